@@ -1,0 +1,69 @@
+//! What a customer (tenant) carries besides its name.
+
+use uuid::Uuid;
+
+use crate::email::WorkEmail;
+use crate::error::FieldError;
+use crate::tenant_domain::TenantDomain;
+
+/// A Microsoft tenant id: a GUID, stored in lowercase hyphenated form.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TenantId(pub Uuid);
+
+impl TenantId {
+    pub fn parse(raw: &str) -> Result<Self, FieldError> {
+        Uuid::try_parse(raw.trim())
+            .map(Self)
+            .map_err(|_| FieldError::new("tenant_id", "invalid_tenant_id", "must be a GUID"))
+    }
+}
+
+/// ISO 3166-1 alpha-2 country code, uppercase.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Country(String);
+
+const ISO_3166_ALPHA2: &str = "AD AE AF AG AI AL AM AO AQ AR AS AT AU AW AX AZ BA BB BD BE BF BG BH BI BJ BL BM BN BO BQ BR BS BT BV BW BY BZ \
+CA CC CD CF CG CH CI CK CL CM CN CO CR CU CV CW CX CY CZ DE DJ DK DM DO DZ EC EE EG EH ER ES ET FI FJ FK FM FO FR \
+GA GB GD GE GF GG GH GI GL GM GN GP GQ GR GS GT GU GW GY HK HM HN HR HT HU ID IE IL IM IN IO IQ IR IS IT JE JM JO JP \
+KE KG KH KI KM KN KP KR KW KY KZ LA LB LC LI LK LR LS LT LU LV LY MA MC MD ME MF MG MH MK ML MM MN MO MP MQ MR MS MT \
+MU MV MW MX MY MZ NA NC NE NF NG NI NL NO NP NR NU NZ OM PA PE PF PG PH PK PL PM PN PR PS PT PW PY QA RE RO RS RU RW \
+SA SB SC SD SE SG SH SI SJ SK SL SM SN SO SR SS ST SV SX SY SZ TC TD TF TG TH TJ TK TL TM TN TO TR TT TV TW TZ UA UG \
+UM US UY UZ VA VC VE VG VI VN VU WF WS YE YT ZA ZM ZW";
+
+impl Country {
+    pub fn parse(raw: &str) -> Result<Self, FieldError> {
+        let code = raw.trim().to_ascii_uppercase();
+        if code.len() == 2 && ISO_3166_ALPHA2.split(' ').any(|c| c == code) {
+            Ok(Self(code))
+        } else {
+            Err(FieldError::new("country", "invalid_country", "must be an ISO 3166-1 alpha-2 country code, e.g. NZ"))
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// The customer-only fields, parsed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CustomerDetails {
+    pub primary_domain: TenantDomain,
+    pub tenant_id: Option<TenantId>,
+    pub contact_email: Option<WorkEmail>,
+    pub country: Option<Country>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn countries_and_tenant_ids() {
+        assert_eq!(Country::parse("nz").unwrap().as_str(), "NZ");
+        assert!(Country::parse("XX").is_err());
+        assert!(Country::parse("NZL").is_err());
+        assert!(TenantId::parse("72f988bf-86f1-41af-91ab-2d7cd011db47").is_ok());
+        assert_eq!(TenantId::parse("nope").unwrap_err().field, "tenant_id");
+    }
+}

@@ -1,0 +1,11 @@
+//! Organisations: kinds and where they may sit, statuses and how they change, names.
+
+mod kind;
+mod moves;
+mod name;
+mod status;
+
+pub use kind::OrgKind;
+pub use moves::{check_move, MoveNode};
+pub use name::OrgName;
+pub use status::{OrgStatus, StatusChange};

@@ -1,0 +1,57 @@
+//! The initial domain of a Microsoft tenant: `<prefix>.onmicrosoft.com`.
+
+use crate::error::FieldError;
+
+/// A valid `<prefix>.onmicrosoft.com`, lowercased. The prefix is Latin letters and
+/// digits only, 1 to 27 characters (Microsoft's limit for initial domains).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct TenantDomain(String);
+
+impl TenantDomain {
+    pub const SUFFIX: &'static str = ".onmicrosoft.com";
+    pub const MAX_PREFIX: usize = 27;
+
+    pub fn parse(raw: &str, field: &str) -> Result<Self, FieldError> {
+        let domain = raw.trim().to_ascii_lowercase();
+        let Some(prefix) = domain.strip_suffix(Self::SUFFIX) else {
+            return Err(FieldError::new(field, "invalid_domain", "must have the form <prefix>.onmicrosoft.com"));
+        };
+        if prefix.is_empty() || prefix.len() > Self::MAX_PREFIX {
+            return Err(FieldError::new(
+                field,
+                "invalid_domain",
+                format!("the prefix must be 1 to {} characters", Self::MAX_PREFIX),
+            ));
+        }
+        if !prefix.bytes().all(|b| b.is_ascii_alphanumeric()) {
+            return Err(FieldError::new(
+                field,
+                "invalid_domain",
+                "the prefix may contain only Latin letters and digits",
+            ));
+        }
+        Ok(Self(domain))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    pub fn into_inner(self) -> String {
+        self.0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::TenantDomain;
+
+    #[test]
+    fn prefix_is_latin_letters_and_digits() {
+        assert_eq!(TenantDomain::parse("Contoso42.onmicrosoft.com", "d").unwrap().as_str(), "contoso42.onmicrosoft.com");
+        for bad in ["contoso.com", ".onmicrosoft.com", "con-toso.onmicrosoft.com", "côntoso.onmicrosoft.com", "a.b.onmicrosoft.com"] {
+            assert_eq!(TenantDomain::parse(bad, "primary_domain").unwrap_err().field, "primary_domain", "{bad}");
+        }
+        assert!(TenantDomain::parse(&format!("{}.onmicrosoft.com", "a".repeat(28)), "d").is_err());
+    }
+}

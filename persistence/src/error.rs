@@ -1,0 +1,84 @@
+//! Storage errors. Unique-constraint violations are translated into the field
+//! they concern, so the api can answer 409 naming it.
+
+use domain::DomainError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("the database is unreachable: {0}")]
+    Connect(String),
+    #[error("no connection available: {0}")]
+    Pool(#[from] diesel::r2d2::PoolError),
+    #[error("not found")]
+    NotFound,
+    /// A record named in the request body (not the URL) is absent or out of scope.
+    #[error("the record named by `{field}` was not found")]
+    ReferenceNotFound { field: &'static str },
+    #[error("the record was changed since it was read (version {current})")]
+    StaleVersion { current: i64 },
+    #[error("{message}")]
+    Duplicate { field: &'static str, message: String },
+    #[error(transparent)]
+    Rule(#[from] DomainError),
+    #[error("migration failed: {0}")]
+    Migration(String),
+    #[error("stored data is corrupt: {0}")]
+    Corrupt(String),
+    #[error("this Idempotency-Key was used by a concurrent request")]
+    IdempotencyRace,
+    #[error("database error: {0}")]
+    Database(diesel::result::Error),
+}
+
+impl From<diesel::result::Error> for StoreError {
+    fn from(e: diesel::result::Error) -> Self {
+        use diesel::result::{DatabaseErrorKind, Error};
+        match &e {
+            Error::NotFound => StoreError::NotFound,
+            Error::DatabaseError(DatabaseErrorKind::UniqueViolation, info) => {
+                let haystack = format!("{} {}", info.constraint_name().unwrap_or_default(), info.message());
+                if haystack.contains("idempotency_keys") {
+                    return StoreError::IdempotencyRace;
+                }
+                duplicate_field(&haystack).unwrap_or(StoreError::Database(e))
+            }
+            _ => StoreError::Database(e),
+        }
+    }
+}
+
+/// Constraint names (PostgreSQL) and column lists (SQLite) that map to a client field.
+const UNIQUE_FIELDS: &[(&[&str], &str, &str)] = &[
+    (
+        &["organizations_primary_domain_key", "organizations.primary_domain"],
+        "primary_domain",
+        "this domain is already taken",
+    ),
+    (
+        &["organizations_tenant_id_key", "organizations.tenant_id"],
+        "tenant_id",
+        "this Microsoft tenant id already belongs to another customer",
+    ),
+    (
+        &["operators_home_email_key", "operators.home_organization_id, operators.email"],
+        "email",
+        "an operator with this e-mail already exists in this organisation",
+    ),
+];
+
+fn duplicate_field(haystack: &str) -> Option<StoreError> {
+    UNIQUE_FIELDS
+        .iter()
+        .find(|(needles, _, _)| needles.iter().any(|n| haystack.contains(n)))
+        .map(|(_, field, message)| StoreError::Duplicate {
+            field,
+            message: (*message).to_string(),
+        })
+}
+
+impl StoreError {
+    /// True when the database itself is down or the pool is exhausted: a 503.
+    pub fn is_unavailable(&self) -> bool {
+        matches!(self, StoreError::Connect(_) | StoreError::Pool(_))
+    }
+}

@@ -1,0 +1,28 @@
+//! Storage for the partner portal: one codebase on PostgreSQL and SQLite.
+//!
+//! The api crate talks to a [`Store`]; every method is synchronous (diesel), so
+//! callers run it off the async workers. Every change runs in one transaction
+//! together with its audit event.
+
+mod audit;
+mod bulk;
+mod connection;
+mod error;
+mod idempotency;
+mod migrations;
+mod operators;
+mod organizations;
+mod schema;
+mod store;
+mod tx;
+
+pub use audit::{Actor, AuditEntry};
+pub use bulk::{BulkOperator, BulkOrganization};
+pub use connection::Backend;
+pub use error::StoreError;
+pub use idempotency::{IdempotencyClaim, StoredResponse};
+pub use operators::{NewOperator, Operator, OperatorStatus};
+pub use organizations::{
+    ChildrenFilter, CustomerFields, DescendantFilter, NewOrganization, Organization, OrganizationPatch, PathEntry,
+};
+pub use store::Store;

@@ -1,0 +1,281 @@
+//! Changes to organisations. Each runs in one write transaction with its audit
+//! event, re-reads what it depends on inside that transaction, and re-checks the
+//! caller's scope there, so a concurrent move cannot slip a target out of scope.
+
+use diesel::prelude::*;
+use domain::{check_move, DomainError, MoveNode, OrgKind, OrgName, OrgStatus, StatusChange, TreePath};
+use serde_json::json;
+use uuid::Uuid;
+
+use super::model::{NewOrganization, Organization, OrganizationPatch};
+use super::queries::{find, has_live_children};
+use super::row::OrgRow;
+use crate::audit::{self, AuditEntry, Event};
+use crate::connection::DbConn;
+use crate::error::StoreError;
+use crate::idempotency::{self, IdempotencyClaim};
+use crate::schema::organizations::dsl as o;
+use crate::store::now;
+use crate::tx::{write, TreeLock};
+
+/// The organisation `id` if it exists and lies inside `scope`; otherwise NotFound.
+fn find_in_scope(conn: &mut DbConn, scope: &TreePath, id: Uuid) -> Result<Organization, StoreError> {
+    match find(conn, id)? {
+        Some(org) if scope.is_ancestor_or_self_of(&org.path) => Ok(org),
+        _ => Err(StoreError::NotFound),
+    }
+}
+
+/// A missing record named in the body is a problem with that field, not with the URL.
+fn as_reference(field: &'static str) -> impl Fn(StoreError) -> StoreError {
+    move |e| match e {
+        StoreError::NotFound => StoreError::ReferenceNotFound { field },
+        other => other,
+    }
+}
+
+fn event(org: &Organization, action: &'static str, details: serde_json::Value) -> Event<'static> {
+    Event {
+        organization_id: org.id,
+        action,
+        target_type: "organization",
+        target_id: org.id,
+        details,
+    }
+}
+
+/// The provider root, created once on an empty database.
+pub(crate) fn create_root(conn: &mut DbConn, name: &OrgName, who: &AuditEntry) -> Result<Organization, StoreError> {
+    let id = Uuid::now_v7();
+    let ts = now();
+    let row = OrgRow {
+        id: id.to_string(),
+        parent_id: None,
+        kind: OrgKind::Provider.as_str().into(),
+        name: name.as_str().into(),
+        name_lower: name.as_str().to_lowercase(),
+        status: OrgStatus::Active.as_str().into(),
+        path: TreePath::root(id).as_str().into(),
+        depth: 0,
+        primary_domain: None,
+        tenant_id: None,
+        contact_email: None,
+        country: None,
+        version: 1,
+        created_at: ts,
+        updated_at: ts,
+    };
+    diesel::insert_into(o::organizations).values(&row).execute(conn)?;
+    let org = row.into_model()?;
+    audit::record(conn, who, event(&org, "organization.created", json!({"kind": "provider", "name": org.name})))?;
+    Ok(org)
+}
+
+pub(crate) fn create(
+    conn: &mut DbConn,
+    scope: &TreePath,
+    new: &NewOrganization,
+    who: &AuditEntry,
+    claim: Option<&IdempotencyClaim>,
+) -> Result<Organization, StoreError> {
+    write(conn, TreeLock::Shared, |c| {
+        let parent = find_in_scope(c, scope, new.parent_id).map_err(as_reference("parent_id"))?;
+        new.kind.check_parent(parent.kind, "parent_id")?;
+        if !parent.status.accepts_children() {
+            return Err(DomainError::conflict("parent_archived", Some("parent_id"), "the parent is archived").into());
+        }
+        let id = Uuid::now_v7();
+        let ts = now();
+        let path = parent.path.child(id);
+        let customer = new.customer.as_ref();
+        let row = OrgRow {
+            id: id.to_string(),
+            parent_id: Some(parent.id.to_string()),
+            kind: new.kind.as_str().into(),
+            name: new.name.as_str().into(),
+            name_lower: new.name.as_str().to_lowercase(),
+            status: OrgStatus::Pending.as_str().into(),
+            depth: path.depth() as i32,
+            path: path.as_str().into(),
+            primary_domain: customer.map(|c| c.primary_domain.as_str().to_string()),
+            tenant_id: customer.and_then(|c| c.tenant_id).map(|t| t.0.to_string()),
+            contact_email: customer.and_then(|c| c.contact_email.as_ref()).map(|e| e.as_str().to_string()),
+            country: customer.and_then(|c| c.country.as_ref()).map(|c| c.as_str().to_string()),
+            version: 1,
+            created_at: ts,
+            updated_at: ts,
+        };
+        diesel::insert_into(o::organizations).values(&row).execute(c)?;
+        if let Some(claim) = claim {
+            idempotency::claim(c, claim, id)?;
+        }
+        let org = row.into_model()?;
+        audit::record(
+            c,
+            who,
+            event(
+                &org,
+                "organization.created",
+                json!({"kind": org.kind, "name": org.name, "parent_id": parent.id}),
+            ),
+        )?;
+        Ok(org)
+    })
+}
+
+pub(crate) fn update(
+    conn: &mut DbConn,
+    scope: &TreePath,
+    id: Uuid,
+    expected_version: Option<i64>,
+    patch: &OrganizationPatch,
+    who: &AuditEntry,
+) -> Result<Organization, StoreError> {
+    write(conn, TreeLock::None, |c| {
+        let org = find_in_scope(c, scope, id)?;
+        if expected_version.is_some_and(|v| v != org.version) {
+            return Err(StoreError::StaleVersion { current: org.version });
+        }
+        if patch.touches_customer_fields() && org.kind != OrgKind::Customer {
+            return Err(DomainError::invalid(
+                "tenant_id",
+                "customer_only",
+                "tenant_id, contact_email and country apply to customers only",
+            )
+            .into());
+        }
+        let mut changed = serde_json::Map::new();
+        let name = patch.name.as_ref().map(|n| n.as_str().to_string());
+        if let Some(n) = &name {
+            changed.insert("name".into(), json!(n));
+        }
+        for (field, value) in [
+            ("tenant_id", &patch.tenant_id),
+            ("contact_email", &patch.contact_email),
+            ("country", &patch.country),
+        ] {
+            if let Some(v) = value {
+                changed.insert(field.into(), json!(v));
+            }
+        }
+        diesel::update(o::organizations.find(id.to_string()))
+            .set((
+                name.as_ref().map(|n| o::name.eq(n.clone())),
+                name.as_ref().map(|n| o::name_lower.eq(n.to_lowercase())),
+                patch.tenant_id.clone().map(|v| o::tenant_id.eq(v)),
+                patch.contact_email.clone().map(|v| o::contact_email.eq(v)),
+                patch.country.clone().map(|v| o::country.eq(v)),
+                o::version.eq(org.version + 1),
+                o::updated_at.eq(now()),
+            ))
+            .execute(c)?;
+        let updated = find(c, id)?.ok_or(StoreError::NotFound)?;
+        audit::record(c, who, event(&updated, "organization.updated", serde_json::Value::Object(changed)))?;
+        Ok(updated)
+    })
+}
+
+/// Re-parents `id` under `new_parent_id`, rewriting the whole subtree's paths in one statement.
+pub(crate) fn move_to(
+    conn: &mut DbConn,
+    scope: &TreePath,
+    id: Uuid,
+    new_parent_id: Uuid,
+    who: &AuditEntry,
+) -> Result<Organization, StoreError> {
+    write(conn, TreeLock::Exclusive, |c| {
+        let org = find_in_scope(c, scope, id)?;
+        let parent = find_in_scope(c, scope, new_parent_id).map_err(as_reference("parent_id"))?;
+        check_move(
+            &MoveNode {
+                kind: org.kind,
+                status: org.status,
+                path: &org.path,
+            },
+            &MoveNode {
+                kind: parent.kind,
+                status: parent.status,
+                path: &parent.path,
+            },
+        )?;
+        if org.parent_id == Some(parent.id) {
+            return Ok(org);
+        }
+        let old = org.path.clone();
+        let new = parent.path.child(org.id);
+        let delta = new.depth() as i32 - old.depth() as i32;
+        diesel::sql_query(
+            "UPDATE organizations SET path = $1 || substr(path, $2), depth = depth + $3 \
+             WHERE path >= $4 AND path < $5",
+        )
+        .bind::<diesel::sql_types::Text, _>(new.as_str())
+        .bind::<diesel::sql_types::Integer, _>(old.as_str().len() as i32 + 1)
+        .bind::<diesel::sql_types::Integer, _>(delta)
+        .bind::<diesel::sql_types::Text, _>(old.as_str())
+        .bind::<diesel::sql_types::Text, _>(old.upper_bound())
+        .execute(c)?;
+        diesel::update(o::organizations.find(id.to_string()))
+            .set((
+                o::parent_id.eq(parent.id.to_string()),
+                o::version.eq(org.version + 1),
+                o::updated_at.eq(now()),
+            ))
+            .execute(c)?;
+        let moved = find(c, id)?.ok_or(StoreError::NotFound)?;
+        audit::record(
+            c,
+            who,
+            event(
+                &moved,
+                "organization.moved",
+                json!({"from_parent_id": org.parent_id, "to_parent_id": parent.id}),
+            ),
+        )?;
+        Ok(moved)
+    })
+}
+
+pub(crate) fn change_status(
+    conn: &mut DbConn,
+    scope: &TreePath,
+    id: Uuid,
+    change: StatusChange,
+    who: &AuditEntry,
+) -> Result<Organization, StoreError> {
+    write(conn, TreeLock::None, |c| {
+        let org = find_in_scope(c, scope, id)?;
+        if org.kind == OrgKind::Provider {
+            return Err(DomainError::conflict(
+                "root_status_fixed",
+                None,
+                "the provider root is always active",
+            )
+            .into());
+        }
+        let next = org.status.apply(change)?;
+        if change == StatusChange::Archive && has_live_children(c, id)? {
+            return Err(DomainError::conflict(
+                "has_children",
+                None,
+                "archive or move the organisation's children first",
+            )
+            .into());
+        }
+        diesel::update(o::organizations.find(id.to_string()))
+            .set((
+                o::status.eq(next.as_str()),
+                o::version.eq(org.version + 1),
+                o::updated_at.eq(now()),
+            ))
+            .execute(c)?;
+        let changed = find(c, id)?.ok_or(StoreError::NotFound)?;
+        let action = match change {
+            StatusChange::Activate => "organization.activated",
+            StatusChange::Suspend => "organization.suspended",
+            StatusChange::Reactivate => "organization.reactivated",
+            StatusChange::Archive => "organization.archived",
+        };
+        audit::record(c, who, event(&changed, action, json!({"from": org.status, "to": next})))?;
+        Ok(changed)
+    })
+}

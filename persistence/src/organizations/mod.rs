@@ -1,0 +1,13 @@
+//! Organisations: the tree stored as materialized paths.
+
+mod commands;
+mod model;
+mod queries;
+mod row;
+
+pub use model::{
+    ChildrenFilter, CustomerFields, DescendantFilter, NewOrganization, Organization, OrganizationPatch, PathEntry,
+};
+pub(crate) use commands::{change_status, create, create_root, move_to, update};
+pub(crate) use queries::{children, descendants, find, path_entries};
+pub(crate) use row::OrgRow;

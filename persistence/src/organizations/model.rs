@@ -1,0 +1,73 @@
+use chrono::{DateTime, Utc};
+use domain::{CustomerDetails, OrgKind, OrgName, OrgStatus, TreePath};
+use uuid::Uuid;
+
+/// An organisation as stored.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Organization {
+    pub id: Uuid,
+    pub parent_id: Option<Uuid>,
+    pub kind: OrgKind,
+    pub name: String,
+    pub status: OrgStatus,
+    pub path: TreePath,
+    pub customer: Option<CustomerFields>,
+    pub version: i64,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CustomerFields {
+    pub primary_domain: String,
+    pub tenant_id: Option<String>,
+    pub contact_email: Option<String>,
+    pub country: Option<String>,
+}
+
+/// One step of a partner path.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PathEntry {
+    pub id: Uuid,
+    pub name: String,
+    pub kind: OrgKind,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewOrganization {
+    pub parent_id: Uuid,
+    pub kind: OrgKind,
+    pub name: OrgName,
+    /// Required exactly when `kind` is customer (the api parses it so).
+    pub customer: Option<CustomerDetails>,
+}
+
+/// Fields an update may change; `None` leaves a field alone, `Some(None)` clears it.
+#[derive(Debug, Clone, Default)]
+pub struct OrganizationPatch {
+    pub name: Option<OrgName>,
+    pub tenant_id: Option<Option<String>>,
+    pub contact_email: Option<Option<String>>,
+    pub country: Option<Option<String>>,
+}
+
+impl OrganizationPatch {
+    pub fn touches_customer_fields(&self) -> bool {
+        self.tenant_id.is_some() || self.contact_email.is_some() || self.country.is_some()
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct ChildrenFilter {
+    pub kind: Option<OrgKind>,
+    pub status: Option<OrgStatus>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct DescendantFilter {
+    pub kind: Option<OrgKind>,
+    /// `None` lists every status but `archived`.
+    pub status: Option<OrgStatus>,
+    /// Case-insensitive substring of the name.
+    pub name_contains: Option<String>,
+}

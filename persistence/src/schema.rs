@@ -1,0 +1,64 @@
+//! The portable schema: ids and paths as TEXT, times as TIMESTAMP (UTC), counters BIGINT.
+
+diesel::table! {
+    organizations (id) {
+        id -> Text,
+        parent_id -> Nullable<Text>,
+        kind -> Text,
+        name -> Text,
+        name_lower -> Text,
+        status -> Text,
+        path -> Text,
+        depth -> Integer,
+        primary_domain -> Nullable<Text>,
+        tenant_id -> Nullable<Text>,
+        contact_email -> Nullable<Text>,
+        country -> Nullable<Text>,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    operators (id) {
+        id -> Text,
+        home_organization_id -> Text,
+        email -> Text,
+        name -> Text,
+        roles -> Text,
+        status -> Text,
+        last_sign_in_at -> Nullable<Timestamp>,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    audit_events (id) {
+        id -> Text,
+        occurred_at -> Timestamp,
+        actor_type -> Text,
+        actor_id -> Text,
+        impersonator_id -> Nullable<Text>,
+        organization_id -> Text,
+        action -> Text,
+        target_type -> Text,
+        target_id -> Text,
+        details -> Text,
+    }
+}
+
+diesel::table! {
+    idempotency_keys (principal_id, key) {
+        principal_id -> Text,
+        key -> Text,
+        request_hash -> Text,
+        resource_id -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(operators -> organizations (home_organization_id));
+diesel::allow_tables_to_appear_in_same_query!(organizations, operators, audit_events, idempotency_keys);

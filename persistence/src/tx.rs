@@ -1,0 +1,61 @@
+//! Write transactions.
+//!
+//! On SQLite a write transaction starts with `BEGIN IMMEDIATE`, so it takes the
+//! write lock before its first read and never fails upgrading a read lock. On
+//! PostgreSQL, changes to the tree's shape take an advisory lock: creates share
+//! it, moves hold it alone, so no create can attach a child under a path that a
+//! concurrent move is rewriting.
+
+use diesel::connection::SimpleConnection;
+use diesel::{Connection, RunQueryDsl};
+
+use crate::connection::DbConn;
+use crate::error::StoreError;
+
+/// An arbitrary constant naming the tree-shape advisory lock.
+const TREE_LOCK_KEY: i64 = 0x7072_7472_6565;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum TreeLock {
+    None,
+    /// Adds nodes under existing paths.
+    Shared,
+    /// Rewrites paths.
+    Exclusive,
+}
+
+pub(crate) fn write<T>(
+    conn: &mut DbConn,
+    lock: TreeLock,
+    f: impl FnOnce(&mut DbConn) -> Result<T, StoreError>,
+) -> Result<T, StoreError> {
+    match conn {
+        DbConn::Pg(_) => conn.transaction(|c| {
+            let sql = match lock {
+                TreeLock::None => None,
+                TreeLock::Shared => Some("SELECT pg_advisory_xact_lock_shared($1)"),
+                TreeLock::Exclusive => Some("SELECT pg_advisory_xact_lock($1)"),
+            };
+            if let Some(sql) = sql {
+                diesel::sql_query(sql)
+                    .bind::<diesel::sql_types::BigInt, _>(TREE_LOCK_KEY)
+                    .execute(c)?;
+            }
+            f(c)
+        }),
+        DbConn::Sqlite(_) => {
+            conn.batch_execute("BEGIN IMMEDIATE")?;
+            match f(conn) {
+                Ok(v) => {
+                    conn.batch_execute("COMMIT")?;
+                    Ok(v)
+                }
+                Err(e) => {
+                    // The original error matters more than a failed rollback.
+                    let _ = conn.batch_execute("ROLLBACK");
+                    Err(e)
+                }
+            }
+        }
+    }
+}
