@@ -1,1 +1,15 @@
+//! The partner portal's HTTP API (actix-web) and its command-line binary.
 
+pub mod app;
+pub mod auth;
+pub mod cli;
+pub mod commands;
+pub mod config;
+pub mod error;
+pub mod extract;
+pub mod openapi;
+pub mod pagination;
+pub mod preconditions;
+pub mod routes;
+pub mod startup;
+pub mod state;

@@ -9,7 +9,7 @@ use crate::permission::Action;
 use crate::role::RoleSet;
 use crate::tree_path::TreePath;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum PrincipalKind {
     Operator,

@@ -3,7 +3,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::DomainError;
 
 /// What an organisation is in the channel. Exactly one `provider` is the root.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, PartialOrd, Ord, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum OrgKind {
     Provider,

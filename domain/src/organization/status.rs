@@ -3,7 +3,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::DomainError;
 
 /// Lifecycle of an organisation. Nothing is hard-deleted: `archived` is the end.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum OrgStatus {
     Pending,

@@ -1,0 +1,17 @@
+//! Authentication: bearer JWTs the API signs itself (EdDSA) or that the
+//! organisation's identity provider signs (RS256, keys from a JWKS file), and
+//! the extractor that turns a request into a fresh [`domain::Principal`].
+
+mod claims;
+mod extractor;
+mod issue;
+mod keys;
+mod oidc;
+mod verifier;
+
+pub use claims::{AccessClaims, ACCESS_AUDIENCE, ACCESS_TOKEN_TYPE};
+pub use extractor::Authenticated;
+pub use issue::access_token;
+pub use keys::{KeyError, SigningKeys};
+pub use oidc::IdentityProvider;
+pub use verifier::{TokenVerifier, VerifiedSubject};

@@ -1,0 +1,23 @@
+use std::net::TcpListener;
+
+use anyhow::Context;
+
+use crate::config::Config;
+use crate::startup;
+
+pub fn run(config: &Config, demo: bool) -> anyhow::Result<()> {
+    let store = startup::open_store(config, !config.skip_migrations)?;
+    startup::bootstrap(&store, config)?;
+    if demo {
+        super::seed_demo::run(config)?;
+    }
+    let state = startup::app_state(config, store)?;
+    let listener = TcpListener::bind(&config.bind).with_context(|| format!("cannot listen on {}", config.bind))?;
+    tracing::info!(
+        "listening on http://{} — Swagger UI at http://{}/swagger-ui/",
+        listener.local_addr()?,
+        listener.local_addr()?
+    );
+    actix_web::rt::System::new().block_on(async move { crate::app::run(state, listener)?.await })?;
+    Ok(())
+}

@@ -1,0 +1,69 @@
+//! Configuration, from the environment (12-factor) or the matching flags.
+//! Defaults work on a fresh machine: a SQLite file in the working folder and keys
+//! generated into `./data`.
+
+use std::path::PathBuf;
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct Config {
+    /// `postgres://…` selects PostgreSQL; anything else is a SQLite file.
+    #[arg(long, env = "DATABASE_URL", default_value = "sqlite://partner-portal.db", global = true)]
+    pub database_url: String,
+    /// Address the server listens on.
+    #[arg(long, env = "BIND", default_value = "127.0.0.1:8080", global = true)]
+    pub bind: String,
+    /// The URL clients reach the API at; the `iss` of the tokens it signs.
+    #[arg(long, env = "PUBLIC_URL", global = true)]
+    pub public_url: Option<String>,
+    /// Folder for generated signing keys.
+    #[arg(long, env = "DATA_DIR", default_value = "data", global = true)]
+    pub data_dir: PathBuf,
+    /// PEM file (PKCS#8 Ed25519) of the token signing key; generated into DATA_DIR when absent.
+    #[arg(long, env = "SIGNING_KEY_FILE", global = true)]
+    pub signing_key_file: Option<PathBuf>,
+    /// E-mail of the first admin operator created on an empty database.
+    #[arg(long, env = "BOOTSTRAP_ADMIN_EMAIL", default_value = "admin@contoso-cloud.example", global = true)]
+    pub bootstrap_admin_email: String,
+    /// Name of the provider root organisation created on an empty database.
+    #[arg(long, env = "PROVIDER_NAME", default_value = "Contoso Cloud", global = true)]
+    pub provider_name: String,
+    /// Lifetime of the access tokens the API signs, in seconds.
+    #[arg(long, env = "ACCESS_TOKEN_TTL_SECS", default_value_t = 3600, global = true)]
+    pub access_token_ttl_secs: i64,
+    /// Issuer of identity-provider tokens (e.g. `https://login.microsoftonline.com/<tenant>/v2.0`).
+    #[arg(long, env = "OIDC_ISSUER", global = true)]
+    pub oidc_issuer: Option<String>,
+    /// Audience identity-provider tokens must carry (the API's app id).
+    #[arg(long, env = "OIDC_AUDIENCE", global = true)]
+    pub oidc_audience: Option<String>,
+    /// JWKS file with the identity provider's public keys (RS256).
+    #[arg(long, env = "OIDC_JWKS_PATH", global = true)]
+    pub oidc_jwks_path: Option<PathBuf>,
+    /// Largest accepted request body, in bytes.
+    #[arg(long, env = "MAX_BODY_BYTES", default_value_t = 64 * 1024, global = true)]
+    pub max_body_bytes: usize,
+    /// Database connections per API process.
+    #[arg(long, env = "DB_POOL_SIZE", default_value_t = 16, global = true)]
+    pub db_pool_size: u32,
+    /// Skip running migrations when `serve` starts.
+    #[arg(long, env = "SKIP_MIGRATIONS", default_value_t = false, global = true)]
+    pub skip_migrations: bool,
+}
+
+impl Config {
+    pub fn issuer(&self) -> String {
+        self.public_url
+            .clone()
+            .unwrap_or_else(|| format!("http://{}", self.bind))
+            .trim_end_matches('/')
+            .to_string()
+    }
+
+    /// Identity-provider settings, when all three are given.
+    pub fn oidc(&self) -> Option<(String, String, PathBuf)> {
+        match (&self.oidc_issuer, &self.oidc_audience, &self.oidc_jwks_path) {
+            (Some(i), Some(a), Some(p)) => Some((i.clone(), a.clone(), p.clone())),
+            _ => None,
+        }
+    }
+}

@@ -1,0 +1,222 @@
+//! The one error type of the HTTP edge and its single mapping to RFC 9457
+//! `application/problem+json`. Each error has a stable snake_case `code`, an HTTP
+//! status and a title; the log gets the cause, the client a clean message.
+
+use actix_web::http::{header, StatusCode};
+use actix_web::{HttpResponse, ResponseError};
+use domain::{DomainError, FieldError, Forbidden};
+use persistence::StoreError;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+/// A problem report (RFC 9457).
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({
+    "type": "/problems/validation_failed",
+    "title": "The request has invalid fields",
+    "status": 422,
+    "detail": "name: name must not be empty",
+    "code": "validation_failed",
+    "errors": [{"field": "name", "code": "required", "message": "name must not be empty"}]
+}))]
+pub struct Problem {
+    /// A URI reference naming the problem type: `/problems/{code}`.
+    #[serde(rename = "type")]
+    pub type_: String,
+    pub title: String,
+    pub status: u16,
+    pub detail: String,
+    /// Stable machine-readable code.
+    pub code: String,
+    /// Present for validation errors: one entry per rejected field.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub errors: Option<Vec<ProblemField>>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ProblemField {
+    /// The request field, e.g. `name` or `parent_id`.
+    pub field: String,
+    pub code: String,
+    pub message: String,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    #[error("{0}")]
+    Malformed(String),
+    #[error("{0}")]
+    Unauthenticated(&'static str),
+    #[error("{0}")]
+    InvalidToken(String),
+    #[error("your roles do not allow this action")]
+    Forbidden(#[from] Forbidden),
+    #[error("not found")]
+    NotFound,
+    #[error("the record named by `{field}` was not found")]
+    ReferenceNotFound { field: &'static str },
+    #[error("{message}")]
+    Conflict {
+        code: &'static str,
+        field: Option<&'static str>,
+        message: String,
+    },
+    #[error("the record was changed since you read it; its current ETag is \"{current}\"")]
+    PreconditionFailed { current: i64 },
+    #[error("the request body exceeds {limit} bytes")]
+    PayloadTooLarge { limit: usize },
+    #[error("the request body must be application/json")]
+    UnsupportedMediaType,
+    #[error("the request has invalid fields")]
+    Invalid(Vec<FieldError>),
+    #[error("the service is temporarily unavailable")]
+    Unavailable(String),
+    #[error("internal error")]
+    Internal(String),
+}
+
+impl ApiError {
+    /// The error table: status, code and title of every error the API returns.
+    fn describe(&self) -> (StatusCode, &'static str, &'static str) {
+        match self {
+            Self::Malformed(_) => (StatusCode::BAD_REQUEST, "malformed_request", "The request is malformed"),
+            Self::Unauthenticated(_) => (StatusCode::UNAUTHORIZED, "unauthenticated", "Authentication required"),
+            Self::InvalidToken(_) => (StatusCode::UNAUTHORIZED, "invalid_token", "The bearer token was refused"),
+            Self::Forbidden(_) => (StatusCode::FORBIDDEN, "forbidden", "Your roles do not allow this action"),
+            Self::NotFound => (StatusCode::NOT_FOUND, "not_found", "Not found"),
+            Self::ReferenceNotFound { .. } => {
+                (StatusCode::NOT_FOUND, "reference_not_found", "A record named in the request was not found")
+            }
+            Self::Conflict { code, .. } => (StatusCode::CONFLICT, code, "The request conflicts with the current state"),
+            Self::PreconditionFailed { .. } => {
+                (StatusCode::PRECONDITION_FAILED, "stale_version", "The record was changed since you read it")
+            }
+            Self::PayloadTooLarge { .. } => (StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large", "Request body too large"),
+            Self::UnsupportedMediaType => {
+                (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type", "Unsupported content type")
+            }
+            Self::Invalid(_) => (StatusCode::UNPROCESSABLE_ENTITY, "validation_failed", "The request has invalid fields"),
+            Self::Unavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, "unavailable", "Service temporarily unavailable"),
+            Self::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal_error", "Internal server error"),
+        }
+    }
+
+    pub fn invalid(field: &str, code: &'static str, message: impl Into<String>) -> Self {
+        Self::Invalid(vec![FieldError::new(field, code, message)])
+    }
+
+    fn fields(&self) -> Option<Vec<ProblemField>> {
+        let to_problem = |f: &FieldError| ProblemField {
+            field: f.field.clone(),
+            code: f.code.to_string(),
+            message: f.message.clone(),
+        };
+        match self {
+            Self::Invalid(errors) => Some(errors.iter().map(to_problem).collect()),
+            Self::Conflict { field: Some(field), code, message } => Some(vec![ProblemField {
+                field: (*field).to_string(),
+                code: (*code).to_string(),
+                message: message.clone(),
+            }]),
+            Self::ReferenceNotFound { field } => Some(vec![ProblemField {
+                field: (*field).to_string(),
+                code: "not_found".into(),
+                message: "no organisation with this id is visible to you".into(),
+            }]),
+            _ => None,
+        }
+    }
+
+    fn detail(&self) -> String {
+        match self {
+            Self::Invalid(errors) => errors
+                .iter()
+                .map(|e| format!("{}: {}", e.field, e.message))
+                .collect::<Vec<_>>()
+                .join("; "),
+            Self::NotFound => "no such record is visible to you".into(),
+            Self::Unavailable(_) => "the database is unreachable; retry shortly".into(),
+            Self::Internal(_) => "an unexpected error occurred; it has been logged".into(),
+            other => other.to_string(),
+        }
+    }
+}
+
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        self.describe().0
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        let (status, code, title) = self.describe();
+        match self {
+            Self::Internal(cause) => tracing::error!(%cause, "internal error"),
+            Self::Unavailable(cause) => tracing::warn!(%cause, "database unavailable"),
+            _ => {}
+        }
+        let problem = Problem {
+            type_: format!("/problems/{code}"),
+            title: title.into(),
+            status: status.as_u16(),
+            detail: self.detail(),
+            code: code.into(),
+            errors: self.fields(),
+        };
+        let mut res = HttpResponse::build(status);
+        res.content_type("application/problem+json");
+        if status == StatusCode::UNAUTHORIZED {
+            let error = if matches!(self, Self::InvalidToken(_)) { "invalid_token" } else { "invalid_request" };
+            res.insert_header((header::WWW_AUTHENTICATE, format!("Bearer error=\"{error}\"")));
+        }
+        if status == StatusCode::SERVICE_UNAVAILABLE {
+            res.insert_header((header::RETRY_AFTER, "5"));
+        }
+        res.json(problem)
+    }
+}
+
+impl From<DomainError> for ApiError {
+    fn from(e: DomainError) -> Self {
+        match e {
+            DomainError::Invalid(errors) => Self::Invalid(errors),
+            DomainError::Conflict { code, field, message } => Self::Conflict { code, field, message },
+        }
+    }
+}
+
+impl From<FieldError> for ApiError {
+    fn from(e: FieldError) -> Self {
+        Self::Invalid(vec![e])
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(e: StoreError) -> Self {
+        if e.is_unavailable() {
+            return Self::Unavailable(e.to_string());
+        }
+        match e {
+            StoreError::NotFound => Self::NotFound,
+            StoreError::ReferenceNotFound { field } => Self::ReferenceNotFound { field },
+            StoreError::StaleVersion { current } => Self::PreconditionFailed { current },
+            StoreError::Duplicate { field, message } => Self::Conflict {
+                code: "duplicate",
+                field: Some(field),
+                message,
+            },
+            StoreError::IdempotencyRace => Self::Conflict {
+                code: "idempotency_key_in_use",
+                field: None,
+                message: "a request with this Idempotency-Key is being processed; retry it".into(),
+            },
+            StoreError::Rule(d) => d.into(),
+            other => Self::Internal(other.to_string()),
+        }
+    }
+}
+
+impl From<actix_web::error::BlockingError> for ApiError {
+    fn from(e: actix_web::error::BlockingError) -> Self {
+        Self::Internal(e.to_string())
+    }
+}

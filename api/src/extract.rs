@@ -1,0 +1,121 @@
+//! Strict request extractors: JSON bodies and query strings whose errors name the
+//! offending field, as problem+json (400 malformed, 413 too large, 415 wrong type,
+//! 422 invalid field).
+
+use std::future::Future;
+use std::pin::Pin;
+
+use actix_web::error::PayloadError;
+use actix_web::{web, FromRequest, HttpMessage, HttpRequest};
+use serde::de::DeserializeOwned;
+
+use crate::error::ApiError;
+use crate::state::AppState;
+
+/// A JSON body (`application/json` or `+json`) deserialized with unknown fields refused.
+pub struct StrictJson<T>(pub T);
+
+/// A query string; unknown parameters are ignored, bad values name their parameter.
+pub struct StrictQuery<T>(pub T);
+
+/// Turns a serde error at `path` into a field error, pulling the field name out of
+/// "unknown field `x`" / "missing field `x`" messages that serde reports at the parent.
+fn field_error(path: &serde_path_to_error::Path, message: String) -> ApiError {
+    let path = path.to_string();
+    let named = message.split('`').nth(1).filter(|_| {
+        message.starts_with("unknown field") || message.starts_with("missing field")
+    });
+    let field = match (path.as_str(), named) {
+        (".", Some(n)) => n.to_string(),
+        (p, Some(n)) => format!("{p}.{n}"),
+        (".", None) => "body".to_string(),
+        (p, None) => p.to_string(),
+    };
+    let code = if message.starts_with("unknown field") {
+        "unknown_field"
+    } else if message.starts_with("missing field") {
+        "required"
+    } else {
+        "invalid_value"
+    };
+    let message = message.split(" at line ").next().unwrap_or(&message).to_string();
+    ApiError::invalid(&field, code, message)
+}
+
+fn is_json(req: &HttpRequest) -> bool {
+    match req.mime_type() {
+        Ok(Some(m)) => m.type_() == mime::APPLICATION && (m.subtype() == mime::JSON || m.suffix() == Some(mime::JSON)),
+        _ => false,
+    }
+}
+
+impl<T: DeserializeOwned + 'static> FromRequest for StrictJson<T> {
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut actix_web::dev::Payload) -> Self::Future {
+        let json = is_json(req);
+        let limit = req
+            .app_data::<web::Data<AppState>>()
+            .map(|s| s.config.max_body_bytes)
+            .unwrap_or(64 * 1024);
+        let declared = req
+            .headers()
+            .get(actix_web::http::header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse::<usize>().ok());
+        let body = web::Bytes::from_request(req, payload);
+        Box::pin(async move {
+            if declared.is_some_and(|n| n > limit) {
+                return Err(ApiError::PayloadTooLarge { limit });
+            }
+            if !json {
+                return Err(ApiError::UnsupportedMediaType);
+            }
+            let bytes = body.await.map_err(|e| match e.as_error::<PayloadError>() {
+                Some(PayloadError::Overflow) => ApiError::PayloadTooLarge { limit },
+                _ => ApiError::Malformed(format!("cannot read the request body: {e}")),
+            })?;
+            if bytes.len() > limit {
+                return Err(ApiError::PayloadTooLarge { limit });
+            }
+            let de = &mut serde_json::Deserializer::from_slice(&bytes);
+            let value = serde_path_to_error::deserialize(de).map_err(|e| {
+                let inner = e.inner();
+                if inner.is_syntax() || inner.is_eof() || inner.is_io() {
+                    ApiError::Malformed(format!("the body is not valid JSON: {inner}"))
+                } else {
+                    let message = inner.to_string();
+                    field_error(e.path(), message)
+                }
+            })?;
+            Ok(StrictJson(value))
+        })
+    }
+}
+
+impl<T: DeserializeOwned + 'static> FromRequest for StrictQuery<T> {
+    type Error = ApiError;
+    type Future = std::future::Ready<Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut actix_web::dev::Payload) -> Self::Future {
+        let de = serde_urlencoded::Deserializer::new(form_urlencoded::parse(req.query_string().as_bytes()));
+        std::future::ready(
+            serde_path_to_error::deserialize(de)
+                .map(StrictQuery)
+                .map_err(|e| {
+                    let message = e.inner().to_string();
+                    field_error(e.path(), message)
+                }),
+        )
+    }
+}
+
+/// Tells an absent field (`None`) from an explicit `null` (`Some(None)`) in PATCH bodies.
+pub fn double_option<'de, D, T>(de: D) -> Result<Option<Option<T>>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: serde::Deserialize<'de>,
+{
+    <Option<T> as serde::Deserialize>::deserialize(de).map(Some)
+}

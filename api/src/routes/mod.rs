@@ -1,0 +1,12 @@
+//! Every route; registering one here also puts it in the OpenAPI document.
+
+pub mod organizations;
+pub mod platform;
+
+use utoipa_actix_web::service_config::ServiceConfig;
+
+/// Routes under `/v1`.
+pub fn v1(cfg: &mut ServiceConfig) {
+    cfg.service(platform::me);
+    organizations::configure(cfg);
+}

@@ -1,0 +1,164 @@
+use actix_web::{http::header, post, web, HttpRequest, HttpResponse};
+use domain::{
+    Action, Country, CustomerDetails, FieldError, FieldErrors, OrgKind, OrgName, TenantDomain, TenantId, WorkEmail,
+};
+use persistence::{Actor, AuditEntry, IdempotencyClaim, NewOrganization};
+use sha2::{Digest, Sha256};
+
+use super::access::visible;
+use super::view::{present_one, CreateOrganization, OrganizationView};
+use crate::auth::Authenticated;
+use crate::error::{ApiError, Problem};
+use crate::extract::StrictJson;
+use crate::state::AppState;
+
+/// Create an organisation
+///
+/// Creates a distributor, partner or customer under `parent_id`, which must be in
+/// your scope and allowed for the kind (distributor under the provider; partner
+/// under the provider, a distributor or a partner; customer under a distributor or
+/// a partner). New organisations are `pending` until activated. A customer needs a
+/// `primary_domain`. Send an `Idempotency-Key` header to make retries safe: a
+/// repeated key with the same body returns the organisation created the first time.
+#[utoipa::path(
+    tag = "Organizations",
+    operation_id = "createOrganization",
+    request_body = CreateOrganization,
+    params(("Idempotency-Key" = Option<String>, Header, description = "Makes retries of this create safe (up to 200 characters)")),
+    responses(
+        (status = 201, description = "Created", body = OrganizationView,
+            headers(("Location" = String, description = "URL of the new organisation"), ("ETag" = String, description = "Its version"))),
+        (status = 403, description = "Your roles do not allow creating organisations", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "`parent_id` is not an organisation in your scope", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Duplicate domain or tenant id, or the parent is archived", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields, or a kind the parent may not hold", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[post("/organizations")]
+pub async fn create_organization(
+    state: web::Data<AppState>,
+    Authenticated(principal): Authenticated,
+    req: HttpRequest,
+    body: StrictJson<CreateOrganization>,
+) -> Result<HttpResponse, ApiError> {
+    let body = body.0;
+    visible(&state, &principal, body.parent_id, Action::CreateOrganization)
+        .await
+        .map_err(|e| match e {
+            ApiError::NotFound => ApiError::ReferenceNotFound { field: "parent_id" },
+            other => other,
+        })?;
+    let new = parse(&body)?;
+    let claim = idempotency_claim(&req, principal.id, &body)?;
+    if let Some(claim) = &claim {
+        let (pid, key) = (claim.principal_id, claim.key.clone());
+        if let Some(earlier) = state.db(move |s| s.idempotent_result(pid, &key)).await? {
+            if earlier.request_hash != claim.request_hash {
+                return Err(ApiError::invalid(
+                    "Idempotency-Key",
+                    "idempotency_key_reused",
+                    "this key was used with a different request body",
+                ));
+            }
+            let org = state
+                .db(move |s| s.organization(earlier.resource_id))
+                .await?
+                .ok_or(ApiError::NotFound)?;
+            return created(&state, &principal, org).await;
+        }
+    }
+    let scope = principal.home_path.clone();
+    let who = AuditEntry::by(Actor::Operator(principal.id));
+    let org = state
+        .db(move |s| s.create_organization(&scope, &new, &who, claim.as_ref()))
+        .await?;
+    created(&state, &principal, org).await
+}
+
+async fn created(
+    state: &AppState,
+    principal: &domain::Principal,
+    org: persistence::Organization,
+) -> Result<HttpResponse, ApiError> {
+    let location = format!("/v1/organizations/{}", org.id);
+    let version = org.version;
+    let body = present_one(state, principal, org).await?;
+    Ok(HttpResponse::Created()
+        .insert_header((header::LOCATION, location))
+        .insert_header((header::ETAG, crate::preconditions::etag(version)))
+        .json(body))
+}
+
+/// Parses every field, reporting all bad ones at once.
+fn parse(body: &CreateOrganization) -> Result<NewOrganization, ApiError> {
+    let mut errors = FieldErrors::default();
+    let name = errors.take(OrgName::parse(&body.name));
+    if body.kind == OrgKind::Provider {
+        errors.push(FieldError::new("kind", "provider_is_root", "there is exactly one provider: the root"));
+    }
+    let customer = if body.kind == OrgKind::Customer {
+        let domain = match &body.primary_domain {
+            Some(d) => errors.take(TenantDomain::parse(d, "primary_domain")),
+            None => {
+                errors.push(FieldError::new("primary_domain", "required", "a customer needs a primary domain"));
+                None
+            }
+        };
+        let tenant_id = body.tenant_id.as_deref().map(TenantId::parse).transpose();
+        let contact = body.contact_email.as_deref().map(|e| WorkEmail::parse(e, "contact_email")).transpose();
+        let country = body.country.as_deref().map(Country::parse).transpose();
+        let (tenant_id, contact_email, country) = (errors.take(tenant_id), errors.take(contact), errors.take(country));
+        domain.map(|primary_domain| CustomerDetails {
+            primary_domain,
+            tenant_id: tenant_id.flatten(),
+            contact_email: contact_email.flatten(),
+            country: country.flatten(),
+        })
+    } else {
+        for (field, value) in [
+            ("primary_domain", &body.primary_domain),
+            ("tenant_id", &body.tenant_id),
+            ("contact_email", &body.contact_email),
+            ("country", &body.country),
+        ] {
+            if value.is_some() {
+                errors.push(FieldError::new(field, "customer_only", format!("{field} applies to customers only")));
+            }
+        }
+        None
+    };
+    errors.into_result()?;
+    let name = name.ok_or_else(|| ApiError::Internal("name parsed without error but absent".into()))?;
+    Ok(NewOrganization {
+        parent_id: body.parent_id,
+        kind: body.kind,
+        name,
+        customer,
+    })
+}
+
+fn idempotency_claim(
+    req: &HttpRequest,
+    principal_id: uuid::Uuid,
+    body: &CreateOrganization,
+) -> Result<Option<IdempotencyClaim>, ApiError> {
+    let Some(raw) = req.headers().get("Idempotency-Key") else {
+        return Ok(None);
+    };
+    let key = raw
+        .to_str()
+        .ok()
+        .map(str::trim)
+        .filter(|k| !k.is_empty() && k.len() <= 200)
+        .ok_or_else(|| ApiError::invalid("Idempotency-Key", "invalid_value", "must be 1 to 200 visible ASCII characters"))?;
+    let canonical = format!(
+        "{}|{}|{}|{:?}|{:?}|{:?}|{:?}",
+        body.parent_id, body.kind.as_str(), body.name, body.primary_domain, body.tenant_id, body.contact_email, body.country
+    );
+    Ok(Some(IdempotencyClaim {
+        principal_id,
+        key: key.to_string(),
+        request_hash: format!("{:x}", Sha256::digest(canonical.as_bytes())),
+    }))
+}

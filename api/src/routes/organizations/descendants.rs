@@ -1,0 +1,75 @@
+use actix_web::{get, web, HttpResponse};
+use domain::{Action, OrgKind, OrgStatus};
+use persistence::DescendantFilter;
+use serde::Deserialize;
+use utoipa::IntoParams;
+use uuid::Uuid;
+
+use super::access::visible;
+use super::view::{present, OrganizationPage};
+use crate::auth::Authenticated;
+use crate::error::{ApiError, Problem};
+use crate::extract::StrictQuery;
+use crate::pagination;
+use crate::state::AppState;
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct DescendantsQuery {
+    /// Only organisations of this kind.
+    kind: Option<OrgKind>,
+    /// Only organisations in this status; without it, all but `archived`.
+    status: Option<OrgStatus>,
+    /// Case-insensitive substring of the name.
+    #[param(max_length = 200)]
+    q: Option<String>,
+    /// Page size, 1 to 500.
+    #[param(minimum = 1, maximum = 500, default = 50)]
+    limit: Option<i64>,
+    /// `next_cursor` of the previous page.
+    cursor: Option<String>,
+}
+
+/// List the whole subtree
+///
+/// Every organisation below this one, at any depth, in tree order (each
+/// organisation directly before its own subtree). Filter by kind and status, and
+/// search names case-insensitively with `q`. Cursor-paginated; each page is one
+/// range scan of an index, however deep or large the tree.
+#[utoipa::path(
+    tag = "Organizations",
+    operation_id = "listDescendants",
+    params(("id" = Uuid, Path, description = "Organisation id"), DescendantsQuery),
+    responses(
+        (status = 200, description = "A page of the subtree", body = OrganizationPage),
+        (status = 404, description = "No such organisation in your scope", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid filter, limit or cursor", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[get("/organizations/{id}/descendants")]
+pub async fn list_descendants(
+    state: web::Data<AppState>,
+    Authenticated(principal): Authenticated,
+    id: web::Path<Uuid>,
+    query: StrictQuery<DescendantsQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let q = query.0;
+    let limit = pagination::limit(q.limit)?;
+    let after = q.cursor.as_deref().map(|c| pagination::decode("path", c)).transpose()?;
+    if q.q.as_ref().is_some_and(|s| s.chars().count() > 200 || s.contains('\0')) {
+        return Err(ApiError::invalid("q", "invalid_value", "q must be at most 200 characters, without NUL"));
+    }
+    let root = visible(&state, &principal, id.into_inner(), Action::ReadOrganizations).await?;
+    let filter = DescendantFilter {
+        kind: q.kind,
+        status: q.status,
+        name_contains: q.q.filter(|s| !s.trim().is_empty()),
+    };
+    let rows = state
+        .db(move |s| s.descendants(&root.path, &filter, after.as_deref(), limit + 1))
+        .await?;
+    let (rows, next_cursor) = pagination::split_page(rows, limit, |o| o.path.as_str().to_string(), "path");
+    let items = present(&state, &principal, rows).await?;
+    Ok(HttpResponse::Ok().json(OrganizationPage { items, next_cursor }))
+}

@@ -1,0 +1,82 @@
+use actix_web::{http::header, patch, web, HttpRequest, HttpResponse};
+use domain::{Action, Country, FieldErrors, OrgName, TenantId, WorkEmail};
+use persistence::{Actor, AuditEntry, OrganizationPatch};
+use uuid::Uuid;
+
+use super::access::visible;
+use super::view::{present_one, OrganizationView, UpdateOrganization};
+use crate::auth::Authenticated;
+use crate::error::{ApiError, Problem};
+use crate::extract::StrictJson;
+use crate::preconditions::{etag, if_match};
+use crate::state::AppState;
+
+/// Update an organisation
+///
+/// Changes the name and, for customers, the tenant id, contact e-mail and country.
+/// Send the `ETag` you read as `If-Match`: if the organisation changed since, the
+/// answer is 412 and nothing is written.
+#[utoipa::path(
+    tag = "Organizations",
+    operation_id = "updateOrganization",
+    request_body = UpdateOrganization,
+    params(
+        ("id" = Uuid, Path, description = "Organisation id"),
+        ("If-Match" = Option<String>, Header, description = "The ETag you read; the update applies only if it is still current"),
+    ),
+    responses(
+        (status = 200, description = "Updated", body = OrganizationView, headers(("ETag" = String, description = "The new version"))),
+        (status = 403, description = "Your roles do not allow updating organisations", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such organisation in your scope", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The tenant id belongs to another customer", body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "`If-Match` is stale", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[patch("/organizations/{id}")]
+pub async fn update_organization(
+    state: web::Data<AppState>,
+    Authenticated(principal): Authenticated,
+    req: HttpRequest,
+    id: web::Path<Uuid>,
+    body: StrictJson<UpdateOrganization>,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    visible(&state, &principal, id, Action::UpdateOrganization).await?;
+    let expected = if_match(&req)?;
+    let patch = parse(body.0)?;
+    let scope = principal.home_path.clone();
+    let who = AuditEntry::by(Actor::Operator(principal.id));
+    let org = state
+        .db(move |s| s.update_organization(&scope, id, expected, &patch, &who))
+        .await?;
+    let version = org.version;
+    let body = present_one(&state, &principal, org).await?;
+    Ok(HttpResponse::Ok().insert_header((header::ETAG, etag(version))).json(body))
+}
+
+fn parse(body: UpdateOrganization) -> Result<OrganizationPatch, ApiError> {
+    let mut errors = FieldErrors::default();
+    let name = body.name.as_deref().map(OrgName::parse).transpose();
+    let tenant_id = body
+        .tenant_id
+        .map(|v| v.as_deref().map(|t| TenantId::parse(t).map(|t| t.0.to_string())).transpose())
+        .transpose();
+    let contact_email = body
+        .contact_email
+        .map(|v| v.as_deref().map(|e| WorkEmail::parse(e, "contact_email").map(WorkEmail::into_inner)).transpose())
+        .transpose();
+    let country = body
+        .country
+        .map(|v| v.as_deref().map(|c| Country::parse(c).map(|c| c.as_str().to_string())).transpose())
+        .transpose();
+    let patch = OrganizationPatch {
+        name: errors.take(name).flatten(),
+        tenant_id: errors.take(tenant_id).flatten(),
+        contact_email: errors.take(contact_email).flatten(),
+        country: errors.take(country).flatten(),
+    };
+    errors.into_result()?;
+    Ok(patch)
+}

@@ -1,0 +1,183 @@
+//! JSON shapes of organisations, and the partner path shown with each.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use domain::{OrgKind, OrgStatus, Principal};
+use persistence::{Organization, PathEntry};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use crate::error::ApiError;
+use crate::state::AppState;
+
+/// One step of a partner path.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PartnerPathEntry {
+    pub id: Uuid,
+    pub name: String,
+    pub kind: OrgKind,
+}
+
+/// An organisation: the provider, a distributor, a partner (reseller) or a customer (tenant).
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({
+    "id": "0192f0c4-7a10-7c3e-9d52-6b1f7e0a1b2c",
+    "parent_id": "0192f0c4-79ff-7a91-8c11-0d2e3f4a5b6c",
+    "kind": "customer",
+    "name": "Alpine Ski House",
+    "status": "active",
+    "partner_path": [
+        {"id": "0192f0c4-79ff-7a91-8c11-0d2e3f4a5b6c", "name": "Fabrikam Reseller", "kind": "partner"},
+        {"id": "0192f0c4-7a10-7c3e-9d52-6b1f7e0a1b2c", "name": "Alpine Ski House", "kind": "customer"}
+    ],
+    "primary_domain": "alpineskihouse.onmicrosoft.com",
+    "tenant_id": null,
+    "contact_email": "it@alpineskihouse.com",
+    "country": "NZ",
+    "version": 3,
+    "created_at": "2026-11-23T18:00:00Z",
+    "updated_at": "2026-11-23T18:05:00Z"
+}))]
+pub struct OrganizationView {
+    pub id: Uuid,
+    /// Null for the provider root.
+    pub parent_id: Option<Uuid>,
+    pub kind: OrgKind,
+    pub name: String,
+    pub status: OrgStatus,
+    /// From the caller's home organisation down to this one (both included).
+    pub partner_path: Vec<PartnerPathEntry>,
+    /// Customers only: `<prefix>.onmicrosoft.com`.
+    pub primary_domain: Option<String>,
+    /// Customers only: the Microsoft tenant id (GUID).
+    pub tenant_id: Option<String>,
+    /// Customers only.
+    pub contact_email: Option<String>,
+    /// Customers only: ISO 3166-1 alpha-2.
+    pub country: Option<String>,
+    /// Increases with every change; the ETag is this number in quotes.
+    pub version: i64,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// A page of organisations.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OrganizationPage {
+    pub items: Vec<OrganizationView>,
+    /// Pass as `cursor` to get the next page; null on the last page.
+    pub next_cursor: Option<String>,
+}
+
+/// Create a child organisation.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({
+    "parent_id": "0192f0c4-79ff-7a91-8c11-0d2e3f4a5b6c",
+    "kind": "customer",
+    "name": "Alpine Ski House",
+    "primary_domain": "alpineskihouse.onmicrosoft.com",
+    "contact_email": "it@alpineskihouse.com",
+    "country": "NZ"
+}))]
+pub struct CreateOrganization {
+    /// The new organisation's parent: your home organisation or one below it.
+    pub parent_id: Uuid,
+    /// `distributor` (under the provider), `partner`, or `customer`.
+    pub kind: OrgKind,
+    #[schema(min_length = 1, max_length = 200)]
+    pub name: String,
+    /// Customers: required, `<prefix>.onmicrosoft.com`, unique and never reusable.
+    pub primary_domain: Option<String>,
+    /// Customers: optional Microsoft tenant id (GUID), unique.
+    pub tenant_id: Option<String>,
+    /// Customers: optional work e-mail of the contact.
+    pub contact_email: Option<String>,
+    /// Customers: optional ISO 3166-1 alpha-2 country code.
+    pub country: Option<String>,
+}
+
+/// Change an organisation's details. Absent fields stay as they are; `null` clears
+/// an optional field. Parent, kind and status change through their own operations.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"name": "Alpine Ski House Ltd", "country": "AU"}))]
+pub struct UpdateOrganization {
+    #[schema(min_length = 1, max_length = 200)]
+    pub name: Option<String>,
+    /// Customers only.
+    #[serde(default, deserialize_with = "crate::extract::double_option")]
+    #[schema(value_type = Option<String>)]
+    pub tenant_id: Option<Option<String>>,
+    /// Customers only.
+    #[serde(default, deserialize_with = "crate::extract::double_option")]
+    #[schema(value_type = Option<String>)]
+    pub contact_email: Option<Option<String>>,
+    /// Customers only.
+    #[serde(default, deserialize_with = "crate::extract::double_option")]
+    #[schema(value_type = Option<String>)]
+    pub country: Option<Option<String>>,
+}
+
+/// Move an organisation (with its whole subtree) under another parent.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"parent_id": "0192f0c4-79ff-7a91-8c11-0d2e3f4a5b6c"}))]
+pub struct MoveOrganization {
+    /// The new parent, inside your scope.
+    pub parent_id: Uuid,
+}
+
+fn view(org: Organization, principal: &Principal, names: &HashMap<Uuid, PathEntry>) -> OrganizationView {
+    let partner_path = org
+        .path
+        .ids_below(&principal.home_path)
+        .into_iter()
+        .filter_map(|id| names.get(&id))
+        .map(|e| PartnerPathEntry {
+            id: e.id,
+            name: e.name.clone(),
+            kind: e.kind,
+        })
+        .collect();
+    let customer = org.customer;
+    OrganizationView {
+        id: org.id,
+        parent_id: org.parent_id,
+        kind: org.kind,
+        name: org.name,
+        status: org.status,
+        partner_path,
+        primary_domain: customer.as_ref().map(|c| c.primary_domain.clone()),
+        tenant_id: customer.as_ref().and_then(|c| c.tenant_id.clone()),
+        contact_email: customer.as_ref().and_then(|c| c.contact_email.clone()),
+        country: customer.as_ref().and_then(|c| c.country.clone()),
+        version: org.version,
+        created_at: org.created_at,
+        updated_at: org.updated_at,
+    }
+}
+
+/// Renders organisations with their partner paths, reading every name on the
+/// paths in one statement whatever the page size or depth.
+pub async fn present(
+    state: &AppState,
+    principal: &Principal,
+    orgs: Vec<Organization>,
+) -> Result<Vec<OrganizationView>, ApiError> {
+    let mut ids: Vec<Uuid> = orgs.iter().flat_map(|o| o.path.ids_below(&principal.home_path)).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let entries = state.db(move |s| s.path_entries(&ids)).await?;
+    let names: HashMap<Uuid, PathEntry> = entries.into_iter().map(|e| (e.id, e)).collect();
+    Ok(orgs.into_iter().map(|o| view(o, principal, &names)).collect())
+}
+
+pub async fn present_one(state: &AppState, principal: &Principal, org: Organization) -> Result<OrganizationView, ApiError> {
+    present(state, principal, vec![org])
+        .await?
+        .pop()
+        .ok_or_else(|| ApiError::Internal("presenting an organisation lost it".into()))
+}

@@ -1,0 +1,42 @@
+use actix_web::{get, web, HttpResponse};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::error::{ApiError, Problem};
+use crate::state::AppState;
+
+#[derive(Serialize, ToSchema)]
+pub struct Health {
+    /// `ok`
+    #[schema(example = "ok")]
+    pub status: String,
+}
+
+/// Liveness
+///
+/// Answers while the process runs; it touches nothing else.
+#[utoipa::path(tag = "Platform", operation_id = "getHealth", responses((status = 200, description = "Alive", body = Health)))]
+#[get("/healthz")]
+pub async fn healthz() -> HttpResponse {
+    HttpResponse::Ok().json(Health { status: "ok".into() })
+}
+
+/// Readiness
+///
+/// 200 when the database answers and every migration is applied; 503 otherwise.
+#[utoipa::path(
+    tag = "Platform",
+    operation_id = "getReadiness",
+    responses(
+        (status = 200, description = "Ready", body = Health),
+        (status = 503, description = "Database unreachable or migrations pending", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/readyz")]
+pub async fn readyz(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+    if state.db(|s| s.ready()).await? {
+        Ok(HttpResponse::Ok().json(Health { status: "ok".into() }))
+    } else {
+        Err(ApiError::Unavailable("migrations are pending".into()))
+    }
+}

@@ -1,0 +1,29 @@
+//! What every handler shares.
+
+use std::sync::Arc;
+
+use actix_web::web;
+use persistence::{Store, StoreError};
+
+use crate::auth::{SigningKeys, TokenVerifier};
+use crate::config::Config;
+use crate::error::ApiError;
+
+pub struct AppState {
+    pub store: Store,
+    pub keys: Arc<SigningKeys>,
+    pub verifier: TokenVerifier,
+    pub config: Config,
+}
+
+impl AppState {
+    /// Runs a synchronous store call on the blocking pool, never on an actix worker.
+    pub async fn db<T, F>(&self, f: F) -> Result<T, ApiError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Store) -> Result<T, StoreError> + Send + 'static,
+    {
+        let store = self.store.clone();
+        Ok(web::block(move || f(&store)).await??)
+    }
+}
