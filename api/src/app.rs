@@ -35,8 +35,9 @@ async fn swagger_redirect() -> HttpResponse {
 pub fn run(state: AppState, listener: TcpListener) -> std::io::Result<Server> {
     let spec = crate::openapi::spec();
     let max_body = state.config.max_body_bytes;
+    let workers = state.config.workers;
     let state = web::Data::new(state);
-    let server = HttpServer::new(move || {
+    let mut server = HttpServer::new(move || {
         let (app, _) = App::new()
             .into_utoipa_app()
             .openapi(<ApiDoc as utoipa::OpenApi>::openapi())
@@ -49,8 +50,9 @@ pub fn run(state: AppState, listener: TcpListener) -> std::io::Result<Server> {
             .service(SwaggerUi::new("/swagger-ui/{_:.*}").url("/openapi.json", spec.clone()))
             .route("/swagger-ui", web::get().to(swagger_redirect))
             .default_service(web::to(not_found))
-    })
-    .listen(listener)?
-    .run();
-    Ok(server)
+    });
+    if let Some(n) = workers {
+        server = server.workers(n);
+    }
+    Ok(server.listen(listener)?.run())
 }

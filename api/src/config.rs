@@ -45,6 +45,9 @@ pub struct Config {
     /// Database connections per API process.
     #[arg(long, env = "DB_POOL_SIZE", default_value_t = 16, global = true)]
     pub db_pool_size: u32,
+    /// HTTP worker threads (default: one per core).
+    #[arg(long, env = "WORKERS", global = true)]
+    pub workers: Option<usize>,
     /// Skip running migrations when `serve` starts.
     #[arg(long, env = "SKIP_MIGRATIONS", default_value_t = false, global = true)]
     pub skip_migrations: bool,

@@ -77,6 +77,7 @@ pub(crate) fn build_pool(url: &str, max_size: u32) -> Result<DbPool, StoreError>
     drop(first);
     Pool::builder()
         .max_size(max_size)
+        .min_idle(Some(1))
         .connection_timeout(Duration::from_secs(6))
         .test_on_check_out(true)
         .connection_customizer(Box::new(SqlitePragmas))

@@ -14,6 +14,7 @@ mod operators;
 mod organizations;
 mod schema;
 mod store;
+pub mod testing;
 mod tx;
 
 pub use audit::{Actor, AuditEntry};
