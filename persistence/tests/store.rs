@@ -1,0 +1,133 @@
+//! Persistence on both backends: migrations up → down → up, the tree's paths
+//! through creates and moves, unique constraints reported as their field, and
+//! transactions that leave nothing half-written.
+
+use domain::{CustomerDetails, OrgKind, OrgName, StatusChange, TenantDomain, TreePath};
+use persistence::testing::{TestBackend, TestDatabase};
+use persistence::{Actor, AuditEntry, DescendantFilter, NewOrganization, Store, StoreError};
+use uuid::Uuid;
+
+fn backends() -> Vec<TestDatabase> {
+    [TestBackend::Sqlite, TestBackend::Postgres]
+        .into_iter()
+        .filter_map(TestDatabase::new)
+        .collect()
+}
+
+fn store(db: &TestDatabase) -> Store {
+    let store = Store::connect(&db.url, 4).expect("connect");
+    store.migrate().expect("migrate");
+    store
+}
+
+fn who() -> AuditEntry {
+    AuditEntry::by(Actor::System)
+}
+
+fn root(store: &Store) -> (Uuid, TreePath) {
+    let name = OrgName::parse("Provider").unwrap();
+    let email = domain::WorkEmail::parse("admin@provider.example", "email").unwrap();
+    store.bootstrap(&name, &email, "Admin").unwrap();
+    let root = store.root().unwrap().unwrap();
+    (root.id, root.path)
+}
+
+fn create(store: &Store, scope: &TreePath, parent: Uuid, kind: OrgKind, name: &str) -> Result<Uuid, StoreError> {
+    let customer = (kind == OrgKind::Customer).then(|| CustomerDetails {
+        primary_domain: TenantDomain::parse(&format!("{}.onmicrosoft.com", name.to_lowercase()), "d").unwrap(),
+        tenant_id: None,
+        contact_email: None,
+        country: None,
+    });
+    store
+        .create_organization(
+            scope,
+            &NewOrganization {
+                parent_id: parent,
+                kind,
+                name: OrgName::parse(name).unwrap(),
+                customer,
+            },
+            &who(),
+            None,
+        )
+        .map(|o| o.id)
+}
+
+fn all_below(store: &Store, path: &TreePath) -> Vec<String> {
+    store
+        .descendants(path, &DescendantFilter::default(), None, 1000)
+        .unwrap()
+        .into_iter()
+        .map(|o| o.name)
+        .collect()
+}
+
+#[test]
+fn migrations_go_up_down_and_up_again() {
+    for db in backends() {
+        let store = store(&db);
+        assert!(store.ready().unwrap());
+        store.revert_all_migrations().unwrap();
+        assert!(!store.ready().unwrap(), "pending after revert on {}", db.url);
+        assert!(store.migrate().unwrap() > 0);
+        assert!(store.ready().unwrap());
+        root(&store);
+    }
+}
+
+#[test]
+fn moves_rewrite_the_whole_subtree_in_one_go() {
+    for db in backends() {
+        let store = store(&db);
+        let (root_id, root_path) = root(&store);
+        let a = create(&store, &root_path, root_id, OrgKind::Partner, "A").unwrap();
+        let a1 = create(&store, &root_path, a, OrgKind::Partner, "Aone").unwrap();
+        let leaf = create(&store, &root_path, a1, OrgKind::Customer, "Leaf").unwrap();
+        let b = create(&store, &root_path, root_id, OrgKind::Partner, "B").unwrap();
+        store.move_organization(&root_path, a, b, &who()).unwrap();
+        let b_path = store.organization(b).unwrap().unwrap().path;
+        assert_eq!(all_below(&store, &b_path), vec!["A", "Aone", "Leaf"]);
+        let leaf_org = store.organization(leaf).unwrap().unwrap();
+        assert_eq!(leaf_org.path.ids(), vec![root_id, b, a, a1, leaf]);
+        // Moving B under its own descendant is refused and changes nothing.
+        let err = store.move_organization(&root_path, b, a1, &who()).unwrap_err();
+        assert!(matches!(err, StoreError::Rule(_)), "{err:?}");
+        assert_eq!(store.organization(b).unwrap().unwrap().path, b_path);
+    }
+}
+
+#[test]
+fn unique_violations_name_their_field_and_roll_back() {
+    for db in backends() {
+        let store = store(&db);
+        let (root_id, root_path) = root(&store);
+        let p = create(&store, &root_path, root_id, OrgKind::Partner, "P").unwrap();
+        create(&store, &root_path, p, OrgKind::Customer, "Contoso").unwrap();
+        let err = create(&store, &root_path, p, OrgKind::Customer, "Contoso").unwrap_err();
+        match err {
+            StoreError::Duplicate { field, .. } => assert_eq!(field, "primary_domain"),
+            other => panic!("expected a duplicate, got {other:?}"),
+        }
+        let p_path = store.organization(p).unwrap().unwrap().path;
+        assert_eq!(all_below(&store, &p_path), vec!["Contoso"], "the failed insert left nothing");
+    }
+}
+
+#[test]
+fn writes_outside_the_scope_are_not_found() {
+    for db in backends() {
+        let store = store(&db);
+        let (root_id, root_path) = root(&store);
+        let a = create(&store, &root_path, root_id, OrgKind::Partner, "A").unwrap();
+        let b = create(&store, &root_path, root_id, OrgKind::Partner, "B").unwrap();
+        let a_path = store.organization(a).unwrap().unwrap().path;
+        let err = create(&store, &a_path, b, OrgKind::Partner, "Sneaky").unwrap_err();
+        assert!(matches!(err, StoreError::ReferenceNotFound { field: "parent_id" }), "{err:?}");
+        let err = store
+            .change_organization_status(&a_path, b, StatusChange::Archive, &who())
+            .unwrap_err();
+        assert!(matches!(err, StoreError::NotFound), "{err:?}");
+        assert_eq!(store.audit_event_count(b).unwrap(), 1, "only B's creation is audited");
+    }
+}
