@@ -9,6 +9,7 @@ use utoipa_actix_web::{scope, AppExt};
 use utoipa_swagger_ui::SwaggerUi;
 
 use crate::error::ApiError;
+use crate::fallback::{fallback, RouteTable};
 use crate::openapi::ApiDoc;
 use crate::routes::{self, platform};
 use crate::state::AppState;
@@ -21,9 +22,12 @@ pub fn register(cfg: &mut ServiceConfig) {
         .service(scope("/v1").configure(routes::v1));
 }
 
-async fn not_found() -> Result<HttpResponse, ApiError> {
-    Err(ApiError::NotFound)
+async fn openapi_json(doc: web::Data<OpenApiJson>) -> HttpResponse {
+    HttpResponse::Ok().content_type("application/json").body(doc.0.clone())
 }
+
+/// The OpenAPI document, rendered once at start.
+struct OpenApiJson(String);
 
 async fn swagger_redirect() -> HttpResponse {
     HttpResponse::PermanentRedirect()
@@ -34,9 +38,11 @@ async fn swagger_redirect() -> HttpResponse {
 /// Starts serving on `listener`; the returned server runs until stopped.
 pub fn run(state: AppState, listener: TcpListener) -> std::io::Result<Server> {
     let spec = crate::openapi::spec();
+    let doc = web::Data::new(OpenApiJson(crate::openapi::spec_json().map_err(std::io::Error::other)?));
     let max_body = state.config.max_body_bytes;
     let workers = state.config.workers;
     let state = web::Data::new(state);
+    let routes = web::Data::new(RouteTable::from_spec(&spec));
     let mut server = HttpServer::new(move || {
         let (app, _) = App::new()
             .into_utoipa_app()
@@ -44,12 +50,15 @@ pub fn run(state: AppState, listener: TcpListener) -> std::io::Result<Server> {
             .configure(register)
             .split_for_parts();
         app.app_data(state.clone())
+            .app_data(routes.clone())
+            .app_data(doc.clone())
             .app_data(web::PayloadConfig::new(max_body))
             .app_data(web::PathConfig::default().error_handler(|_, _| ApiError::NotFound.into()))
             .wrap(tracing_actix_web::TracingLogger::default())
-            .service(SwaggerUi::new("/swagger-ui/{_:.*}").url("/openapi.json", spec.clone()))
+            .route("/openapi.json", web::get().to(openapi_json))
+            .service(SwaggerUi::new("/swagger-ui/{_:.*}").config(utoipa_swagger_ui::Config::from("/openapi.json")))
             .route("/swagger-ui", web::get().to(swagger_redirect))
-            .default_service(web::to(not_found))
+            .default_service(web::to(fallback))
     });
     if let Some(n) = workers {
         server = server.workers(n);

@@ -53,6 +53,8 @@ pub enum ApiError {
     Forbidden(#[from] Forbidden),
     #[error("not found")]
     NotFound,
+    #[error("this path accepts only {allow}")]
+    MethodNotAllowed { allow: String },
     #[error("the record named by `{field}` was not found")]
     ReferenceNotFound { field: &'static str },
     #[error("{message}")]
@@ -84,6 +86,9 @@ impl ApiError {
             Self::InvalidToken(_) => (StatusCode::UNAUTHORIZED, "invalid_token", "The bearer token was refused"),
             Self::Forbidden(_) => (StatusCode::FORBIDDEN, "forbidden", "Your roles do not allow this action"),
             Self::NotFound => (StatusCode::NOT_FOUND, "not_found", "Not found"),
+            Self::MethodNotAllowed { .. } => {
+                (StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed", "Method not allowed")
+            }
             Self::ReferenceNotFound { .. } => {
                 (StatusCode::NOT_FOUND, "reference_not_found", "A record named in the request was not found")
             }
@@ -167,6 +172,9 @@ impl ResponseError for ApiError {
         if status == StatusCode::UNAUTHORIZED {
             let error = if matches!(self, Self::InvalidToken(_)) { "invalid_token" } else { "invalid_request" };
             res.insert_header((header::WWW_AUTHENTICATE, format!("Bearer error=\"{error}\"")));
+        }
+        if let Self::MethodNotAllowed { allow } = self {
+            res.insert_header((header::ALLOW, allow.clone()));
         }
         if status == StatusCode::SERVICE_UNAVAILABLE {
             res.insert_header((header::RETRY_AFTER, "5"));

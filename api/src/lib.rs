@@ -7,6 +7,7 @@ pub mod commands;
 pub mod config;
 pub mod error;
 pub mod extract;
+pub mod fallback;
 pub mod openapi;
 pub mod pagination;
 pub mod preconditions;

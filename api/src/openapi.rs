@@ -4,7 +4,10 @@
 
 use utoipa::openapi::path::Operation;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
-use utoipa::openapi::{ContentBuilder, OpenApi, Ref, ResponseBuilder};
+use utoipa::openapi::link::LinkBuilder;
+use domain::customer::country_codes;
+use utoipa::openapi::schema::Schema;
+use utoipa::openapi::{ContentBuilder, OpenApi, Ref, RefOr, ResponseBuilder};
 use utoipa::{Modify, OpenApi as _};
 
 use crate::error::{Problem, ProblemField};
@@ -70,8 +73,88 @@ impl Modify for CommonResponses {
     }
 }
 
-/// Adds the errors every operation of a kind can return; run after the paths are collected.
-pub fn add_common_errors(api: &mut OpenApi) {
+/// Links from every response that carries an organisation id to the operations
+/// on `/v1/organizations/{id}…`, so clients (and contract tests) can follow them.
+fn add_links(api: &mut OpenApi) {
+    let targets: Vec<String> = api
+        .paths
+        .paths
+        .iter()
+        .filter(|(path, _)| path.starts_with("/v1/organizations/{id}"))
+        .flat_map(|(_, item)| {
+            [&item.get, &item.post, &item.patch, &item.delete]
+                .into_iter()
+                .flatten()
+                .filter_map(|op| op.operation_id.clone())
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    // Which schema carries the id, and where in the body.
+    let sources = [
+        ("OrganizationView", "$response.body#/id"),
+        ("OrganizationPage", "$response.body#/items/0/id"),
+        ("Me", "$response.body#/home_organization_id"),
+    ];
+    for item in api.paths.paths.values_mut() {
+        for op in [&mut item.get, &mut item.post, &mut item.patch].into_iter().flatten() {
+            for (status, response) in op.responses.responses.iter_mut() {
+                let RefOr::T(response) = response else { continue };
+                if !status.starts_with('2') {
+                    continue;
+                }
+                let schema = response
+                    .content
+                    .get("application/json")
+                    .and_then(|c| c.schema.as_ref())
+                    .and_then(|s| match s {
+                        RefOr::Ref(r) => r.ref_location.rsplit('/').next().map(str::to_owned),
+                        RefOr::T(_) => None,
+                    });
+                let Some(expr) = sources.iter().find(|(name, _)| Some(*name) == schema.as_deref()).map(|(_, e)| *e)
+                else {
+                    continue;
+                };
+                for target in &targets {
+                    response.links.insert(
+                        target.clone(),
+                        RefOr::T(
+                            LinkBuilder::new()
+                                .operation_id(target.clone())
+                                .parameter("id", expr)
+                                .description(format!("`{target}` on the organisation this response names"))
+                                .build(),
+                        ),
+                    );
+                }
+            }
+        }
+    }
+}
+
+/// Lists the ISO 3166-1 codes as the `country` enum, so the contract says exactly
+/// which values the API accepts (the list lives in the domain crate).
+fn list_countries(api: &mut OpenApi) {
+    let Some(components) = api.components.as_mut() else {
+        return;
+    };
+    for name in ["CreateOrganization", "UpdateOrganization"] {
+        let Some(RefOr::T(Schema::Object(object))) = components.schemas.get_mut(name) else {
+            continue;
+        };
+        if let Some(RefOr::T(Schema::Object(country))) = object.properties.get_mut("country") {
+            let mut codes: Vec<serde_json::Value> = country_codes().map(serde_json::Value::from).collect();
+            codes.push(serde_json::Value::Null);
+            country.enum_values = Some(codes);
+            country.pattern = None;
+        }
+    }
+}
+
+/// Adds links and the errors every operation of a kind can return; run after the
+/// paths are collected.
+pub fn complete(api: &mut OpenApi) {
+    add_links(api);
+    list_countries(api);
     for item in api.paths.paths.values_mut() {
         let ops = [
             item.get.as_mut(),
@@ -82,7 +165,10 @@ pub fn add_common_errors(api: &mut OpenApi) {
             item.head.as_mut(),
         ];
         for op in ops.into_iter().flatten() {
-            let secured = op.security.as_ref().is_some_and(|s| !s.is_empty());
+            let secured = op.security.as_ref().is_some_and(|reqs| {
+                reqs.iter()
+                    .any(|r| serde_json::to_value(r).is_ok_and(|v| v != serde_json::json!({})))
+            });
             let has_body = op.request_body.is_some();
             let has_params = op.parameters.as_ref().is_some_and(|p| !p.is_empty());
             if has_body || has_params {
@@ -105,6 +191,33 @@ pub fn add_common_errors(api: &mut OpenApi) {
     }
 }
 
+/// The document as served at `/openapi.json` and printed by `partner-portal openapi`.
+///
+/// utoipa 5 serializes a link's `operationId` as `operation_id`; the JSON is
+/// mended here, the one place the document becomes text.
+pub fn spec_json() -> Result<String, serde_json::Error> {
+    let mut doc = serde_json::to_value(spec())?;
+    mend_link_keys(&mut doc);
+    serde_json::to_string_pretty(&doc)
+}
+
+fn mend_link_keys(value: &mut serde_json::Value) {
+    match value {
+        serde_json::Value::Object(map) => {
+            if let Some(links) = map.get_mut("links").and_then(|l| l.as_object_mut()) {
+                for link in links.values_mut().filter_map(|l| l.as_object_mut()) {
+                    if let Some(id) = link.remove("operation_id") {
+                        link.insert("operationId".into(), id);
+                    }
+                }
+            }
+            map.values_mut().for_each(mend_link_keys);
+        }
+        serde_json::Value::Array(items) => items.iter_mut().for_each(mend_link_keys),
+        _ => {}
+    }
+}
+
 /// The document for the routes registered by `crate::app::register`.
 pub fn spec() -> OpenApi {
     let (_, mut api) = actix_web::App::new()
@@ -112,7 +225,7 @@ pub fn spec() -> OpenApi {
         .openapi(ApiDoc::openapi())
         .configure(crate::app::register)
         .split_for_parts();
-    add_common_errors(&mut api);
+    complete(&mut api);
     api
 }
 

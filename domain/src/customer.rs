@@ -30,10 +30,15 @@ MU MV MW MX MY MZ NA NC NE NF NG NI NL NO NP NR NU NZ OM PA PE PF PG PH PK PL PM
 SA SB SC SD SE SG SH SI SJ SK SL SM SN SO SR SS ST SV SX SY SZ TC TD TF TG TH TJ TK TL TM TN TO TR TT TV TW TZ UA UG \
 UM US UY UZ VA VC VE VG VI VN VU WF WS YE YT ZA ZM ZW";
 
+/// Every ISO 3166-1 alpha-2 code, for documentation (the OpenAPI enum).
+pub fn country_codes() -> impl Iterator<Item = &'static str> {
+    ISO_3166_ALPHA2.split(' ')
+}
+
 impl Country {
     pub fn parse(raw: &str) -> Result<Self, FieldError> {
         let code = raw.trim().to_ascii_uppercase();
-        if code.len() == 2 && ISO_3166_ALPHA2.split(' ').any(|c| c == code) {
+        if code.len() == 2 && country_codes().any(|c| c == code) {
             Ok(Self(code))
         } else {
             Err(FieldError::new("country", "invalid_country", "must be an ISO 3166-1 alpha-2 country code, e.g. NZ"))

@@ -17,7 +17,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Openapi => {
-            println!("{}", crate::openapi::spec().to_pretty_json()?);
+            println!("{}", crate::openapi::spec_json()?);
             Ok(())
         }
         Command::Token {

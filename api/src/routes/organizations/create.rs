@@ -94,10 +94,8 @@ async fn created(
 fn parse(body: &CreateOrganization) -> Result<NewOrganization, ApiError> {
     let mut errors = FieldErrors::default();
     let name = errors.take(OrgName::parse(&body.name));
-    if body.kind == OrgKind::Provider {
-        errors.push(FieldError::new("kind", "provider_is_root", "there is exactly one provider: the root"));
-    }
-    let customer = if body.kind == OrgKind::Customer {
+    let kind = OrgKind::from(body.kind);
+    let customer = if kind == OrgKind::Customer {
         let domain = match &body.primary_domain {
             Some(d) => errors.take(TenantDomain::parse(d, "primary_domain")),
             None => {
@@ -132,7 +130,7 @@ fn parse(body: &CreateOrganization) -> Result<NewOrganization, ApiError> {
     let name = name.ok_or_else(|| ApiError::Internal("name parsed without error but absent".into()))?;
     Ok(NewOrganization {
         parent_id: body.parent_id,
-        kind: body.kind,
+        kind,
         name,
         customer,
     })
@@ -154,7 +152,7 @@ fn idempotency_claim(
         .ok_or_else(|| ApiError::invalid("Idempotency-Key", "invalid_value", "must be 1 to 200 visible ASCII characters"))?;
     let canonical = format!(
         "{}|{}|{}|{:?}|{:?}|{:?}|{:?}",
-        body.parent_id, body.kind.as_str(), body.name, body.primary_domain, body.tenant_id, body.contact_email, body.country
+        body.parent_id, OrgKind::from(body.kind).as_str(), body.name, body.primary_domain, body.tenant_id, body.contact_email, body.country
     );
     Ok(Some(IdempotencyClaim {
         principal_id,

@@ -12,6 +12,25 @@ use uuid::Uuid;
 use crate::error::ApiError;
 use crate::state::AppState;
 
+/// The kinds a new organisation can have (the provider is the one root).
+#[derive(Debug, Clone, Copy, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ChildKind {
+    Distributor,
+    Partner,
+    Customer,
+}
+
+impl From<ChildKind> for OrgKind {
+    fn from(k: ChildKind) -> Self {
+        match k {
+            ChildKind::Distributor => OrgKind::Distributor,
+            ChildKind::Partner => OrgKind::Partner,
+            ChildKind::Customer => OrgKind::Customer,
+        }
+    }
+}
+
 /// One step of a partner path.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct PartnerPathEntry {
@@ -86,16 +105,21 @@ pub struct CreateOrganization {
     /// The new organisation's parent: your home organisation or one below it.
     pub parent_id: Uuid,
     /// `distributor` (under the provider), `partner`, or `customer`.
-    pub kind: OrgKind,
-    #[schema(min_length = 1, max_length = 200)]
+    pub kind: ChildKind,
+    /// 1–200 characters, not blank, no control characters.
+    #[schema(min_length = 1, max_length = 200, pattern = r"^[^\u0000-\u001f\u007f-\u009f]*[^\s\u0000-\u001f\u007f-\u009f][^\u0000-\u001f\u007f-\u009f]*$")]
     pub name: String,
     /// Customers: required, `<prefix>.onmicrosoft.com`, unique and never reusable.
+    #[schema(pattern = r"^[A-Za-z0-9]{1,27}\.onmicrosoft\.com$")]
     pub primary_domain: Option<String>,
     /// Customers: optional Microsoft tenant id (GUID), unique.
+    #[schema(format = Uuid)]
     pub tenant_id: Option<String>,
-    /// Customers: optional work e-mail of the contact.
+    /// Customers: optional work e-mail of the contact (consumer mail domains are refused).
+    #[schema(format = Email, max_length = 254)]
     pub contact_email: Option<String>,
     /// Customers: optional ISO 3166-1 alpha-2 country code.
+    #[schema(value_type = Option<String>, pattern = "^[A-Z]{2}$", example = "NZ")]
     pub country: Option<String>,
 }
 
@@ -105,19 +129,19 @@ pub struct CreateOrganization {
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"name": "Alpine Ski House Ltd", "country": "AU"}))]
 pub struct UpdateOrganization {
-    #[schema(min_length = 1, max_length = 200)]
+    #[schema(min_length = 1, max_length = 200, pattern = r"^[^\u0000-\u001f\u007f-\u009f]*[^\s\u0000-\u001f\u007f-\u009f][^\u0000-\u001f\u007f-\u009f]*$")]
     pub name: Option<String>,
     /// Customers only.
     #[serde(default, deserialize_with = "crate::extract::double_option")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, format = Uuid)]
     pub tenant_id: Option<Option<String>>,
     /// Customers only.
     #[serde(default, deserialize_with = "crate::extract::double_option")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, format = Email, max_length = 254)]
     pub contact_email: Option<Option<String>>,
     /// Customers only.
     #[serde(default, deserialize_with = "crate::extract::double_option")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, pattern = "^[A-Z]{2}$", example = "NZ")]
     pub country: Option<Option<String>>,
 }
 

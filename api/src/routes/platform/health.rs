@@ -15,7 +15,7 @@ pub struct Health {
 /// Liveness
 ///
 /// Answers while the process runs; it touches nothing else.
-#[utoipa::path(tag = "Platform", operation_id = "getHealth", responses((status = 200, description = "Alive", body = Health)))]
+#[utoipa::path(tag = "Platform", operation_id = "getHealth", security(()), responses((status = 200, description = "Alive", body = Health)))]
 #[get("/healthz")]
 pub async fn healthz() -> HttpResponse {
     HttpResponse::Ok().json(Health { status: "ok".into() })
@@ -27,6 +27,7 @@ pub async fn healthz() -> HttpResponse {
 #[utoipa::path(
     tag = "Platform",
     operation_id = "getReadiness",
+    security(()),
     responses(
         (status = 200, description = "Ready", body = Health),
         (status = 503, description = "Database unreachable or migrations pending", body = Problem, content_type = "application/problem+json"),

@@ -15,7 +15,7 @@ pub struct JwkSet {
 ///
 /// The public keys of the tokens this API signs, so other systems (such as the
 /// customer portal) can verify them.
-#[utoipa::path(tag = "Platform", operation_id = "getJwks", responses((status = 200, description = "The key set", body = JwkSet)))]
+#[utoipa::path(tag = "Platform", operation_id = "getJwks", security(()), responses((status = 200, description = "The key set", body = JwkSet)))]
 #[get("/.well-known/jwks.json")]
 pub async fn jwks(state: web::Data<AppState>) -> HttpResponse {
     HttpResponse::Ok()
