@@ -7,7 +7,12 @@ use std::path::PathBuf;
 #[derive(Debug, Clone, clap::Args)]
 pub struct Config {
     /// `postgres://…` selects PostgreSQL; anything else is a SQLite file.
-    #[arg(long, env = "DATABASE_URL", default_value = "sqlite://partner-portal.db", global = true)]
+    #[arg(
+        long,
+        env = "DATABASE_URL",
+        default_value = "sqlite://partner-portal.db",
+        global = true
+    )]
     pub database_url: String,
     /// Address the server listens on.
     #[arg(long, env = "BIND", default_value = "127.0.0.1:8080", global = true)]
@@ -22,7 +27,12 @@ pub struct Config {
     #[arg(long, env = "SIGNING_KEY_FILE", global = true)]
     pub signing_key_file: Option<PathBuf>,
     /// E-mail of the first admin operator created on an empty database.
-    #[arg(long, env = "BOOTSTRAP_ADMIN_EMAIL", default_value = "admin@contoso-cloud.example", global = true)]
+    #[arg(
+        long,
+        env = "BOOTSTRAP_ADMIN_EMAIL",
+        default_value = "admin@contoso-cloud.example",
+        global = true
+    )]
     pub bootstrap_admin_email: String,
     /// Name of the provider root organisation created on an empty database.
     #[arg(long, env = "PROVIDER_NAME", default_value = "Contoso Cloud", global = true)]

@@ -83,26 +83,62 @@ impl ApiError {
         match self {
             Self::Malformed(_) => (StatusCode::BAD_REQUEST, "malformed_request", "The request is malformed"),
             Self::Unauthenticated(_) => (StatusCode::UNAUTHORIZED, "unauthenticated", "Authentication required"),
-            Self::InvalidToken(_) => (StatusCode::UNAUTHORIZED, "invalid_token", "The bearer token was refused"),
-            Self::Forbidden(_) => (StatusCode::FORBIDDEN, "forbidden", "Your roles do not allow this action"),
+            Self::InvalidToken(_) => (
+                StatusCode::UNAUTHORIZED,
+                "invalid_token",
+                "The bearer token was refused",
+            ),
+            Self::Forbidden(_) => (
+                StatusCode::FORBIDDEN,
+                "forbidden",
+                "Your roles do not allow this action",
+            ),
             Self::NotFound => (StatusCode::NOT_FOUND, "not_found", "Not found"),
-            Self::MethodNotAllowed { .. } => {
-                (StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed", "Method not allowed")
-            }
-            Self::ReferenceNotFound { .. } => {
-                (StatusCode::NOT_FOUND, "reference_not_found", "A record named in the request was not found")
-            }
-            Self::Conflict { code, .. } => (StatusCode::CONFLICT, code, "The request conflicts with the current state"),
-            Self::PreconditionFailed { .. } => {
-                (StatusCode::PRECONDITION_FAILED, "stale_version", "The record was changed since you read it")
-            }
-            Self::PayloadTooLarge { .. } => (StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large", "Request body too large"),
-            Self::UnsupportedMediaType => {
-                (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type", "Unsupported content type")
-            }
-            Self::Invalid(_) => (StatusCode::UNPROCESSABLE_ENTITY, "validation_failed", "The request has invalid fields"),
-            Self::Unavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, "unavailable", "Service temporarily unavailable"),
-            Self::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal_error", "Internal server error"),
+            Self::MethodNotAllowed { .. } => (
+                StatusCode::METHOD_NOT_ALLOWED,
+                "method_not_allowed",
+                "Method not allowed",
+            ),
+            Self::ReferenceNotFound { .. } => (
+                StatusCode::NOT_FOUND,
+                "reference_not_found",
+                "A record named in the request was not found",
+            ),
+            Self::Conflict { code, .. } => (
+                StatusCode::CONFLICT,
+                code,
+                "The request conflicts with the current state",
+            ),
+            Self::PreconditionFailed { .. } => (
+                StatusCode::PRECONDITION_FAILED,
+                "stale_version",
+                "The record was changed since you read it",
+            ),
+            Self::PayloadTooLarge { .. } => (
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "payload_too_large",
+                "Request body too large",
+            ),
+            Self::UnsupportedMediaType => (
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "unsupported_media_type",
+                "Unsupported content type",
+            ),
+            Self::Invalid(_) => (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "validation_failed",
+                "The request has invalid fields",
+            ),
+            Self::Unavailable(_) => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "unavailable",
+                "Service temporarily unavailable",
+            ),
+            Self::Internal(_) => (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "internal_error",
+                "Internal server error",
+            ),
         }
     }
 
@@ -118,7 +154,11 @@ impl ApiError {
         };
         match self {
             Self::Invalid(errors) => Some(errors.iter().map(to_problem).collect()),
-            Self::Conflict { field: Some(field), code, message } => Some(vec![ProblemField {
+            Self::Conflict {
+                field: Some(field),
+                code,
+                message,
+            } => Some(vec![ProblemField {
                 field: (*field).to_string(),
                 code: (*code).to_string(),
                 message: message.clone(),
@@ -169,9 +209,18 @@ impl ResponseError for ApiError {
         };
         let mut res = HttpResponse::build(status);
         res.content_type("application/problem+json");
-        if status == StatusCode::UNAUTHORIZED {
-            let error = if matches!(self, Self::InvalidToken(_)) { "invalid_token" } else { "invalid_request" };
-            res.insert_header((header::WWW_AUTHENTICATE, format!("Bearer error=\"{error}\"")));
+        // RFC 6750 §3: no error code when credentials are missing.
+        match self {
+            Self::Unauthenticated(_) => {
+                res.insert_header((header::WWW_AUTHENTICATE, "Bearer realm=\"partner-portal\""));
+            }
+            Self::InvalidToken(_) => {
+                res.insert_header((
+                    header::WWW_AUTHENTICATE,
+                    "Bearer realm=\"partner-portal\", error=\"invalid_token\"",
+                ));
+            }
+            _ => {}
         }
         if let Self::MethodNotAllowed { allow } = self {
             res.insert_header((header::ALLOW, allow.clone()));

@@ -22,11 +22,14 @@ pub struct StrictQuery<T>(pub T);
 /// "unknown field `x`" / "missing field `x`" messages that serde reports at the parent.
 fn field_error(path: &serde_path_to_error::Path, message: String) -> ApiError {
     let path = path.to_string();
-    let named = message.split('`').nth(1).filter(|_| {
-        message.starts_with("unknown field") || message.starts_with("missing field")
-    });
+    let named = message
+        .split('`')
+        .nth(1)
+        .filter(|_| message.starts_with("unknown field") || message.starts_with("missing field"));
     let field = match (path.as_str(), named) {
         (".", Some(n)) => n.to_string(),
+        // serde_path_to_error already ends the path with an unknown field's name.
+        (p, Some(n)) if p == n || p.ends_with(&format!(".{n}")) => p.to_string(),
         (p, Some(n)) => format!("{p}.{n}"),
         (".", None) => "body".to_string(),
         (p, None) => p.to_string(),
@@ -79,15 +82,12 @@ impl<T: DeserializeOwned + 'static> FromRequest for StrictJson<T> {
             if bytes.len() > limit {
                 return Err(ApiError::PayloadTooLarge { limit });
             }
-            let de = &mut serde_json::Deserializer::from_slice(&bytes);
-            let value = serde_path_to_error::deserialize(de).map_err(|e| {
-                let inner = e.inner();
-                if inner.is_syntax() || inner.is_eof() || inner.is_io() {
-                    ApiError::Malformed(format!("the body is not valid JSON: {inner}"))
-                } else {
-                    let message = inner.to_string();
-                    field_error(e.path(), message)
-                }
+            // Syntax first (400, trailing data included), then the fields (422, named).
+            let json: serde_json::Value = serde_json::from_slice(&bytes)
+                .map_err(|e| ApiError::Malformed(format!("the body is not valid JSON: {e}")))?;
+            let value = serde_path_to_error::deserialize(json).map_err(|e| {
+                let message = e.inner().to_string();
+                field_error(e.path(), message)
             })?;
             Ok(StrictJson(value))
         })
@@ -100,14 +100,10 @@ impl<T: DeserializeOwned + 'static> FromRequest for StrictQuery<T> {
 
     fn from_request(req: &HttpRequest, _: &mut actix_web::dev::Payload) -> Self::Future {
         let de = serde_urlencoded::Deserializer::new(form_urlencoded::parse(req.query_string().as_bytes()));
-        std::future::ready(
-            serde_path_to_error::deserialize(de)
-                .map(StrictQuery)
-                .map_err(|e| {
-                    let message = e.inner().to_string();
-                    field_error(e.path(), message)
-                }),
-        )
+        std::future::ready(serde_path_to_error::deserialize(de).map(StrictQuery).map_err(|e| {
+            let message = e.inner().to_string();
+            field_error(e.path(), message)
+        }))
     }
 }
 

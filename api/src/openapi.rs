@@ -2,11 +2,11 @@
 //! to every operation (bearer security, and the errors any authenticated call or
 //! any call with a body can meet).
 
-use utoipa::openapi::path::Operation;
-use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
-use utoipa::openapi::link::LinkBuilder;
 use domain::customer::country_codes;
+use utoipa::openapi::link::LinkBuilder;
+use utoipa::openapi::path::Operation;
 use utoipa::openapi::schema::Schema;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::openapi::{ContentBuilder, OpenApi, Ref, RefOr, ResponseBuilder};
 use utoipa::{Modify, OpenApi as _};
 
@@ -42,7 +42,9 @@ fn problem(description: &str) -> utoipa::openapi::Response {
         .description(description)
         .content(
             "application/problem+json",
-            ContentBuilder::new().schema(Some(Ref::from_schema_name("Problem"))).build(),
+            ContentBuilder::new()
+                .schema(Some(Ref::from_schema_name("Problem")))
+                .build(),
         )
         .build()
 }
@@ -110,7 +112,10 @@ fn add_links(api: &mut OpenApi) {
                         RefOr::Ref(r) => r.ref_location.rsplit('/').next().map(str::to_owned),
                         RefOr::T(_) => None,
                     });
-                let Some(expr) = sources.iter().find(|(name, _)| Some(*name) == schema.as_deref()).map(|(_, e)| *e)
+                let Some(expr) = sources
+                    .iter()
+                    .find(|(name, _)| Some(*name) == schema.as_deref())
+                    .map(|(_, e)| *e)
                 else {
                     continue;
                 };
@@ -183,7 +188,11 @@ pub fn complete(api: &mut OpenApi) {
                 add(op, "422", "Invalid parameters; `errors` names each");
             }
             if secured {
-                add(op, "401", "Missing, invalid or expired bearer token, or a disabled account");
+                add(
+                    op,
+                    "401",
+                    "Missing, invalid or expired bearer token, or a disabled account",
+                );
                 add(op, "503", "Database unreachable; retry");
             }
             add(op, "500", "Unexpected error");

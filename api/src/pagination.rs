@@ -42,7 +42,11 @@ pub fn decode(kind: &str, cursor: &str) -> Result<String, ApiError> {
 pub fn split_page<T>(mut rows: Vec<T>, limit: i64, key: impl Fn(&T) -> String, kind: &str) -> (Vec<T>, Option<String>) {
     let more = rows.len() as i64 > limit;
     rows.truncate(limit as usize);
-    let next = if more { rows.last().map(|r| encode(kind, &key(r))) } else { None };
+    let next = if more {
+        rows.last().map(|r| encode(kind, &key(r)))
+    } else {
+        None
+    };
     (rows, next)
 }
 

@@ -22,7 +22,8 @@ impl TenantId {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Country(String);
 
-const ISO_3166_ALPHA2: &str = "AD AE AF AG AI AL AM AO AQ AR AS AT AU AW AX AZ BA BB BD BE BF BG BH BI BJ BL BM BN BO BQ BR BS BT BV BW BY BZ \
+const ISO_3166_ALPHA2: &str =
+    "AD AE AF AG AI AL AM AO AQ AR AS AT AU AW AX AZ BA BB BD BE BF BG BH BI BJ BL BM BN BO BQ BR BS BT BV BW BY BZ \
 CA CC CD CF CG CH CI CK CL CM CN CO CR CU CV CW CX CY CZ DE DJ DK DM DO DZ EC EE EG EH ER ES ET FI FJ FK FM FO FR \
 GA GB GD GE GF GG GH GI GL GM GN GP GQ GR GS GT GU GW GY HK HM HN HR HT HU ID IE IL IM IN IO IQ IR IS IT JE JM JO JP \
 KE KG KH KI KM KN KP KR KW KY KZ LA LB LC LI LK LR LS LT LU LV LY MA MC MD ME MF MG MH MK ML MM MN MO MP MQ MR MS MT \
@@ -41,7 +42,11 @@ impl Country {
         if code.len() == 2 && country_codes().any(|c| c == code) {
             Ok(Self(code))
         } else {
-            Err(FieldError::new("country", "invalid_country", "must be an ISO 3166-1 alpha-2 country code, e.g. NZ"))
+            Err(FieldError::new(
+                "country",
+                "invalid_country",
+                "must be an ISO 3166-1 alpha-2 country code, e.g. NZ",
+            ))
         }
     }
 

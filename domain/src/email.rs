@@ -11,10 +11,48 @@ pub struct WorkEmail(String);
 
 /// Consumer mail brands: refused as `<brand>.<public suffix>` (gmail.com, hotmail.co.uk, …).
 const CONSUMER_BRANDS: &[&str] = &[
-    "gmail", "googlemail", "outlook", "hotmail", "live", "msn", "yahoo", "ymail", "rocketmail", "icloud", "me",
-    "mac", "aol", "gmx", "web", "mail", "yandex", "proton", "protonmail", "pm", "zoho", "qq", "163", "126",
-    "tutanota", "tuta", "mailbox", "seznam", "libero", "orange", "free", "laposte", "t-online", "btinternet",
-    "comcast", "verizon", "att", "sbcglobal", "rediffmail", "naver", "daum", "hanmail",
+    "gmail",
+    "googlemail",
+    "outlook",
+    "hotmail",
+    "live",
+    "msn",
+    "yahoo",
+    "ymail",
+    "rocketmail",
+    "icloud",
+    "me",
+    "mac",
+    "aol",
+    "gmx",
+    "web",
+    "mail",
+    "yandex",
+    "proton",
+    "protonmail",
+    "pm",
+    "zoho",
+    "qq",
+    "163",
+    "126",
+    "tutanota",
+    "tuta",
+    "mailbox",
+    "seznam",
+    "libero",
+    "orange",
+    "free",
+    "laposte",
+    "t-online",
+    "btinternet",
+    "comcast",
+    "verizon",
+    "att",
+    "sbcglobal",
+    "rediffmail",
+    "naver",
+    "daum",
+    "hanmail",
 ];
 
 impl WorkEmail {
@@ -24,11 +62,19 @@ impl WorkEmail {
     pub fn parse(raw: &str, field: &str) -> Result<Self, FieldError> {
         let email = raw.trim().to_lowercase();
         if email.len() > Self::MAX_CHARS || !email.validate_email() {
-            return Err(FieldError::new(field, "invalid_email", "must be a valid e-mail address"));
+            return Err(FieldError::new(
+                field,
+                "invalid_email",
+                "must be a valid e-mail address",
+            ));
         }
         let domain = email.rsplit_once('@').map(|(_, d)| d).unwrap_or_default();
         if !domain.contains('.') {
-            return Err(FieldError::new(field, "invalid_email", "the e-mail domain must be fully qualified"));
+            return Err(FieldError::new(
+                field,
+                "invalid_email",
+                "the e-mail domain must be fully qualified",
+            ));
         }
         if is_consumer_domain(domain) {
             return Err(FieldError::new(
@@ -71,21 +117,41 @@ mod tests {
 
     #[test]
     fn work_addresses_pass_and_are_lowercased() {
-        assert_eq!(WorkEmail::parse(" Alice@Contoso.COM ", "email").unwrap().as_str(), "alice@contoso.com");
+        assert_eq!(
+            WorkEmail::parse(" Alice@Contoso.COM ", "email").unwrap().as_str(),
+            "alice@contoso.com"
+        );
         assert!(WorkEmail::parse("it@fabrikam.co.uk", "email").is_ok());
-        assert!(WorkEmail::parse("ops@mail.contoso.com", "email").is_ok(), "a company's mail host is fine");
+        assert!(
+            WorkEmail::parse("ops@mail.contoso.com", "email").is_ok(),
+            "a company's mail host is fine"
+        );
     }
 
     #[test]
     fn consumer_domains_are_refused() {
-        for e in ["a@gmail.com", "a@outlook.com", "a@hotmail.com", "a@hotmail.co.uk", "a@yahoo.fr", "a@icloud.com"] {
+        for e in [
+            "a@gmail.com",
+            "a@outlook.com",
+            "a@hotmail.com",
+            "a@hotmail.co.uk",
+            "a@yahoo.fr",
+            "a@icloud.com",
+        ] {
             assert_eq!(WorkEmail::parse(e, "email").unwrap_err().code, "consumer_email", "{e}");
         }
     }
 
     #[test]
     fn malformed_addresses_are_refused_naming_the_field() {
-        for e in ["", "alice", "alice@", "@contoso.com", "alice@localhost", "a b@contoso.com"] {
+        for e in [
+            "",
+            "alice",
+            "alice@",
+            "@contoso.com",
+            "alice@localhost",
+            "a b@contoso.com",
+        ] {
             let err = WorkEmail::parse(e, "contact_email").unwrap_err();
             assert_eq!(err.field, "contact_email");
             assert_eq!(err.code, "invalid_email", "{e}");

@@ -107,7 +107,9 @@ impl Action {
         MATRIX
             .iter()
             .find(|(a, _, _)| *a == self)
-            .is_some_and(|(_, granted_to, kinds)| kinds.contains(&home) && roles.iter().any(|r| granted_to.contains(&r)))
+            .is_some_and(|(_, granted_to, kinds)| {
+                kinds.contains(&home) && roles.iter().any(|r| granted_to.contains(&r))
+            })
     }
 }
 

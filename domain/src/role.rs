@@ -45,7 +45,11 @@ impl RoleSet {
         for r in raw {
             let r = r.as_ref();
             roles.push(Role::parse(r).ok_or_else(|| {
-                FieldError::new("roles", "unknown_role", format!("unknown role `{r}`; roles are viewer, billing, admin"))
+                FieldError::new(
+                    "roles",
+                    "unknown_role",
+                    format!("unknown role `{r}`; roles are viewer, billing, admin"),
+                )
             })?);
         }
         if roles.is_empty() {

@@ -14,7 +14,11 @@ impl TenantDomain {
     pub fn parse(raw: &str, field: &str) -> Result<Self, FieldError> {
         let domain = raw.trim().to_ascii_lowercase();
         let Some(prefix) = domain.strip_suffix(Self::SUFFIX) else {
-            return Err(FieldError::new(field, "invalid_domain", "must have the form <prefix>.onmicrosoft.com"));
+            return Err(FieldError::new(
+                field,
+                "invalid_domain",
+                "must have the form <prefix>.onmicrosoft.com",
+            ));
         };
         if prefix.is_empty() || prefix.len() > Self::MAX_PREFIX {
             return Err(FieldError::new(
@@ -48,9 +52,22 @@ mod tests {
 
     #[test]
     fn prefix_is_latin_letters_and_digits() {
-        assert_eq!(TenantDomain::parse("Contoso42.onmicrosoft.com", "d").unwrap().as_str(), "contoso42.onmicrosoft.com");
-        for bad in ["contoso.com", ".onmicrosoft.com", "con-toso.onmicrosoft.com", "côntoso.onmicrosoft.com", "a.b.onmicrosoft.com"] {
-            assert_eq!(TenantDomain::parse(bad, "primary_domain").unwrap_err().field, "primary_domain", "{bad}");
+        assert_eq!(
+            TenantDomain::parse("Contoso42.onmicrosoft.com", "d").unwrap().as_str(),
+            "contoso42.onmicrosoft.com"
+        );
+        for bad in [
+            "contoso.com",
+            ".onmicrosoft.com",
+            "con-toso.onmicrosoft.com",
+            "côntoso.onmicrosoft.com",
+            "a.b.onmicrosoft.com",
+        ] {
+            assert_eq!(
+                TenantDomain::parse(bad, "primary_domain").unwrap_err().field,
+                "primary_domain",
+                "{bad}"
+            );
         }
         assert!(TenantDomain::parse(&format!("{}.onmicrosoft.com", "a".repeat(28)), "d").is_err());
     }

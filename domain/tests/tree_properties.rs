@@ -1,6 +1,12 @@
 //! Property tests on random trees: the scope rule is exactly ancestry, and no
 //! sequence of accepted moves can create a cycle or an illegal parent.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a failed test setup should panic"
+)]
+
 use domain::organization::{check_move, MoveNode};
 use domain::{OrgKind, OrgStatus, TreePath};
 use proptest::prelude::*;
@@ -20,7 +26,11 @@ fn id(i: usize) -> Uuid {
 /// Builds a tree from (kind choice, parent choice) pairs: each node goes under the
 /// chosen earlier node if its kind allows, else under the root as a partner.
 fn build(spec: &[(u8, usize)]) -> Vec<Node> {
-    let mut nodes = vec![Node { kind: OrgKind::Provider, parent: None, path: TreePath::root(id(0)) }];
+    let mut nodes = vec![Node {
+        kind: OrgKind::Provider,
+        parent: None,
+        path: TreePath::root(id(0)),
+    }];
     for (i, (k, p)) in spec.iter().enumerate() {
         let i = i + 1;
         let kind = [OrgKind::Distributor, OrgKind::Partner, OrgKind::Customer][*k as usize % 3];
@@ -31,7 +41,11 @@ fn build(spec: &[(u8, usize)]) -> Vec<Node> {
             (OrgKind::Partner, 0)
         };
         let path = nodes[parent].path.child(id(i));
-        nodes.push(Node { kind, parent: Some(parent), path });
+        nodes.push(Node {
+            kind,
+            parent: Some(parent),
+            path,
+        });
     }
     nodes
 }

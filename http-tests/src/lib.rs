@@ -112,8 +112,14 @@ impl TestApp {
 
     /// A token the API itself would sign for this operator.
     pub fn token_for(&self, operator: Uuid) -> String {
-        api::auth::access_token(&self.keys, &self.config.issuer(), operator, PrincipalKind::Operator, 600)
-            .expect("token")
+        api::auth::access_token(
+            &self.keys,
+            &self.config.issuer(),
+            operator,
+            PrincipalKind::Operator,
+            600,
+        )
+        .expect("token")
     }
 
     pub fn signing_keys(&self) -> &api::auth::SigningKeys {
@@ -143,7 +149,8 @@ impl TestApp {
     }
 
     pub async fn post(&self, token: &str, path: &str, body: Value) -> Reply {
-        self.send(self.client.post(self.url(path)).bearer_auth(token).json(&body)).await
+        self.send(self.client.post(self.url(path)).bearer_auth(token).json(&body))
+            .await
     }
 
     pub async fn patch(&self, token: &str, path: &str, body: Value, if_match: Option<&str>) -> Reply {
@@ -295,7 +302,9 @@ macro_rules! both_backends {
 
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn sqlite() {
-                let $app = $crate::TestApp::spawn($crate::Backend::Sqlite).await.expect("sqlite");
+                let $app = $crate::TestApp::spawn($crate::Backend::Sqlite)
+                    .await
+                    .expect("sqlite");
                 $body.await
             }
 

@@ -11,17 +11,31 @@ use uuid::Uuid;
 fn endpoints(id: Uuid, other: Uuid) -> Vec<(&'static str, String, Option<serde_json::Value>)> {
     vec![
         ("GET", format!("/v1/organizations/{id}"), None),
-        ("PATCH", format!("/v1/organizations/{id}"), Some(json!({"name": "Renamed"}))),
+        (
+            "PATCH",
+            format!("/v1/organizations/{id}"),
+            Some(json!({"name": "Renamed"})),
+        ),
         ("GET", format!("/v1/organizations/{id}/children"), None),
         ("GET", format!("/v1/organizations/{id}/descendants"), None),
-        ("POST", format!("/v1/organizations/{id}/move"), Some(json!({"parent_id": other}))),
+        (
+            "POST",
+            format!("/v1/organizations/{id}/move"),
+            Some(json!({"parent_id": other})),
+        ),
         ("POST", format!("/v1/organizations/{id}/suspend"), None),
         ("POST", format!("/v1/organizations/{id}/reactivate"), None),
         ("POST", format!("/v1/organizations/{id}/archive"), None),
     ]
 }
 
-async fn call(app: &TestApp, token: &str, method: &str, path: &str, body: Option<serde_json::Value>) -> http_tests::Reply {
+async fn call(
+    app: &TestApp,
+    token: &str,
+    method: &str,
+    path: &str,
+    body: Option<serde_json::Value>,
+) -> http_tests::Reply {
     let req = match method {
         "GET" => app.client().get(app.url(path)),
         "PATCH" => app.client().patch(app.url(path)),
@@ -38,7 +52,9 @@ async fn call(app: &TestApp, token: &str, method: &str, path: &str, body: Option
 both_backends!(viewer_lists_only_its_own_subtree, |app| async move {
     let t = app.tree().await;
     let (_, viewer) = app.operator(t.reseller_a, "viewer@reseller-a.example", &[Role::Viewer]);
-    let r = app.get(&viewer, &format!("/v1/organizations/{}/descendants", t.reseller_a)).await;
+    let r = app
+        .get(&viewer, &format!("/v1/organizations/{}/descendants", t.reseller_a))
+        .await;
     assert_eq!(r.status, 200, "{}", r.text);
     let mut names = r.names();
     names.sort();
@@ -54,24 +70,33 @@ both_backends!(viewer_lists_only_its_own_subtree, |app| async move {
     }
 });
 
-both_backends!(siblings_customer_is_404_on_every_endpoint_like_a_random_id, |app| async move {
-    let t = app.tree().await;
-    let (_, admin_a) = app.operator(t.reseller_a, "admin@reseller-a.example", &[Role::Admin]);
-    let random = Uuid::now_v7();
-    for ((method, path, body), (_, random_path, random_body)) in
-        endpoints(t.customer_b, t.sub_a).into_iter().zip(endpoints(random, t.sub_a))
-    {
-        let hidden = call(&app, &admin_a, method, &path, body).await;
-        let absent = call(&app, &admin_a, method, &random_path, random_body).await;
-        assert_eq!(hidden.status, 404, "{method} {path}: {}", hidden.text);
-        assert_eq!(hidden.text, absent.text, "{method}: the body must not reveal existence");
-        assert_eq!(hidden.header("content-type").as_deref(), Some("application/problem+json"));
+both_backends!(
+    siblings_customer_is_404_on_every_endpoint_like_a_random_id,
+    |app| async move {
+        let t = app.tree().await;
+        let (_, admin_a) = app.operator(t.reseller_a, "admin@reseller-a.example", &[Role::Admin]);
+        let random = Uuid::now_v7();
+        for ((method, path, body), (_, random_path, random_body)) in endpoints(t.customer_b, t.sub_a)
+            .into_iter()
+            .zip(endpoints(random, t.sub_a))
+        {
+            let hidden = call(&app, &admin_a, method, &path, body).await;
+            let absent = call(&app, &admin_a, method, &random_path, random_body).await;
+            assert_eq!(hidden.status, 404, "{method} {path}: {}", hidden.text);
+            assert_eq!(hidden.text, absent.text, "{method}: the body must not reveal existence");
+            assert_eq!(
+                hidden.header("content-type").as_deref(),
+                Some("application/problem+json")
+            );
+        }
+        // Nothing changed on the hidden customer.
+        let r = app
+            .get(&app.admin_token, &format!("/v1/organizations/{}", t.customer_b))
+            .await;
+        assert_eq!(r.body["name"], "Customer B");
+        assert_eq!(r.body["status"], "pending");
     }
-    // Nothing changed on the hidden customer.
-    let r = app.get(&app.admin_token, &format!("/v1/organizations/{}", t.customer_b)).await;
-    assert_eq!(r.body["name"], "Customer B");
-    assert_eq!(r.body["status"], "pending");
-});
+);
 
 both_backends!(viewer_create_is_403_but_invisible_parent_is_404, |app| async move {
     let t = app.tree().await;
@@ -84,11 +109,16 @@ both_backends!(viewer_create_is_403_but_invisible_parent_is_404, |app| async mov
     assert_eq!(r.status, 404, "{}", r.text);
     assert_eq!(r.error_field(), Some("parent_id"));
     // Viewers change nothing in scope either.
-    for (method, path, body) in endpoints(t.sub_a, t.reseller_a).into_iter().filter(|(m, _, _)| *m != "GET") {
+    for (method, path, body) in endpoints(t.sub_a, t.reseller_a)
+        .into_iter()
+        .filter(|(m, _, _)| *m != "GET")
+    {
         let r = call(&app, &viewer, method, &path, body).await;
         assert_eq!(r.status, 403, "{method} {path}: {}", r.text);
     }
-    let r = app.get(&viewer, &format!("/v1/organizations/{}/children", t.reseller_a)).await;
+    let r = app
+        .get(&viewer, &format!("/v1/organizations/{}/children", t.reseller_a))
+        .await;
     assert_eq!(r.names().len(), 2, "nothing was created");
 });
 
@@ -98,7 +128,12 @@ both_backends!(admin_of_a_reseller_acts_within_its_subtree, |app| async move {
     let id = app.create(&admin_a, t.sub_a, "customer", "Deep Customer").await;
     let r = app.get(&admin_a, &format!("/v1/organizations/{id}")).await;
     assert_eq!(r.status, 200);
-    let path: Vec<&str> = r.body["partner_path"].as_array().unwrap().iter().map(|e| e["name"].as_str().unwrap()).collect();
+    let path: Vec<&str> = r.body["partner_path"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["name"].as_str().unwrap())
+        .collect();
     assert_eq!(path, vec!["Reseller A", "Sub A", "Deep Customer"]);
     // The provider's admin sees the full path from the root.
     let r = app.get(&app.admin_token, &format!("/v1/organizations/{id}")).await;

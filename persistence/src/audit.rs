@@ -69,4 +69,3 @@ pub(crate) fn record(conn: &mut DbConn, who: &AuditEntry, event: Event<'_>) -> R
         .execute(conn)?;
     Ok(())
 }
-

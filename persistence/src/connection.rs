@@ -36,7 +36,9 @@ impl Backend {
 
 /// The SQLite path diesel understands, from the forms we accept.
 pub(crate) fn sqlite_path(url: &str) -> &str {
-    url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")).unwrap_or(url)
+    url.strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))
+        .unwrap_or(url)
 }
 
 /// Opens one connection of the right variant, reporting the backend's own error

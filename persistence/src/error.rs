@@ -60,7 +60,10 @@ const UNIQUE_FIELDS: &[(&[&str], &str, &str)] = &[
         "this Microsoft tenant id already belongs to another customer",
     ),
     (
-        &["operators_home_email_key", "operators.home_organization_id, operators.email"],
+        &[
+            "operators_home_email_key",
+            "operators.home_organization_id, operators.email",
+        ],
         "email",
         "an operator with this e-mail already exists in this organisation",
     ),

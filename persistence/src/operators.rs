@@ -30,7 +30,9 @@ impl OperatorStatus {
     }
 
     fn parse(s: &str) -> Option<Self> {
-        [Self::Invited, Self::Active, Self::Disabled].into_iter().find(|x| x.as_str() == s)
+        [Self::Invited, Self::Active, Self::Disabled]
+            .into_iter()
+            .find(|x| x.as_str() == s)
     }
 }
 
@@ -82,7 +84,7 @@ type JoinedRow = (
     (String, String, String),
 );
 
-fn columns() -> (
+type Columns = (
     (
         operators::id,
         operators::home_organization_id,
@@ -93,22 +95,24 @@ fn columns() -> (
         operators::last_sign_in_at,
     ),
     (organizations::kind, organizations::path, organizations::status),
-) {
-    (
-        (
-            operators::id,
-            operators::home_organization_id,
-            operators::email,
-            operators::name,
-            operators::roles,
-            operators::status,
-            operators::last_sign_in_at,
-        ),
-        (organizations::kind, organizations::path, organizations::status),
-    )
-}
+);
 
-fn into_model(((id, home, email, name, roles, status, last), (kind, path, home_status)): JoinedRow) -> Result<Operator, StoreError> {
+const COLUMNS: Columns = (
+    (
+        operators::id,
+        operators::home_organization_id,
+        operators::email,
+        operators::name,
+        operators::roles,
+        operators::status,
+        operators::last_sign_in_at,
+    ),
+    (organizations::kind, organizations::path, organizations::status),
+);
+
+fn into_model(
+    ((id, home, email, name, roles, status, last), (kind, path, home_status)): JoinedRow,
+) -> Result<Operator, StoreError> {
     let corrupt = |what: &str| StoreError::Corrupt(format!("operator {id}: bad {what}"));
     Ok(Operator {
         id: parse_uuid(&id)?,
@@ -129,7 +133,7 @@ pub(crate) fn find(conn: &mut DbConn, id: Uuid) -> Result<Option<Operator>, Stor
     operators::table
         .inner_join(organizations::table)
         .filter(operators::id.eq(id.to_string()))
-        .select(columns())
+        .select(COLUMNS)
         .first::<JoinedRow>(conn)
         .optional()?
         .map(into_model)
@@ -141,7 +145,7 @@ pub(crate) fn find_by_email(conn: &mut DbConn, email: &str) -> Result<Vec<Operat
     operators::table
         .inner_join(organizations::table)
         .filter(operators::email.eq(email.trim().to_lowercase()))
-        .select(columns())
+        .select(COLUMNS)
         .order(operators::id.asc())
         .load::<JoinedRow>(conn)?
         .into_iter()

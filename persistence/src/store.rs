@@ -74,7 +74,7 @@ impl Store {
     pub fn ready(&self) -> Result<bool, StoreError> {
         let mut c = self.conn()?;
         c.batch_execute("SELECT 1")?;
-        Ok(!migrations::has_pending(&mut *c)?)
+        Ok(!migrations::has_pending(&mut c)?)
     }
 
     /// Opens a standalone connection, bypassing the pool (CLI checks).
@@ -90,23 +90,28 @@ impl Store {
         let id: Option<String> = crate::schema::organizations::table
             .filter(crate::schema::organizations::parent_id.is_null())
             .select(crate::schema::organizations::id)
-            .first(&mut *c)
+            .first(&mut c)
             .optional()?;
         match id {
-            Some(id) => organizations::find(&mut *c, parse_uuid(&id)?),
+            Some(id) => organizations::find(&mut c, parse_uuid(&id)?),
             None => Ok(None),
         }
     }
 
     /// On an empty database: the provider root and its first admin, in one transaction.
     /// Returns `None` when a root already exists.
-    pub fn bootstrap(&self, root_name: &OrgName, admin: &domain::WorkEmail, admin_name: &str) -> Result<Option<(Organization, Uuid)>, StoreError> {
+    pub fn bootstrap(
+        &self,
+        root_name: &OrgName,
+        admin: &domain::WorkEmail,
+        admin_name: &str,
+    ) -> Result<Option<(Organization, Uuid)>, StoreError> {
         if self.root()?.is_some() {
             return Ok(None);
         }
         let who = AuditEntry::by(Actor::System);
         let mut c = self.conn()?;
-        write(&mut *c, TreeLock::Exclusive, |c| {
+        write(&mut c, TreeLock::Exclusive, |c| {
             let root = organizations::create_root(c, root_name, &who)?;
             let admin_id = operators::insert(
                 c,
@@ -208,17 +213,17 @@ impl Store {
 
     pub fn add_operator(&self, new: &NewOperator, who: &AuditEntry) -> Result<Uuid, StoreError> {
         let mut c = self.conn()?;
-        write(&mut *c, TreeLock::None, |c| operators::insert(c, new, who))
+        write(&mut c, TreeLock::None, |c| operators::insert(c, new, who))
     }
 
     pub fn set_operator_status(&self, id: Uuid, status: OperatorStatus, who: &AuditEntry) -> Result<(), StoreError> {
         let mut c = self.conn()?;
-        write(&mut *c, TreeLock::None, |c| operators::set_status(c, id, status, who))
+        write(&mut c, TreeLock::None, |c| operators::set_status(c, id, status, who))
     }
 
     pub fn set_operator_roles(&self, id: Uuid, roles: &RoleSet, who: &AuditEntry) -> Result<(), StoreError> {
         let mut c = self.conn()?;
-        write(&mut *c, TreeLock::None, |c| operators::set_roles(c, id, roles, who))
+        write(&mut c, TreeLock::None, |c| operators::set_roles(c, id, roles, who))
     }
 
     // ---- bulk ----
@@ -226,13 +231,13 @@ impl Store {
     /// Inserts generated organisations (parents before children) in one transaction.
     pub fn bulk_insert_organizations(&self, orgs: &[BulkOrganization]) -> Result<(), StoreError> {
         let mut c = self.conn()?;
-        write(&mut *c, TreeLock::Shared, |c| bulk::insert_organizations(c, orgs))
+        write(&mut c, TreeLock::Shared, |c| bulk::insert_organizations(c, orgs))
     }
 
     pub fn bulk_insert_operators(&self, ops: &[BulkOperator]) -> Result<(), StoreError> {
         let who = AuditEntry::by(Actor::System);
         let mut c = self.conn()?;
-        write(&mut *c, TreeLock::None, |c| {
+        write(&mut c, TreeLock::None, |c| {
             for op in ops {
                 let email = domain::WorkEmail::parse(&op.email, "email").map_err(domain::DomainError::from)?;
                 operators::insert(
@@ -253,8 +258,8 @@ impl Store {
 
     /// Counts audit events (tests check that every change wrote one).
     pub fn audit_event_count(&self, target: Uuid) -> Result<i64, StoreError> {
-        use diesel::prelude::*;
         use crate::schema::audit_events::dsl as a;
+        use diesel::prelude::*;
         Ok(a::audit_events
             .filter(a::target_id.eq(target.to_string()))
             .count()

@@ -2,6 +2,12 @@
 //! through creates and moves, unique constraints reported as their field, and
 //! transactions that leave nothing half-written.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a failed test setup should panic"
+)]
+
 use domain::{CustomerDetails, OrgKind, OrgName, StatusChange, TenantDomain, TreePath};
 use persistence::testing::{TestBackend, TestDatabase};
 use persistence::{Actor, AuditEntry, DescendantFilter, NewOrganization, Store, StoreError};
@@ -110,7 +116,11 @@ fn unique_violations_name_their_field_and_roll_back() {
             other => panic!("expected a duplicate, got {other:?}"),
         }
         let p_path = store.organization(p).unwrap().unwrap().path;
-        assert_eq!(all_below(&store, &p_path), vec!["Contoso"], "the failed insert left nothing");
+        assert_eq!(
+            all_below(&store, &p_path),
+            vec!["Contoso"],
+            "the failed insert left nothing"
+        );
     }
 }
 
@@ -123,7 +133,10 @@ fn writes_outside_the_scope_are_not_found() {
         let b = create(&store, &root_path, root_id, OrgKind::Partner, "B").unwrap();
         let a_path = store.organization(a).unwrap().unwrap().path;
         let err = create(&store, &a_path, b, OrgKind::Partner, "Sneaky").unwrap_err();
-        assert!(matches!(err, StoreError::ReferenceNotFound { field: "parent_id" }), "{err:?}");
+        assert!(
+            matches!(err, StoreError::ReferenceNotFound { field: "parent_id" }),
+            "{err:?}"
+        );
         let err = store
             .change_organization_status(&a_path, b, StatusChange::Archive, &who())
             .unwrap_err();

@@ -40,9 +40,9 @@ impl FromRequest for Authenticated {
                 VerifiedSubject::ApiClient(_) => Ok(None),
             })
             .await??;
-            let operator = operator.ok_or(ApiError::Unauthenticated("no such operator"))?;
+            let operator = operator.ok_or_else(|| ApiError::InvalidToken("the token names no operator".into()))?;
             if !operator.may_sign_in() {
-                return Err(ApiError::Unauthenticated("this account is disabled"));
+                return Err(ApiError::InvalidToken("this account is disabled".into()));
             }
             Ok(Authenticated(operator.principal()))
         })

@@ -38,7 +38,10 @@ impl SigningKeys {
             .clone()
             .unwrap_or_else(|| config.data_dir.join("signing-key.pem"));
         if path.exists() {
-            let pem = std::fs::read_to_string(&path).map_err(|source| KeyError::Io { path: path.clone(), source })?;
+            let pem = std::fs::read_to_string(&path).map_err(|source| KeyError::Io {
+                path: path.clone(),
+                source,
+            })?;
             return Self::from_pem(&pem);
         }
         let key = SigningKey::generate(&mut rand::rngs::OsRng);
@@ -97,7 +100,10 @@ fn hex_prefix(digest: &[u8]) -> String {
 }
 
 fn write_private(path: &Path, bytes: &[u8]) -> Result<(), KeyError> {
-    let io = |source| KeyError::Io { path: path.to_path_buf(), source };
+    let io = |source| KeyError::Io {
+        path: path.to_path_buf(),
+        source,
+    };
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir).map_err(io)?;
     }

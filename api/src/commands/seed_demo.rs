@@ -23,13 +23,48 @@ const ORGANIZATIONS: &[(&str, OrgKind, &str, Option<&str>)] = &[
     ("Litware Services", OrgKind::Partner, "Adatum IT", None),
     ("Proseware Local", OrgKind::Partner, "Litware Services", None),
     ("Wingtip Partners", OrgKind::Partner, "Tailspin Distribution", None),
-    ("Humongous Insurance", OrgKind::Customer, "Northwind Distribution", Some("humongousins.onmicrosoft.com")),
-    ("Alpine Ski House", OrgKind::Customer, "Fabrikam Reseller", Some("alpineskihouse.onmicrosoft.com")),
-    ("Blue Yonder Airlines", OrgKind::Customer, "Fabrikam Reseller", Some("blueyonderair.onmicrosoft.com")),
-    ("Coho Winery", OrgKind::Customer, "Adatum IT", Some("cohowinery.onmicrosoft.com")),
-    ("Datum Dental", OrgKind::Customer, "Litware Services", Some("datumdental.onmicrosoft.com")),
-    ("Fourth Coffee", OrgKind::Customer, "Proseware Local", Some("fourthcoffee.onmicrosoft.com")),
-    ("Graphic Design Institute", OrgKind::Customer, "Wingtip Partners", Some("graphicdesigninst.onmicrosoft.com")),
+    (
+        "Humongous Insurance",
+        OrgKind::Customer,
+        "Northwind Distribution",
+        Some("humongousins.onmicrosoft.com"),
+    ),
+    (
+        "Alpine Ski House",
+        OrgKind::Customer,
+        "Fabrikam Reseller",
+        Some("alpineskihouse.onmicrosoft.com"),
+    ),
+    (
+        "Blue Yonder Airlines",
+        OrgKind::Customer,
+        "Fabrikam Reseller",
+        Some("blueyonderair.onmicrosoft.com"),
+    ),
+    (
+        "Coho Winery",
+        OrgKind::Customer,
+        "Adatum IT",
+        Some("cohowinery.onmicrosoft.com"),
+    ),
+    (
+        "Datum Dental",
+        OrgKind::Customer,
+        "Litware Services",
+        Some("datumdental.onmicrosoft.com"),
+    ),
+    (
+        "Fourth Coffee",
+        OrgKind::Customer,
+        "Proseware Local",
+        Some("fourthcoffee.onmicrosoft.com"),
+    ),
+    (
+        "Graphic Design Institute",
+        OrgKind::Customer,
+        "Wingtip Partners",
+        Some("graphicdesigninst.onmicrosoft.com"),
+    ),
 ];
 
 /// (e-mail, organisation name — "" for the root, role)
@@ -63,7 +98,8 @@ pub fn run(config: &Config) -> anyhow::Result<Vec<DemoLogin>> {
     }
     let keys = SigningKeys::load_or_generate(config)?;
     let mut logins = Vec::new();
-    let everyone = std::iter::once((config.bootstrap_admin_email.as_str(), "", Role::Admin)).chain(OPERATORS.iter().copied());
+    let everyone =
+        std::iter::once((config.bootstrap_admin_email.as_str(), "", Role::Admin)).chain(OPERATORS.iter().copied());
     for (email, org, role) in everyone {
         let Some(op) = store.operators_by_email(email)?.into_iter().next() else {
             continue;
@@ -71,7 +107,11 @@ pub fn run(config: &Config) -> anyhow::Result<Vec<DemoLogin>> {
         let token = access_token(&keys, &config.issuer(), op.id, PrincipalKind::Operator, 8 * 3600)?;
         logins.push(DemoLogin {
             email: email.to_string(),
-            organization: if org.is_empty() { config.provider_name.clone() } else { org.to_string() },
+            organization: if org.is_empty() {
+                config.provider_name.clone()
+            } else {
+                org.to_string()
+            },
             role,
             token,
         });
@@ -130,7 +170,13 @@ fn print(logins: &[DemoLogin], already: bool) {
         eprintln!("Created the demo tree. Tokens (valid 8 hours):");
     }
     for l in logins {
-        eprintln!("\n  {:<6} {:<32} {}\n  {}", l.role.as_str(), l.email, l.organization, l.token);
+        eprintln!(
+            "\n  {:<6} {:<32} {}\n  {}",
+            l.role.as_str(),
+            l.email,
+            l.organization,
+            l.token
+        );
     }
     eprintln!("\nUse one as `Authorization: Bearer <token>`, or paste it into Swagger UI's Authorize button.");
 }

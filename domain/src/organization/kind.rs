@@ -56,7 +56,11 @@ impl OrgKind {
                     if self.allowed_parents().is_empty() {
                         "none (it is the root)".to_string()
                     } else {
-                        self.allowed_parents().iter().map(|k| k.as_str()).collect::<Vec<_>>().join(", ")
+                        self.allowed_parents()
+                            .iter()
+                            .map(|k| k.as_str())
+                            .collect::<Vec<_>>()
+                            .join(", ")
                     }
                 ),
             ))

@@ -15,7 +15,11 @@ pub struct MoveNode<'a> {
 /// is what makes a cycle impossible.
 pub fn check_move(node: &MoveNode<'_>, new_parent: &MoveNode<'_>) -> Result<(), DomainError> {
     if node.kind == OrgKind::Provider || node.path.depth() == 0 {
-        return Err(DomainError::conflict("root_cannot_move", None, "the provider root cannot be moved"));
+        return Err(DomainError::conflict(
+            "root_cannot_move",
+            None,
+            "the provider root cannot be moved",
+        ));
     }
     if node.path.is_ancestor_or_self_of(new_parent.path) {
         return Err(DomainError::conflict(
@@ -32,7 +36,11 @@ pub fn check_move(node: &MoveNode<'_>, new_parent: &MoveNode<'_>) -> Result<(), 
         ));
     }
     if node.status == OrgStatus::Archived {
-        return Err(DomainError::conflict("archived", None, "an archived organisation cannot be moved"));
+        return Err(DomainError::conflict(
+            "archived",
+            None,
+            "an archived organisation cannot be moved",
+        ));
     }
     node.kind.check_parent(new_parent.kind, "parent_id")
 }

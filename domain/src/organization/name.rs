@@ -20,7 +20,11 @@ impl OrgName {
             ));
         }
         if name.chars().any(char::is_control) {
-            return Err(FieldError::new("name", "control_characters", "name must not contain control characters"));
+            return Err(FieldError::new(
+                "name",
+                "control_characters",
+                "name must not contain control characters",
+            ));
         }
         Ok(Self(name.to_string()))
     }

@@ -3,7 +3,7 @@
 //! caller's scope there, so a concurrent move cannot slip a target out of scope.
 
 use diesel::prelude::*;
-use domain::{check_move, DomainError, MoveNode, OrgKind, OrgName, OrgStatus, StatusChange, TreePath};
+use domain::{check_move, DomainError, FieldError, MoveNode, OrgKind, OrgName, OrgStatus, StatusChange, TreePath};
 use serde_json::json;
 use uuid::Uuid;
 
@@ -18,9 +18,41 @@ use crate::schema::organizations::dsl as o;
 use crate::store::now;
 use crate::tx::{write, TreeLock};
 
-/// The organisation `id` if it exists and lies inside `scope`; otherwise NotFound.
-fn find_in_scope(conn: &mut DbConn, scope: &TreePath, id: Uuid) -> Result<Organization, StoreError> {
-    match find(conn, id)? {
+/// How a write holds the rows it read until it commits (PostgreSQL; SQLite's
+/// `BEGIN IMMEDIATE` already serialises writers).
+#[derive(Clone, Copy)]
+enum RowLock {
+    /// The row itself changes: concurrent changes of it wait and then re-read it.
+    Update,
+    /// The row must not change (e.g. be archived) while a child is attached under it.
+    Share,
+}
+
+/// The organisation `id`, locked, if it exists and lies inside `scope`; otherwise NotFound.
+fn lock_in_scope(conn: &mut DbConn, scope: &TreePath, id: Uuid, lock: RowLock) -> Result<Organization, StoreError> {
+    let key = id.to_string();
+    let row = match conn {
+        DbConn::Pg(c) => match lock {
+            RowLock::Update => o::organizations
+                .find(key)
+                .select(OrgRow::as_select())
+                .for_update()
+                .first(c)
+                .optional()?,
+            RowLock::Share => o::organizations
+                .find(key)
+                .select(OrgRow::as_select())
+                .for_share()
+                .first(c)
+                .optional()?,
+        },
+        DbConn::Sqlite(c) => o::organizations
+            .find(key)
+            .select(OrgRow::as_select())
+            .first(c)
+            .optional()?,
+    };
+    match row.map(OrgRow::into_model).transpose()? {
         Some(org) if scope.is_ancestor_or_self_of(&org.path) => Ok(org),
         _ => Err(StoreError::NotFound),
     }
@@ -67,7 +99,15 @@ pub(crate) fn create_root(conn: &mut DbConn, name: &OrgName, who: &AuditEntry) -
     };
     diesel::insert_into(o::organizations).values(&row).execute(conn)?;
     let org = row.into_model()?;
-    audit::record(conn, who, event(&org, "organization.created", json!({"kind": "provider", "name": org.name})))?;
+    audit::record(
+        conn,
+        who,
+        event(
+            &org,
+            "organization.created",
+            json!({"kind": "provider", "name": org.name}),
+        ),
+    )?;
     Ok(org)
 }
 
@@ -79,7 +119,7 @@ pub(crate) fn create(
     claim: Option<&IdempotencyClaim>,
 ) -> Result<Organization, StoreError> {
     write(conn, TreeLock::Shared, |c| {
-        let parent = find_in_scope(c, scope, new.parent_id).map_err(as_reference("parent_id"))?;
+        let parent = lock_in_scope(c, scope, new.parent_id, RowLock::Share).map_err(as_reference("parent_id"))?;
         new.kind.check_parent(parent.kind, "parent_id")?;
         if !parent.status.accepts_children() {
             return Err(DomainError::conflict("parent_archived", Some("parent_id"), "the parent is archived").into());
@@ -99,8 +139,12 @@ pub(crate) fn create(
             path: path.as_str().into(),
             primary_domain: customer.map(|c| c.primary_domain.as_str().to_string()),
             tenant_id: customer.and_then(|c| c.tenant_id).map(|t| t.0.to_string()),
-            contact_email: customer.and_then(|c| c.contact_email.as_ref()).map(|e| e.as_str().to_string()),
-            country: customer.and_then(|c| c.country.as_ref()).map(|c| c.as_str().to_string()),
+            contact_email: customer
+                .and_then(|c| c.contact_email.as_ref())
+                .map(|e| e.as_str().to_string()),
+            country: customer
+                .and_then(|c| c.country.as_ref())
+                .map(|c| c.as_str().to_string()),
             version: 1,
             created_at: ts,
             updated_at: ts,
@@ -132,17 +176,19 @@ pub(crate) fn update(
     who: &AuditEntry,
 ) -> Result<Organization, StoreError> {
     write(conn, TreeLock::None, |c| {
-        let org = find_in_scope(c, scope, id)?;
+        let org = lock_in_scope(c, scope, id, RowLock::Update)?;
         if expected_version.is_some_and(|v| v != org.version) {
             return Err(StoreError::StaleVersion { current: org.version });
         }
-        if patch.touches_customer_fields() && org.kind != OrgKind::Customer {
-            return Err(DomainError::invalid(
-                "tenant_id",
-                "customer_only",
-                "tenant_id, contact_email and country apply to customers only",
-            )
-            .into());
+        if org.kind != OrgKind::Customer {
+            let refused: Vec<FieldError> = patch
+                .customer_fields_sent()
+                .into_iter()
+                .map(|f| FieldError::new(f, "customer_only", format!("{f} applies to customers only")))
+                .collect();
+            if !refused.is_empty() {
+                return Err(DomainError::Invalid(refused).into());
+            }
         }
         let mut changed = serde_json::Map::new();
         let name = patch.name.as_ref().map(|n| n.as_str().to_string());
@@ -170,7 +216,11 @@ pub(crate) fn update(
             ))
             .execute(c)?;
         let updated = find(c, id)?.ok_or(StoreError::NotFound)?;
-        audit::record(c, who, event(&updated, "organization.updated", serde_json::Value::Object(changed)))?;
+        audit::record(
+            c,
+            who,
+            event(&updated, "organization.updated", serde_json::Value::Object(changed)),
+        )?;
         Ok(updated)
     })
 }
@@ -184,8 +234,8 @@ pub(crate) fn move_to(
     who: &AuditEntry,
 ) -> Result<Organization, StoreError> {
     write(conn, TreeLock::Exclusive, |c| {
-        let org = find_in_scope(c, scope, id)?;
-        let parent = find_in_scope(c, scope, new_parent_id).map_err(as_reference("parent_id"))?;
+        let org = lock_in_scope(c, scope, id, RowLock::Update)?;
+        let parent = lock_in_scope(c, scope, new_parent_id, RowLock::Share).map_err(as_reference("parent_id"))?;
         check_move(
             &MoveNode {
                 kind: org.kind,
@@ -243,14 +293,9 @@ pub(crate) fn change_status(
     who: &AuditEntry,
 ) -> Result<Organization, StoreError> {
     write(conn, TreeLock::None, |c| {
-        let org = find_in_scope(c, scope, id)?;
+        let org = lock_in_scope(c, scope, id, RowLock::Update)?;
         if org.kind == OrgKind::Provider {
-            return Err(DomainError::conflict(
-                "root_status_fixed",
-                None,
-                "the provider root is always active",
-            )
-            .into());
+            return Err(DomainError::conflict("root_status_fixed", None, "the provider root is always active").into());
         }
         let next = org.status.apply(change)?;
         if change == StatusChange::Archive && has_live_children(c, id)? {

@@ -52,8 +52,16 @@ pub struct OrganizationPatch {
 }
 
 impl OrganizationPatch {
-    pub fn touches_customer_fields(&self) -> bool {
-        self.tenant_id.is_some() || self.contact_email.is_some() || self.country.is_some()
+    /// The customer-only fields this patch sets or clears.
+    pub fn customer_fields_sent(&self) -> Vec<&'static str> {
+        [
+            ("tenant_id", self.tenant_id.is_some()),
+            ("contact_email", self.contact_email.is_some()),
+            ("country", self.country.is_some()),
+        ]
+        .into_iter()
+        .filter_map(|(f, sent)| sent.then_some(f))
+        .collect()
     }
 }
 

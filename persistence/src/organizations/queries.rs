@@ -73,7 +73,10 @@ pub(crate) fn descendants(
     after: Option<&str>,
     limit: i64,
 ) -> Result<Vec<Organization>, StoreError> {
-    let lower = after.filter(|a| *a > root.as_str()).unwrap_or(root.as_str()).to_string();
+    let lower = after
+        .filter(|a| *a > root.as_str())
+        .unwrap_or(root.as_str())
+        .to_string();
     let mut q = o::organizations
         .filter(o::path.gt(lower))
         .filter(o::path.lt(root.upper_bound()))

@@ -8,7 +8,12 @@ use uuid::Uuid;
 use crate::error::ApiError;
 use crate::state::AppState;
 
-pub async fn visible(state: &AppState, principal: &Principal, id: Uuid, action: Action) -> Result<Organization, ApiError> {
+pub async fn visible(
+    state: &AppState,
+    principal: &Principal,
+    id: Uuid,
+    action: Action,
+) -> Result<Organization, ApiError> {
     let org = state
         .db(move |s| s.organization(id))
         .await?

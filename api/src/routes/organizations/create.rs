@@ -64,6 +64,7 @@ pub async fn create_organization(
             let org = state
                 .db(move |s| s.organization(earlier.resource_id))
                 .await?
+                .filter(|o| principal.can_see(&o.path))
                 .ok_or(ApiError::NotFound)?;
             return created(&state, &principal, org).await;
         }
@@ -99,12 +100,20 @@ fn parse(body: &CreateOrganization) -> Result<NewOrganization, ApiError> {
         let domain = match &body.primary_domain {
             Some(d) => errors.take(TenantDomain::parse(d, "primary_domain")),
             None => {
-                errors.push(FieldError::new("primary_domain", "required", "a customer needs a primary domain"));
+                errors.push(FieldError::new(
+                    "primary_domain",
+                    "required",
+                    "a customer needs a primary domain",
+                ));
                 None
             }
         };
         let tenant_id = body.tenant_id.as_deref().map(TenantId::parse).transpose();
-        let contact = body.contact_email.as_deref().map(|e| WorkEmail::parse(e, "contact_email")).transpose();
+        let contact = body
+            .contact_email
+            .as_deref()
+            .map(|e| WorkEmail::parse(e, "contact_email"))
+            .transpose();
         let country = body.country.as_deref().map(Country::parse).transpose();
         let (tenant_id, contact_email, country) = (errors.take(tenant_id), errors.take(contact), errors.take(country));
         domain.map(|primary_domain| CustomerDetails {
@@ -121,7 +130,11 @@ fn parse(body: &CreateOrganization) -> Result<NewOrganization, ApiError> {
             ("country", &body.country),
         ] {
             if value.is_some() {
-                errors.push(FieldError::new(field, "customer_only", format!("{field} applies to customers only")));
+                errors.push(FieldError::new(
+                    field,
+                    "customer_only",
+                    format!("{field} applies to customers only"),
+                ));
             }
         }
         None
@@ -149,10 +162,22 @@ fn idempotency_claim(
         .ok()
         .map(str::trim)
         .filter(|k| !k.is_empty() && k.len() <= 200)
-        .ok_or_else(|| ApiError::invalid("Idempotency-Key", "invalid_value", "must be 1 to 200 visible ASCII characters"))?;
+        .ok_or_else(|| {
+            ApiError::invalid(
+                "Idempotency-Key",
+                "invalid_value",
+                "must be 1 to 200 visible ASCII characters",
+            )
+        })?;
     let canonical = format!(
         "{}|{}|{}|{:?}|{:?}|{:?}|{:?}",
-        body.parent_id, OrgKind::from(body.kind).as_str(), body.name, body.primary_domain, body.tenant_id, body.contact_email, body.country
+        body.parent_id,
+        OrgKind::from(body.kind).as_str(),
+        body.name,
+        body.primary_domain,
+        body.tenant_id,
+        body.contact_email,
+        body.country
     );
     Ok(Some(IdempotencyClaim {
         principal_id,

@@ -57,8 +57,15 @@ pub async fn list_descendants(
     let q = query.0;
     let limit = pagination::limit(q.limit)?;
     let after = q.cursor.as_deref().map(|c| pagination::decode("path", c)).transpose()?;
-    if q.q.as_ref().is_some_and(|s| s.chars().count() > 200 || s.contains('\0')) {
-        return Err(ApiError::invalid("q", "invalid_value", "q must be at most 200 characters, without NUL"));
+    if q.q
+        .as_ref()
+        .is_some_and(|s| s.chars().count() > 200 || s.contains('\0'))
+    {
+        return Err(ApiError::invalid(
+            "q",
+            "invalid_value",
+            "q must be at most 200 characters, without NUL",
+        ));
     }
     let root = visible(&state, &principal, id.into_inner(), Action::ReadOrganizations).await?;
     let filter = DescendantFilter {

@@ -33,5 +33,7 @@ pub async fn get_organization(
     let org = visible(&state, &principal, id.into_inner(), Action::ReadOrganizations).await?;
     let version = org.version;
     let body = present_one(&state, &principal, org).await?;
-    Ok(HttpResponse::Ok().insert_header((header::ETAG, etag(version))).json(body))
+    Ok(HttpResponse::Ok()
+        .insert_header((header::ETAG, etag(version)))
+        .json(body))
 }

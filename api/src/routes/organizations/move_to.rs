@@ -45,5 +45,7 @@ pub async fn move_organization(
     let org = state.db(move |s| s.move_organization(&scope, id, parent, &who)).await?;
     let version = org.version;
     let body = present_one(&state, &principal, org).await?;
-    Ok(HttpResponse::Ok().insert_header((header::ETAG, etag(version))).json(body))
+    Ok(HttpResponse::Ok()
+        .insert_header((header::ETAG, etag(version)))
+        .json(body))
 }

@@ -12,7 +12,12 @@ use crate::error::{ApiError, Problem};
 use crate::preconditions::etag;
 use crate::state::AppState;
 
-async fn change(state: &AppState, principal: &Principal, id: Uuid, change: StatusChange) -> Result<HttpResponse, ApiError> {
+async fn change(
+    state: &AppState,
+    principal: &Principal,
+    id: Uuid,
+    change: StatusChange,
+) -> Result<HttpResponse, ApiError> {
     visible(state, principal, id, Action::ChangeOrganizationStatus).await?;
     let scope = principal.home_path.clone();
     let who = AuditEntry::by(Actor::Operator(principal.id));
@@ -21,7 +26,9 @@ async fn change(state: &AppState, principal: &Principal, id: Uuid, change: Statu
         .await?;
     let version = org.version;
     let body = present_one(state, principal, org).await?;
-    Ok(HttpResponse::Ok().insert_header((header::ETAG, etag(version))).json(body))
+    Ok(HttpResponse::Ok()
+        .insert_header((header::ETAG, etag(version)))
+        .json(body))
 }
 
 /// Suspend an organisation

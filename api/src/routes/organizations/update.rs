@@ -53,7 +53,9 @@ pub async fn update_organization(
         .await?;
     let version = org.version;
     let body = present_one(&state, &principal, org).await?;
-    Ok(HttpResponse::Ok().insert_header((header::ETAG, etag(version))).json(body))
+    Ok(HttpResponse::Ok()
+        .insert_header((header::ETAG, etag(version)))
+        .json(body))
 }
 
 fn parse(body: UpdateOrganization) -> Result<OrganizationPatch, ApiError> {
@@ -61,15 +63,27 @@ fn parse(body: UpdateOrganization) -> Result<OrganizationPatch, ApiError> {
     let name = body.name.as_deref().map(OrgName::parse).transpose();
     let tenant_id = body
         .tenant_id
-        .map(|v| v.as_deref().map(|t| TenantId::parse(t).map(|t| t.0.to_string())).transpose())
+        .map(|v| {
+            v.as_deref()
+                .map(|t| TenantId::parse(t).map(|t| t.0.to_string()))
+                .transpose()
+        })
         .transpose();
     let contact_email = body
         .contact_email
-        .map(|v| v.as_deref().map(|e| WorkEmail::parse(e, "contact_email").map(WorkEmail::into_inner)).transpose())
+        .map(|v| {
+            v.as_deref()
+                .map(|e| WorkEmail::parse(e, "contact_email").map(WorkEmail::into_inner))
+                .transpose()
+        })
         .transpose();
     let country = body
         .country
-        .map(|v| v.as_deref().map(|c| Country::parse(c).map(|c| c.as_str().to_string())).transpose())
+        .map(|v| {
+            v.as_deref()
+                .map(|c| Country::parse(c).map(|c| c.as_str().to_string()))
+                .transpose()
+        })
         .transpose();
     let patch = OrganizationPatch {
         name: errors.take(name).flatten(),

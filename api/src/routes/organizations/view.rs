@@ -107,7 +107,11 @@ pub struct CreateOrganization {
     /// `distributor` (under the provider), `partner`, or `customer`.
     pub kind: ChildKind,
     /// 1–200 characters, not blank, no control characters.
-    #[schema(min_length = 1, max_length = 200, pattern = r"^[^\u0000-\u001f\u007f-\u009f]*[^\s\u0000-\u001f\u007f-\u009f][^\u0000-\u001f\u007f-\u009f]*$")]
+    #[schema(
+        min_length = 1,
+        max_length = 200,
+        pattern = r"^[^\u0000-\u001f\u007f-\u009f]*[^\s\u0000-\u001f\u007f-\u009f][^\u0000-\u001f\u007f-\u009f]*$"
+    )]
     pub name: String,
     /// Customers: required, `<prefix>.onmicrosoft.com`, unique and never reusable.
     #[schema(pattern = r"^[A-Za-z0-9]{1,27}\.onmicrosoft\.com$")]
@@ -129,7 +133,11 @@ pub struct CreateOrganization {
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"name": "Alpine Ski House Ltd", "country": "AU"}))]
 pub struct UpdateOrganization {
-    #[schema(min_length = 1, max_length = 200, pattern = r"^[^\u0000-\u001f\u007f-\u009f]*[^\s\u0000-\u001f\u007f-\u009f][^\u0000-\u001f\u007f-\u009f]*$")]
+    #[schema(
+        min_length = 1,
+        max_length = 200,
+        pattern = r"^[^\u0000-\u001f\u007f-\u009f]*[^\s\u0000-\u001f\u007f-\u009f][^\u0000-\u001f\u007f-\u009f]*$"
+    )]
     pub name: Option<String>,
     /// Customers only.
     #[serde(default, deserialize_with = "crate::extract::double_option")]
@@ -191,7 +199,10 @@ pub async fn present(
     principal: &Principal,
     orgs: Vec<Organization>,
 ) -> Result<Vec<OrganizationView>, ApiError> {
-    let mut ids: Vec<Uuid> = orgs.iter().flat_map(|o| o.path.ids_below(&principal.home_path)).collect();
+    let mut ids: Vec<Uuid> = orgs
+        .iter()
+        .flat_map(|o| o.path.ids_below(&principal.home_path))
+        .collect();
     ids.sort_unstable();
     ids.dedup();
     let entries = state.db(move |s| s.path_entries(&ids)).await?;
@@ -199,7 +210,11 @@ pub async fn present(
     Ok(orgs.into_iter().map(|o| view(o, principal, &names)).collect())
 }
 
-pub async fn present_one(state: &AppState, principal: &Principal, org: Organization) -> Result<OrganizationView, ApiError> {
+pub async fn present_one(
+    state: &AppState,
+    principal: &Principal,
+    org: Organization,
+) -> Result<OrganizationView, ApiError> {
     present(state, principal, vec![org])
         .await?
         .pop()
