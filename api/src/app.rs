@@ -19,6 +19,7 @@ pub fn register(cfg: &mut ServiceConfig) {
     cfg.service(platform::healthz)
         .service(platform::readyz)
         .service(platform::jwks)
+        .service(routes::oauth::issue_token)
         .service(scope("/v1").configure(routes::v1));
 }
 

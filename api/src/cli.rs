@@ -38,6 +38,17 @@ pub enum Command {
         #[arg(long, default_value_t = 8 * 3600)]
         ttl_secs: i64,
     },
+    /// Import operators from a legacy portal CSV (`email,name,legacy_role,organization`).
+    ImportOperators {
+        /// The CSV file (UTF-8).
+        file: std::path::PathBuf,
+        /// The organisation whose subtree the operators join (default: the provider root).
+        #[arg(long)]
+        organization: Option<Uuid>,
+        /// Check the file and write nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
     /// Create demo data or a synthetic tree.
     Seed {
         /// A small, named demo tree with admin and viewer operators; prints their tokens.

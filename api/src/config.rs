@@ -52,6 +52,9 @@ pub struct Config {
     /// Largest accepted request body, in bytes.
     #[arg(long, env = "MAX_BODY_BYTES", default_value_t = 64 * 1024, global = true)]
     pub max_body_bytes: usize,
+    /// Largest accepted CSV import, in bytes.
+    #[arg(long, env = "IMPORT_MAX_BYTES", default_value_t = 8 * 1024 * 1024, global = true)]
+    pub import_max_bytes: usize,
     /// Database connections per API process.
     #[arg(long, env = "DB_POOL_SIZE", default_value_t = 16, global = true)]
     pub db_pool_size: u32,

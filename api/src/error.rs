@@ -35,8 +35,11 @@ pub struct Problem {
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ProblemField {
-    /// The request field, e.g. `name` or `parent_id`.
+    /// The request field, e.g. `name` or `parent_id` (for CSV imports: the column).
     pub field: String,
+    /// For CSV imports: the line of the file (the header is line 1).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line: Option<u64>,
     pub code: String,
     pub message: String,
 }
@@ -67,10 +70,12 @@ pub enum ApiError {
     PreconditionFailed { current: i64 },
     #[error("the request body exceeds {limit} bytes")]
     PayloadTooLarge { limit: usize },
-    #[error("the request body must be application/json")]
-    UnsupportedMediaType,
+    #[error("the request body must be {expected}")]
+    UnsupportedMediaType { expected: &'static str },
     #[error("the request has invalid fields")]
     Invalid(Vec<FieldError>),
+    #[error("the file has {} problems; nothing was imported", .0.len())]
+    ImportRejected(Vec<crate::operator_import::RowError>),
     #[error("the service is temporarily unavailable")]
     Unavailable(String),
     #[error("internal error")]
@@ -119,7 +124,7 @@ impl ApiError {
                 "payload_too_large",
                 "Request body too large",
             ),
-            Self::UnsupportedMediaType => (
+            Self::UnsupportedMediaType { .. } => (
                 StatusCode::UNSUPPORTED_MEDIA_TYPE,
                 "unsupported_media_type",
                 "Unsupported content type",
@@ -129,6 +134,7 @@ impl ApiError {
                 "validation_failed",
                 "The request has invalid fields",
             ),
+            Self::ImportRejected(_) => (StatusCode::UNPROCESSABLE_ENTITY, "import_rejected", "The file has bad rows"),
             Self::Unavailable(_) => (
                 StatusCode::SERVICE_UNAVAILABLE,
                 "unavailable",
@@ -149,6 +155,7 @@ impl ApiError {
     fn fields(&self) -> Option<Vec<ProblemField>> {
         let to_problem = |f: &FieldError| ProblemField {
             field: f.field.clone(),
+            line: None,
             code: f.code.to_string(),
             message: f.message.clone(),
         };
@@ -160,14 +167,26 @@ impl ApiError {
                 message,
             } => Some(vec![ProblemField {
                 field: (*field).to_string(),
+                line: None,
                 code: (*code).to_string(),
                 message: message.clone(),
             }]),
             Self::ReferenceNotFound { field } => Some(vec![ProblemField {
                 field: (*field).to_string(),
+                line: None,
                 code: "not_found".into(),
                 message: "no organisation with this id is visible to you".into(),
             }]),
+            Self::ImportRejected(rows) => Some(
+                rows.iter()
+                    .map(|r| ProblemField {
+                        field: r.column.clone(),
+                        line: Some(r.line),
+                        code: r.code.clone(),
+                        message: r.message.clone(),
+                    })
+                    .collect(),
+            ),
             _ => None,
         }
     }
@@ -268,6 +287,15 @@ impl From<StoreError> for ApiError {
             },
             StoreError::Rule(d) => d.into(),
             other => Self::Internal(other.to_string()),
+        }
+    }
+}
+
+impl From<crate::operator_import::ImportError> for ApiError {
+    fn from(e: crate::operator_import::ImportError) -> Self {
+        match e {
+            crate::operator_import::ImportError::Rows(rows) => Self::ImportRejected(rows),
+            crate::operator_import::ImportError::Store(s) => s.into(),
         }
     }
 }

@@ -73,7 +73,7 @@ impl<T: DeserializeOwned + 'static> FromRequest for StrictJson<T> {
                 return Err(ApiError::PayloadTooLarge { limit });
             }
             if !json {
-                return Err(ApiError::UnsupportedMediaType);
+                return Err(ApiError::UnsupportedMediaType { expected: "application/json" });
             }
             let bytes = body.await.map_err(|e| match e.as_error::<PayloadError>() {
                 Some(PayloadError::Overflow) => ApiError::PayloadTooLarge { limit },
@@ -105,6 +105,20 @@ impl<T: DeserializeOwned + 'static> FromRequest for StrictQuery<T> {
             field_error(e.path(), message)
         }))
     }
+}
+
+/// Reads a whole body of at most `limit` bytes (413 beyond), whatever the app-wide limit.
+pub async fn read_body(mut payload: web::Payload, limit: usize) -> Result<web::BytesMut, ApiError> {
+    use futures_util::StreamExt;
+    let mut body = web::BytesMut::new();
+    while let Some(chunk) = payload.next().await {
+        let chunk = chunk.map_err(|e| ApiError::Malformed(format!("cannot read the request body: {e}")))?;
+        if body.len() + chunk.len() > limit {
+            return Err(ApiError::PayloadTooLarge { limit });
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
 }
 
 /// Tells an absent field (`None`) from an explicit `null` (`Some(None)`) in PATCH bodies.

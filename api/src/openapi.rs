@@ -31,6 +31,9 @@ anything else answers 404, exactly like a record that does not exist. Errors are
     tags(
         (name = "Platform", description = "Health, readiness, signing keys and the caller's identity"),
         (name = "Organizations", description = "The organisation tree: provider, distributors, partners, customers"),
+        (name = "Operators", description = "The people who may use the portal, their roles, and the legacy import"),
+        (name = "API clients", description = "Credentials for PSA integrations (OAuth2 client credentials)"),
+        (name = "OAuth", description = "The OAuth2 token endpoint (RFC 6749 client-credentials grant)"),
     )
 )]
 pub struct ApiDoc;
@@ -69,6 +72,15 @@ impl Modify for CommonResponses {
                         "A JWT this API signed (`partner-portal token`, or the OAuth2 token endpoint), or one from \
                          the organisation's identity provider.",
                     ))
+                    .build(),
+            ),
+        );
+        components.add_security_scheme(
+            "client_basic",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Basic)
+                    .description(Some("An API client's id and secret, for the token endpoint only."))
                     .build(),
             ),
         );
@@ -175,12 +187,18 @@ pub fn complete(api: &mut OpenApi) {
                     .any(|r| serde_json::to_value(r).is_ok_and(|v| v != serde_json::json!({})))
             });
             let has_body = op.request_body.is_some();
+            let json_body = op
+                .request_body
+                .as_ref()
+                .is_some_and(|b| b.content.contains_key("application/json"));
             let has_params = op.parameters.as_ref().is_some_and(|p| !p.is_empty());
             if has_body || has_params {
                 add(op, "400", "Malformed request (bad JSON, bad header)");
             }
             if has_body {
                 add(op, "413", "Request body too large");
+            }
+            if json_body {
                 add(op, "415", "Request body is not application/json");
                 add(op, "422", "Invalid fields; `errors` names each");
             }

@@ -38,6 +38,17 @@ pub fn decode(kind: &str, cursor: &str) -> Result<String, ApiError> {
         .ok_or_else(bad)
 }
 
+/// A cursor whose key is an id (lists in id order).
+pub fn decode_uuid(kind: &str, cursor: Option<&str>) -> Result<Option<uuid::Uuid>, ApiError> {
+    cursor
+        .map(|c| {
+            let key = decode(kind, c)?;
+            uuid::Uuid::try_parse(&key)
+                .map_err(|_| ApiError::invalid("cursor", "invalid_cursor", "the cursor is not one this list returned"))
+        })
+        .transpose()
+}
+
 /// Trims the look-ahead row and returns the cursor of the next page, if any.
 pub fn split_page<T>(mut rows: Vec<T>, limit: i64, key: impl Fn(&T) -> String, kind: &str) -> (Vec<T>, Option<String>) {
     let more = rows.len() as i64 > limit;

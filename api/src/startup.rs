@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use anyhow::Context;
-use domain::{OrgName, WorkEmail};
+use domain::{DisplayName, WorkEmail};
 use persistence::Store;
 
 use crate::auth::{IdentityProvider, SigningKeys, TokenVerifier};
@@ -35,7 +35,7 @@ pub fn open_store(config: &Config, migrate: bool) -> anyhow::Result<Store> {
 
 /// On an empty database: the provider root and its first admin operator.
 pub fn bootstrap(store: &Store, config: &Config) -> anyhow::Result<()> {
-    let name = OrgName::parse(&config.provider_name).map_err(|e| anyhow::anyhow!("PROVIDER_NAME: {}", e.message))?;
+    let name = DisplayName::parse(&config.provider_name).map_err(|e| anyhow::anyhow!("PROVIDER_NAME: {}", e.message))?;
     let email = WorkEmail::parse(&config.bootstrap_admin_email, "BOOTSTRAP_ADMIN_EMAIL")
         .map_err(|e| anyhow::anyhow!("BOOTSTRAP_ADMIN_EMAIL: {}", e.message))?;
     if let Some((root, _)) = store.bootstrap(&name, &email, "Administrator")? {

@@ -173,7 +173,7 @@ fn token_prints_one_jwt_for_a_known_operator_and_nothing_for_an_unknown_one() {
         .expect("query")
         .pop()
         .expect("bootstrap admin");
-    assert_eq!(subject, api::auth::VerifiedSubject::Operator(admin.id));
+    assert_eq!(subject.subject, api::auth::VerifiedSubject::Operator(admin.id));
 
     // The e-mail is matched case-insensitively.
     jwt_line(

@@ -7,8 +7,11 @@
 //! Handlers and persistence never re-check what a type here already guarantees.
 
 pub mod customer;
+pub mod display_name;
 pub mod email;
 pub mod error;
+pub mod legacy_role;
+pub mod operator;
 pub mod organization;
 pub mod permission;
 pub mod principal;
@@ -17,9 +20,12 @@ pub mod tenant_domain;
 pub mod tree_path;
 
 pub use customer::{Country, CustomerDetails, TenantId};
+pub use display_name::DisplayName;
 pub use email::WorkEmail;
 pub use error::{DomainError, FieldError, FieldErrors, Forbidden};
-pub use organization::{check_move, MoveNode, OrgKind, OrgName, OrgStatus, StatusChange};
+pub use legacy_role::map_legacy_role;
+pub use operator::{check_admin_change, AdminChange, OperatorStatus};
+pub use organization::{check_move, MoveNode, OrgKind, OrgStatus, StatusChange};
 pub use permission::{listable_kinds, Action};
 pub use principal::{Principal, PrincipalKind};
 pub use role::{Role, RoleSet};

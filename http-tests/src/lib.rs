@@ -8,7 +8,8 @@ use api::config::Config;
 use clap::Parser;
 use domain::{PrincipalKind, Role, RoleSet, WorkEmail};
 use persistence::testing::{TestBackend, TestDatabase};
-use persistence::{Actor, AuditEntry, NewOperator, OperatorStatus, Store};
+use domain::OperatorStatus;
+use persistence::{Actor, AuditEntry, NewOperator, Store};
 use serde_json::{json, Value};
 use uuid::Uuid;
 
@@ -142,6 +143,27 @@ impl TestApp {
             )
             .expect("operator");
         (id, self.token_for(id))
+    }
+
+    /// Disables an operator through the API, as the provider's admin.
+    pub async fn disable_operator(&self, id: Uuid) {
+        let r = self.post(&self.admin_token, &format!("/v1/operators/{id}/disable"), json!({})).await;
+        assert_eq!(r.status, 200, "disable: {}", r.text);
+    }
+
+    /// Re-enables an operator through the API, as the provider's admin.
+    pub async fn enable_operator(&self, id: Uuid) {
+        let r = self.post(&self.admin_token, &format!("/v1/operators/{id}/enable"), json!({})).await;
+        assert_eq!(r.status, 200, "enable: {}", r.text);
+    }
+
+    /// Replaces an operator's roles through the API, as the provider's admin.
+    pub async fn set_roles(&self, id: Uuid, roles: &[Role]) {
+        let roles: Vec<&str> = roles.iter().map(|r| r.as_str()).collect();
+        let r = self
+            .patch(&self.admin_token, &format!("/v1/operators/{id}"), json!({ "roles": roles }), None)
+            .await;
+        assert_eq!(r.status, 200, "set roles: {}", r.text);
     }
 
     pub async fn get(&self, token: &str, path: &str) -> Reply {

@@ -6,7 +6,6 @@
 use domain::Role;
 use http_tests::{both_backends, Reply, TestApp, IDP_AUDIENCE, IDP_ISSUER, IDP_KID};
 use jsonwebtoken::{encode, Algorithm, EncodingKey, Header};
-use persistence::{Actor, AuditEntry, OperatorStatus};
 use serde_json::{json, Value};
 use uuid::Uuid;
 
@@ -375,17 +374,13 @@ both_backends!(disabled_operator_is_refused_at_once, |app| async move {
     let org = format!("/v1/organizations/{}", t.reseller_a);
     assert_eq!(app.get(&token, &org).await.status, 200);
 
-    app.store
-        .set_operator_status(id, OperatorStatus::Disabled, &AuditEntry::by(Actor::System))
-        .expect("disable");
+    app.disable_operator(id).await;
     assert_refused(&app.get(&token, &org).await, "disabled operator, token issued before");
     assert_refused(&me(&app, &token).await, "disabled operator on /v1/me");
     // A token minted after the change does not help either.
     assert_refused(&me(&app, &app.token_for(id)).await, "disabled operator, fresh token");
 
-    app.store
-        .set_operator_status(id, OperatorStatus::Active, &AuditEntry::by(Actor::System))
-        .expect("enable");
+    app.enable_operator(id).await;
     let r = app.get(&token, &org).await;
     assert_eq!(r.status, 200, "re-enabled: {}", r.text);
     assert_eq!(r.body["name"], "Reseller A");
@@ -398,13 +393,7 @@ both_backends!(demoted_admin_gets_403_at_once, |app| async move {
     let r = app.post(&token, "/v1/organizations", body("Before Demotion")).await;
     assert_eq!(r.status, 201, "{}", r.text);
 
-    app.store
-        .set_operator_roles(
-            id,
-            &domain::RoleSet::new([Role::Viewer]),
-            &AuditEntry::by(Actor::System),
-        )
-        .expect("demote");
+    app.set_roles(id, &[Role::Viewer]).await;
     let r = app.post(&token, "/v1/organizations", body("While Viewer")).await;
     assert_eq!(r.status, 403, "demoted, same token: {}", r.text);
     assert_eq!(r.code(), Some("forbidden"));
@@ -419,9 +408,7 @@ both_backends!(demoted_admin_gets_403_at_once, |app| async move {
         200
     );
 
-    app.store
-        .set_operator_roles(id, &domain::RoleSet::new([Role::Admin]), &AuditEntry::by(Actor::System))
-        .expect("promote");
+    app.set_roles(id, &[Role::Admin]).await;
     let r = app.post(&token, "/v1/organizations", body("After Promotion")).await;
     assert_eq!(r.status, 201, "promoted back: {}", r.text);
 
@@ -510,9 +497,7 @@ both_backends!(identity_provider_token_finds_the_operator_by_email, |app| async 
         .await;
     assert_eq!(r.status, 403, "{}", r.text);
     // Rule 4 holds for identity-provider tokens too.
-    app.store
-        .set_operator_status(id, OperatorStatus::Disabled, &AuditEntry::by(Actor::System))
-        .expect("disable");
+    app.disable_operator(id).await;
     assert_refused(&me(&app, &token).await, "disabled, identity-provider token");
 });
 

@@ -1,6 +1,6 @@
 //! Audit events, written by every change inside its own transaction.
 
-use diesel::{ExpressionMethods, RunQueryDsl};
+use diesel::{Insertable, RunQueryDsl};
 use uuid::Uuid;
 
 use crate::connection::DbConn;
@@ -51,21 +51,56 @@ pub(crate) struct Event<'a> {
     pub details: serde_json::Value,
 }
 
+/// An audit event as stored; multi-row inserts use it directly.
+#[derive(Insertable)]
+#[diesel(table_name = audit_events)]
+pub(crate) struct AuditRow {
+    id: String,
+    occurred_at: chrono::NaiveDateTime,
+    actor_type: String,
+    actor_id: String,
+    impersonator_id: Option<String>,
+    organization_id: String,
+    action: String,
+    target_type: String,
+    target_id: String,
+    details: String,
+}
+
+impl AuditRow {
+    pub(crate) fn new(
+        who: &AuditEntry,
+        organization_id: Uuid,
+        action: &str,
+        target_type: &str,
+        target_id: Uuid,
+        details: serde_json::Value,
+    ) -> Self {
+        let (actor_type, actor_id) = who.actor.parts();
+        Self {
+            id: Uuid::now_v7().to_string(),
+            occurred_at: now(),
+            actor_type: actor_type.to_string(),
+            actor_id,
+            impersonator_id: who.impersonator.map(|i| i.to_string()),
+            organization_id: organization_id.to_string(),
+            action: action.to_string(),
+            target_type: target_type.to_string(),
+            target_id: target_id.to_string(),
+            details: details.to_string(),
+        }
+    }
+}
+
 pub(crate) fn record(conn: &mut DbConn, who: &AuditEntry, event: Event<'_>) -> Result<(), StoreError> {
-    let (actor_type, actor_id) = who.actor.parts();
-    diesel::insert_into(audit_events::table)
-        .values((
-            audit_events::id.eq(Uuid::now_v7().to_string()),
-            audit_events::occurred_at.eq(now()),
-            audit_events::actor_type.eq(actor_type),
-            audit_events::actor_id.eq(actor_id),
-            audit_events::impersonator_id.eq(who.impersonator.map(|i| i.to_string())),
-            audit_events::organization_id.eq(event.organization_id.to_string()),
-            audit_events::action.eq(event.action),
-            audit_events::target_type.eq(event.target_type),
-            audit_events::target_id.eq(event.target_id.to_string()),
-            audit_events::details.eq(event.details.to_string()),
-        ))
-        .execute(conn)?;
+    let row = AuditRow::new(
+        who,
+        event.organization_id,
+        event.action,
+        event.target_type,
+        event.target_id,
+        event.details,
+    );
+    diesel::insert_into(audit_events::table).values(&row).execute(conn)?;
     Ok(())
 }

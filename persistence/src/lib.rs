@@ -4,6 +4,7 @@
 //! callers run it off the async workers. Every change runs in one transaction
 //! together with its audit event.
 
+mod api_clients;
 mod audit;
 mod bulk;
 mod connection;
@@ -17,12 +18,13 @@ mod store;
 pub mod testing;
 mod tx;
 
+pub use api_clients::{ApiClient, ApiClientStatus};
 pub use audit::{Actor, AuditEntry};
 pub use bulk::{BulkOperator, BulkOrganization};
 pub use connection::Backend;
 pub use error::StoreError;
 pub use idempotency::{IdempotencyClaim, StoredResponse};
-pub use operators::{NewOperator, Operator, OperatorStatus};
+pub use operators::{ImportOutcome, ImportRow, NewOperator, Operator, OperatorFilter};
 pub use organizations::{
     ChildrenFilter, CustomerFields, DescendantFilter, NewOrganization, Organization, OrganizationPatch, PathEntry,
 };

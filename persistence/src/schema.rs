@@ -60,5 +60,21 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    api_clients (id) {
+        id -> Text,
+        home_organization_id -> Text,
+        name -> Text,
+        roles -> Text,
+        secret_hash -> Text,
+        status -> Text,
+        last_used_at -> Nullable<Timestamp>,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(operators -> organizations (home_organization_id));
-diesel::allow_tables_to_appear_in_same_query!(organizations, operators, audit_events, idempotency_keys);
+diesel::joinable!(api_clients -> organizations (home_organization_id));
+diesel::allow_tables_to_appear_in_same_query!(organizations, operators, api_clients, audit_events, idempotency_keys);

@@ -3,7 +3,9 @@
 use chrono::{DateTime, NaiveDateTime, SubsecRound, Utc};
 use diesel::connection::SimpleConnection;
 use diesel::r2d2::{ConnectionManager, PooledConnection};
-use domain::{OrgName, RoleSet, StatusChange, TreePath};
+use std::collections::HashMap;
+
+use domain::{OperatorStatus, DisplayName, RoleSet, StatusChange, TreePath};
 use uuid::Uuid;
 
 use crate::audit::{Actor, AuditEntry};
@@ -12,7 +14,8 @@ use crate::connection::{build_pool, establish, Backend, DbConn, DbPool};
 use crate::error::StoreError;
 use crate::idempotency::{self, IdempotencyClaim, StoredResponse};
 use crate::migrations;
-use crate::operators::{self, NewOperator, Operator, OperatorStatus};
+use crate::api_clients::{self, ApiClient};
+use crate::operators::{self, ImportRow, NewOperator, Operator, OperatorFilter};
 use crate::organizations::{
     self, ChildrenFilter, DescendantFilter, NewOrganization, Organization, OrganizationPatch, PathEntry,
 };
@@ -60,14 +63,24 @@ impl Store {
         Ok(self.pool.get()?)
     }
 
+    /// Runs reads on one pooled connection.
+    fn read<T>(&self, f: impl FnOnce(&mut DbConn) -> Result<T, StoreError>) -> Result<T, StoreError> {
+        f(&mut *self.conn()?)
+    }
+
+    /// Runs a change in one write transaction.
+    fn change<T>(&self, lock: TreeLock, f: impl FnOnce(&mut DbConn) -> Result<T, StoreError>) -> Result<T, StoreError> {
+        write(&mut *self.conn()?, lock, f)
+    }
+
     /// Applies pending migrations; returns how many ran.
     pub fn migrate(&self) -> Result<usize, StoreError> {
-        migrations::run_pending(&mut *self.conn()?)
+        self.read(migrations::run_pending)
     }
 
     /// Reverts every migration (tests of the down migrations only).
     pub fn revert_all_migrations(&self) -> Result<(), StoreError> {
-        migrations::revert_all(&mut *self.conn()?)
+        self.read(migrations::revert_all)
     }
 
     /// Readiness: the database answers and no migration is pending.
@@ -102,7 +115,7 @@ impl Store {
     /// Returns `None` when a root already exists.
     pub fn bootstrap(
         &self,
-        root_name: &OrgName,
+        root_name: &DisplayName,
         admin: &domain::WorkEmail,
         admin_name: &str,
     ) -> Result<Option<(Organization, Uuid)>, StoreError> {
@@ -110,8 +123,7 @@ impl Store {
             return Ok(None);
         }
         let who = AuditEntry::by(Actor::System);
-        let mut c = self.conn()?;
-        write(&mut c, TreeLock::Exclusive, |c| {
+        self.change(TreeLock::Exclusive, |c| {
             let root = organizations::create_root(c, root_name, &who)?;
             let admin_id = operators::insert(
                 c,
@@ -129,11 +141,11 @@ impl Store {
     }
 
     pub fn organization(&self, id: Uuid) -> Result<Option<Organization>, StoreError> {
-        organizations::find(&mut *self.conn()?, id)
+        self.read(|c| organizations::find(c, id))
     }
 
     pub fn path_entries(&self, ids: &[Uuid]) -> Result<Vec<PathEntry>, StoreError> {
-        organizations::path_entries(&mut *self.conn()?, ids)
+        self.read(|c| organizations::path_entries(c, ids))
     }
 
     pub fn children(
@@ -143,7 +155,7 @@ impl Store {
         after: Option<Uuid>,
         limit: i64,
     ) -> Result<Vec<Organization>, StoreError> {
-        organizations::children(&mut *self.conn()?, parent, filter, after, limit)
+        self.read(|c| organizations::children(c, parent, filter, after, limit))
     }
 
     pub fn descendants(
@@ -153,7 +165,7 @@ impl Store {
         after: Option<&str>,
         limit: i64,
     ) -> Result<Vec<Organization>, StoreError> {
-        organizations::descendants(&mut *self.conn()?, root, filter, after, limit)
+        self.read(|c| organizations::descendants(c, root, filter, after, limit))
     }
 
     pub fn create_organization(
@@ -163,7 +175,7 @@ impl Store {
         who: &AuditEntry,
         claim: Option<&IdempotencyClaim>,
     ) -> Result<Organization, StoreError> {
-        organizations::create(&mut *self.conn()?, scope, new, who, claim)
+        self.read(|c| organizations::create(c, scope, new, who, claim))
     }
 
     pub fn update_organization(
@@ -174,7 +186,7 @@ impl Store {
         patch: &OrganizationPatch,
         who: &AuditEntry,
     ) -> Result<Organization, StoreError> {
-        organizations::update(&mut *self.conn()?, scope, id, expected_version, patch, who)
+        self.read(|c| organizations::update(c, scope, id, expected_version, patch, who))
     }
 
     pub fn move_organization(
@@ -184,7 +196,7 @@ impl Store {
         new_parent: Uuid,
         who: &AuditEntry,
     ) -> Result<Organization, StoreError> {
-        organizations::move_to(&mut *self.conn()?, scope, id, new_parent, who)
+        self.read(|c| organizations::move_to(c, scope, id, new_parent, who))
     }
 
     pub fn change_organization_status(
@@ -194,50 +206,155 @@ impl Store {
         change: StatusChange,
         who: &AuditEntry,
     ) -> Result<Organization, StoreError> {
-        organizations::change_status(&mut *self.conn()?, scope, id, change, who)
+        self.read(|c| organizations::change_status(c, scope, id, change, who))
     }
 
     pub fn idempotent_result(&self, principal: Uuid, key: &str) -> Result<Option<StoredResponse>, StoreError> {
-        idempotency::find(&mut *self.conn()?, principal, key)
+        self.read(|c| idempotency::find(c, principal, key))
     }
 
     // ---- operators ----
 
     pub fn operator(&self, id: Uuid) -> Result<Option<Operator>, StoreError> {
-        operators::find(&mut *self.conn()?, id)
+        self.read(|c| operators::find(c, id))
     }
 
     pub fn operators_by_email(&self, email: &str) -> Result<Vec<Operator>, StoreError> {
-        operators::find_by_email(&mut *self.conn()?, email)
+        self.read(|c| operators::find_by_email(c, email))
     }
 
     pub fn add_operator(&self, new: &NewOperator, who: &AuditEntry) -> Result<Uuid, StoreError> {
-        let mut c = self.conn()?;
-        write(&mut c, TreeLock::None, |c| operators::insert(c, new, who))
+        self.change(TreeLock::None, |c| operators::insert(c, new, who))
     }
 
-    pub fn set_operator_status(&self, id: Uuid, status: OperatorStatus, who: &AuditEntry) -> Result<(), StoreError> {
-        let mut c = self.conn()?;
-        write(&mut c, TreeLock::None, |c| operators::set_status(c, id, status, who))
+    /// Adds an operator to an organisation in `scope` (re-checked in the transaction).
+    pub fn invite_operator(&self, scope: &TreePath, new: &NewOperator, who: &AuditEntry) -> Result<Operator, StoreError> {
+        self.change(TreeLock::None, |c| {
+            organizations::lock_in_scope(c, scope, new.home_organization_id, organizations::RowLock::Share)?;
+            let id = operators::insert(c, new, who)?;
+            operators::find(c, id)?.ok_or(StoreError::NotFound)
+        })
     }
 
-    pub fn set_operator_roles(&self, id: Uuid, roles: &RoleSet, who: &AuditEntry) -> Result<(), StoreError> {
-        let mut c = self.conn()?;
-        write(&mut c, TreeLock::None, |c| operators::set_roles(c, id, roles, who))
+    pub fn list_operators(
+        &self,
+        root: &TreePath,
+        filter: &OperatorFilter,
+        after: Option<Uuid>,
+        limit: i64,
+    ) -> Result<Vec<Operator>, StoreError> {
+        self.read(|c| operators::list(c, root, filter, after, limit))
+    }
+
+    /// Changes name and/or roles under the admin rules; `actor` is who asks.
+    #[allow(clippy::too_many_arguments)]
+    pub fn update_operator(
+        &self,
+        scope: &TreePath,
+        actor: Uuid,
+        id: Uuid,
+        expected_version: Option<i64>,
+        name: Option<&str>,
+        roles: Option<&RoleSet>,
+        who: &AuditEntry,
+    ) -> Result<Operator, StoreError> {
+        self.change(TreeLock::None, |c| {
+            operators::update(c, scope, actor, id, expected_version, name, roles, who)
+        })
+    }
+
+    /// Disables (`enable = false`) or re-enables an operator under the admin rules.
+    pub fn set_operator_enabled(
+        &self,
+        scope: &TreePath,
+        actor: Uuid,
+        id: Uuid,
+        enable: bool,
+        who: &AuditEntry,
+    ) -> Result<Operator, StoreError> {
+        self.change(TreeLock::None, |c| operators::set_status(c, scope, actor, id, enable, who))
+    }
+
+    /// Records a sign-in with a token issued at `issued_at` (a write only for a new token).
+    pub fn record_sign_in(&self, op: &Operator, issued_at: DateTime<Utc>) -> Result<(), StoreError> {
+        self.change(TreeLock::None, |c| operators::record_sign_in(c, op, issued_at))
+    }
+
+    /// The children of `parent` named `name` (case-insensitive), at most two.
+    pub fn children_named(&self, parent: Uuid, name: &str) -> Result<Vec<Organization>, StoreError> {
+        self.read(|c| organizations::child_named(c, parent, name))
+    }
+
+    /// Which of these (home, e-mail) pairs already are operators.
+    pub fn existing_operators(&self, pairs: &[(Uuid, String)]) -> Result<HashMap<(Uuid, String), Uuid>, StoreError> {
+        self.read(|c| operators::existing_pairs(c, pairs))
+    }
+
+    /// Inserts an import's new operators in one transaction (all or nothing),
+    /// re-checking inside it that none appeared meanwhile.
+    pub fn import_operators(&self, scope: &TreePath, rows: &[ImportRow], who: &AuditEntry) -> Result<Vec<Uuid>, StoreError> {
+        self.change(TreeLock::Shared, |c| {
+            let mut homes: Vec<Uuid> = rows.iter().map(|r| r.home_organization_id).collect();
+            homes.sort_unstable();
+            homes.dedup();
+            for home in homes {
+                organizations::lock_in_scope(c, scope, home, organizations::RowLock::Share)?;
+            }
+            operators::insert_all(c, rows, who)
+        })
+    }
+
+    // ---- API clients ----
+
+    pub fn api_client(&self, id: Uuid) -> Result<Option<ApiClient>, StoreError> {
+        self.read(|c| api_clients::find(c, id))
+    }
+
+    pub fn list_api_clients(&self, root: &TreePath, after: Option<Uuid>, limit: i64) -> Result<Vec<ApiClient>, StoreError> {
+        self.read(|c| api_clients::list(c, root, after, limit))
+    }
+
+    pub fn create_api_client(
+        &self,
+        scope: &TreePath,
+        home: Uuid,
+        name: &str,
+        roles: &RoleSet,
+        secret_hash: &str,
+        who: &AuditEntry,
+    ) -> Result<ApiClient, StoreError> {
+        self.change(TreeLock::None, |c| api_clients::create(c, scope, home, name, roles, secret_hash, who))
+    }
+
+    pub fn rotate_api_client_secret(
+        &self,
+        scope: &TreePath,
+        id: Uuid,
+        secret_hash: &str,
+        who: &AuditEntry,
+    ) -> Result<ApiClient, StoreError> {
+        self.change(TreeLock::None, |c| api_clients::rotate(c, scope, id, secret_hash, who))
+    }
+
+    pub fn revoke_api_client(&self, scope: &TreePath, id: Uuid, who: &AuditEntry) -> Result<ApiClient, StoreError> {
+        self.change(TreeLock::None, |c| api_clients::revoke(c, scope, id, who))
+    }
+
+    /// A token was granted to this client.
+    pub fn api_client_used(&self, client: &ApiClient) -> Result<(), StoreError> {
+        self.change(TreeLock::None, |c| api_clients::touch(c, client))
     }
 
     // ---- bulk ----
 
     /// Inserts generated organisations (parents before children) in one transaction.
     pub fn bulk_insert_organizations(&self, orgs: &[BulkOrganization]) -> Result<(), StoreError> {
-        let mut c = self.conn()?;
-        write(&mut c, TreeLock::Shared, |c| bulk::insert_organizations(c, orgs))
+        self.change(TreeLock::Shared, |c| bulk::insert_organizations(c, orgs))
     }
 
     pub fn bulk_insert_operators(&self, ops: &[BulkOperator]) -> Result<(), StoreError> {
         let who = AuditEntry::by(Actor::System);
-        let mut c = self.conn()?;
-        write(&mut c, TreeLock::None, |c| {
+        self.change(TreeLock::None, |c| {
             for op in ops {
                 let email = domain::WorkEmail::parse(&op.email, "email").map_err(domain::DomainError::from)?;
                 operators::insert(

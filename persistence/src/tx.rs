@@ -6,8 +6,8 @@
 //! it, moves hold it alone, so no create can attach a child under a path that a
 //! concurrent move is rewriting.
 
-use diesel::connection::SimpleConnection;
-use diesel::{Connection, RunQueryDsl};
+use diesel::connection::{AnsiTransactionManager, TransactionManager};
+use diesel::{Connection, QueryResult, RunQueryDsl, SqliteConnection};
 
 use crate::connection::DbConn;
 use crate::error::StoreError;
@@ -22,6 +22,13 @@ pub(crate) enum TreeLock {
     Shared,
     /// Rewrites paths.
     Exclusive,
+}
+
+fn on_sqlite(conn: &mut DbConn, op: impl FnOnce(&mut SqliteConnection) -> QueryResult<()>) -> QueryResult<()> {
+    match conn {
+        DbConn::Sqlite(c) => op(c),
+        DbConn::Pg(_) => Ok(()),
+    }
 }
 
 pub(crate) fn write<T>(
@@ -44,15 +51,20 @@ pub(crate) fn write<T>(
             f(c)
         }),
         DbConn::Sqlite(_) => {
-            conn.batch_execute("BEGIN IMMEDIATE")?;
+            // Through diesel's own transaction manager, so statements that open
+            // nested transactions (savepoints) inside `f` still work.
+            on_sqlite(conn, |c| AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE"))?;
             match f(conn) {
                 Ok(v) => {
-                    conn.batch_execute("COMMIT")?;
+                    on_sqlite(conn, <AnsiTransactionManager as TransactionManager<SqliteConnection>>::commit_transaction)?;
                     Ok(v)
                 }
                 Err(e) => {
                     // The original error matters more than a failed rollback.
-                    let _ = conn.batch_execute("ROLLBACK");
+                    let _ = on_sqlite(
+                        conn,
+                        <AnsiTransactionManager as TransactionManager<SqliteConnection>>::rollback_transaction,
+                    );
                     Err(e)
                 }
             }

@@ -8,7 +8,7 @@
     reason = "a failed test setup should panic"
 )]
 
-use domain::{CustomerDetails, OrgKind, OrgName, StatusChange, TenantDomain, TreePath};
+use domain::{CustomerDetails, OrgKind, DisplayName, StatusChange, TenantDomain, TreePath};
 use persistence::testing::{TestBackend, TestDatabase};
 use persistence::{Actor, AuditEntry, DescendantFilter, NewOrganization, Store, StoreError};
 use uuid::Uuid;
@@ -31,7 +31,7 @@ fn who() -> AuditEntry {
 }
 
 fn root(store: &Store) -> (Uuid, TreePath) {
-    let name = OrgName::parse("Provider").unwrap();
+    let name = DisplayName::parse("Provider").unwrap();
     let email = domain::WorkEmail::parse("admin@provider.example", "email").unwrap();
     store.bootstrap(&name, &email, "Admin").unwrap();
     let root = store.root().unwrap().unwrap();
@@ -51,7 +51,7 @@ fn create(store: &Store, scope: &TreePath, parent: Uuid, kind: OrgKind, name: &s
             &NewOrganization {
                 parent_id: parent,
                 kind,
-                name: OrgName::parse(name).unwrap(),
+                name: DisplayName::parse(name).unwrap(),
                 customer,
             },
             &who(),

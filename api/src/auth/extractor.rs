@@ -1,18 +1,33 @@
 //! The `Authenticated` extractor: a handler that takes it cannot run without a
 //! verified token and a principal loaded fresh from the database, so disabling an
-//! operator or changing its roles applies to its very next request.
+//! operator, revoking a client or changing roles applies to the very next request.
 
 use std::future::Future;
 use std::pin::Pin;
 
 use actix_web::{web, FromRequest, HttpRequest};
-use domain::Principal;
+use domain::{OperatorStatus, Principal, PrincipalKind};
+use persistence::{Actor, AuditEntry, Operator, Store, StoreError};
 
-use super::verifier::VerifiedSubject;
+use super::verifier::{Verified, VerifiedSubject};
 use crate::error::ApiError;
 use crate::state::AppState;
 
 pub struct Authenticated(pub Principal);
+
+/// The audit log's name for what this principal does.
+pub fn audit_entry(principal: &Principal) -> AuditEntry {
+    AuditEntry::by(match principal.kind {
+        PrincipalKind::Operator => Actor::Operator(principal.id),
+        PrincipalKind::ApiClient => Actor::ApiClient(principal.id),
+    })
+}
+
+/// The principal, or why the token names no one who may act.
+enum Loaded {
+    Principal(Principal),
+    Refused(&'static str),
+}
 
 impl FromRequest for Authenticated {
     type Error = ApiError;
@@ -29,28 +44,49 @@ impl FromRequest for Authenticated {
             let state = state.ok_or_else(|| ApiError::Internal("application state missing".into()))?;
             let header = header.ok_or(ApiError::Unauthenticated("a bearer token is required"))?;
             let token = bearer_token(&header).ok_or(ApiError::Unauthenticated("use the Bearer scheme"))?;
-            let subject = state
+            let verified = state
                 .verifier
                 .verify(token)
                 .map_err(|e| ApiError::InvalidToken(e.to_string()))?;
-            let store = state.store.clone();
-            let operator = web::block(move || match subject {
-                VerifiedSubject::Operator(id) => store.operator(id),
-                VerifiedSubject::Email(email) => Ok(pick_single(store.operators_by_email(&email)?)),
-                VerifiedSubject::ApiClient(_) => Ok(None),
-            })
-            .await??;
-            let operator = operator.ok_or_else(|| ApiError::InvalidToken("the token names no operator".into()))?;
-            if !operator.may_sign_in() {
-                return Err(ApiError::InvalidToken("this account is disabled".into()));
+            match state.db(move |s| load(s, verified)).await? {
+                Loaded::Principal(p) => Ok(Authenticated(p)),
+                Loaded::Refused(why) => Err(ApiError::InvalidToken(why.into())),
             }
-            Ok(Authenticated(operator.principal()))
         })
     }
 }
 
+fn load(store: &Store, verified: Verified) -> Result<Loaded, StoreError> {
+    let operator = match verified.subject {
+        VerifiedSubject::ApiClient(id) => {
+            return Ok(match store.api_client(id)? {
+                Some(c) if c.may_act() => Loaded::Principal(c.principal()),
+                Some(_) => Loaded::Refused("this API client is revoked or its organisation is inactive"),
+                None => Loaded::Refused("the token names no API client"),
+            });
+        }
+        VerifiedSubject::Operator(id) => store.operator(id)?,
+        VerifiedSubject::Email(email) => pick_single(store.operators_by_email(&email)?),
+    };
+    let Some(operator) = operator else {
+        return Ok(Loaded::Refused("the token names no operator"));
+    };
+    if !operator.may_sign_in() {
+        return Ok(Loaded::Refused("this account is disabled or its organisation is inactive"));
+    }
+    if is_new_sign_in(&operator, &verified.issued_at) {
+        store.record_sign_in(&operator, verified.issued_at)?;
+    }
+    Ok(Loaded::Principal(operator.principal()))
+}
+
+/// The first request with a token issued after the last recorded sign-in.
+fn is_new_sign_in(op: &Operator, issued_at: &chrono::DateTime<chrono::Utc>) -> bool {
+    op.status == OperatorStatus::Invited || op.last_sign_in_at.is_none_or(|last| *issued_at > last)
+}
+
 /// An e-mail that names operators in several organisations cannot pick one.
-fn pick_single(mut found: Vec<persistence::Operator>) -> Option<persistence::Operator> {
+fn pick_single(mut found: Vec<Operator>) -> Option<Operator> {
     if found.len() == 1 {
         found.pop()
     } else {

@@ -10,8 +10,8 @@ mod oidc;
 mod verifier;
 
 pub use claims::{AccessClaims, ACCESS_AUDIENCE, ACCESS_TOKEN_TYPE};
-pub use extractor::Authenticated;
+pub use extractor::{audit_entry, Authenticated};
 pub use issue::access_token;
 pub use keys::{KeyError, SigningKeys};
 pub use oidc::IdentityProvider;
-pub use verifier::{TokenVerifier, VerifiedSubject};
+pub use verifier::{TokenError, TokenVerifier, Verified, VerifiedSubject};

@@ -3,6 +3,7 @@
 
 use std::sync::Arc;
 
+use chrono::{DateTime, Utc};
 use jsonwebtoken::{decode, decode_header, Algorithm, Validation};
 use serde::Deserialize;
 use uuid::Uuid;
@@ -18,6 +19,13 @@ pub enum VerifiedSubject {
     ApiClient(Uuid),
     /// From the identity provider: the operator is found by this e-mail.
     Email(String),
+}
+
+/// A valid token: whom it names and when it was issued (a new token is a sign-in).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Verified {
+    pub subject: VerifiedSubject,
+    pub issued_at: DateTime<Utc>,
 }
 
 /// Why a token was refused; shown to the client as the problem's detail.
@@ -43,6 +51,8 @@ pub struct TokenVerifier {
 
 #[derive(Deserialize)]
 struct IdpClaims {
+    iat: Option<i64>,
+    nbf: i64,
     email: Option<String>,
     preferred_username: Option<String>,
     upn: Option<String>,
@@ -59,6 +69,10 @@ fn validation(alg: Algorithm, issuer: &str, audience: &str) -> Validation {
     v
 }
 
+fn timestamp(secs: i64) -> Result<DateTime<Utc>, TokenError> {
+    DateTime::from_timestamp(secs, 0).ok_or(TokenError::Invalid)
+}
+
 fn classify(e: jsonwebtoken::errors::Error) -> TokenError {
     match e.kind() {
         jsonwebtoken::errors::ErrorKind::ExpiredSignature => TokenError::Expired,
@@ -71,7 +85,7 @@ impl TokenVerifier {
         Self { keys, issuer, idp }
     }
 
-    pub fn verify(&self, token: &str) -> Result<VerifiedSubject, TokenError> {
+    pub fn verify(&self, token: &str) -> Result<Verified, TokenError> {
         let header = decode_header(token).map_err(|_| TokenError::Malformed)?;
         let kid = header.kid.as_deref().ok_or(TokenError::UnknownKey)?;
         if kid == self.keys.kid() {
@@ -89,11 +103,15 @@ impl TokenVerifier {
                 return Err(TokenError::WrongType);
             }
             let id = Uuid::try_parse(&c.sub).map_err(|_| TokenError::Invalid)?;
-            return match c.pty.as_str() {
-                "operator" => Ok(VerifiedSubject::Operator(id)),
-                "api_client" => Ok(VerifiedSubject::ApiClient(id)),
-                _ => Err(TokenError::WrongType),
+            let subject = match c.pty.as_str() {
+                "operator" => VerifiedSubject::Operator(id),
+                "api_client" => VerifiedSubject::ApiClient(id),
+                _ => return Err(TokenError::WrongType),
             };
+            return Ok(Verified {
+                subject,
+                issued_at: timestamp(c.iat)?,
+            });
         }
         let idp = self.idp.as_ref().ok_or(TokenError::UnknownKey)?;
         let key = idp.key(kid).ok_or(TokenError::UnknownKey)?;
@@ -103,11 +121,15 @@ impl TokenVerifier {
         let data = decode::<IdpClaims>(token, key, &validation(Algorithm::RS256, &idp.issuer, &idp.audience))
             .map_err(classify)?;
         let c = data.claims;
-        c.email
+        let email = c
+            .email
             .or(c.preferred_username)
             .or(c.upn)
             .filter(|e| e.contains('@'))
-            .map(|e| VerifiedSubject::Email(e.trim().to_lowercase()))
-            .ok_or(TokenError::Invalid)
+            .ok_or(TokenError::Invalid)?;
+        Ok(Verified {
+            subject: VerifiedSubject::Email(email.trim().to_lowercase()),
+            issued_at: timestamp(c.iat.unwrap_or(c.nbf))?,
+        })
     }
 }

@@ -1,5 +1,6 @@
 //! The subcommands of `partner-portal`.
 
+mod import_operators;
 mod seed_demo;
 mod seed_synthetic;
 mod serve;
@@ -25,6 +26,11 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             organization,
             ttl_secs,
         } => token::run(&config, &email, organization, ttl_secs),
+        Command::ImportOperators {
+            file,
+            organization,
+            dry_run,
+        } => import_operators::run(&config, &file, organization, dry_run),
         Command::Seed {
             demo: _,
             synthetic: Some(n),

@@ -5,9 +5,10 @@ use std::collections::HashMap;
 
 use anyhow::Context;
 use domain::{
-    CustomerDetails, OrgKind, OrgName, PrincipalKind, Role, RoleSet, StatusChange, TenantDomain, TreePath, WorkEmail,
+    CustomerDetails, OrgKind, DisplayName, PrincipalKind, Role, RoleSet, StatusChange, TenantDomain, TreePath, WorkEmail,
 };
-use persistence::{Actor, AuditEntry, NewOperator, NewOrganization, OperatorStatus, Store};
+use domain::OperatorStatus;
+use persistence::{Actor, AuditEntry, NewOperator, NewOrganization, Store};
 use uuid::Uuid;
 
 use crate::auth::{access_token, SigningKeys};
@@ -139,7 +140,7 @@ fn create(store: &Store, scope: &TreePath, root: Uuid) -> anyhow::Result<()> {
             &NewOrganization {
                 parent_id: ids[parent],
                 kind: *kind,
-                name: OrgName::parse(name).map_err(|e| anyhow::anyhow!(e.message))?,
+                name: DisplayName::parse(name).map_err(|e| anyhow::anyhow!(e.message))?,
                 customer,
             },
             &who,

@@ -1,5 +1,8 @@
 //! Every route; registering one here also puts it in the OpenAPI document.
 
+pub mod api_clients;
+pub mod oauth;
+pub mod operators;
 pub mod organizations;
 pub mod platform;
 
@@ -9,4 +12,6 @@ use utoipa_actix_web::service_config::ServiceConfig;
 pub fn v1(cfg: &mut ServiceConfig) {
     cfg.service(platform::me);
     organizations::configure(cfg);
+    operators::configure(cfg);
+    api_clients::configure(cfg);
 }

@@ -2,10 +2,8 @@
 
 mod kind;
 mod moves;
-mod name;
 mod status;
 
 pub use kind::OrgKind;
 pub use moves::{check_move, MoveNode};
-pub use name::OrgName;
 pub use status::{OrgStatus, StatusChange};

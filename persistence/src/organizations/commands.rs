@@ -3,7 +3,7 @@
 //! caller's scope there, so a concurrent move cannot slip a target out of scope.
 
 use diesel::prelude::*;
-use domain::{check_move, DomainError, FieldError, MoveNode, OrgKind, OrgName, OrgStatus, StatusChange, TreePath};
+use domain::{check_move, DomainError, FieldError, MoveNode, OrgKind, DisplayName, OrgStatus, StatusChange, TreePath};
 use serde_json::json;
 use uuid::Uuid;
 
@@ -21,7 +21,7 @@ use crate::tx::{write, TreeLock};
 /// How a write holds the rows it read until it commits (PostgreSQL; SQLite's
 /// `BEGIN IMMEDIATE` already serialises writers).
 #[derive(Clone, Copy)]
-enum RowLock {
+pub(crate) enum RowLock {
     /// The row itself changes: concurrent changes of it wait and then re-read it.
     Update,
     /// The row must not change (e.g. be archived) while a child is attached under it.
@@ -29,7 +29,7 @@ enum RowLock {
 }
 
 /// The organisation `id`, locked, if it exists and lies inside `scope`; otherwise NotFound.
-fn lock_in_scope(conn: &mut DbConn, scope: &TreePath, id: Uuid, lock: RowLock) -> Result<Organization, StoreError> {
+pub(crate) fn lock_in_scope(conn: &mut DbConn, scope: &TreePath, id: Uuid, lock: RowLock) -> Result<Organization, StoreError> {
     let key = id.to_string();
     let row = match conn {
         DbConn::Pg(c) => match lock {
@@ -77,7 +77,7 @@ fn event(org: &Organization, action: &'static str, details: serde_json::Value) -
 }
 
 /// The provider root, created once on an empty database.
-pub(crate) fn create_root(conn: &mut DbConn, name: &OrgName, who: &AuditEntry) -> Result<Organization, StoreError> {
+pub(crate) fn create_root(conn: &mut DbConn, name: &DisplayName, who: &AuditEntry) -> Result<Organization, StoreError> {
     let id = Uuid::now_v7();
     let ts = now();
     let row = OrgRow {

@@ -5,9 +5,9 @@ mod model;
 mod queries;
 mod row;
 
-pub(crate) use commands::{change_status, create, create_root, move_to, update};
+pub(crate) use commands::{change_status, create, create_root, lock_in_scope, move_to, update, RowLock};
 pub use model::{
     ChildrenFilter, CustomerFields, DescendantFilter, NewOrganization, Organization, OrganizationPatch, PathEntry,
 };
-pub(crate) use queries::{children, descendants, find, path_entries};
+pub(crate) use queries::{child_named, children, descendants, find, like_pattern, path_entries};
 pub(crate) use row::OrgRow;

@@ -1,5 +1,5 @@
 use chrono::{DateTime, Utc};
-use domain::{CustomerDetails, OrgKind, OrgName, OrgStatus, TreePath};
+use domain::{CustomerDetails, OrgKind, DisplayName, OrgStatus, TreePath};
 use uuid::Uuid;
 
 /// An organisation as stored.
@@ -37,7 +37,7 @@ pub struct PathEntry {
 pub struct NewOrganization {
     pub parent_id: Uuid,
     pub kind: OrgKind,
-    pub name: OrgName,
+    pub name: DisplayName,
     /// Required exactly when `kind` is customer (the api parses it so).
     pub customer: Option<CustomerDetails>,
 }
@@ -45,7 +45,7 @@ pub struct NewOrganization {
 /// Fields an update may change; `None` leaves a field alone, `Some(None)` clears it.
 #[derive(Debug, Clone, Default)]
 pub struct OrganizationPatch {
-    pub name: Option<OrgName>,
+    pub name: Option<DisplayName>,
     pub tenant_id: Option<Option<String>>,
     pub contact_email: Option<Option<String>>,
     pub country: Option<Option<String>>,

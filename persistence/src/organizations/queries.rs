@@ -97,6 +97,20 @@ pub(crate) fn descendants(
     q.load(conn)?.into_iter().map(OrgRow::into_model).collect()
 }
 
+/// The children of `parent` whose name is `name`, compared case-insensitively
+/// (partner paths in import files). More than one means the name is ambiguous.
+pub(crate) fn child_named(conn: &mut DbConn, parent: Uuid, name: &str) -> Result<Vec<Organization>, StoreError> {
+    o::organizations
+        .filter(o::parent_id.eq(parent.to_string()))
+        .filter(o::name_lower.eq(name.trim().to_lowercase()))
+        .select(OrgRow::as_select())
+        .limit(2)
+        .load(conn)?
+        .into_iter()
+        .map(OrgRow::into_model)
+        .collect()
+}
+
 /// Whether any child is not archived (archiving needs an empty or archived subtree).
 pub(crate) fn has_live_children(conn: &mut DbConn, id: Uuid) -> Result<bool, StoreError> {
     let n: i64 = o::organizations
@@ -108,7 +122,7 @@ pub(crate) fn has_live_children(conn: &mut DbConn, id: Uuid) -> Result<bool, Sto
 }
 
 /// `%needle%` on the lowercased name, with LIKE's wildcards escaped.
-fn like_pattern(needle: &str) -> String {
+pub(crate) fn like_pattern(needle: &str) -> String {
     let mut p = String::with_capacity(needle.len() + 2);
     p.push('%');
     for c in needle.to_lowercase().chars() {

@@ -51,13 +51,7 @@ pub async fn list_children(
 ) -> Result<HttpResponse, ApiError> {
     let q = query.0;
     let limit = pagination::limit(q.limit)?;
-    let after = q
-        .cursor
-        .as_deref()
-        .map(|c| pagination::decode("id", c))
-        .transpose()?
-        .map(|s| Uuid::try_parse(&s).map_err(|_| ApiError::invalid("cursor", "invalid_cursor", "bad cursor")))
-        .transpose()?;
+    let after = pagination::decode_uuid("id", q.cursor.as_deref())?;
     let parent = visible(&state, &principal, id.into_inner(), Action::ReadOrganizations).await?;
     let filter = ChildrenFilter {
         kind: q.kind,

@@ -1,13 +1,13 @@
 use actix_web::{http::header, post, web, HttpRequest, HttpResponse};
 use domain::{
-    Action, Country, CustomerDetails, FieldError, FieldErrors, OrgKind, OrgName, TenantDomain, TenantId, WorkEmail,
+    Action, Country, CustomerDetails, FieldError, FieldErrors, OrgKind, DisplayName, TenantDomain, TenantId, WorkEmail,
 };
-use persistence::{Actor, AuditEntry, IdempotencyClaim, NewOrganization};
+use persistence::{IdempotencyClaim, NewOrganization};
 use sha2::{Digest, Sha256};
 
 use super::access::visible;
 use super::view::{present_one, CreateOrganization, OrganizationView};
-use crate::auth::Authenticated;
+use crate::auth::{audit_entry, Authenticated};
 use crate::error::{ApiError, Problem};
 use crate::extract::StrictJson;
 use crate::state::AppState;
@@ -70,7 +70,7 @@ pub async fn create_organization(
         }
     }
     let scope = principal.home_path.clone();
-    let who = AuditEntry::by(Actor::Operator(principal.id));
+    let who = audit_entry(&principal);
     let org = state
         .db(move |s| s.create_organization(&scope, &new, &who, claim.as_ref()))
         .await?;
@@ -94,7 +94,7 @@ async fn created(
 /// Parses every field, reporting all bad ones at once.
 fn parse(body: &CreateOrganization) -> Result<NewOrganization, ApiError> {
     let mut errors = FieldErrors::default();
-    let name = errors.take(OrgName::parse(&body.name));
+    let name = errors.take(DisplayName::parse(&body.name));
     let kind = OrgKind::from(body.kind);
     let customer = if kind == OrgKind::Customer {
         let domain = match &body.primary_domain {

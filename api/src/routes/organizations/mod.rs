@@ -1,6 +1,6 @@
 //! `/v1/organizations`: the tree, within the caller's scope.
 
-mod access;
+pub mod access;
 mod children;
 mod create;
 mod descendants;

@@ -1,11 +1,10 @@
 use actix_web::{http::header, post, web, HttpResponse};
 use domain::Action;
-use persistence::{Actor, AuditEntry};
 use uuid::Uuid;
 
 use super::access::visible;
 use super::view::{present_one, MoveOrganization, OrganizationView};
-use crate::auth::Authenticated;
+use crate::auth::{audit_entry, Authenticated};
 use crate::error::{ApiError, Problem};
 use crate::extract::StrictJson;
 use crate::preconditions::etag;
@@ -40,7 +39,7 @@ pub async fn move_organization(
     let id = id.into_inner();
     visible(&state, &principal, id, Action::MoveOrganization).await?;
     let scope = principal.home_path.clone();
-    let who = AuditEntry::by(Actor::Operator(principal.id));
+    let who = audit_entry(&principal);
     let parent = body.0.parent_id;
     let org = state.db(move |s| s.move_organization(&scope, id, parent, &who)).await?;
     let version = org.version;

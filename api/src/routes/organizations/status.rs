@@ -2,12 +2,11 @@
 
 use actix_web::{http::header, post, web, HttpResponse};
 use domain::{Action, Principal, StatusChange};
-use persistence::{Actor, AuditEntry};
 use uuid::Uuid;
 
 use super::access::visible;
 use super::view::{present_one, OrganizationView};
-use crate::auth::Authenticated;
+use crate::auth::{audit_entry, Authenticated};
 use crate::error::{ApiError, Problem};
 use crate::preconditions::etag;
 use crate::state::AppState;
@@ -20,7 +19,7 @@ async fn change(
 ) -> Result<HttpResponse, ApiError> {
     visible(state, principal, id, Action::ChangeOrganizationStatus).await?;
     let scope = principal.home_path.clone();
-    let who = AuditEntry::by(Actor::Operator(principal.id));
+    let who = audit_entry(&principal);
     let org = state
         .db(move |s| s.change_organization_status(&scope, id, change, &who))
         .await?;

@@ -1,11 +1,11 @@
 use actix_web::{http::header, patch, web, HttpRequest, HttpResponse};
-use domain::{Action, Country, FieldErrors, OrgName, TenantId, WorkEmail};
-use persistence::{Actor, AuditEntry, OrganizationPatch};
+use domain::{Action, Country, FieldErrors, DisplayName, TenantId, WorkEmail};
+use persistence::{OrganizationPatch};
 use uuid::Uuid;
 
 use super::access::visible;
 use super::view::{present_one, OrganizationView, UpdateOrganization};
-use crate::auth::Authenticated;
+use crate::auth::{audit_entry, Authenticated};
 use crate::error::{ApiError, Problem};
 use crate::extract::StrictJson;
 use crate::preconditions::{etag, if_match};
@@ -47,7 +47,7 @@ pub async fn update_organization(
     let expected = if_match(&req)?;
     let patch = parse(body.0)?;
     let scope = principal.home_path.clone();
-    let who = AuditEntry::by(Actor::Operator(principal.id));
+    let who = audit_entry(&principal);
     let org = state
         .db(move |s| s.update_organization(&scope, id, expected, &patch, &who))
         .await?;
@@ -60,7 +60,7 @@ pub async fn update_organization(
 
 fn parse(body: UpdateOrganization) -> Result<OrganizationPatch, ApiError> {
     let mut errors = FieldErrors::default();
-    let name = body.name.as_deref().map(OrgName::parse).transpose();
+    let name = body.name.as_deref().map(DisplayName::parse).transpose();
     let tenant_id = body
         .tenant_id
         .map(|v| {

@@ -1,9 +1,19 @@
 //! Operators: the people who sign in. Loaded with their home organisation on
 //! every request, so role and status changes apply at once.
 
+mod commands;
+mod import;
+mod queries;
+
+pub(crate) use commands::{record_sign_in, set_status, update};
+pub use import::{ImportOutcome, ImportRow};
+pub(crate) use import::{existing_pairs, insert_all};
+pub use queries::OperatorFilter;
+pub(crate) use queries::list;
+
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
-use domain::{OrgKind, OrgStatus, Principal, PrincipalKind, RoleSet, TreePath, WorkEmail};
+use domain::{OperatorStatus, OrgKind, OrgStatus, Principal, PrincipalKind, RoleSet, TreePath, WorkEmail};
 use serde_json::json;
 use uuid::Uuid;
 
@@ -12,29 +22,6 @@ use crate::connection::DbConn;
 use crate::error::StoreError;
 use crate::schema::{operators, organizations};
 use crate::store::{now, parse_uuid, utc};
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum OperatorStatus {
-    Invited,
-    Active,
-    Disabled,
-}
-
-impl OperatorStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Invited => "invited",
-            Self::Active => "active",
-            Self::Disabled => "disabled",
-        }
-    }
-
-    fn parse(s: &str) -> Option<Self> {
-        [Self::Invited, Self::Active, Self::Disabled]
-            .into_iter()
-            .find(|x| x.as_str() == s)
-    }
-}
 
 #[derive(Debug, Clone)]
 pub struct Operator {
@@ -45,6 +32,9 @@ pub struct Operator {
     pub roles: RoleSet,
     pub status: OperatorStatus,
     pub last_sign_in_at: Option<DateTime<Utc>>,
+    pub version: i64,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
     /// The home organisation, read in the same statement.
     pub home_kind: OrgKind,
     pub home_path: TreePath,
@@ -79,8 +69,19 @@ pub struct NewOperator {
     pub status: OperatorStatus,
 }
 
-type JoinedRow = (
-    (String, String, String, String, String, String, Option<NaiveDateTime>),
+pub(crate) type JoinedRow = (
+    (
+        String,
+        String,
+        String,
+        String,
+        String,
+        String,
+        Option<NaiveDateTime>,
+        i64,
+        NaiveDateTime,
+        NaiveDateTime,
+    ),
     (String, String, String),
 );
 
@@ -93,11 +94,14 @@ type Columns = (
         operators::roles,
         operators::status,
         operators::last_sign_in_at,
+        operators::version,
+        operators::created_at,
+        operators::updated_at,
     ),
     (organizations::kind, organizations::path, organizations::status),
 );
 
-const COLUMNS: Columns = (
+pub(crate) const COLUMNS: Columns = (
     (
         operators::id,
         operators::home_organization_id,
@@ -106,12 +110,15 @@ const COLUMNS: Columns = (
         operators::roles,
         operators::status,
         operators::last_sign_in_at,
+        operators::version,
+        operators::created_at,
+        operators::updated_at,
     ),
     (organizations::kind, organizations::path, organizations::status),
 );
 
-fn into_model(
-    ((id, home, email, name, roles, status, last), (kind, path, home_status)): JoinedRow,
+pub(crate) fn into_model(
+    ((id, home, email, name, roles, status, last, version, created, updated), (kind, path, home_status)): JoinedRow,
 ) -> Result<Operator, StoreError> {
     let corrupt = |what: &str| StoreError::Corrupt(format!("operator {id}: bad {what}"));
     Ok(Operator {
@@ -122,6 +129,9 @@ fn into_model(
         roles: RoleSet::from_storage(&roles),
         status: OperatorStatus::parse(&status).ok_or_else(|| corrupt("status"))?,
         last_sign_in_at: last.map(utc),
+        version,
+        created_at: utc(created),
+        updated_at: utc(updated),
         home_kind: OrgKind::parse(&kind).ok_or_else(|| corrupt("home kind"))?,
         home_path: TreePath::parse(&path).map_err(|_| corrupt("home path"))?,
         home_status: OrgStatus::parse(&home_status).ok_or_else(|| corrupt("home status"))?,
@@ -181,54 +191,4 @@ pub(crate) fn insert(conn: &mut DbConn, new: &NewOperator, who: &AuditEntry) -> 
         },
     )?;
     Ok(id)
-}
-
-/// Enables or disables an operator (the operators API will expose it; tests and the CLI use it now).
-pub(crate) fn set_status(
-    conn: &mut DbConn,
-    id: Uuid,
-    status: OperatorStatus,
-    who: &AuditEntry,
-) -> Result<(), StoreError> {
-    let op = find(conn, id)?.ok_or(StoreError::NotFound)?;
-    diesel::update(operators::table.find(id.to_string()))
-        .set((
-            operators::status.eq(status.as_str()),
-            operators::version.eq(operators::version + 1),
-            operators::updated_at.eq(now()),
-        ))
-        .execute(conn)?;
-    audit::record(
-        conn,
-        who,
-        Event {
-            organization_id: op.home_organization_id,
-            action: "operator.status_changed",
-            target_type: "operator",
-            target_id: id,
-            details: json!({"from": op.status.as_str(), "to": status.as_str()}),
-        },
-    )
-}
-
-pub(crate) fn set_roles(conn: &mut DbConn, id: Uuid, roles: &RoleSet, who: &AuditEntry) -> Result<(), StoreError> {
-    let op = find(conn, id)?.ok_or(StoreError::NotFound)?;
-    diesel::update(operators::table.find(id.to_string()))
-        .set((
-            operators::roles.eq(roles.to_storage()),
-            operators::version.eq(operators::version + 1),
-            operators::updated_at.eq(now()),
-        ))
-        .execute(conn)?;
-    audit::record(
-        conn,
-        who,
-        Event {
-            organization_id: op.home_organization_id,
-            action: "operator.roles_changed",
-            target_type: "operator",
-            target_id: id,
-            details: json!({"from": op.roles.to_storage(), "to": roles.to_storage()}),
-        },
-    )
 }

@@ -1,10 +1,12 @@
+//! Names people and organisations are shown by.
+
 use crate::error::FieldError;
 
 /// A display name: trimmed, 1 to 200 characters, no control characters.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct OrgName(String);
+pub struct DisplayName(String);
 
-impl OrgName {
+impl DisplayName {
     pub const MAX_CHARS: usize = 200;
 
     pub fn parse(raw: &str) -> Result<Self, FieldError> {
@@ -40,14 +42,14 @@ impl OrgName {
 
 #[cfg(test)]
 mod tests {
-    use super::OrgName;
+    use super::DisplayName;
 
     #[test]
     fn names_are_trimmed_and_bounded() {
-        assert_eq!(OrgName::parse("  Contoso Ltd ").unwrap().as_str(), "Contoso Ltd");
-        assert_eq!(OrgName::parse("   ").unwrap_err().code, "required");
-        assert_eq!(OrgName::parse(&"x".repeat(201)).unwrap_err().code, "too_long");
-        assert!(OrgName::parse(&"é".repeat(200)).is_ok());
-        assert_eq!(OrgName::parse("a\u{0}b").unwrap_err().code, "control_characters");
+        assert_eq!(DisplayName::parse("  Contoso Ltd ").unwrap().as_str(), "Contoso Ltd");
+        assert_eq!(DisplayName::parse("   ").unwrap_err().code, "required");
+        assert_eq!(DisplayName::parse(&"x".repeat(201)).unwrap_err().code, "too_long");
+        assert!(DisplayName::parse(&"é".repeat(200)).is_ok());
+        assert_eq!(DisplayName::parse("a\u{0}b").unwrap_err().code, "control_characters");
     }
 }

@@ -1,0 +1,64 @@
+use actix_web::{http::header, post, web, HttpResponse};
+use domain::{Action, OperatorStatus};
+use persistence::NewOperator;
+use uuid::Uuid;
+
+use super::view::{CreateOperator, OperatorView};
+use crate::auth::{audit_entry, Authenticated};
+use crate::error::{ApiError, Problem};
+use crate::extract::StrictJson;
+use crate::preconditions::etag;
+use crate::routes::organizations::access::visible;
+use crate::state::AppState;
+
+/// Add an operator
+///
+/// Adds a person to this organisation with the given roles. They start `invited`
+/// and become `active` at their first sign-in. The same e-mail can be added to an
+/// organisation only once; customers (tenants) have customer users, not operators.
+#[utoipa::path(
+    tag = "Operators",
+    operation_id = "createOperator",
+    request_body = CreateOperator,
+    params(("id" = Uuid, Path, description = "The operator's home organisation")),
+    responses(
+        (status = 201, description = "Added", body = OperatorView,
+            headers(("Location" = String, description = "URL of the new operator"), ("ETag" = String, description = "Its version"))),
+        (status = 403, description = "Only admins manage operators", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such organisation in your scope", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "This e-mail is already an operator of the organisation", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields, or a customer organisation", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[post("/organizations/{id}/operators")]
+pub async fn create_operator(
+    state: web::Data<AppState>,
+    Authenticated(principal): Authenticated,
+    id: web::Path<Uuid>,
+    body: StrictJson<CreateOperator>,
+) -> Result<HttpResponse, ApiError> {
+    let org = visible(&state, &principal, id.into_inner(), Action::ManageOperators).await?;
+    let (email, name, roles) = body.0.parse()?;
+    if !org.kind.may_home_operators() {
+        return Err(ApiError::Conflict {
+            code: "customer_has_no_operators",
+            field: None,
+            message: "customers have customer users, not operators".into(),
+        });
+    }
+    let new = NewOperator {
+        home_organization_id: org.id,
+        email,
+        name: name.into_inner(),
+        roles,
+        status: OperatorStatus::Invited,
+    };
+    let scope = principal.home_path.clone();
+    let who = audit_entry(&principal);
+    let op = state.db(move |s| s.invite_operator(&scope, &new, &who)).await?;
+    Ok(HttpResponse::Created()
+        .insert_header((header::LOCATION, format!("/v1/operators/{}", op.id)))
+        .insert_header((header::ETAG, etag(op.version)))
+        .json(OperatorView::from(op)))
+}

@@ -1,0 +1,63 @@
+use actix_web::{http::header, patch, web, HttpRequest, HttpResponse};
+use domain::{Action, DisplayName, FieldErrors};
+use uuid::Uuid;
+
+use super::access::visible;
+use super::view::{parse_roles, OperatorView, UpdateOperator};
+use crate::auth::{audit_entry, Authenticated};
+use crate::error::{ApiError, Problem};
+use crate::extract::StrictJson;
+use crate::preconditions::{etag, if_match};
+use crate::state::AppState;
+
+/// Change an operator's roles or name
+///
+/// Role changes apply to the operator's very next request, with the token it
+/// already holds. You cannot remove your own admin role, and the provider always
+/// keeps at least one active admin. Send the `ETag` you read as `If-Match`.
+#[utoipa::path(
+    tag = "Operators",
+    operation_id = "updateOperator",
+    request_body = UpdateOperator,
+    params(
+        ("id" = Uuid, Path, description = "Operator id"),
+        ("If-Match" = Option<String>, Header, description = "The ETag you read; the update applies only if it is still current"),
+    ),
+    responses(
+        (status = 200, description = "Updated", body = OperatorView, headers(("ETag" = String, description = "The new version"))),
+        (status = 403, description = "Only admins manage operators", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such operator in your scope", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "You would demote yourself, or the provider would lose its last admin", body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "`If-Match` is stale", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[patch("/operators/{id}")]
+pub async fn update_operator(
+    state: web::Data<AppState>,
+    Authenticated(principal): Authenticated,
+    req: HttpRequest,
+    id: web::Path<Uuid>,
+    body: StrictJson<UpdateOperator>,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    visible(&state, &principal, id, Action::ManageOperators).await?;
+    let expected = if_match(&req)?;
+    let body = body.0;
+    let mut errors = FieldErrors::default();
+    let name = body.name.as_deref().map(DisplayName::parse).transpose();
+    let roles = body.roles.as_deref().map(parse_roles).transpose();
+    let (name, roles) = (errors.take(name).flatten(), errors.take(roles).flatten());
+    errors.into_result()?;
+    let scope = principal.home_path.clone();
+    let actor = principal.id;
+    let who = audit_entry(&principal);
+    let op = state
+        .db(move |s| {
+            s.update_operator(&scope, actor, id, expected, name.as_ref().map(|n| n.as_str()), roles.as_ref(), &who)
+        })
+        .await?;
+    Ok(HttpResponse::Ok()
+        .insert_header((header::ETAG, etag(op.version)))
+        .json(OperatorView::from(op)))
+}

@@ -1,0 +1,2 @@
+DROP INDEX operators_home_idx;
+DROP TABLE api_clients;

@@ -1,0 +1,252 @@
+//! API clients: credentials of PSA integrations. The secret is stored only as a
+//! SHA-256 hash (it is random, 256 bits, so a fast hash is enough).
+
+use chrono::{DateTime, NaiveDateTime, Utc};
+use diesel::prelude::*;
+use domain::{OrgKind, OrgStatus, Principal, PrincipalKind, RoleSet, TreePath};
+use serde_json::json;
+use uuid::Uuid;
+
+use crate::audit::{self, AuditEntry, Event};
+use crate::connection::DbConn;
+use crate::error::StoreError;
+use crate::organizations::{lock_in_scope, RowLock};
+use crate::schema::{api_clients, organizations};
+use crate::store::{now, parse_uuid, utc};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ApiClientStatus {
+    Active,
+    Revoked,
+}
+
+impl ApiClientStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Active => "active",
+            Self::Revoked => "revoked",
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct ApiClient {
+    pub id: Uuid,
+    pub home_organization_id: Uuid,
+    pub name: String,
+    pub roles: RoleSet,
+    pub status: ApiClientStatus,
+    pub secret_hash: String,
+    pub last_used_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub home_kind: OrgKind,
+    pub home_path: TreePath,
+    pub home_status: OrgStatus,
+}
+
+impl ApiClient {
+    pub fn principal(&self) -> Principal {
+        Principal {
+            id: self.id,
+            kind: PrincipalKind::ApiClient,
+            email: None,
+            home_id: self.home_organization_id,
+            home_kind: self.home_kind,
+            home_path: self.home_path.clone(),
+            roles: self.roles.clone(),
+        }
+    }
+
+    /// Revoked clients, and clients of a suspended or archived organisation, cannot act.
+    pub fn may_act(&self) -> bool {
+        self.status == ApiClientStatus::Active && matches!(self.home_status, OrgStatus::Active | OrgStatus::Pending)
+    }
+}
+
+type Row = (
+    (String, String, String, String, String, String, Option<NaiveDateTime>, NaiveDateTime, NaiveDateTime),
+    (String, String, String),
+);
+
+type Columns = (
+    (
+        api_clients::id,
+        api_clients::home_organization_id,
+        api_clients::name,
+        api_clients::roles,
+        api_clients::status,
+        api_clients::secret_hash,
+        api_clients::last_used_at,
+        api_clients::created_at,
+        api_clients::updated_at,
+    ),
+    (organizations::kind, organizations::path, organizations::status),
+);
+
+const COLUMNS: Columns = (
+    (
+        api_clients::id,
+        api_clients::home_organization_id,
+        api_clients::name,
+        api_clients::roles,
+        api_clients::status,
+        api_clients::secret_hash,
+        api_clients::last_used_at,
+        api_clients::created_at,
+        api_clients::updated_at,
+    ),
+    (organizations::kind, organizations::path, organizations::status),
+);
+
+fn into_model(
+    ((id, home, name, roles, status, secret_hash, last, created, updated), (kind, path, home_status)): Row,
+) -> Result<ApiClient, StoreError> {
+    let corrupt = |what: &str| StoreError::Corrupt(format!("api client {id}: bad {what}"));
+    Ok(ApiClient {
+        id: parse_uuid(&id)?,
+        home_organization_id: parse_uuid(&home)?,
+        name,
+        roles: RoleSet::from_storage(&roles),
+        status: match status.as_str() {
+            "active" => ApiClientStatus::Active,
+            "revoked" => ApiClientStatus::Revoked,
+            _ => return Err(corrupt("status")),
+        },
+        secret_hash,
+        last_used_at: last.map(utc),
+        created_at: utc(created),
+        updated_at: utc(updated),
+        home_kind: OrgKind::parse(&kind).ok_or_else(|| corrupt("home kind"))?,
+        home_path: TreePath::parse(&path).map_err(|_| corrupt("home path"))?,
+        home_status: OrgStatus::parse(&home_status).ok_or_else(|| corrupt("home status"))?,
+    })
+}
+
+pub(crate) fn find(conn: &mut DbConn, id: Uuid) -> Result<Option<ApiClient>, StoreError> {
+    api_clients::table
+        .inner_join(organizations::table)
+        .filter(api_clients::id.eq(id.to_string()))
+        .select(COLUMNS)
+        .first::<Row>(conn)
+        .optional()?
+        .map(into_model)
+        .transpose()
+}
+
+/// Clients whose home lies in the subtree at `root`, oldest first.
+pub(crate) fn list(conn: &mut DbConn, root: &TreePath, after: Option<Uuid>, limit: i64) -> Result<Vec<ApiClient>, StoreError> {
+    let mut q = api_clients::table
+        .inner_join(organizations::table)
+        .filter(organizations::path.ge(root.as_str().to_string()))
+        .filter(organizations::path.lt(root.upper_bound()))
+        .select(COLUMNS)
+        .order(api_clients::id.asc())
+        .limit(limit)
+        .into_boxed();
+    if let Some(after) = after {
+        q = q.filter(api_clients::id.gt(after.to_string()));
+    }
+    q.load::<Row>(conn)?.into_iter().map(into_model).collect()
+}
+
+fn event(client: Uuid, org: Uuid, action: &'static str, details: serde_json::Value) -> Event<'static> {
+    Event {
+        organization_id: org,
+        action,
+        target_type: "api_client",
+        target_id: client,
+        details,
+    }
+}
+
+pub(crate) fn create(
+    conn: &mut DbConn,
+    scope: &TreePath,
+    home: Uuid,
+    name: &str,
+    roles: &RoleSet,
+    secret_hash: &str,
+    who: &AuditEntry,
+) -> Result<ApiClient, StoreError> {
+    lock_in_scope(conn, scope, home, RowLock::Share)?;
+    let id = Uuid::now_v7();
+    let ts = now();
+    diesel::insert_into(api_clients::table)
+        .values((
+            api_clients::id.eq(id.to_string()),
+            api_clients::home_organization_id.eq(home.to_string()),
+            api_clients::name.eq(name),
+            api_clients::roles.eq(roles.to_storage()),
+            api_clients::secret_hash.eq(secret_hash),
+            api_clients::status.eq(ApiClientStatus::Active.as_str()),
+            api_clients::version.eq(1_i64),
+            api_clients::created_at.eq(ts),
+            api_clients::updated_at.eq(ts),
+        ))
+        .execute(conn)?;
+    audit::record(
+        conn,
+        who,
+        event(id, home, "api_client.created", json!({"name": name, "roles": roles.to_storage()})),
+    )?;
+    find(conn, id)?.ok_or(StoreError::NotFound)
+}
+
+fn visible(conn: &mut DbConn, scope: &TreePath, id: Uuid) -> Result<ApiClient, StoreError> {
+    find(conn, id)?
+        .filter(|c| scope.is_ancestor_or_self_of(&c.home_path))
+        .ok_or(StoreError::NotFound)
+}
+
+/// Replaces the secret; a revoked client cannot be given a new one.
+pub(crate) fn rotate(
+    conn: &mut DbConn,
+    scope: &TreePath,
+    id: Uuid,
+    secret_hash: &str,
+    who: &AuditEntry,
+) -> Result<ApiClient, StoreError> {
+    let client = visible(conn, scope, id)?;
+    let changed = diesel::update(api_clients::table.find(id.to_string()))
+        .filter(api_clients::status.eq(ApiClientStatus::Active.as_str()))
+        .set((
+            api_clients::secret_hash.eq(secret_hash),
+            api_clients::version.eq(api_clients::version + 1),
+            api_clients::updated_at.eq(now()),
+        ))
+        .execute(conn)?;
+    if changed == 0 {
+        return Err(domain::DomainError::conflict("client_revoked", None, "a revoked client cannot get a new secret").into());
+    }
+    audit::record(conn, who, event(id, client.home_organization_id, "api_client.secret_rotated", json!({})))?;
+    find(conn, id)?.ok_or(StoreError::NotFound)
+}
+
+pub(crate) fn revoke(conn: &mut DbConn, scope: &TreePath, id: Uuid, who: &AuditEntry) -> Result<ApiClient, StoreError> {
+    let client = visible(conn, scope, id)?;
+    let changed = diesel::update(api_clients::table.find(id.to_string()))
+        .filter(api_clients::status.eq(ApiClientStatus::Active.as_str()))
+        .set((
+            api_clients::status.eq(ApiClientStatus::Revoked.as_str()),
+            api_clients::version.eq(api_clients::version + 1),
+            api_clients::updated_at.eq(now()),
+        ))
+        .execute(conn)?;
+    if changed > 0 {
+        audit::record(conn, who, event(id, client.home_organization_id, "api_client.revoked", json!({})))?;
+    }
+    find(conn, id)?.ok_or(StoreError::NotFound)
+}
+
+/// A successful token grant: the client was used now.
+pub(crate) fn touch(conn: &mut DbConn, client: &ApiClient) -> Result<(), StoreError> {
+    diesel::update(api_clients::table.find(client.id.to_string()))
+        .set(api_clients::last_used_at.eq(now()))
+        .execute(conn)?;
+    audit::record(
+        conn,
+        &AuditEntry::by(crate::Actor::ApiClient(client.id)),
+        event(client.id, client.home_organization_id, "api_client.token_issued", json!({})),
+    )
+}
