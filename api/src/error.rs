@@ -54,6 +54,8 @@ pub enum ApiError {
     InvalidToken(String),
     #[error("your roles do not allow this action")]
     Forbidden(#[from] Forbidden),
+    #[error("organisations of kind `{kind}` are not listed for a {home}'s callers")]
+    PageNotAvailable { kind: &'static str, home: &'static str },
     #[error("not found")]
     NotFound,
     #[error("this path accepts only {allow}")]
@@ -98,6 +100,11 @@ impl ApiError {
                 "forbidden",
                 "Your roles do not allow this action",
             ),
+            Self::PageNotAvailable { .. } => (
+                StatusCode::FORBIDDEN,
+                "page_not_available",
+                "This list is not available to your organisation's kind",
+            ),
             Self::NotFound => (StatusCode::NOT_FOUND, "not_found", "Not found"),
             Self::MethodNotAllowed { .. } => (
                 StatusCode::METHOD_NOT_ALLOWED,
@@ -134,7 +141,11 @@ impl ApiError {
                 "validation_failed",
                 "The request has invalid fields",
             ),
-            Self::ImportRejected(_) => (StatusCode::UNPROCESSABLE_ENTITY, "import_rejected", "The file has bad rows"),
+            Self::ImportRejected(_) => (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "import_rejected",
+                "The file has bad rows",
+            ),
             Self::Unavailable(_) => (
                 StatusCode::SERVICE_UNAVAILABLE,
                 "unavailable",

@@ -73,7 +73,9 @@ impl<T: DeserializeOwned + 'static> FromRequest for StrictJson<T> {
                 return Err(ApiError::PayloadTooLarge { limit });
             }
             if !json {
-                return Err(ApiError::UnsupportedMediaType { expected: "application/json" });
+                return Err(ApiError::UnsupportedMediaType {
+                    expected: "application/json",
+                });
             }
             let bytes = body.await.map_err(|e| match e.as_error::<PayloadError>() {
                 Some(PayloadError::Overflow) => ApiError::PayloadTooLarge { limit },

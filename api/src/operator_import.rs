@@ -75,7 +75,10 @@ pub fn import(
     who: &AuditEntry,
 ) -> Result<ImportReport, ImportError> {
     let text = decode(bytes)?;
-    let mut reader = csv::ReaderBuilder::new().has_headers(true).flexible(false).from_reader(text.as_bytes());
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(true)
+        .flexible(false)
+        .from_reader(text.as_bytes());
     let columns = header(&mut reader)?;
     let mut errors = Vec::new();
     let mut rows = Vec::new();
@@ -161,7 +164,11 @@ pub fn import(
     let ids: Vec<Option<Uuid>> = if dry_run || new.is_empty() {
         vec![None; new.len()]
     } else {
-        store.import_operators(scope, &new, who)?.into_iter().map(Some).collect()
+        store
+            .import_operators(scope, &new, who)?
+            .into_iter()
+            .map(Some)
+            .collect()
     };
     let report = |r: &ImportRow, id: Option<Uuid>| ImportedOperator {
         line: r.line,
@@ -175,7 +182,14 @@ pub fn import(
         created: new.iter().zip(ids).map(|(r, id)| report(r, id)).collect(),
         existing: existing
             .iter()
-            .map(|r| report(r, present.get(&(r.home_organization_id, r.email.as_str().to_string())).copied()))
+            .map(|r| {
+                report(
+                    r,
+                    present
+                        .get(&(r.home_organization_id, r.email.as_str().to_string()))
+                        .copied(),
+                )
+            })
             .collect(),
     })
 }
@@ -185,7 +199,11 @@ fn decode(bytes: &[u8]) -> Result<&str, ImportError> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     let text = std::str::from_utf8(bytes).map_err(|e| {
         let line = bytes[..e.valid_up_to()].iter().filter(|b| **b == b'\n').count() as u64 + 1;
-        file_error(line, "not_utf8", "the file must be UTF-8 encoded (save it as CSV UTF-8)")
+        file_error(
+            line,
+            "not_utf8",
+            "the file must be UTF-8 encoded (save it as CSV UTF-8)",
+        )
     })?;
     if text.trim().is_empty() {
         return Err(file_error(1, "empty_file", "the file is empty; expected a header line"));
@@ -271,7 +289,11 @@ impl<'a> Resolver<'a> {
 
     fn lookup(&self, key: &str) -> Result<Result<Organization, FieldError>, StoreError> {
         if key.is_empty() {
-            return Ok(Err(FieldError::new("organization", "required", "the organisation is required")));
+            return Ok(Err(FieldError::new(
+                "organization",
+                "required",
+                "the organisation is required",
+            )));
         }
         if let Ok(id) = Uuid::try_parse(key) {
             return Ok(self.store.organization(id)?.ok_or_else(|| not_found(key, self.target)));
@@ -290,7 +312,10 @@ impl<'a> Resolver<'a> {
                     return Ok(Err(FieldError::new(
                         "organization",
                         "ambiguous_organization",
-                        format!("several organisations under `{}` are named `{name}`; use the id", current.name),
+                        format!(
+                            "several organisations under `{}` are named `{name}`; use the id",
+                            current.name
+                        ),
                     )))
                 }
             }

@@ -24,7 +24,12 @@ pub fn hash(secret: &str) -> String {
 /// Compares without an early exit, so timing says nothing about where hashes differ.
 pub fn matches(secret: &str, stored_hash: &str) -> bool {
     let given = hash(secret);
-    given.len() == stored_hash.len() && given.bytes().zip(stored_hash.bytes()).fold(0u8, |acc, (a, b)| acc | (a ^ b)) == 0
+    given.len() == stored_hash.len()
+        && given
+            .bytes()
+            .zip(stored_hash.bytes())
+            .fold(0u8, |acc, (a, b)| acc | (a ^ b))
+            == 0
 }
 
 #[cfg(test)]

@@ -35,7 +35,8 @@ pub fn open_store(config: &Config, migrate: bool) -> anyhow::Result<Store> {
 
 /// On an empty database: the provider root and its first admin operator.
 pub fn bootstrap(store: &Store, config: &Config) -> anyhow::Result<()> {
-    let name = DisplayName::parse(&config.provider_name).map_err(|e| anyhow::anyhow!("PROVIDER_NAME: {}", e.message))?;
+    let name =
+        DisplayName::parse(&config.provider_name).map_err(|e| anyhow::anyhow!("PROVIDER_NAME: {}", e.message))?;
     let email = WorkEmail::parse(&config.bootstrap_admin_email, "BOOTSTRAP_ADMIN_EMAIL")
         .map_err(|e| anyhow::anyhow!("BOOTSTRAP_ADMIN_EMAIL: {}", e.message))?;
     if let Some((root, _)) = store.bootstrap(&name, &email, "Administrator")? {

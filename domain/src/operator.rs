@@ -70,7 +70,11 @@ pub fn check_admin_change(change: &AdminChange<'_>) -> Result<(), DomainError> {
     let stays_admin = counts_as_admin(change.new_status, change.new_roles);
     if change.actor == change.target {
         if change.new_status == OperatorStatus::Disabled {
-            return Err(DomainError::conflict("cannot_disable_self", None, "you cannot disable yourself"));
+            return Err(DomainError::conflict(
+                "cannot_disable_self",
+                None,
+                "you cannot disable yourself",
+            ));
         }
         if change.target_roles.contains(Role::Admin) && !change.new_roles.contains(Role::Admin) {
             return Err(DomainError::conflict(
@@ -94,7 +98,13 @@ pub fn check_admin_change(change: &AdminChange<'_>) -> Result<(), DomainError> {
 mod tests {
     use super::*;
 
-    fn change<'a>(actor: u128, roles: &'a RoleSet, new_roles: &'a RoleSet, new_status: OperatorStatus, others: i64) -> AdminChange<'a> {
+    fn change<'a>(
+        actor: u128,
+        roles: &'a RoleSet,
+        new_roles: &'a RoleSet,
+        new_status: OperatorStatus,
+        others: i64,
+    ) -> AdminChange<'a> {
         AdminChange {
             actor: Uuid::from_u128(actor),
             target: Uuid::from_u128(2),
@@ -112,9 +122,21 @@ mod tests {
         let admin = RoleSet::new([Role::Admin]);
         let viewer = RoleSet::new([Role::Viewer]);
         let err = check_admin_change(&change(2, &admin, &admin, OperatorStatus::Disabled, 5)).unwrap_err();
-        assert!(matches!(err, DomainError::Conflict { code: "cannot_disable_self", .. }));
+        assert!(matches!(
+            err,
+            DomainError::Conflict {
+                code: "cannot_disable_self",
+                ..
+            }
+        ));
         let err = check_admin_change(&change(2, &admin, &viewer, OperatorStatus::Active, 5)).unwrap_err();
-        assert!(matches!(err, DomainError::Conflict { code: "cannot_demote_self", .. }));
+        assert!(matches!(
+            err,
+            DomainError::Conflict {
+                code: "cannot_demote_self",
+                ..
+            }
+        ));
         assert!(check_admin_change(&change(1, &admin, &viewer, OperatorStatus::Active, 5)).is_ok());
     }
 
@@ -123,12 +145,27 @@ mod tests {
         let admin = RoleSet::new([Role::Admin]);
         let viewer = RoleSet::new([Role::Viewer]);
         let err = check_admin_change(&change(1, &admin, &viewer, OperatorStatus::Active, 0)).unwrap_err();
-        assert!(matches!(err, DomainError::Conflict { code: "last_provider_admin", .. }));
+        assert!(matches!(
+            err,
+            DomainError::Conflict {
+                code: "last_provider_admin",
+                ..
+            }
+        ));
         let err = check_admin_change(&change(1, &admin, &admin, OperatorStatus::Disabled, 0)).unwrap_err();
-        assert!(matches!(err, DomainError::Conflict { code: "last_provider_admin", .. }));
+        assert!(matches!(
+            err,
+            DomainError::Conflict {
+                code: "last_provider_admin",
+                ..
+            }
+        ));
         assert!(check_admin_change(&change(1, &admin, &viewer, OperatorStatus::Active, 1)).is_ok());
         let mut partner = change(1, &admin, &viewer, OperatorStatus::Active, 0);
         partner.target_home_kind = OrgKind::Partner;
-        assert!(check_admin_change(&partner).is_ok(), "only the provider's admins are counted");
+        assert!(
+            check_admin_change(&partner).is_ok(),
+            "only the provider's admins are counted"
+        );
     }
 }

@@ -6,9 +6,9 @@ use std::path::PathBuf;
 
 use api::config::Config;
 use clap::Parser;
+use domain::OperatorStatus;
 use domain::{PrincipalKind, Role, RoleSet, WorkEmail};
 use persistence::testing::{TestBackend, TestDatabase};
-use domain::OperatorStatus;
 use persistence::{Actor, AuditEntry, NewOperator, Store};
 use serde_json::{json, Value};
 use uuid::Uuid;
@@ -147,13 +147,17 @@ impl TestApp {
 
     /// Disables an operator through the API, as the provider's admin.
     pub async fn disable_operator(&self, id: Uuid) {
-        let r = self.post(&self.admin_token, &format!("/v1/operators/{id}/disable"), json!({})).await;
+        let r = self
+            .post(&self.admin_token, &format!("/v1/operators/{id}/disable"), json!({}))
+            .await;
         assert_eq!(r.status, 200, "disable: {}", r.text);
     }
 
     /// Re-enables an operator through the API, as the provider's admin.
     pub async fn enable_operator(&self, id: Uuid) {
-        let r = self.post(&self.admin_token, &format!("/v1/operators/{id}/enable"), json!({})).await;
+        let r = self
+            .post(&self.admin_token, &format!("/v1/operators/{id}/enable"), json!({}))
+            .await;
         assert_eq!(r.status, 200, "enable: {}", r.text);
     }
 
@@ -161,7 +165,12 @@ impl TestApp {
     pub async fn set_roles(&self, id: Uuid, roles: &[Role]) {
         let roles: Vec<&str> = roles.iter().map(|r| r.as_str()).collect();
         let r = self
-            .patch(&self.admin_token, &format!("/v1/operators/{id}"), json!({ "roles": roles }), None)
+            .patch(
+                &self.admin_token,
+                &format!("/v1/operators/{id}"),
+                json!({ "roles": roles }),
+                None,
+            )
             .await;
         assert_eq!(r.status, 200, "set roles: {}", r.text);
     }
@@ -228,6 +237,16 @@ impl Drop for TestApp {
 
 fn futures_executor<F: std::future::Future>(f: F) -> F::Output {
     actix_web::rt::System::new().block_on(f)
+}
+
+/// Runs two requests at once (races).
+pub async fn join2<A: std::future::Future, B: std::future::Future>(a: A, b: B) -> (A::Output, B::Output) {
+    tokio::join!(a, b)
+}
+
+/// Runs many requests at once (races) and returns their outputs in order.
+pub async fn join_all<F: std::future::Future>(futures: impl IntoIterator<Item = F>) -> Vec<F::Output> {
+    futures_util::future::join_all(futures).await
 }
 
 /// A response, read whole.

@@ -3,7 +3,7 @@
 //! concurrency (ETag / If-Match, 412), no mass assignment, idempotent creates and
 //! one audit event per change.
 
-use http_tests::{both_backends, Reply, TestApp};
+use http_tests::{both_backends, join_all, Reply, TestApp};
 use serde_json::{json, Value};
 use uuid::Uuid;
 
@@ -487,7 +487,7 @@ both_backends!(
         for round in 0..5 {
             let version = app.get(&app.admin_token, &path).await.body["version"].as_i64().unwrap();
             let etag = format!("\"{version}\"");
-            let replies = futures_join_all((0..8).map(|i| {
+            let replies = join_all((0..8).map(|i| {
                 let (path, etag) = (path.clone(), etag.clone());
                 let app = &app;
                 async move {
@@ -525,7 +525,7 @@ both_backends!(
 
 both_backends!(racing_creates_of_one_domain_let_exactly_one_through, |app| async move {
     let (_, partner) = reseller(&app).await;
-    let replies = futures_join_all((0..6).map(|i| {
+    let replies = join_all((0..6).map(|i| {
         let body = customer(partner, &format!("Racer {i}"), "racer.onmicrosoft.com");
         let app = &app;
         async move { app.post(&app.admin_token, "/v1/organizations", body).await }
@@ -548,7 +548,7 @@ both_backends!(racing_creates_of_one_domain_let_exactly_one_through, |app| async
 both_backends!(racing_retries_with_one_idempotency_key_create_once, |app| async move {
     let (_, partner) = reseller(&app).await;
     let body = json!({"parent_id": partner, "kind": "partner", "name": "Retried"});
-    let replies = futures_join_all((0..6).map(|_| post_with_key(&app, "retry-me", &body))).await;
+    let replies = join_all((0..6).map(|_| post_with_key(&app, "retry-me", &body))).await;
     let created: Vec<Uuid> = replies.iter().filter(|r| r.status == 201).map(Reply::id).collect();
     assert!(!created.is_empty(), "{:?}", statuses(&replies));
     assert!(
@@ -565,33 +565,6 @@ both_backends!(racing_retries_with_one_idempotency_key_create_once, |app| async 
 
 fn statuses(replies: &[Reply]) -> Vec<u16> {
     replies.iter().map(|r| r.status).collect()
-}
-
-/// Runs futures concurrently on the current task and returns their outputs in order.
-async fn futures_join_all<F: std::future::Future>(futures: impl IntoIterator<Item = F>) -> Vec<F::Output> {
-    let mut set = Vec::new();
-    for f in futures {
-        set.push(Box::pin(f));
-    }
-    let mut outputs: Vec<Option<F::Output>> = set.iter().map(|_| None).collect();
-    std::future::poll_fn(|cx| {
-        let mut pending = false;
-        for (f, out) in set.iter_mut().zip(outputs.iter_mut()) {
-            if out.is_none() {
-                match f.as_mut().poll(cx) {
-                    std::task::Poll::Ready(v) => *out = Some(v),
-                    std::task::Poll::Pending => pending = true,
-                }
-            }
-        }
-        if pending {
-            std::task::Poll::Pending
-        } else {
-            std::task::Poll::Ready(())
-        }
-    })
-    .await;
-    outputs.into_iter().map(|o| o.expect("every future finished")).collect()
 }
 
 both_backends!(

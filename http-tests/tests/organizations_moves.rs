@@ -3,7 +3,7 @@
 //! root stays put, and scope (of the mover and of everyone else) follows the tree.
 
 use domain::Role;
-use http_tests::{both_backends, Reply, TestApp};
+use http_tests::{both_backends, join2, Reply, TestApp};
 use serde_json::json;
 use uuid::Uuid;
 
@@ -406,28 +406,3 @@ both_backends!(
         );
     }
 );
-
-/// Polls two futures on this task until both finish (concurrent requests without spawning).
-async fn join2<A: std::future::Future, B: std::future::Future>(a: A, b: B) -> (A::Output, B::Output) {
-    let (mut a, mut b) = (Box::pin(a), Box::pin(b));
-    let (mut ra, mut rb) = (None, None);
-    std::future::poll_fn(|cx| {
-        if ra.is_none() {
-            if let std::task::Poll::Ready(v) = a.as_mut().poll(cx) {
-                ra = Some(v);
-            }
-        }
-        if rb.is_none() {
-            if let std::task::Poll::Ready(v) = b.as_mut().poll(cx) {
-                rb = Some(v);
-            }
-        }
-        if ra.is_some() && rb.is_some() {
-            std::task::Poll::Ready(())
-        } else {
-            std::task::Poll::Pending
-        }
-    })
-    .await;
-    (ra.expect("first finished"), rb.expect("second finished"))
-}

@@ -65,7 +65,17 @@ impl ApiClient {
 }
 
 type Row = (
-    (String, String, String, String, String, String, Option<NaiveDateTime>, NaiveDateTime, NaiveDateTime),
+    (
+        String,
+        String,
+        String,
+        String,
+        String,
+        String,
+        Option<NaiveDateTime>,
+        NaiveDateTime,
+        NaiveDateTime,
+    ),
     (String, String, String),
 );
 
@@ -135,7 +145,12 @@ pub(crate) fn find(conn: &mut DbConn, id: Uuid) -> Result<Option<ApiClient>, Sto
 }
 
 /// Clients whose home lies in the subtree at `root`, oldest first.
-pub(crate) fn list(conn: &mut DbConn, root: &TreePath, after: Option<Uuid>, limit: i64) -> Result<Vec<ApiClient>, StoreError> {
+pub(crate) fn list(
+    conn: &mut DbConn,
+    root: &TreePath,
+    after: Option<Uuid>,
+    limit: i64,
+) -> Result<Vec<ApiClient>, StoreError> {
     let mut q = api_clients::table
         .inner_join(organizations::table)
         .filter(organizations::path.ge(root.as_str().to_string()))
@@ -188,7 +203,12 @@ pub(crate) fn create(
     audit::record(
         conn,
         who,
-        event(id, home, "api_client.created", json!({"name": name, "roles": roles.to_storage()})),
+        event(
+            id,
+            home,
+            "api_client.created",
+            json!({"name": name, "roles": roles.to_storage()}),
+        ),
     )?;
     find(conn, id)?.ok_or(StoreError::NotFound)
 }
@@ -217,9 +237,15 @@ pub(crate) fn rotate(
         ))
         .execute(conn)?;
     if changed == 0 {
-        return Err(domain::DomainError::conflict("client_revoked", None, "a revoked client cannot get a new secret").into());
+        return Err(
+            domain::DomainError::conflict("client_revoked", None, "a revoked client cannot get a new secret").into(),
+        );
     }
-    audit::record(conn, who, event(id, client.home_organization_id, "api_client.secret_rotated", json!({})))?;
+    audit::record(
+        conn,
+        who,
+        event(id, client.home_organization_id, "api_client.secret_rotated", json!({})),
+    )?;
     find(conn, id)?.ok_or(StoreError::NotFound)
 }
 
@@ -234,7 +260,11 @@ pub(crate) fn revoke(conn: &mut DbConn, scope: &TreePath, id: Uuid, who: &AuditE
         ))
         .execute(conn)?;
     if changed > 0 {
-        audit::record(conn, who, event(id, client.home_organization_id, "api_client.revoked", json!({})))?;
+        audit::record(
+            conn,
+            who,
+            event(id, client.home_organization_id, "api_client.revoked", json!({})),
+        )?;
     }
     find(conn, id)?.ok_or(StoreError::NotFound)
 }
@@ -247,6 +277,11 @@ pub(crate) fn touch(conn: &mut DbConn, client: &ApiClient) -> Result<(), StoreEr
     audit::record(
         conn,
         &AuditEntry::by(crate::Actor::ApiClient(client.id)),
-        event(client.id, client.home_organization_id, "api_client.token_issued", json!({})),
+        event(
+            client.id,
+            client.home_organization_id,
+            "api_client.token_issued",
+            json!({}),
+        ),
     )
 }

@@ -5,16 +5,16 @@ use diesel::connection::SimpleConnection;
 use diesel::r2d2::{ConnectionManager, PooledConnection};
 use std::collections::HashMap;
 
-use domain::{OperatorStatus, DisplayName, RoleSet, StatusChange, TreePath};
+use domain::{DisplayName, OperatorStatus, RoleSet, StatusChange, TreePath};
 use uuid::Uuid;
 
+use crate::api_clients::{self, ApiClient};
 use crate::audit::{Actor, AuditEntry};
 use crate::bulk::{self, BulkOperator, BulkOrganization};
-use crate::connection::{build_pool, establish, Backend, DbConn, DbPool};
+use crate::connection::{build_pool, Backend, DbConn, DbPool};
 use crate::error::StoreError;
 use crate::idempotency::{self, IdempotencyClaim, StoredResponse};
 use crate::migrations;
-use crate::api_clients::{self, ApiClient};
 use crate::operators::{self, ImportRow, NewOperator, Operator, OperatorFilter};
 use crate::organizations::{
     self, ChildrenFilter, DescendantFilter, NewOrganization, Organization, OrganizationPatch, PathEntry,
@@ -90,25 +90,11 @@ impl Store {
         Ok(!migrations::has_pending(&mut c)?)
     }
 
-    /// Opens a standalone connection, bypassing the pool (CLI checks).
-    pub fn probe(url: &str) -> Result<(), StoreError> {
-        establish(url).map(|_| ())
-    }
-
     // ---- organisations ----
 
+    /// The provider root, if the database has one.
     pub fn root(&self) -> Result<Option<Organization>, StoreError> {
-        use diesel::prelude::*;
-        let mut c = self.conn()?;
-        let id: Option<String> = crate::schema::organizations::table
-            .filter(crate::schema::organizations::parent_id.is_null())
-            .select(crate::schema::organizations::id)
-            .first(&mut c)
-            .optional()?;
-        match id {
-            Some(id) => organizations::find(&mut c, parse_uuid(&id)?),
-            None => Ok(None),
-        }
+        self.read(organizations::root)
     }
 
     /// On an empty database: the provider root and its first admin, in one transaction.
@@ -228,7 +214,12 @@ impl Store {
     }
 
     /// Adds an operator to an organisation in `scope` (re-checked in the transaction).
-    pub fn invite_operator(&self, scope: &TreePath, new: &NewOperator, who: &AuditEntry) -> Result<Operator, StoreError> {
+    pub fn invite_operator(
+        &self,
+        scope: &TreePath,
+        new: &NewOperator,
+        who: &AuditEntry,
+    ) -> Result<Operator, StoreError> {
         self.change(TreeLock::None, |c| {
             organizations::lock_in_scope(c, scope, new.home_organization_id, organizations::RowLock::Share)?;
             let id = operators::insert(c, new, who)?;
@@ -272,7 +263,9 @@ impl Store {
         enable: bool,
         who: &AuditEntry,
     ) -> Result<Operator, StoreError> {
-        self.change(TreeLock::None, |c| operators::set_status(c, scope, actor, id, enable, who))
+        self.change(TreeLock::None, |c| {
+            operators::set_status(c, scope, actor, id, enable, who)
+        })
     }
 
     /// Records a sign-in with a token issued at `issued_at` (a write only for a new token).
@@ -292,7 +285,12 @@ impl Store {
 
     /// Inserts an import's new operators in one transaction (all or nothing),
     /// re-checking inside it that none appeared meanwhile.
-    pub fn import_operators(&self, scope: &TreePath, rows: &[ImportRow], who: &AuditEntry) -> Result<Vec<Uuid>, StoreError> {
+    pub fn import_operators(
+        &self,
+        scope: &TreePath,
+        rows: &[ImportRow],
+        who: &AuditEntry,
+    ) -> Result<Vec<Uuid>, StoreError> {
         self.change(TreeLock::Shared, |c| {
             let mut homes: Vec<Uuid> = rows.iter().map(|r| r.home_organization_id).collect();
             homes.sort_unstable();
@@ -310,7 +308,12 @@ impl Store {
         self.read(|c| api_clients::find(c, id))
     }
 
-    pub fn list_api_clients(&self, root: &TreePath, after: Option<Uuid>, limit: i64) -> Result<Vec<ApiClient>, StoreError> {
+    pub fn list_api_clients(
+        &self,
+        root: &TreePath,
+        after: Option<Uuid>,
+        limit: i64,
+    ) -> Result<Vec<ApiClient>, StoreError> {
         self.read(|c| api_clients::list(c, root, after, limit))
     }
 
@@ -323,7 +326,9 @@ impl Store {
         secret_hash: &str,
         who: &AuditEntry,
     ) -> Result<ApiClient, StoreError> {
-        self.change(TreeLock::None, |c| api_clients::create(c, scope, home, name, roles, secret_hash, who))
+        self.change(TreeLock::None, |c| {
+            api_clients::create(c, scope, home, name, roles, secret_hash, who)
+        })
     }
 
     pub fn rotate_api_client_secret(

@@ -53,10 +53,15 @@ pub(crate) fn write<T>(
         DbConn::Sqlite(_) => {
             // Through diesel's own transaction manager, so statements that open
             // nested transactions (savepoints) inside `f` still work.
-            on_sqlite(conn, |c| AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE"))?;
+            on_sqlite(conn, |c| {
+                AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")
+            })?;
             match f(conn) {
                 Ok(v) => {
-                    on_sqlite(conn, <AnsiTransactionManager as TransactionManager<SqliteConnection>>::commit_transaction)?;
+                    on_sqlite(
+                        conn,
+                        <AnsiTransactionManager as TransactionManager<SqliteConnection>>::commit_transaction,
+                    )?;
                     Ok(v)
                 }
                 Err(e) => {

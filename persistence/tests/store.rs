@@ -8,7 +8,7 @@
     reason = "a failed test setup should panic"
 )]
 
-use domain::{CustomerDetails, OrgKind, DisplayName, StatusChange, TenantDomain, TreePath};
+use domain::{CustomerDetails, DisplayName, OrgKind, StatusChange, TenantDomain, TreePath};
 use persistence::testing::{TestBackend, TestDatabase};
 use persistence::{Actor, AuditEntry, DescendantFilter, NewOrganization, Store, StoreError};
 use uuid::Uuid;

@@ -72,7 +72,9 @@ fn load(store: &Store, verified: Verified) -> Result<Loaded, StoreError> {
         return Ok(Loaded::Refused("the token names no operator"));
     };
     if !operator.may_sign_in() {
-        return Ok(Loaded::Refused("this account is disabled or its organisation is inactive"));
+        return Ok(Loaded::Refused(
+            "this account is disabled or its organisation is inactive",
+        ));
     }
     if is_new_sign_in(&operator, &verified.issued_at) {
         store.record_sign_in(&operator, verified.issued_at)?;

@@ -17,10 +17,19 @@ pub fn run(config: &Config, file: &Path, organization: Option<Uuid>, dry_run: bo
     startup::bootstrap(&store, config)?;
     let root = store.root()?.context("the database has no provider root")?;
     let target = match organization {
-        Some(id) => store.organization(id)?.with_context(|| format!("no organisation {id}"))?,
+        Some(id) => store
+            .organization(id)?
+            .with_context(|| format!("no organisation {id}"))?,
         None => root.clone(),
     };
-    match import(&store, &root.path, &target, &bytes, dry_run, &AuditEntry::by(Actor::System)) {
+    match import(
+        &store,
+        &root.path,
+        &target,
+        &bytes,
+        dry_run,
+        &AuditEntry::by(Actor::System),
+    ) {
         Ok(report) => {
             println!("{}", serde_json::to_string_pretty(&report)?);
             Ok(())

@@ -4,10 +4,11 @@
 use std::collections::HashMap;
 
 use anyhow::Context;
-use domain::{
-    CustomerDetails, OrgKind, DisplayName, PrincipalKind, Role, RoleSet, StatusChange, TenantDomain, TreePath, WorkEmail,
-};
 use domain::OperatorStatus;
+use domain::{
+    CustomerDetails, DisplayName, OrgKind, PrincipalKind, Role, RoleSet, StatusChange, TenantDomain, TreePath,
+    WorkEmail,
+};
 use persistence::{Actor, AuditEntry, NewOperator, NewOrganization, Store};
 use uuid::Uuid;
 

@@ -28,7 +28,13 @@ fn lock_visible(conn: &mut DbConn, scope: &TreePath, id: Uuid) -> Result<Operato
     find(conn, id)?.ok_or(StoreError::NotFound)
 }
 
-fn check(conn: &mut DbConn, actor: Uuid, op: &Operator, roles: &RoleSet, status: OperatorStatus) -> Result<(), StoreError> {
+fn check(
+    conn: &mut DbConn,
+    actor: Uuid,
+    op: &Operator,
+    roles: &RoleSet,
+    status: OperatorStatus,
+) -> Result<(), StoreError> {
     let others = if op.home_kind == OrgKind::Provider {
         other_provider_admins(conn, op.home_organization_id, op.id)?
     } else {
@@ -88,9 +94,16 @@ pub(crate) fn update(
         details.insert("name".into(), json!(n));
     }
     if let Some(r) = roles {
-        details.insert("roles".into(), json!({"from": op.roles.to_storage(), "to": r.to_storage()}));
+        details.insert(
+            "roles".into(),
+            json!({"from": op.roles.to_storage(), "to": r.to_storage()}),
+        );
     }
-    audit::record(conn, who, event(&op, "operator.updated", serde_json::Value::Object(details)))?;
+    audit::record(
+        conn,
+        who,
+        event(&op, "operator.updated", serde_json::Value::Object(details)),
+    )?;
     find(conn, id)?.ok_or(StoreError::NotFound)
 }
 
@@ -123,7 +136,11 @@ pub(crate) fn set_status(
             operators::updated_at.eq(now()),
         ))
         .execute(conn)?;
-    let action = if enable { "operator.enabled" } else { "operator.disabled" };
+    let action = if enable {
+        "operator.enabled"
+    } else {
+        "operator.disabled"
+    };
     audit::record(conn, who, event(&op, action, json!({"from": op.status, "to": next})))?;
     find(conn, id)?.ok_or(StoreError::NotFound)
 }
@@ -132,7 +149,11 @@ pub(crate) fn set_status(
 /// token (its issue time is later than the last sign-in), never on every request.
 pub(crate) fn record_sign_in(conn: &mut DbConn, op: &Operator, at: DateTime<Utc>) -> Result<(), StoreError> {
     let at = at.naive_utc();
-    let next = if op.status == OperatorStatus::Invited { OperatorStatus::Active } else { op.status };
+    let next = if op.status == OperatorStatus::Invited {
+        OperatorStatus::Active
+    } else {
+        op.status
+    };
     let changed = diesel::update(operators::table.find(op.id.to_string()))
         .filter(
             operators::last_sign_in_at
@@ -142,8 +163,16 @@ pub(crate) fn record_sign_in(conn: &mut DbConn, op: &Operator, at: DateTime<Utc>
         .set((operators::last_sign_in_at.eq(at), operators::status.eq(next.as_str())))
         .execute(conn)?;
     if changed > 0 {
-        let action = if next != op.status { "operator.activated" } else { "operator.signed_in" };
-        audit::record(conn, &AuditEntry::by(crate::Actor::Operator(op.id)), event(op, action, json!({})))?;
+        let action = if next != op.status {
+            "operator.activated"
+        } else {
+            "operator.signed_in"
+        };
+        audit::record(
+            conn,
+            &AuditEntry::by(crate::Actor::Operator(op.id)),
+            event(op, action, json!({})),
+        )?;
     }
     Ok(())
 }

@@ -6,10 +6,10 @@ mod import;
 mod queries;
 
 pub(crate) use commands::{record_sign_in, set_status, update};
-pub use import::{ImportOutcome, ImportRow};
 pub(crate) use import::{existing_pairs, insert_all};
-pub use queries::OperatorFilter;
+pub use import::{ImportOutcome, ImportRow};
 pub(crate) use queries::list;
+pub use queries::OperatorFilter;
 
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;

@@ -39,7 +39,11 @@ pub(crate) fn list(
         q = q.filter(operators::status.eq(status.as_str()));
     }
     if let Some(needle) = &filter.email_contains {
-        q = q.filter(operators::email.like(crate::organizations::like_pattern(needle)).escape('\\'));
+        q = q.filter(
+            operators::email
+                .like(crate::organizations::like_pattern(needle))
+                .escape('\\'),
+        );
     }
     if let Some(after) = after {
         q = q.filter(operators::id.gt(after.to_string()));

@@ -3,7 +3,7 @@
 //! caller's scope there, so a concurrent move cannot slip a target out of scope.
 
 use diesel::prelude::*;
-use domain::{check_move, DomainError, FieldError, MoveNode, OrgKind, DisplayName, OrgStatus, StatusChange, TreePath};
+use domain::{check_move, DisplayName, DomainError, FieldError, MoveNode, OrgKind, OrgStatus, StatusChange, TreePath};
 use serde_json::json;
 use uuid::Uuid;
 
@@ -29,7 +29,12 @@ pub(crate) enum RowLock {
 }
 
 /// The organisation `id`, locked, if it exists and lies inside `scope`; otherwise NotFound.
-pub(crate) fn lock_in_scope(conn: &mut DbConn, scope: &TreePath, id: Uuid, lock: RowLock) -> Result<Organization, StoreError> {
+pub(crate) fn lock_in_scope(
+    conn: &mut DbConn,
+    scope: &TreePath,
+    id: Uuid,
+    lock: RowLock,
+) -> Result<Organization, StoreError> {
     let key = id.to_string();
     let row = match conn {
         DbConn::Pg(c) => match lock {

@@ -1,5 +1,5 @@
 use chrono::{DateTime, Utc};
-use domain::{CustomerDetails, OrgKind, DisplayName, OrgStatus, TreePath};
+use domain::{CustomerDetails, DisplayName, OrgKind, OrgStatus, TreePath};
 use uuid::Uuid;
 
 /// An organisation as stored.

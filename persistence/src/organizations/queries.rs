@@ -19,6 +19,17 @@ pub(crate) fn find(conn: &mut DbConn, id: Uuid) -> Result<Option<Organization>, 
         .transpose()
 }
 
+/// The one organisation without a parent.
+pub(crate) fn root(conn: &mut DbConn) -> Result<Option<Organization>, StoreError> {
+    o::organizations
+        .filter(o::parent_id.is_null())
+        .select(OrgRow::as_select())
+        .first(conn)
+        .optional()?
+        .map(OrgRow::into_model)
+        .transpose()
+}
+
 /// Names and kinds for a set of ids (partner paths), in one statement.
 pub(crate) fn path_entries(conn: &mut DbConn, ids: &[Uuid]) -> Result<Vec<PathEntry>, StoreError> {
     if ids.is_empty() {

@@ -47,7 +47,9 @@ pub async fn list_api_clients(
     let limit = pagination::limit(query.0.limit)?;
     let after = pagination::decode_uuid("api_client", query.0.cursor.as_deref())?;
     let org = visible(&state, &principal, id.into_inner(), Action::ReadApiClients).await?;
-    let rows = state.db(move |s| s.list_api_clients(&org.path, after, limit + 1)).await?;
+    let rows = state
+        .db(move |s| s.list_api_clients(&org.path, after, limit + 1))
+        .await?;
     let (rows, next_cursor) = pagination::split_page(rows, limit, |c| c.id.to_string(), "api_client");
     Ok(HttpResponse::Ok().json(ApiClientPage {
         items: rows.into_iter().map(ApiClientView::from).collect(),

@@ -84,7 +84,11 @@ pub struct ApiClientPage {
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"name": "ConnectWise sync", "roles": ["viewer"]}))]
 pub struct CreateApiClient {
-    #[schema(min_length = 1, max_length = 200, pattern = r"^[^\u0000-\u001f\u007f-\u009f]*[^\s\u0000-\u001f\u007f-\u009f][^\u0000-\u001f\u007f-\u009f]*$")]
+    #[schema(
+        min_length = 1,
+        max_length = 200,
+        pattern = r"^[^\u0000-\u001f\u007f-\u009f]*[^\s\u0000-\u001f\u007f-\u009f][^\u0000-\u001f\u007f-\u009f]*$"
+    )]
     pub name: String,
     #[schema(min_items = 1)]
     pub roles: Vec<Role>,

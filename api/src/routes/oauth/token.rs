@@ -4,7 +4,7 @@ use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use domain::PrincipalKind;
 use persistence::ApiClient;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
@@ -15,17 +15,17 @@ use crate::secrets;
 use crate::state::AppState;
 
 /// The form fields of a token request (`application/x-www-form-urlencoded`).
-#[derive(ToSchema)]
-#[allow(dead_code)]
+#[derive(Deserialize, ToSchema)]
 pub struct TokenRequest {
     /// Must be `client_credentials`.
     #[schema(example = "client_credentials")]
-    grant_type: String,
+    grant_type: Option<String>,
     /// With `client_secret`, instead of HTTP Basic authentication.
     client_id: Option<String>,
     client_secret: Option<String>,
     /// Accepted and ignored: a client's token always carries the client's roles.
-    scope: Option<String>,
+    #[serde(rename = "scope")]
+    _scope: Option<String>,
 }
 
 /// A successful grant (RFC 6749 §5.1).
@@ -80,12 +80,19 @@ fn basic_credentials(req: &HttpRequest) -> Option<Result<(String, String), ()>> 
     if !scheme.eq_ignore_ascii_case("basic") {
         return None;
     }
-    let decoded = STANDARD.decode(encoded.trim()).ok().and_then(|b| String::from_utf8(b).ok());
+    let decoded = STANDARD
+        .decode(encoded.trim())
+        .ok()
+        .and_then(|b| String::from_utf8(b).ok());
     Some(
         decoded
             .and_then(|pair| {
                 let (id, secret) = pair.split_once(':')?;
-                let unescape = |s: &str| form_urlencoded::parse(format!("x={s}").as_bytes()).next().map(|(_, v)| v.into_owned());
+                let unescape = |s: &str| {
+                    form_urlencoded::parse(format!("x={s}").as_bytes())
+                        .next()
+                        .map(|(_, v)| v.into_owned())
+                };
                 Some((unescape(id)?, unescape(secret)?))
             })
             .ok_or(()),
@@ -119,36 +126,55 @@ pub async fn issue_token(
 ) -> Result<HttpResponse, ApiError> {
     let form_encoded = matches!(req.mime_type(), Ok(Some(m)) if m.essence_str() == "application/x-www-form-urlencoded");
     if !form_encoded {
-        return Ok(refuse(OAuthErrorCode::InvalidRequest, "send the request as application/x-www-form-urlencoded"));
+        return Ok(refuse(
+            OAuthErrorCode::InvalidRequest,
+            "send the request as application/x-www-form-urlencoded",
+        ));
     }
     let body = read_body(payload, state.config.max_body_bytes).await?;
-    let mut fields = std::collections::HashMap::new();
-    for (k, v) in form_urlencoded::parse(&body) {
-        if fields.insert(k.into_owned(), v.into_owned()).is_some() {
-            return Ok(refuse(OAuthErrorCode::InvalidRequest, "a parameter is repeated"));
-        }
+    let mut names = std::collections::HashSet::new();
+    if !form_urlencoded::parse(&body).all(|(k, _)| names.insert(k.into_owned())) {
+        return Ok(refuse(OAuthErrorCode::InvalidRequest, "a parameter is repeated"));
     }
-    match fields.get("grant_type").map(String::as_str) {
+    let Ok(form) = serde_urlencoded::from_bytes::<TokenRequest>(&body) else {
+        return Ok(refuse(OAuthErrorCode::InvalidRequest, "the form cannot be read"));
+    };
+    match form.grant_type.as_deref() {
         None => return Ok(refuse(OAuthErrorCode::InvalidRequest, "grant_type is required")),
         Some("client_credentials") => {}
-        Some(_) => return Ok(refuse(OAuthErrorCode::UnsupportedGrantType, "only client_credentials is supported")),
+        Some(_) => {
+            return Ok(refuse(
+                OAuthErrorCode::UnsupportedGrantType,
+                "only client_credentials is supported",
+            ))
+        }
     }
-    let in_body = (fields.get("client_id"), fields.get("client_secret"));
+    let in_body = (form.client_id, form.client_secret);
     let (client_id, secret) = match (basic_credentials(&req), in_body) {
         (Some(_), (Some(_), _) | (_, Some(_))) => {
-            return Ok(refuse(OAuthErrorCode::InvalidRequest, "use HTTP Basic or body credentials, not both"))
+            return Ok(refuse(
+                OAuthErrorCode::InvalidRequest,
+                "use HTTP Basic or body credentials, not both",
+            ))
         }
         (Some(Ok(pair)), _) => pair,
         (Some(Err(())), _) => return Ok(refuse(OAuthErrorCode::InvalidClient, "malformed Basic credentials")),
-        (None, (Some(id), Some(secret))) => (id.clone(), secret.clone()),
-        (None, _) => return Ok(refuse(OAuthErrorCode::InvalidClient, "client authentication is required")),
+        (None, (Some(id), Some(secret))) => (id, secret),
+        (None, _) => {
+            return Ok(refuse(
+                OAuthErrorCode::InvalidClient,
+                "client authentication is required",
+            ))
+        }
     };
     let Ok(id) = Uuid::try_parse(client_id.trim()) else {
         return Ok(refuse(OAuthErrorCode::InvalidClient, "unknown client or wrong secret"));
     };
     let client = state
         .db(move |s| {
-            let client = s.api_client(id)?.filter(|c| c.may_act() && secrets::matches(&secret, &c.secret_hash));
+            let client = s
+                .api_client(id)?
+                .filter(|c| c.may_act() && secrets::matches(&secret, &c.secret_hash));
             if let Some(c) = &client {
                 s.api_client_used(c)?;
             }
@@ -163,8 +189,14 @@ pub async fn issue_token(
 
 fn grant(state: &AppState, client: &ApiClient) -> Result<HttpResponse, ApiError> {
     let ttl = state.config.access_token_ttl_secs;
-    let token = access_token(&state.keys, &state.config.issuer(), client.id, PrincipalKind::ApiClient, ttl)
-        .map_err(|e| ApiError::Internal(e.to_string()))?;
+    let token = access_token(
+        &state.keys,
+        &state.config.issuer(),
+        client.id,
+        PrincipalKind::ApiClient,
+        ttl,
+    )
+    .map_err(|e| ApiError::Internal(e.to_string()))?;
     Ok(HttpResponse::Ok()
         .insert_header((header::CACHE_CONTROL, "no-store"))
         .insert_header((header::PRAGMA, "no-cache"))

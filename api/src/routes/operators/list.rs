@@ -55,8 +55,15 @@ pub async fn list_operators(
     let q = query.0;
     let limit = pagination::limit(q.limit)?;
     let after = pagination::decode_uuid("operator", q.cursor.as_deref())?;
-    if q.q.as_ref().is_some_and(|s| s.chars().count() > 254 || s.contains('\0')) {
-        return Err(ApiError::invalid("q", "invalid_value", "q must be at most 254 characters, without NUL"));
+    if q.q
+        .as_ref()
+        .is_some_and(|s| s.chars().count() > 254 || s.contains('\0'))
+    {
+        return Err(ApiError::invalid(
+            "q",
+            "invalid_value",
+            "q must be at most 254 characters, without NUL",
+        ));
     }
     let org = visible(&state, &principal, id.into_inner(), Action::ReadOperators).await?;
     let filter = OperatorFilter {

@@ -54,7 +54,15 @@ pub async fn update_operator(
     let who = audit_entry(&principal);
     let op = state
         .db(move |s| {
-            s.update_operator(&scope, actor, id, expected, name.as_ref().map(|n| n.as_str()), roles.as_ref(), &who)
+            s.update_operator(
+                &scope,
+                actor,
+                id,
+                expected,
+                name.as_ref().map(|n| n.as_str()),
+                roles.as_ref(),
+                &who,
+            )
         })
         .await?;
     Ok(HttpResponse::Ok()

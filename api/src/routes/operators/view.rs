@@ -71,7 +71,11 @@ pub struct CreateOperator {
     /// A work or school address; consumer mail domains are refused.
     #[schema(format = Email, max_length = 254)]
     pub email: String,
-    #[schema(min_length = 1, max_length = 200, pattern = r"^[^\u0000-\u001f\u007f-\u009f]*[^\s\u0000-\u001f\u007f-\u009f][^\u0000-\u001f\u007f-\u009f]*$")]
+    #[schema(
+        min_length = 1,
+        max_length = 200,
+        pattern = r"^[^\u0000-\u001f\u007f-\u009f]*[^\s\u0000-\u001f\u007f-\u009f][^\u0000-\u001f\u007f-\u009f]*$"
+    )]
     pub name: String,
     #[schema(min_items = 1)]
     pub roles: Vec<Role>,
@@ -82,7 +86,11 @@ pub struct CreateOperator {
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"roles": ["viewer", "billing"]}))]
 pub struct UpdateOperator {
-    #[schema(min_length = 1, max_length = 200, pattern = r"^[^\u0000-\u001f\u007f-\u009f]*[^\s\u0000-\u001f\u007f-\u009f][^\u0000-\u001f\u007f-\u009f]*$")]
+    #[schema(
+        min_length = 1,
+        max_length = 200,
+        pattern = r"^[^\u0000-\u001f\u007f-\u009f]*[^\s\u0000-\u001f\u007f-\u009f][^\u0000-\u001f\u007f-\u009f]*$"
+    )]
     pub name: Option<String>,
     #[schema(min_items = 1)]
     pub roles: Option<Vec<Role>>,
@@ -91,7 +99,11 @@ pub struct UpdateOperator {
 /// At least one role.
 pub fn parse_roles(roles: &[Role]) -> Result<RoleSet, domain::FieldError> {
     if roles.is_empty() {
-        return Err(domain::FieldError::new("roles", "required", "at least one role is required"));
+        return Err(domain::FieldError::new(
+            "roles",
+            "required",
+            "at least one role is required",
+        ));
     }
     Ok(RoleSet::new(roles.iter().copied()))
 }

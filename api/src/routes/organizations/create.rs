@@ -1,6 +1,6 @@
 use actix_web::{http::header, post, web, HttpRequest, HttpResponse};
 use domain::{
-    Action, Country, CustomerDetails, FieldError, FieldErrors, OrgKind, DisplayName, TenantDomain, TenantId, WorkEmail,
+    Action, Country, CustomerDetails, DisplayName, FieldError, FieldErrors, OrgKind, TenantDomain, TenantId, WorkEmail,
 };
 use persistence::{IdempotencyClaim, NewOrganization};
 use sha2::{Digest, Sha256};

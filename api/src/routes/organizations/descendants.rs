@@ -5,7 +5,7 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 use uuid::Uuid;
 
-use super::access::visible;
+use super::access::{check_listable, visible};
 use super::view::{present, OrganizationPage};
 use crate::auth::Authenticated;
 use crate::error::{ApiError, Problem};
@@ -42,6 +42,7 @@ pub struct DescendantsQuery {
     params(("id" = Uuid, Path, description = "Organisation id"), DescendantsQuery),
     responses(
         (status = 200, description = "A page of the subtree", body = OrganizationPage),
+        (status = 403, description = "`kind` names a list your organisation's kind does not have (a partner lists partners and customers; a distributor partners and customers; the provider everything)", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such organisation in your scope", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid filter, limit or cursor", body = Problem, content_type = "application/problem+json"),
     ),
@@ -56,6 +57,7 @@ pub async fn list_descendants(
 ) -> Result<HttpResponse, ApiError> {
     let q = query.0;
     let limit = pagination::limit(q.limit)?;
+    check_listable(&principal, q.kind)?;
     let after = q.cursor.as_deref().map(|c| pagination::decode("path", c)).transpose()?;
     if q.q
         .as_ref()

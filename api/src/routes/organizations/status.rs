@@ -19,7 +19,7 @@ async fn change(
 ) -> Result<HttpResponse, ApiError> {
     visible(state, principal, id, Action::ChangeOrganizationStatus).await?;
     let scope = principal.home_path.clone();
-    let who = audit_entry(&principal);
+    let who = audit_entry(principal);
     let org = state
         .db(move |s| s.change_organization_status(&scope, id, change, &who))
         .await?;

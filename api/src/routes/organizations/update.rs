@@ -1,6 +1,6 @@
 use actix_web::{http::header, patch, web, HttpRequest, HttpResponse};
-use domain::{Action, Country, FieldErrors, DisplayName, TenantId, WorkEmail};
-use persistence::{OrganizationPatch};
+use domain::{Action, Country, DisplayName, FieldErrors, TenantId, WorkEmail};
+use persistence::OrganizationPatch;
 use uuid::Uuid;
 
 use super::access::visible;
