@@ -55,6 +55,9 @@ pub struct Config {
     /// Largest accepted CSV import, in bytes.
     #[arg(long, env = "IMPORT_MAX_BYTES", default_value_t = 8 * 1024 * 1024, global = true)]
     pub import_max_bytes: usize,
+    /// Requests per minute each client address may make to the public endpoints.
+    #[arg(long, env = "PUBLIC_RATE_LIMIT_PER_MINUTE", default_value_t = 60, global = true)]
+    pub public_rate_limit_per_minute: u32,
     /// Database connections per API process.
     #[arg(long, env = "DB_POOL_SIZE", default_value_t = 16, global = true)]
     pub db_pool_size: u32,

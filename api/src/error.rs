@@ -78,6 +78,8 @@ pub enum ApiError {
     Invalid(Vec<FieldError>),
     #[error("the file has {} problems; nothing was imported", .0.len())]
     ImportRejected(Vec<crate::operator_import::RowError>),
+    #[error("too many requests; retry in {retry_after_secs} s")]
+    RateLimited { retry_after_secs: u64 },
     #[error("the service is temporarily unavailable")]
     Unavailable(String),
     #[error("internal error")]
@@ -106,6 +108,7 @@ impl ApiError {
                 "This list is not available to your organisation's kind",
             ),
             Self::NotFound => (StatusCode::NOT_FOUND, "not_found", "Not found"),
+            Self::RateLimited { .. } => (StatusCode::TOO_MANY_REQUESTS, "rate_limited", "Too many requests"),
             Self::MethodNotAllowed { .. } => (
                 StatusCode::METHOD_NOT_ALLOWED,
                 "method_not_allowed",
@@ -254,6 +257,9 @@ impl ResponseError for ApiError {
         }
         if let Self::MethodNotAllowed { allow } = self {
             res.insert_header((header::ALLOW, allow.clone()));
+        }
+        if let Self::RateLimited { retry_after_secs } = self {
+            res.insert_header((header::RETRY_AFTER, retry_after_secs.to_string()));
         }
         if status == StatusCode::SERVICE_UNAVAILABLE {
             res.insert_header((header::RETRY_AFTER, "5"));

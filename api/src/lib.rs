@@ -12,6 +12,7 @@ pub mod openapi;
 pub mod operator_import;
 pub mod pagination;
 pub mod preconditions;
+pub mod rate_limit;
 pub mod routes;
 pub mod secrets;
 pub mod startup;

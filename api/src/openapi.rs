@@ -34,6 +34,10 @@ anything else answers 404, exactly like a record that does not exist. Errors are
         (name = "Operators", description = "The people who may use the portal, their roles, and the legacy import"),
         (name = "API clients", description = "Credentials for PSA integrations (OAuth2 client credentials)"),
         (name = "OAuth", description = "The OAuth2 token endpoint (RFC 6749 client-credentials grant)"),
+        (name = "Customers", description = "Tenants: domain availability, the customer summary, service instances"),
+        (name = "Subscriptions", description = "Customers' purchases, their seats and seat history"),
+        (name = "Insights", description = "Dashboard and usage series for any organisation in scope"),
+        (name = "Customer users", description = "The people of a customer tenant (customer portal users), and impersonating them"),
     )
 )]
 pub struct ApiDoc;

@@ -9,6 +9,7 @@ use persistence::Store;
 
 use crate::auth::{IdentityProvider, SigningKeys, TokenVerifier};
 use crate::config::Config;
+use crate::rate_limit::PublicRateLimiter;
 use crate::state::AppState;
 
 /// Logs go to stderr, so commands that print (token, openapi) keep stdout clean.
@@ -62,6 +63,7 @@ pub fn app_state(config: &Config, store: Store) -> anyhow::Result<AppState> {
         keys,
         verifier,
         config: config.clone(),
+        public_limiter: PublicRateLimiter::new(config.public_rate_limit_per_minute),
     })
 }
 

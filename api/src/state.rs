@@ -8,12 +8,14 @@ use persistence::{Store, StoreError};
 use crate::auth::{SigningKeys, TokenVerifier};
 use crate::config::Config;
 use crate::error::ApiError;
+use crate::rate_limit::PublicRateLimiter;
 
 pub struct AppState {
     pub store: Store,
     pub keys: Arc<SigningKeys>,
     pub verifier: TokenVerifier,
     pub config: Config,
+    pub public_limiter: PublicRateLimiter,
 }
 
 impl AppState {

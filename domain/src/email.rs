@@ -1,9 +1,50 @@
-//! Work e-mail addresses. Operators sign in with work or school accounts, so
-//! consumer mailbox providers are refused.
+//! E-mail addresses. Operators sign in with work or school accounts, so for
+//! them consumer mailbox providers are refused.
 
 use validator::ValidateEmail;
 
 use crate::error::FieldError;
+
+/// A syntactically valid address with a fully qualified domain, stored lowercased
+/// (customer users may use any mailbox provider).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct EmailAddress(String);
+
+impl EmailAddress {
+    pub const MAX_CHARS: usize = 254;
+
+    pub fn parse(raw: &str, field: &str) -> Result<Self, FieldError> {
+        let email = raw.trim().to_lowercase();
+        if email.len() > Self::MAX_CHARS || !email.validate_email() {
+            return Err(FieldError::new(
+                field,
+                "invalid_email",
+                "must be a valid e-mail address",
+            ));
+        }
+        let domain = email.rsplit_once('@').map(|(_, d)| d).unwrap_or_default();
+        if !domain.contains('.') {
+            return Err(FieldError::new(
+                field,
+                "invalid_email",
+                "the e-mail domain must be fully qualified",
+            ));
+        }
+        Ok(Self(email))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    pub fn into_inner(self) -> String {
+        self.0
+    }
+
+    fn domain(&self) -> &str {
+        self.0.rsplit_once('@').map(|(_, d)| d).unwrap_or_default()
+    }
+}
 
 /// A syntactically valid address on a non-consumer domain, stored lowercased.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -56,26 +97,10 @@ const CONSUMER_BRANDS: &[&str] = &[
 ];
 
 impl WorkEmail {
-    pub const MAX_CHARS: usize = 254;
-
     /// Parses an address for the field `field`.
     pub fn parse(raw: &str, field: &str) -> Result<Self, FieldError> {
-        let email = raw.trim().to_lowercase();
-        if email.len() > Self::MAX_CHARS || !email.validate_email() {
-            return Err(FieldError::new(
-                field,
-                "invalid_email",
-                "must be a valid e-mail address",
-            ));
-        }
-        let domain = email.rsplit_once('@').map(|(_, d)| d).unwrap_or_default();
-        if !domain.contains('.') {
-            return Err(FieldError::new(
-                field,
-                "invalid_email",
-                "the e-mail domain must be fully qualified",
-            ));
-        }
+        let email = EmailAddress::parse(raw, field)?;
+        let domain = email.domain();
         if is_consumer_domain(domain) {
             return Err(FieldError::new(
                 field,
@@ -83,7 +108,7 @@ impl WorkEmail {
                 format!("`{domain}` is a consumer mail domain; use a work or school address"),
             ));
         }
-        Ok(Self(email))
+        Ok(Self(email.into_inner()))
     }
 
     pub fn as_str(&self) -> &str {

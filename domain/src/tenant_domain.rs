@@ -37,6 +37,33 @@ impl TenantDomain {
         Ok(Self(domain))
     }
 
+    /// Prefixes the portal never hands out (they would impersonate the provider or Microsoft).
+    pub fn is_reserved(&self) -> bool {
+        const RESERVED: &[&str] = &[
+            "admin",
+            "administrator",
+            "microsoft",
+            "onmicrosoft",
+            "office",
+            "outlook",
+            "azure",
+            "support",
+            "security",
+            "root",
+            "www",
+            "mail",
+            "test",
+            "example",
+            "partner",
+            "portal",
+        ];
+        RESERVED.contains(&self.prefix())
+    }
+
+    pub fn prefix(&self) -> &str {
+        self.0.strip_suffix(Self::SUFFIX).unwrap_or(&self.0)
+    }
+
     pub fn as_str(&self) -> &str {
         &self.0
     }
@@ -70,5 +97,11 @@ mod tests {
             );
         }
         assert!(TenantDomain::parse(&format!("{}.onmicrosoft.com", "a".repeat(28)), "d").is_err());
+        assert!(TenantDomain::parse("Microsoft.onmicrosoft.com", "d")
+            .unwrap()
+            .is_reserved());
+        assert!(!TenantDomain::parse("contoso.onmicrosoft.com", "d")
+            .unwrap()
+            .is_reserved());
     }
 }

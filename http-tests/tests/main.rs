@@ -1,10 +1,16 @@
 //! One integration binary (short link times); each module covers one capability.
 
+mod api_clients;
 mod auth;
+mod customer_users;
 mod http_conventions;
+mod oauth;
+mod operator_import;
+mod operators;
 mod organizations_crud;
 mod organizations_listing;
 mod organizations_moves;
 mod organizations_scope;
 mod organizations_status;
+mod pages_by_kind;
 mod platform;

@@ -50,6 +50,14 @@ impl From<diesel::result::Error> for StoreError {
 /// Constraint names (PostgreSQL) and column lists (SQLite) that map to a client field.
 const UNIQUE_FIELDS: &[(&[&str], &str, &str)] = &[
     (
+        &[
+            "service_instances_live_key",
+            "service_instances.customer_id, service_instances.service",
+        ],
+        "service",
+        "this service is already provisioned for the customer in this region",
+    ),
+    (
         &["organizations_primary_domain_key", "organizations.primary_domain"],
         "primary_domain",
         "this domain is already taken",
@@ -66,6 +74,14 @@ const UNIQUE_FIELDS: &[(&[&str], &str, &str)] = &[
         ],
         "email",
         "an operator with this e-mail already exists in this organisation",
+    ),
+    (
+        &[
+            "customer_users_customer_email_key",
+            "customer_users.customer_id, customer_users.email",
+        ],
+        "email",
+        "a user with this e-mail already exists for this customer",
     ),
 ];
 

@@ -8,24 +8,35 @@ mod api_clients;
 mod audit;
 mod bulk;
 mod connection;
+mod customer_users;
 mod error;
 mod idempotency;
 mod migrations;
 mod operators;
 mod organizations;
 mod schema;
+mod service_instances;
 mod store;
+mod subscriptions;
 pub mod testing;
 mod tx;
 
 pub use api_clients::{ApiClient, ApiClientStatus};
 pub use audit::{Actor, AuditEntry};
-pub use bulk::{BulkOperator, BulkOrganization};
+pub use bulk::{BulkCustomerUser, BulkOperator, BulkOrganization, BulkSubscription};
 pub use connection::Backend;
+pub use customer_users::{
+    AdminFlags, CustomerUser, CustomerUserFilter, CustomerUserPatch, CustomerUserStatus, Impersonation, NewCustomerUser,
+};
 pub use error::StoreError;
 pub use idempotency::{IdempotencyClaim, StoredResponse};
 pub use operators::{ImportOutcome, ImportRow, NewOperator, Operator, OperatorFilter};
 pub use organizations::{
     ChildrenFilter, CustomerFields, DescendantFilter, NewOrganization, Organization, OrganizationPatch, PathEntry,
 };
+pub use service_instances::ServiceInstance;
 pub use store::Store;
+pub use subscriptions::{
+    CustomerRollup, Dashboard, NewSubscription, OrgCount, SeatChange, Subscription, SubscriptionFilter,
+    SubscriptionPatch, UsageBucket, UsageInterval,
+};

@@ -75,6 +75,82 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    service_instances (id) {
+        id -> Text,
+        customer_id -> Text,
+        service -> Text,
+        region -> Text,
+        created_at -> Timestamp,
+        removed_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    customer_users (id) {
+        id -> Text,
+        customer_id -> Text,
+        email -> Text,
+        name -> Text,
+        mobile -> Nullable<Text>,
+        is_admin -> Bool,
+        is_master_admin -> Bool,
+        status -> Text,
+        last_sign_in_at -> Nullable<Timestamp>,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    subscriptions (id) {
+        id -> Text,
+        customer_id -> Text,
+        customer_path -> Text,
+        sku -> Text,
+        description -> Text,
+        quantity -> BigInt,
+        assigned -> BigInt,
+        unit_price_minor -> BigInt,
+        currency -> Text,
+        billing_cycle -> Text,
+        renews_on -> Date,
+        auto_renew -> Bool,
+        status -> Text,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    subscription_changes (id) {
+        id -> Text,
+        subscription_id -> Text,
+        customer_id -> Text,
+        customer_path -> Text,
+        changed_at -> Timestamp,
+        quantity -> BigInt,
+        assigned -> BigInt,
+        quantity_delta -> BigInt,
+        assigned_delta -> BigInt,
+    }
+}
+
 diesel::joinable!(operators -> organizations (home_organization_id));
+diesel::joinable!(service_instances -> organizations (customer_id));
+diesel::joinable!(customer_users -> organizations (customer_id));
+diesel::joinable!(subscriptions -> organizations (customer_id));
 diesel::joinable!(api_clients -> organizations (home_organization_id));
-diesel::allow_tables_to_appear_in_same_query!(organizations, operators, api_clients, audit_events, idempotency_keys);
+diesel::allow_tables_to_appear_in_same_query!(
+    organizations,
+    operators,
+    api_clients,
+    audit_events,
+    idempotency_keys,
+    service_instances,
+    customer_users,
+    subscriptions,
+    subscription_changes,
+);

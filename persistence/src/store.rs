@@ -10,7 +10,7 @@ use uuid::Uuid;
 
 use crate::api_clients::{self, ApiClient};
 use crate::audit::{Actor, AuditEntry};
-use crate::bulk::{self, BulkOperator, BulkOrganization};
+use crate::bulk::{self, BulkCustomerUser, BulkOperator, BulkOrganization, BulkSubscription};
 use crate::connection::{build_pool, Backend, DbConn, DbPool};
 use crate::error::StoreError;
 use crate::idempotency::{self, IdempotencyClaim, StoredResponse};
@@ -64,12 +64,16 @@ impl Store {
     }
 
     /// Runs reads on one pooled connection.
-    fn read<T>(&self, f: impl FnOnce(&mut DbConn) -> Result<T, StoreError>) -> Result<T, StoreError> {
+    pub(crate) fn read<T>(&self, f: impl FnOnce(&mut DbConn) -> Result<T, StoreError>) -> Result<T, StoreError> {
         f(&mut *self.conn()?)
     }
 
     /// Runs a change in one write transaction.
-    fn change<T>(&self, lock: TreeLock, f: impl FnOnce(&mut DbConn) -> Result<T, StoreError>) -> Result<T, StoreError> {
+    pub(crate) fn change<T>(
+        &self,
+        lock: TreeLock,
+        f: impl FnOnce(&mut DbConn) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
         write(&mut *self.conn()?, lock, f)
     }
 
@@ -124,6 +128,11 @@ impl Store {
             )?;
             Ok(Some((root, admin_id)))
         })
+    }
+
+    /// Whether any customer, live or archived, has this primary domain.
+    pub fn domain_taken(&self, domain: &str) -> Result<bool, StoreError> {
+        self.read(|c| organizations::domain_taken(c, domain))
     }
 
     pub fn organization(&self, id: Uuid) -> Result<Option<Organization>, StoreError> {
@@ -355,6 +364,18 @@ impl Store {
     /// Inserts generated organisations (parents before children) in one transaction.
     pub fn bulk_insert_organizations(&self, orgs: &[BulkOrganization]) -> Result<(), StoreError> {
         self.change(TreeLock::Shared, |c| bulk::insert_organizations(c, orgs))
+    }
+
+    /// Inserts generated subscriptions, their seat history and customer users in one transaction.
+    pub fn bulk_insert_customer_data(
+        &self,
+        subs: &[BulkSubscription],
+        users: &[BulkCustomerUser],
+    ) -> Result<(), StoreError> {
+        self.change(TreeLock::Shared, |c| {
+            bulk::insert_subscriptions(c, subs)?;
+            bulk::insert_customer_users(c, users)
+        })
     }
 
     pub fn bulk_insert_operators(&self, ops: &[BulkOperator]) -> Result<(), StoreError> {

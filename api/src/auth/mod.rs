@@ -4,6 +4,7 @@
 
 mod claims;
 mod extractor;
+mod impersonation;
 mod issue;
 mod keys;
 mod oidc;
@@ -11,6 +12,10 @@ mod verifier;
 
 pub use claims::{AccessClaims, ACCESS_AUDIENCE, ACCESS_TOKEN_TYPE};
 pub use extractor::{audit_entry, Authenticated};
+pub use impersonation::{
+    impersonation_token, ActingParty, ImpersonationClaims, ImpersonationToken, IMPERSONATION_AUDIENCE,
+    IMPERSONATION_TOKEN_TYPE, IMPERSONATION_TTL_SECS,
+};
 pub use issue::access_token;
 pub use keys::{KeyError, SigningKeys};
 pub use oidc::IdentityProvider;

@@ -1,14 +1,17 @@
 //! `seed --synthetic N`: a generated tree for benchmarks. Fan-out follows
 //! preferential attachment (a few large resellers, many small ones), partners
 //! nest up to depth 7 and customers sit at most at depth 8. Rows go in with
-//! multi-row inserts, 10,000 per transaction.
+//! multi-row inserts, 10,000 per transaction. Every customer gets 5 to 15
+//! subscriptions (10 on average) with a seat history over the past two years,
+//! and two customer users (one of them its master admin).
 
 use std::time::Instant;
 
 use anyhow::Context;
-use domain::{OrgKind, OrgStatus, TreePath};
+use chrono::{Duration, Utc};
+use domain::{BillingCycle, OrgKind, OrgStatus, SubscriptionStatus, TreePath};
 use indicatif::{ProgressBar, ProgressStyle};
-use persistence::{BulkOperator, BulkOrganization};
+use persistence::{BulkCustomerUser, BulkOperator, BulkOrganization, BulkSubscription};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use uuid::Uuid;
@@ -17,6 +20,22 @@ use crate::config::Config;
 use crate::startup;
 
 const BATCH: usize = 10_000;
+
+/// (SKU, description, monthly unit price in cents)
+const CATALOGUE: &[(&str, &str, i64)] = &[
+    ("O365_BUSINESS_BASIC", "Microsoft 365 Business Basic", 900),
+    ("O365_BUSINESS_STANDARD", "Microsoft 365 Business Standard", 1890),
+    ("O365_BUSINESS_PREMIUM", "Microsoft 365 Business Premium", 3300),
+    ("M365_E3", "Microsoft 365 E3", 5480),
+    ("M365_E5", "Microsoft 365 E5", 8750),
+    ("EXCHANGE_ONLINE_P1", "Exchange Online (Plan 1)", 600),
+    ("TEAMS_PHONE_STANDARD", "Teams Phone Standard", 1200),
+    ("POWER_BI_PRO", "Power BI Pro", 1500),
+    ("DEFENDER_ENDPOINT_P2", "Microsoft Defender for Endpoint P2", 780),
+    ("VISIO_PLAN_2", "Visio Plan 2", 2250),
+    ("PROJECT_PLAN_3", "Project Plan 3", 4500),
+    ("CALL_MANAGER", "Call Manager", 400),
+];
 const MAX_PARTNER_DEPTH: usize = 7;
 
 struct Node {
@@ -56,10 +75,21 @@ pub fn run(config: &Config, n: usize, rng_seed: u64) -> anyhow::Result<()> {
             .unwrap_or_else(|_| ProgressStyle::default_bar()),
     );
     let mut batch: Vec<BulkOrganization> = Vec::with_capacity(BATCH);
-    let flush = |batch: &mut Vec<BulkOrganization>| -> anyhow::Result<()> {
+    let mut subs: Vec<BulkSubscription> = Vec::new();
+    let mut users: Vec<BulkCustomerUser> = Vec::new();
+    let (mut sub_count, mut user_count) = (0usize, 0usize);
+    let mut flush = |batch: &mut Vec<BulkOrganization>,
+                     subs: &mut Vec<BulkSubscription>,
+                     users: &mut Vec<BulkCustomerUser>|
+     -> anyhow::Result<()> {
         store.bulk_insert_organizations(batch)?;
+        store.bulk_insert_customer_data(subs, users)?;
         bar.inc(batch.len() as u64);
+        sub_count += subs.len();
+        user_count += users.len();
         batch.clear();
+        subs.clear();
+        users.clear();
         Ok(())
     };
 
@@ -88,6 +118,9 @@ pub fn run(config: &Config, n: usize, rng_seed: u64) -> anyhow::Result<()> {
             OrgKind::Partner => (format!("Reseller {i}"), None),
             _ => (format!("Customer {i}"), Some(format!("{run_tag}{i}.onmicrosoft.com"))),
         };
+        if kind == OrgKind::Customer {
+            customer_data(&mut rng, id, &path, i, &run_tag, &mut subs, &mut users);
+        }
         batch.push(BulkOrganization {
             id,
             parent_id: Some(nodes[parent].id),
@@ -116,12 +149,13 @@ pub fn run(config: &Config, n: usize, rng_seed: u64) -> anyhow::Result<()> {
             parent: Some(parent),
         });
         if batch.len() == BATCH {
-            flush(&mut batch)?;
+            flush(&mut batch, &mut subs, &mut users)?;
         }
     }
     if !batch.is_empty() {
-        flush(&mut batch)?;
+        flush(&mut batch, &mut subs, &mut users)?;
     }
+    drop(flush);
     bar.finish();
 
     // Benchmark handles: the largest reseller at depth 6, with an admin operator.
@@ -143,9 +177,80 @@ pub fn run(config: &Config, n: usize, rng_seed: u64) -> anyhow::Result<()> {
     }
     let max_depth = nodes.iter().map(|x| x.depth).max().unwrap_or(0);
     println!(
-        "root: {}  created {total} organisations ({distributors} distributors, {partners} partners, {customers} customers), max depth {max_depth}, in {:.1} s",
+        "root: {}  created {total} organisations ({distributors} distributors, {partners} partners, {customers} customers), \
+         {sub_count} subscriptions, {user_count} customer users, max depth {max_depth}, in {:.1} s",
         root.id,
         started.elapsed().as_secs_f64()
     );
     Ok(())
+}
+
+/// A customer's subscriptions (with seat history) and users.
+fn customer_data(
+    rng: &mut ChaCha8Rng,
+    customer: Uuid,
+    path: &TreePath,
+    i: usize,
+    run_tag: &str,
+    subs: &mut Vec<BulkSubscription>,
+    users: &mut Vec<BulkCustomerUser>,
+) {
+    let now = Utc::now().naive_utc();
+    let today = now.date();
+    for n in 0..rng.gen_range(5..=15) {
+        let (sku, description, price) = CATALOGUE[(i + n * 7) % CATALOGUE.len()];
+        let annual = rng.gen_bool(0.3);
+        let start = now - Duration::days(rng.gen_range(30..730));
+        let mut quantity: i64 = if rng.gen_bool(0.9) {
+            rng.gen_range(1..40)
+        } else {
+            rng.gen_range(40..500)
+        };
+        let mut assigned = rng.gen_range(0..=quantity);
+        let mut history = vec![(start, quantity, assigned)];
+        for _ in 0..rng.gen_range(0..3) {
+            let last = history.last().map(|h| h.0).unwrap_or(start);
+            let at = last + Duration::days(rng.gen_range(1..30));
+            if at >= now {
+                break;
+            }
+            quantity = (quantity + rng.gen_range(-3..8)).max(1);
+            assigned = rng.gen_range(0..=quantity);
+            history.push((at, quantity, assigned));
+        }
+        let status = match rng.gen_range(0..100) {
+            0..=2 => SubscriptionStatus::Suspended,
+            3..=5 => SubscriptionStatus::Cancelled,
+            _ => SubscriptionStatus::Active,
+        };
+        if status == SubscriptionStatus::Cancelled {
+            history.push((now - Duration::days(rng.gen_range(0..5)), 0, 0));
+        }
+        subs.push(BulkSubscription {
+            customer_id: customer,
+            customer_path: path.clone(),
+            sku: sku.to_string(),
+            description: description.to_string(),
+            quantity,
+            assigned,
+            unit_price_minor: if annual { price * 12 } else { price },
+            currency: "NZD".into(),
+            billing_cycle: if annual {
+                BillingCycle::Annual
+            } else {
+                BillingCycle::Monthly
+            },
+            renews_on: today + Duration::days(rng.gen_range(0..365)),
+            status,
+            history,
+        });
+    }
+    for (n, master) in [(0, true), (1, false)] {
+        users.push(BulkCustomerUser {
+            customer_id: customer,
+            email: format!("user{n}@{run_tag}{i}.example"),
+            name: format!("User {n} of customer {i}"),
+            master_admin: master,
+        });
+    }
 }

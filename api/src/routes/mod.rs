@@ -1,10 +1,15 @@
 //! Every route; registering one here also puts it in the OpenAPI document.
 
 pub mod api_clients;
+pub mod customer_users;
+pub mod customers;
+pub mod domains;
+pub mod insights;
 pub mod oauth;
 pub mod operators;
 pub mod organizations;
 pub mod platform;
+pub mod subscriptions;
 
 use utoipa_actix_web::service_config::ServiceConfig;
 
@@ -14,4 +19,9 @@ pub fn v1(cfg: &mut ServiceConfig) {
     organizations::configure(cfg);
     operators::configure(cfg);
     api_clients::configure(cfg);
+    domains::configure(cfg);
+    customers::configure(cfg);
+    subscriptions::configure(cfg);
+    insights::configure(cfg);
+    customer_users::configure(cfg);
 }

@@ -269,6 +269,18 @@ pub(crate) fn move_to(
         .bind::<diesel::sql_types::Text, _>(old.as_str())
         .bind::<diesel::sql_types::Text, _>(old.upper_bound())
         .execute(c)?;
+        // The customer paths repeated on subscriptions follow the tree.
+        for table in ["subscriptions", "subscription_changes"] {
+            diesel::sql_query(format!(
+                "UPDATE {table} SET customer_path = $1 || substr(customer_path, $2) \
+                 WHERE customer_path >= $3 AND customer_path < $4"
+            ))
+            .bind::<diesel::sql_types::Text, _>(new.as_str())
+            .bind::<diesel::sql_types::Integer, _>(old.as_str().len() as i32 + 1)
+            .bind::<diesel::sql_types::Text, _>(old.as_str())
+            .bind::<diesel::sql_types::Text, _>(old.upper_bound())
+            .execute(c)?;
+        }
         diesel::update(o::organizations.find(id.to_string()))
             .set((
                 o::parent_id.eq(parent.id.to_string()),

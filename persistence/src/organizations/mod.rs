@@ -9,5 +9,5 @@ pub(crate) use commands::{change_status, create, create_root, lock_in_scope, mov
 pub use model::{
     ChildrenFilter, CustomerFields, DescendantFilter, NewOrganization, Organization, OrganizationPatch, PathEntry,
 };
-pub(crate) use queries::{child_named, children, descendants, find, like_pattern, path_entries, root};
+pub(crate) use queries::{child_named, children, descendants, domain_taken, find, like_pattern, path_entries, root};
 pub(crate) use row::OrgRow;

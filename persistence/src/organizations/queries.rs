@@ -19,6 +19,14 @@ pub(crate) fn find(conn: &mut DbConn, id: Uuid) -> Result<Option<Organization>, 
         .transpose()
 }
 
+pub(crate) fn domain_taken(conn: &mut DbConn, domain: &str) -> Result<bool, StoreError> {
+    let n: i64 = o::organizations
+        .filter(o::primary_domain.eq(domain))
+        .count()
+        .get_result(conn)?;
+    Ok(n > 0)
+}
+
 /// The one organisation without a parent.
 pub(crate) fn root(conn: &mut DbConn) -> Result<Option<Organization>, StoreError> {
     o::organizations

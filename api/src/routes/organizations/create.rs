@@ -98,7 +98,17 @@ fn parse(body: &CreateOrganization) -> Result<NewOrganization, ApiError> {
     let kind = OrgKind::from(body.kind);
     let customer = if kind == OrgKind::Customer {
         let domain = match &body.primary_domain {
-            Some(d) => errors.take(TenantDomain::parse(d, "primary_domain")),
+            Some(d) => errors.take(TenantDomain::parse(d, "primary_domain").and_then(|d| {
+                if d.is_reserved() {
+                    Err(FieldError::new(
+                        "primary_domain",
+                        "reserved_domain",
+                        "this prefix is reserved; choose another",
+                    ))
+                } else {
+                    Ok(d)
+                }
+            })),
             None => {
                 errors.push(FieldError::new(
                     "primary_domain",

@@ -1,0 +1,74 @@
+use actix_web::{http::header, post, web, HttpResponse};
+use domain::{Action, Forbidden, PrincipalKind};
+use persistence::Impersonation;
+use uuid::Uuid;
+
+use super::access::visible;
+use super::view::ImpersonationGrant;
+use crate::auth::{audit_entry, impersonation_token, Authenticated, IMPERSONATION_TTL_SECS};
+use crate::error::{ApiError, Problem};
+use crate::state::AppState;
+
+/// Impersonate a customer user
+///
+/// "Launch the customer portal as this user": returns a short-lived (15 minutes)
+/// token for the customer portal, audience `customer-portal`, signed with the key
+/// published at `/.well-known/jwks.json`. It names the user as `sub`, the customer
+/// as `tid`, and you in the RFC 8693 `act` claim. Admin operators only (API
+/// clients cannot impersonate); the user must be active and the customer active
+/// or pending. Every impersonation is written to the audit log (never the token).
+#[utoipa::path(
+    tag = "Customer users",
+    operation_id = "impersonateCustomerUser",
+    params(("id" = Uuid, Path, description = "Customer user id")),
+    responses(
+        (status = 200, description = "A customer-portal token; never cached", body = ImpersonationGrant,
+            headers(("Cache-Control" = String, description = "`no-store`"))),
+        (status = 403, description = "Only admin operators impersonate; API clients never do", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such customer user in your scope", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The user is disabled (`user_disabled`), or the customer is suspended or archived (`customer_inactive`)", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[post("/customer-users/{id}/impersonate")]
+pub async fn impersonate_customer_user(
+    state: web::Data<AppState>,
+    Authenticated(principal): Authenticated,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    let user = visible(&state, &principal, id.into_inner(), Action::ImpersonateCustomerUser).await?;
+    if principal.kind != PrincipalKind::Operator {
+        return Err(Forbidden {
+            action: Action::ImpersonateCustomerUser,
+        }
+        .into());
+    }
+    let minted = impersonation_token(
+        &state.keys,
+        &state.config.issuer(),
+        user.id,
+        user.customer_id,
+        principal.id,
+        principal.email.as_deref(),
+    )
+    .map_err(|e| ApiError::Internal(e.to_string()))?;
+    let record = Impersonation {
+        token_id: minted.jti,
+        expires_at: minted.expires_at,
+    };
+    let scope = principal.home_path.clone();
+    let who = audit_entry(&principal);
+    let user = state
+        .db(move |s| s.record_impersonation(&scope, user.id, &record, &who))
+        .await?;
+    Ok(HttpResponse::Ok()
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .insert_header((header::PRAGMA, "no-cache"))
+        .json(ImpersonationGrant {
+            access_token: minted.token,
+            token_type: "Bearer".into(),
+            expires_in: IMPERSONATION_TTL_SECS,
+            customer_user_id: user.id,
+            customer_id: user.customer_id,
+        }))
+}

@@ -1,0 +1,79 @@
+use actix_web::{get, web, HttpResponse};
+use domain::Action;
+use persistence::CustomerUserFilter;
+use serde::Deserialize;
+use utoipa::IntoParams;
+use uuid::Uuid;
+
+use super::access::customer;
+use super::view::{CustomerUserPage, CustomerUserStatus, CustomerUserView};
+use crate::auth::Authenticated;
+use crate::error::{ApiError, Problem};
+use crate::extract::StrictQuery;
+use crate::pagination;
+use crate::state::AppState;
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct CustomerUsersQuery {
+    /// Only users in this status.
+    status: Option<CustomerUserStatus>,
+    /// Case-insensitive substring of the e-mail or the name.
+    #[param(max_length = 254)]
+    q: Option<String>,
+    /// Page size, 1 to 500.
+    #[param(minimum = 1, maximum = 500, default = 50)]
+    limit: Option<i64>,
+    /// `next_cursor` of the previous page.
+    cursor: Option<String>,
+}
+
+/// List a customer's users
+///
+/// The users of one customer tenant, oldest first, filtered by status and by a
+/// search in e-mail and name.
+#[utoipa::path(
+    tag = "Customer users",
+    operation_id = "listCustomerUsers",
+    params(("id" = Uuid, Path, description = "Customer (organisation) id"), CustomerUsersQuery),
+    responses(
+        (status = 200, description = "A page of customer users", body = CustomerUserPage),
+        (status = 403, description = "Your roles do not allow reading customer users", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such customer in your scope", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[get("/customers/{id}/users")]
+pub async fn list_customer_users(
+    state: web::Data<AppState>,
+    Authenticated(principal): Authenticated,
+    id: web::Path<Uuid>,
+    query: StrictQuery<CustomerUsersQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let q = query.0;
+    let limit = pagination::limit(q.limit)?;
+    let after = pagination::decode_uuid("customer_user", q.cursor.as_deref())?;
+    if q.q
+        .as_ref()
+        .is_some_and(|s| s.chars().count() > 254 || s.contains('\0'))
+    {
+        return Err(ApiError::invalid(
+            "q",
+            "invalid_value",
+            "q must be at most 254 characters, without NUL",
+        ));
+    }
+    let org = customer(&state, &principal, id.into_inner(), Action::ReadCustomerUsers).await?;
+    let filter = CustomerUserFilter {
+        status: q.status.map(Into::into),
+        search: q.q.map(|s| s.trim().to_string()).filter(|s| !s.is_empty()),
+    };
+    let rows = state
+        .db(move |s| s.list_customer_users(org.id, &filter, after, limit + 1))
+        .await?;
+    let (rows, next_cursor) = pagination::split_page(rows, limit, |u| u.id.to_string(), "customer_user");
+    Ok(HttpResponse::Ok().json(CustomerUserPage {
+        items: rows.into_iter().map(CustomerUserView::from).collect(),
+        next_cursor,
+    }))
+}

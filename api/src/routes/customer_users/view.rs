@@ -1,0 +1,265 @@
+//! JSON shapes of customer users and of impersonation grants.
+
+use chrono::{DateTime, Utc};
+use domain::{DisplayName, EmailAddress, FieldError, FieldErrors};
+use persistence::{AdminFlags, CustomerUser, CustomerUserPatch, NewCustomerUser};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use crate::error::ApiError;
+
+/// `active` users can sign in to the customer portal; `disabled` ones cannot.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum CustomerUserStatus {
+    Active,
+    Disabled,
+}
+
+impl From<persistence::CustomerUserStatus> for CustomerUserStatus {
+    fn from(s: persistence::CustomerUserStatus) -> Self {
+        match s {
+            persistence::CustomerUserStatus::Active => Self::Active,
+            persistence::CustomerUserStatus::Disabled => Self::Disabled,
+        }
+    }
+}
+
+impl From<CustomerUserStatus> for persistence::CustomerUserStatus {
+    fn from(s: CustomerUserStatus) -> Self {
+        match s {
+            CustomerUserStatus::Active => Self::Active,
+            CustomerUserStatus::Disabled => Self::Disabled,
+        }
+    }
+}
+
+/// A user of a customer tenant (the customer portal's people).
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({
+    "id": "0192f0c4-7b20-7d4e-8a63-7c2f8e1b2c3d",
+    "customer_id": "0192f0c4-7a55-7b12-9e44-1a2b3c4d5e6f",
+    "email": "kim@fourthcoffee.example",
+    "name": "Kim Abercrombie",
+    "mobile": "+64211234567",
+    "admin": true,
+    "master_admin": true,
+    "status": "active",
+    "last_sign_in_at": null,
+    "version": 1,
+    "created_at": "2026-11-23T10:00:00Z",
+    "updated_at": "2026-11-23T10:00:00Z"
+}))]
+pub struct CustomerUserView {
+    pub id: Uuid,
+    /// The customer (tenant) organisation.
+    pub customer_id: Uuid,
+    /// Stored lowercased; unique per customer.
+    pub email: String,
+    pub name: String,
+    /// E.164, e.g. `+64211234567`.
+    pub mobile: Option<String>,
+    /// May manage the customer's users in the customer portal.
+    pub admin: bool,
+    /// The tenant's owner; always also `admin`. A customer keeps at least one active master admin.
+    pub master_admin: bool,
+    pub status: CustomerUserStatus,
+    /// The last sign-in to the customer portal. Read-only: the customer portal
+    /// (not this API) records it; `null` until the user has signed in there.
+    pub last_sign_in_at: Option<DateTime<Utc>>,
+    /// The ETag is this number in quotes.
+    pub version: i64,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl From<CustomerUser> for CustomerUserView {
+    fn from(u: CustomerUser) -> Self {
+        Self {
+            id: u.id,
+            customer_id: u.customer_id,
+            email: u.email,
+            name: u.name,
+            mobile: u.mobile,
+            admin: u.flags.admin,
+            master_admin: u.flags.master_admin,
+            status: u.status.into(),
+            last_sign_in_at: u.last_sign_in_at,
+            version: u.version,
+            created_at: u.created_at,
+            updated_at: u.updated_at,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CustomerUserPage {
+    pub items: Vec<CustomerUserView>,
+    /// Pass as `cursor` to get the next page; null on the last page.
+    pub next_cursor: Option<String>,
+}
+
+/// Add a user to a customer.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"email": "kim@fourthcoffee.example", "name": "Kim Abercrombie", "mobile": "+64211234567", "master_admin": true}))]
+pub struct CreateCustomerUser {
+    /// Any mailbox provider; unique per customer.
+    #[schema(format = Email, max_length = 254)]
+    pub email: String,
+    #[schema(
+        min_length = 1,
+        max_length = 200,
+        pattern = r"^[^\u0000-\u001f\u007f-\u009f]*[^\s\u0000-\u001f\u007f-\u009f][^\u0000-\u001f\u007f-\u009f]*$"
+    )]
+    pub name: String,
+    /// E.164: `+`, country code, number; no spaces.
+    #[schema(pattern = r"^\+[1-9][0-9]{6,14}$", example = "+64211234567")]
+    pub mobile: Option<String>,
+    /// Default `false`; `true` when `master_admin` is `true`.
+    pub admin: Option<bool>,
+    /// Default `false`. Implies `admin`.
+    pub master_admin: Option<bool>,
+}
+
+/// Change a customer user (absent fields stay as they are).
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"master_admin": false, "status": "disabled"}))]
+pub struct UpdateCustomerUser {
+    #[schema(
+        min_length = 1,
+        max_length = 200,
+        pattern = r"^[^\u0000-\u001f\u007f-\u009f]*[^\s\u0000-\u001f\u007f-\u009f][^\u0000-\u001f\u007f-\u009f]*$"
+    )]
+    pub name: Option<String>,
+    /// Any mailbox provider; unique per customer.
+    #[schema(format = Email, max_length = 254)]
+    pub email: Option<String>,
+    /// E.164; `null` removes the number.
+    #[serde(default, deserialize_with = "crate::extract::double_option")]
+    #[schema(value_type = Option<String>, pattern = r"^\+[1-9][0-9]{6,14}$", example = "+64211234567")]
+    pub mobile: Option<Option<String>>,
+    /// `false` is refused for a master admin (drop `master_admin` in the same request).
+    pub admin: Option<bool>,
+    /// `true` also sets `admin`. The customer's last active master admin cannot lose it.
+    pub master_admin: Option<bool>,
+    /// The customer's last active master admin cannot be disabled.
+    pub status: Option<CustomerUserStatus>,
+}
+
+/// E.164: a `+`, a country code not starting with 0, 7 to 15 digits in all.
+pub fn parse_mobile(raw: &str) -> Result<String, FieldError> {
+    let m = raw.trim();
+    let digits = m.strip_prefix('+').unwrap_or_default();
+    let valid =
+        (7..=15).contains(&digits.len()) && digits.bytes().all(|b| b.is_ascii_digit()) && !digits.starts_with('0');
+    if !valid {
+        return Err(FieldError::new(
+            "mobile",
+            "invalid_mobile",
+            "mobile must be an E.164 number such as +64211234567",
+        ));
+    }
+    Ok(m.to_string())
+}
+
+fn required<T>(v: Option<T>) -> Result<T, ApiError> {
+    v.ok_or_else(|| ApiError::Internal("parsed fields went missing".into()))
+}
+
+impl CreateCustomerUser {
+    pub fn parse(&self, customer_id: Uuid) -> Result<NewCustomerUser, ApiError> {
+        let mut errors = FieldErrors::default();
+        let email = errors.take(EmailAddress::parse(&self.email, "email"));
+        let name = errors.take(DisplayName::parse(&self.name));
+        let mobile = errors.take(self.mobile.as_deref().map(parse_mobile).transpose());
+        let flags = errors.take(AdminFlags::default().with(self.admin, self.master_admin));
+        errors.into_result()?;
+        Ok(NewCustomerUser {
+            customer_id,
+            email: required(email)?,
+            name: required(name)?,
+            mobile: required(mobile)?,
+            flags: required(flags)?,
+        })
+    }
+}
+
+impl UpdateCustomerUser {
+    pub fn parse(self) -> Result<CustomerUserPatch, ApiError> {
+        let mut errors = FieldErrors::default();
+        let name = errors.take(self.name.as_deref().map(DisplayName::parse).transpose());
+        let email = errors.take(
+            self.email
+                .as_deref()
+                .map(|e| EmailAddress::parse(e, "email"))
+                .transpose(),
+        );
+        let mobile = errors.take(
+            self.mobile
+                .as_ref()
+                .map(|m| m.as_deref().map(parse_mobile).transpose())
+                .transpose(),
+        );
+        if self.admin == Some(false) && self.master_admin == Some(true) {
+            errors.take(AdminFlags::default().with(self.admin, self.master_admin));
+        }
+        errors.into_result()?;
+        Ok(CustomerUserPatch {
+            name: required(name)?,
+            email: required(email)?,
+            mobile: required(mobile)?,
+            admin: self.admin,
+            master_admin: self.master_admin,
+            status: self.status.map(Into::into),
+        })
+    }
+}
+
+/// A token for the customer portal, acting as a customer user.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({
+    "access_token": "eyJhbGciOiJFZERTQSIsImtpZCI6IjNmMWMwYTliN2UyZDRjNTEifQ…",
+    "token_type": "Bearer",
+    "expires_in": 900,
+    "customer_user_id": "0192f0c4-7b20-7d4e-8a63-7c2f8e1b2c3d",
+    "customer_id": "0192f0c4-7a55-7b12-9e44-1a2b3c4d5e6f"
+}))]
+pub struct ImpersonationGrant {
+    /// An EdDSA JWT for the customer portal (audience `customer-portal`, `typ`
+    /// `impersonation`), verifiable with `/.well-known/jwks.json`. Its `sub` is the
+    /// customer user, `tid` the customer, and `act` (RFC 8693) names you. This API
+    /// refuses it as a bearer token.
+    pub access_token: String,
+    /// Always `Bearer`.
+    pub token_type: String,
+    /// Seconds until the token expires (at most 900).
+    pub expires_in: i64,
+    pub customer_user_id: Uuid,
+    pub customer_id: Uuid,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_mobile;
+
+    #[test]
+    fn mobiles_are_e164() {
+        assert_eq!(parse_mobile(" +64211234567 ").unwrap(), "+64211234567");
+        assert!(parse_mobile("+1234567").is_ok());
+        assert!(parse_mobile("+123456789012345").is_ok());
+        for bad in [
+            "",
+            "64211234567",
+            "+0211234567",
+            "+123456",
+            "+1234567890123456",
+            "+64 21 123",
+            "+64-21",
+        ] {
+            assert_eq!(parse_mobile(bad).unwrap_err().field, "mobile", "{bad}");
+        }
+    }
+}

@@ -1,0 +1,160 @@
+//! Service instances: list, add, remove.
+
+use actix_web::{delete, get, http::header, post, web, HttpResponse};
+use chrono::{DateTime, Utc};
+use domain::{Action, FieldErrors, Slug};
+use persistence::ServiceInstance;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use super::access::customer;
+use crate::auth::{audit_entry, Authenticated};
+use crate::error::{ApiError, Problem};
+use crate::extract::StrictJson;
+use crate::state::AppState;
+
+/// A service provisioned for a customer in a region.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({"id": "0192f0c4-7a10-7c3e-9d52-6b1f7e0a1b2c", "customer_id": "0192f0c4-79ff-7a91-8c11-0d2e3f4a5b6c", "service": "call-manager", "region": "eu-west", "created_at": "2026-11-23T10:00:00Z"}))]
+pub struct ServiceInstanceView {
+    pub id: Uuid,
+    pub customer_id: Uuid,
+    pub service: String,
+    pub region: String,
+    pub created_at: DateTime<Utc>,
+}
+
+impl From<ServiceInstance> for ServiceInstanceView {
+    fn from(s: ServiceInstance) -> Self {
+        Self {
+            id: s.id,
+            customer_id: s.customer_id,
+            service: s.service,
+            region: s.region,
+            created_at: s.created_at,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ServiceInstanceList {
+    pub items: Vec<ServiceInstanceView>,
+    /// Always null: a customer has few instances, listed whole.
+    pub next_cursor: Option<String>,
+}
+
+/// Provision a service.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"service": "call-manager", "region": "eu-west"}))]
+pub struct CreateServiceInstance {
+    #[schema(pattern = "^[a-z0-9][a-z0-9-]{0,62}$")]
+    pub service: String,
+    #[schema(pattern = "^[a-z0-9][a-z0-9-]{0,62}$")]
+    pub region: String,
+}
+
+/// List a customer's service instances
+///
+/// Every live service instance of the customer, oldest first.
+#[utoipa::path(
+    tag = "Customers",
+    operation_id = "listServiceInstances",
+    params(("id" = Uuid, Path, description = "Customer id")),
+    responses(
+        (status = 200, description = "The instances", body = ServiceInstanceList),
+        (status = 404, description = "No such customer in your scope", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[get("/customers/{id}/service-instances")]
+pub async fn list_service_instances(
+    state: web::Data<AppState>,
+    Authenticated(principal): Authenticated,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    let org = customer(&state, &principal, id.into_inner(), Action::ReadCustomers).await?;
+    let items = state.db(move |s| s.service_instances(org.id)).await?;
+    Ok(HttpResponse::Ok().json(ServiceInstanceList {
+        items: items.into_iter().map(ServiceInstanceView::from).collect(),
+        next_cursor: None,
+    }))
+}
+
+/// Provision a service instance
+///
+/// Adds a service in a region for the customer; a customer has at most one live
+/// instance per service and region.
+#[utoipa::path(
+    tag = "Customers",
+    operation_id = "createServiceInstance",
+    request_body = CreateServiceInstance,
+    params(("id" = Uuid, Path, description = "Customer id")),
+    responses(
+        (status = 201, description = "Provisioned", body = ServiceInstanceView,
+            headers(("Location" = String, description = "URL of the instance"))),
+        (status = 403, description = "Only admins provision services", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such customer in your scope", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "This service already runs for the customer in this region", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[post("/customers/{id}/service-instances")]
+pub async fn create_service_instance(
+    state: web::Data<AppState>,
+    Authenticated(principal): Authenticated,
+    id: web::Path<Uuid>,
+    body: StrictJson<CreateServiceInstance>,
+) -> Result<HttpResponse, ApiError> {
+    let org = customer(&state, &principal, id.into_inner(), Action::ManageServiceInstances).await?;
+    let mut errors = FieldErrors::default();
+    let service = errors.take(Slug::parse(&body.0.service, "service"));
+    let region = errors.take(Slug::parse(&body.0.region, "region"));
+    errors.into_result()?;
+    let (Some(service), Some(region)) = (service, region) else {
+        return Err(ApiError::Internal("parsed fields went missing".into()));
+    };
+    let scope = principal.home_path.clone();
+    let who = audit_entry(&principal);
+    let instance = state
+        .db(move |s| s.add_service_instance(&scope, org.id, &service, &region, &who))
+        .await?;
+    Ok(HttpResponse::Created()
+        .insert_header((header::LOCATION, format!("/v1/service-instances/{}", instance.id)))
+        .json(ServiceInstanceView::from(instance)))
+}
+
+/// Remove a service instance
+///
+/// Deprovisions the instance. The record is kept for the audit trail; the same
+/// service can then be provisioned again in that region.
+#[utoipa::path(
+    tag = "Customers",
+    operation_id = "deleteServiceInstance",
+    params(("id" = Uuid, Path, description = "Service instance id")),
+    responses(
+        (status = 204, description = "Removed"),
+        (status = 403, description = "Only admins remove services", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such live instance in your scope", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[delete("/service-instances/{id}")]
+pub async fn delete_service_instance(
+    state: web::Data<AppState>,
+    Authenticated(principal): Authenticated,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    state
+        .db(move |s| s.service_instance(id))
+        .await?
+        .filter(|i| principal.can_see(&i.customer_path))
+        .ok_or(ApiError::NotFound)?;
+    principal.authorize(Action::ManageServiceInstances)?;
+    let scope = principal.home_path.clone();
+    let who = audit_entry(&principal);
+    state.db(move |s| s.remove_service_instance(&scope, id, &who)).await?;
+    Ok(HttpResponse::NoContent().finish())
+}

@@ -1,0 +1,112 @@
+use actix_web::{get, web, HttpResponse};
+use chrono::NaiveDate;
+use domain::Action;
+use persistence::UsageInterval;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+use crate::auth::Authenticated;
+use crate::error::{ApiError, Problem};
+use crate::extract::StrictQuery;
+use crate::routes::organizations::access::visible;
+use crate::state::AppState;
+
+#[derive(Debug, Clone, Copy, Deserialize, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Interval {
+    Day,
+    Month,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct UsageQuery {
+    /// `day` (default) or `month`.
+    interval: Option<Interval>,
+    /// First day (`YYYY-MM-DD`).
+    from: NaiveDate,
+    /// Last day (`YYYY-MM-DD`), at most 3,660 days after `from`.
+    to: NaiveDate,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct UsagePoint {
+    /// `YYYY-MM-DD`, or `YYYY-MM` for months.
+    pub period: String,
+    /// Seats purchased at the end of the period (at `to` for the last one).
+    pub seats_purchased: i64,
+    pub seats_assigned: i64,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct UsageSeries {
+    pub organization_id: Uuid,
+    pub interval: Interval,
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    pub points: Vec<UsagePoint>,
+}
+
+/// Usage series
+///
+/// Seats purchased and assigned at the end of each day or month between `from`
+/// and `to`, for one customer (pass its id) or a whole subtree, computed from the
+/// seat history of every subscription (cancellations release their seats).
+#[utoipa::path(
+    tag = "Insights",
+    operation_id = "getUsage",
+    params(("id" = Uuid, Path, description = "Organisation or customer id"), UsageQuery),
+    responses(
+        (status = 200, description = "The series", body = UsageSeries),
+        (status = 404, description = "No such organisation in your scope", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "`from` after `to`, or a range over 3,660 days", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[get("/organizations/{id}/usage")]
+pub async fn get_usage(
+    state: web::Data<AppState>,
+    Authenticated(principal): Authenticated,
+    id: web::Path<Uuid>,
+    query: StrictQuery<UsageQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let q = query.0;
+    if q.from > q.to {
+        return Err(ApiError::invalid("from", "after_to", "from must not be after to"));
+    }
+    if (q.to - q.from).num_days() > 3660 {
+        return Err(ApiError::invalid(
+            "to",
+            "range_too_long",
+            "the range may span at most 3,660 days",
+        ));
+    }
+    let interval = q.interval.unwrap_or(Interval::Day);
+    let org = visible(&state, &principal, id.into_inner(), Action::ReadUsage).await?;
+    let root = org.path.clone();
+    let (from, to) = (q.from, q.to);
+    let buckets = state
+        .db(move |s| {
+            let i = match interval {
+                Interval::Day => UsageInterval::Day,
+                Interval::Month => UsageInterval::Month,
+            };
+            s.usage(&root, i, from, to)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(UsageSeries {
+        organization_id: org.id,
+        interval,
+        from,
+        to,
+        points: buckets
+            .into_iter()
+            .map(|b| UsagePoint {
+                period: b.period,
+                seats_purchased: b.seats_purchased,
+                seats_assigned: b.seats_assigned,
+            })
+            .collect(),
+    }))
+}

@@ -1,0 +1,134 @@
+//! Subscription lists: one customer's, and a whole subtree's in one paged call.
+
+use actix_web::{get, web, HttpResponse};
+use chrono::NaiveDate;
+use domain::{Action, SubscriptionStatus};
+use persistence::SubscriptionFilter;
+use serde::Deserialize;
+use utoipa::IntoParams;
+use uuid::Uuid;
+
+use super::view::{SubscriptionPage, SubscriptionView};
+use crate::auth::Authenticated;
+use crate::error::{ApiError, Problem};
+use crate::extract::StrictQuery;
+use crate::pagination;
+use crate::routes::customers::access::customer;
+use crate::routes::organizations::access::visible;
+use crate::state::AppState;
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct SubscriptionsQuery {
+    /// Only subscriptions in this status.
+    status: Option<SubscriptionStatus>,
+    /// Only this SKU.
+    #[param(max_length = 100)]
+    sku: Option<String>,
+    /// Only subscriptions renewing before this date (`YYYY-MM-DD`).
+    renews_before: Option<NaiveDate>,
+    /// Page size, 1 to 500.
+    #[param(minimum = 1, maximum = 500, default = 50)]
+    limit: Option<i64>,
+    /// `next_cursor` of the previous page.
+    cursor: Option<String>,
+}
+
+impl SubscriptionsQuery {
+    fn filter(&self) -> SubscriptionFilter {
+        SubscriptionFilter {
+            status: self.status,
+            sku: self.sku.clone(),
+            renews_before: self.renews_before,
+        }
+    }
+}
+
+/// List a customer's subscriptions
+///
+/// The customer's subscriptions, oldest first, filtered by status, SKU and
+/// renewal date.
+#[utoipa::path(
+    tag = "Subscriptions",
+    operation_id = "listCustomerSubscriptions",
+    params(("id" = Uuid, Path, description = "Customer id"), SubscriptionsQuery),
+    responses(
+        (status = 200, description = "A page of subscriptions", body = SubscriptionPage),
+        (status = 404, description = "No such customer in your scope", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[get("/customers/{id}/subscriptions")]
+pub async fn list_customer_subscriptions(
+    state: web::Data<AppState>,
+    Authenticated(principal): Authenticated,
+    id: web::Path<Uuid>,
+    query: StrictQuery<SubscriptionsQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let q = query.0;
+    let limit = pagination::limit(q.limit)?;
+    let after = pagination::decode_uuid("subscription", q.cursor.as_deref())?;
+    let org = customer(&state, &principal, id.into_inner(), Action::ReadSubscriptions).await?;
+    let filter = q.filter();
+    let rows = state
+        .db(move |s| s.customer_subscriptions(org.id, &filter, after, limit + 1))
+        .await?;
+    let (rows, next_cursor) = pagination::split_page(rows, limit, |s| s.id.to_string(), "subscription");
+    Ok(HttpResponse::Ok().json(SubscriptionPage {
+        items: rows.into_iter().map(SubscriptionView::from).collect(),
+        next_cursor,
+    }))
+}
+
+/// List subscriptions across a subtree
+///
+/// Every subscription of every customer below this organisation, in one paged
+/// call (no looping customer by customer), in tree order, filtered by status, SKU
+/// and renewal date.
+#[utoipa::path(
+    tag = "Subscriptions",
+    operation_id = "listSubtreeSubscriptions",
+    params(("id" = Uuid, Path, description = "Organisation id"), SubscriptionsQuery),
+    responses(
+        (status = 200, description = "A page of subscriptions", body = SubscriptionPage),
+        (status = 404, description = "No such organisation in your scope", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[get("/organizations/{id}/subscriptions")]
+pub async fn list_subtree_subscriptions(
+    state: web::Data<AppState>,
+    Authenticated(principal): Authenticated,
+    id: web::Path<Uuid>,
+    query: StrictQuery<SubscriptionsQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let q = query.0;
+    let limit = pagination::limit(q.limit)?;
+    let after = q
+        .cursor
+        .as_deref()
+        .map(|c| {
+            let key = pagination::decode("subtree_subscription", c)?;
+            key.split_once(' ')
+                .and_then(|(path, id)| Uuid::try_parse(id).ok().map(|id| (path.to_string(), id)))
+                .ok_or_else(|| {
+                    ApiError::invalid("cursor", "invalid_cursor", "the cursor is not one this list returned")
+                })
+        })
+        .transpose()?;
+    let root = visible(&state, &principal, id.into_inner(), Action::ReadSubscriptions).await?;
+    let filter = q.filter();
+    let rows = state
+        .db(move |s| s.subtree_subscriptions(&root.path, &filter, after, limit + 1))
+        .await?;
+    let (rows, next_cursor) = pagination::split_page(
+        rows,
+        limit,
+        |s| format!("{} {}", s.customer_path.as_str(), s.id),
+        "subtree_subscription",
+    );
+    Ok(HttpResponse::Ok().json(SubscriptionPage {
+        items: rows.into_iter().map(SubscriptionView::from).collect(),
+        next_cursor,
+    }))
+}

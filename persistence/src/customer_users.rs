@@ -1,0 +1,528 @@
+//! Customer users: the people of a customer tenant, who sign in to the customer
+//! portal (not to this API). Every change locks the customer's organisation row
+//! first (PostgreSQL; SQLite's `BEGIN IMMEDIATE` serialises writers anyway), so
+//! the rule that a customer never loses its last active master admin holds when
+//! two changes race. Errors: `NotFound` (absent, out of scope, or not a
+//! customer), `StaleVersion`, `Duplicate { field: "email" }`, and `Rule` for the
+//! 409/422 rules below.
+
+use chrono::{DateTime, NaiveDateTime, Utc};
+use diesel::prelude::*;
+use domain::{DisplayName, DomainError, EmailAddress, FieldError, OrgKind, OrgStatus, TreePath};
+use serde_json::json;
+use uuid::Uuid;
+
+use crate::audit::{self, AuditEntry, Event};
+use crate::connection::DbConn;
+use crate::error::StoreError;
+use crate::organizations::{like_pattern, lock_in_scope, Organization, RowLock};
+use crate::schema::{customer_users, organizations};
+use crate::store::{now, parse_uuid, utc, Store};
+use crate::tx::TreeLock;
+
+diesel::define_sql_function! {
+    /// Lowercase (both backends), for case-insensitive name search.
+    fn lower(x: diesel::sql_types::Text) -> diesel::sql_types::Text;
+}
+
+// ---- model ----
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CustomerUserStatus {
+    Active,
+    Disabled,
+}
+
+impl CustomerUserStatus {
+    pub const ALL: [CustomerUserStatus; 2] = [Self::Active, Self::Disabled];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Active => "active",
+            Self::Disabled => "disabled",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|x| x.as_str() == s)
+    }
+}
+
+/// The `admin` / `master_admin` pair: a master admin is always an admin.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct AdminFlags {
+    pub admin: bool,
+    pub master_admin: bool,
+}
+
+impl AdminFlags {
+    /// These flags with a request's changes applied. Making someone a master admin
+    /// makes them an admin too; an explicit `admin: false` for a master admin is
+    /// refused (naming `admin`), and so is taking `admin` away from one.
+    pub fn with(self, admin: Option<bool>, master_admin: Option<bool>) -> Result<Self, FieldError> {
+        let master_admin = master_admin.unwrap_or(self.master_admin);
+        let admin = match admin {
+            Some(a) => a,
+            None => self.admin || master_admin,
+        };
+        if master_admin && !admin {
+            return Err(FieldError::new(
+                "admin",
+                "master_admin_requires_admin",
+                "a master admin is always an admin: admin cannot be false while master_admin is true",
+            ));
+        }
+        Ok(Self { admin, master_admin })
+    }
+}
+
+/// A user of a customer tenant, with its customer's path and status (one statement).
+#[derive(Debug, Clone)]
+pub struct CustomerUser {
+    pub id: Uuid,
+    pub customer_id: Uuid,
+    pub email: String,
+    pub name: String,
+    pub mobile: Option<String>,
+    pub flags: AdminFlags,
+    pub status: CustomerUserStatus,
+    /// Written by the customer portal; this API only reads it.
+    pub last_sign_in_at: Option<DateTime<Utc>>,
+    pub version: i64,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub customer_path: TreePath,
+    pub customer_status: OrgStatus,
+}
+
+impl CustomerUser {
+    pub fn is_active_master_admin(&self) -> bool {
+        self.status == CustomerUserStatus::Active && self.flags.master_admin
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct NewCustomerUser {
+    pub customer_id: Uuid,
+    pub email: EmailAddress,
+    pub name: DisplayName,
+    /// E.164, checked by the caller.
+    pub mobile: Option<String>,
+    pub flags: AdminFlags,
+}
+
+/// Fields an update may change; `None` leaves a field alone, `mobile: Some(None)` clears it.
+#[derive(Debug, Clone, Default)]
+pub struct CustomerUserPatch {
+    pub name: Option<DisplayName>,
+    pub email: Option<EmailAddress>,
+    pub mobile: Option<Option<String>>,
+    pub admin: Option<bool>,
+    pub master_admin: Option<bool>,
+    pub status: Option<CustomerUserStatus>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct CustomerUserFilter {
+    pub status: Option<CustomerUserStatus>,
+    /// Case-insensitive substring of the e-mail or the name.
+    pub search: Option<String>,
+}
+
+/// What an impersonation token carries that the audit log keeps (never the token).
+#[derive(Debug, Clone)]
+pub struct Impersonation {
+    pub token_id: Uuid,
+    pub expires_at: DateTime<Utc>,
+}
+
+// ---- rows ----
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = customer_users)]
+struct Row {
+    id: String,
+    customer_id: String,
+    email: String,
+    name: String,
+    mobile: Option<String>,
+    is_admin: bool,
+    is_master_admin: bool,
+    status: String,
+    last_sign_in_at: Option<NaiveDateTime>,
+    version: i64,
+    created_at: NaiveDateTime,
+    updated_at: NaiveDateTime,
+}
+
+type Joined = (Row, (String, String));
+
+fn into_model((row, (path, customer_status)): Joined) -> Result<CustomerUser, StoreError> {
+    let corrupt = |what: &str| StoreError::Corrupt(format!("customer user {}: bad {what}", row.id));
+    Ok(CustomerUser {
+        id: parse_uuid(&row.id)?,
+        customer_id: parse_uuid(&row.customer_id)?,
+        status: CustomerUserStatus::parse(&row.status).ok_or_else(|| corrupt("status"))?,
+        customer_path: TreePath::parse(&path).map_err(|_| corrupt("customer path"))?,
+        customer_status: OrgStatus::parse(&customer_status).ok_or_else(|| corrupt("customer status"))?,
+        email: row.email,
+        name: row.name,
+        mobile: row.mobile,
+        flags: AdminFlags {
+            admin: row.is_admin,
+            master_admin: row.is_master_admin,
+        },
+        last_sign_in_at: row.last_sign_in_at.map(utc),
+        version: row.version,
+        created_at: utc(row.created_at),
+        updated_at: utc(row.updated_at),
+    })
+}
+
+// ---- queries ----
+
+/// One statement: the user with its customer's path and status.
+fn find(conn: &mut DbConn, id: Uuid) -> Result<Option<CustomerUser>, StoreError> {
+    customer_users::table
+        .inner_join(organizations::table)
+        .filter(customer_users::id.eq(id.to_string()))
+        .select((Row::as_select(), (organizations::path, organizations::status)))
+        .first::<Joined>(conn)
+        .optional()?
+        .map(into_model)
+        .transpose()
+}
+
+/// The users of one customer, oldest first, after the `after` id.
+fn list(
+    conn: &mut DbConn,
+    customer: Uuid,
+    filter: &CustomerUserFilter,
+    after: Option<Uuid>,
+    limit: i64,
+) -> Result<Vec<CustomerUser>, StoreError> {
+    let mut q = customer_users::table
+        .inner_join(organizations::table)
+        .filter(customer_users::customer_id.eq(customer.to_string()))
+        .select((Row::as_select(), (organizations::path, organizations::status)))
+        .order(customer_users::id.asc())
+        .limit(limit)
+        .into_boxed();
+    if let Some(status) = filter.status {
+        q = q.filter(customer_users::status.eq(status.as_str()));
+    }
+    if let Some(needle) = &filter.search {
+        let pattern = like_pattern(needle);
+        q = q.filter(
+            customer_users::email
+                .like(pattern.clone())
+                .escape('\\')
+                .or(lower(customer_users::name).like(pattern).escape('\\')),
+        );
+    }
+    if let Some(after) = after {
+        q = q.filter(customer_users::id.gt(after.to_string()));
+    }
+    q.load::<Joined>(conn)?.into_iter().map(into_model).collect()
+}
+
+/// Active master admins of the customer other than `except`.
+fn other_active_master_admins(conn: &mut DbConn, customer: Uuid, except: Uuid) -> Result<i64, StoreError> {
+    Ok(customer_users::table
+        .filter(customer_users::customer_id.eq(customer.to_string()))
+        .filter(customer_users::id.ne(except.to_string()))
+        .filter(customer_users::status.eq(CustomerUserStatus::Active.as_str()))
+        .filter(customer_users::is_master_admin.eq(true))
+        .count()
+        .get_result(conn)?)
+}
+
+// ---- commands ----
+
+/// The customer `id`, locked, if it lies in `scope`; any other kind is NotFound.
+fn lock_customer(conn: &mut DbConn, scope: &TreePath, id: Uuid, lock: RowLock) -> Result<Organization, StoreError> {
+    let org = lock_in_scope(conn, scope, id, lock)?;
+    if org.kind != OrgKind::Customer {
+        return Err(StoreError::NotFound);
+    }
+    Ok(org)
+}
+
+/// The user `id` if its customer lies in `scope`, read again after locking the
+/// customer's row so the checks below see the latest committed state.
+fn lock_visible(conn: &mut DbConn, scope: &TreePath, id: Uuid, lock: RowLock) -> Result<CustomerUser, StoreError> {
+    let user = find(conn, id)?
+        .filter(|u| scope.is_ancestor_or_self_of(&u.customer_path))
+        .ok_or(StoreError::NotFound)?;
+    lock_customer(conn, scope, user.customer_id, lock)?;
+    find(conn, id)?.ok_or(StoreError::NotFound)
+}
+
+fn event(user: &CustomerUser, action: &'static str, details: serde_json::Value) -> Event<'static> {
+    Event {
+        organization_id: user.customer_id,
+        action,
+        target_type: "customer_user",
+        target_id: user.id,
+        details,
+    }
+}
+
+fn insert(
+    conn: &mut DbConn,
+    scope: &TreePath,
+    new: &NewCustomerUser,
+    who: &AuditEntry,
+) -> Result<CustomerUser, StoreError> {
+    let customer = lock_customer(conn, scope, new.customer_id, RowLock::Share)?;
+    if customer.status == OrgStatus::Archived {
+        return Err(DomainError::conflict("customer_archived", None, "the customer is archived").into());
+    }
+    let id = Uuid::now_v7();
+    let ts = now();
+    diesel::insert_into(customer_users::table)
+        .values((
+            customer_users::id.eq(id.to_string()),
+            customer_users::customer_id.eq(new.customer_id.to_string()),
+            customer_users::email.eq(new.email.as_str()),
+            customer_users::name.eq(new.name.as_str()),
+            customer_users::mobile.eq(new.mobile.as_deref()),
+            customer_users::is_admin.eq(new.flags.admin),
+            customer_users::is_master_admin.eq(new.flags.master_admin),
+            customer_users::status.eq(CustomerUserStatus::Active.as_str()),
+            customer_users::version.eq(1_i64),
+            customer_users::created_at.eq(ts),
+            customer_users::updated_at.eq(ts),
+        ))
+        .execute(conn)?;
+    let user = find(conn, id)?.ok_or(StoreError::NotFound)?;
+    audit::record(
+        conn,
+        who,
+        event(
+            &user,
+            "customer_user.created",
+            json!({
+                "email": user.email,
+                "admin": user.flags.admin,
+                "master_admin": user.flags.master_admin,
+            }),
+        ),
+    )?;
+    Ok(user)
+}
+
+/// A customer keeps at least one active master admin: refuses a change that
+/// would leave it with none.
+fn check_last_master_admin(
+    conn: &mut DbConn,
+    user: &CustomerUser,
+    flags: AdminFlags,
+    status: CustomerUserStatus,
+) -> Result<(), StoreError> {
+    let stays = status == CustomerUserStatus::Active && flags.master_admin;
+    if user.is_active_master_admin() && !stays && other_active_master_admins(conn, user.customer_id, user.id)? == 0 {
+        return Err(DomainError::conflict(
+            "last_master_admin",
+            None,
+            "this is the customer's last active master admin; make another user master admin first",
+        )
+        .into());
+    }
+    Ok(())
+}
+
+fn update(
+    conn: &mut DbConn,
+    scope: &TreePath,
+    id: Uuid,
+    expected_version: Option<i64>,
+    patch: &CustomerUserPatch,
+    who: &AuditEntry,
+) -> Result<CustomerUser, StoreError> {
+    let user = lock_visible(conn, scope, id, RowLock::Update)?;
+    if expected_version.is_some_and(|v| v != user.version) {
+        return Err(StoreError::StaleVersion { current: user.version });
+    }
+    let flags = user
+        .flags
+        .with(patch.admin, patch.master_admin)
+        .map_err(DomainError::from)?;
+    let status = patch.status.unwrap_or(user.status);
+    check_last_master_admin(conn, &user, flags, status)?;
+
+    let mut changed = serde_json::Map::new();
+    let mut note = |field: &str, from: serde_json::Value, to: serde_json::Value| {
+        if from != to {
+            changed.insert(field.into(), json!({"from": from, "to": to}));
+        }
+    };
+    let name = patch.name.as_ref().map(DisplayName::as_str);
+    let email = patch.email.as_ref().map(EmailAddress::as_str);
+    let mobile = patch.mobile.as_ref().map(Option::as_deref);
+    if let Some(n) = name {
+        note("name", json!(user.name), json!(n));
+    }
+    if let Some(e) = email {
+        note("email", json!(user.email), json!(e));
+    }
+    if let Some(m) = mobile {
+        note("mobile", json!(user.mobile), json!(m));
+    }
+    note("admin", json!(user.flags.admin), json!(flags.admin));
+    note(
+        "master_admin",
+        json!(user.flags.master_admin),
+        json!(flags.master_admin),
+    );
+    note("status", json!(user.status.as_str()), json!(status.as_str()));
+    if changed.is_empty() {
+        return Ok(user);
+    }
+    diesel::update(customer_users::table.find(id.to_string()))
+        .set((
+            name.map(|n| customer_users::name.eq(n)),
+            email.map(|e| customer_users::email.eq(e)),
+            mobile.map(|m| customer_users::mobile.eq(m)),
+            customer_users::is_admin.eq(flags.admin),
+            customer_users::is_master_admin.eq(flags.master_admin),
+            customer_users::status.eq(status.as_str()),
+            customer_users::version.eq(user.version + 1),
+            customer_users::updated_at.eq(now()),
+        ))
+        .execute(conn)?;
+    let action = match (user.status, status) {
+        (CustomerUserStatus::Active, CustomerUserStatus::Disabled) => "customer_user.disabled",
+        (CustomerUserStatus::Disabled, CustomerUserStatus::Active) => "customer_user.enabled",
+        _ => "customer_user.updated",
+    };
+    audit::record(conn, who, event(&user, action, serde_json::Value::Object(changed)))?;
+    find(conn, id)?.ok_or(StoreError::NotFound)
+}
+
+/// Checks that `id` may be impersonated now and records that it was.
+fn impersonate(
+    conn: &mut DbConn,
+    scope: &TreePath,
+    id: Uuid,
+    token: &Impersonation,
+    who: &AuditEntry,
+) -> Result<CustomerUser, StoreError> {
+    let user = lock_visible(conn, scope, id, RowLock::Share)?;
+    if user.status != CustomerUserStatus::Active {
+        return Err(
+            DomainError::conflict("user_disabled", None, "a disabled customer user cannot be impersonated").into(),
+        );
+    }
+    if !matches!(user.customer_status, OrgStatus::Active | OrgStatus::Pending) {
+        return Err(DomainError::conflict(
+            "customer_inactive",
+            None,
+            format!("the customer is {}", user.customer_status.as_str()),
+        )
+        .into());
+    }
+    audit::record(
+        conn,
+        who,
+        event(
+            &user,
+            "customer_user.impersonated",
+            json!({
+                "jti": token.token_id,
+                "expires_at": token.expires_at,
+                "customer_id": user.customer_id,
+            }),
+        ),
+    )?;
+    Ok(user)
+}
+
+// ---- the store's surface ----
+
+impl Store {
+    pub fn customer_user(&self, id: Uuid) -> Result<Option<CustomerUser>, StoreError> {
+        self.read(|c| find(c, id))
+    }
+
+    /// The users of one customer, oldest first (keyset on the id).
+    pub fn list_customer_users(
+        &self,
+        customer: Uuid,
+        filter: &CustomerUserFilter,
+        after: Option<Uuid>,
+        limit: i64,
+    ) -> Result<Vec<CustomerUser>, StoreError> {
+        self.read(|c| list(c, customer, filter, after, limit))
+    }
+
+    /// Adds a user to a customer in `scope` (re-checked in the transaction).
+    pub fn add_customer_user(
+        &self,
+        scope: &TreePath,
+        new: &NewCustomerUser,
+        who: &AuditEntry,
+    ) -> Result<CustomerUser, StoreError> {
+        self.change(TreeLock::None, |c| insert(c, scope, new, who))
+    }
+
+    /// Changes details, flags or status; `expected_version` is the `If-Match` version.
+    pub fn update_customer_user(
+        &self,
+        scope: &TreePath,
+        id: Uuid,
+        expected_version: Option<i64>,
+        patch: &CustomerUserPatch,
+        who: &AuditEntry,
+    ) -> Result<CustomerUser, StoreError> {
+        self.change(TreeLock::None, |c| update(c, scope, id, expected_version, patch, who))
+    }
+
+    /// Refuses disabled users and inactive customers; otherwise audits the
+    /// impersonation (in its own transaction) and returns the user.
+    pub fn record_impersonation(
+        &self,
+        scope: &TreePath,
+        id: Uuid,
+        token: &Impersonation,
+        who: &AuditEntry,
+    ) -> Result<CustomerUser, StoreError> {
+        self.change(TreeLock::None, |c| impersonate(c, scope, id, token, who))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::AdminFlags;
+
+    const NONE: AdminFlags = AdminFlags {
+        admin: false,
+        master_admin: false,
+    };
+    const MASTER: AdminFlags = AdminFlags {
+        admin: true,
+        master_admin: true,
+    };
+
+    #[test]
+    fn master_admin_implies_admin() {
+        assert_eq!(NONE.with(None, Some(true)).unwrap(), MASTER);
+        assert_eq!(NONE.with(Some(true), Some(true)).unwrap(), MASTER);
+        assert_eq!(NONE.with(Some(false), Some(true)).unwrap_err().field, "admin");
+        assert_eq!(
+            MASTER.with(Some(false), None).unwrap_err().code,
+            "master_admin_requires_admin"
+        );
+    }
+
+    #[test]
+    fn dropping_master_admin_keeps_admin() {
+        let admin = AdminFlags {
+            admin: true,
+            master_admin: false,
+        };
+        assert_eq!(MASTER.with(None, Some(false)).unwrap(), admin);
+        assert_eq!(MASTER.with(Some(false), Some(false)).unwrap(), NONE);
+        assert_eq!(NONE.with(None, None).unwrap(), NONE);
+    }
+}

@@ -1,0 +1,160 @@
+//! Service instances of a customer. Removal keeps the row (`removed_at`); only
+//! live instances are unique per (customer, service, region).
+
+use chrono::{DateTime, NaiveDateTime, Utc};
+use diesel::prelude::*;
+use domain::{Slug, TreePath};
+use serde_json::json;
+use uuid::Uuid;
+
+use crate::audit::{self, AuditEntry, Event};
+use crate::connection::DbConn;
+use crate::error::StoreError;
+use crate::organizations::{lock_in_scope, RowLock};
+use crate::schema::{organizations, service_instances};
+use crate::store::{now, parse_uuid, utc};
+use crate::tx::TreeLock;
+use crate::Store;
+
+#[derive(Debug, Clone)]
+pub struct ServiceInstance {
+    pub id: Uuid,
+    pub customer_id: Uuid,
+    pub service: String,
+    pub region: String,
+    pub created_at: DateTime<Utc>,
+    /// The customer's path, for scope checks.
+    pub customer_path: TreePath,
+}
+
+type Row = (String, String, String, String, NaiveDateTime, String);
+
+fn into_model((id, customer, service, region, created, path): Row) -> Result<ServiceInstance, StoreError> {
+    Ok(ServiceInstance {
+        id: parse_uuid(&id)?,
+        customer_id: parse_uuid(&customer)?,
+        service,
+        region,
+        created_at: utc(created),
+        customer_path: TreePath::parse(&path).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+    })
+}
+
+fn live() -> diesel::dsl::IsNull<service_instances::removed_at> {
+    service_instances::removed_at.is_null()
+}
+
+fn columns() -> (
+    service_instances::id,
+    service_instances::customer_id,
+    service_instances::service,
+    service_instances::region,
+    service_instances::created_at,
+    organizations::path,
+) {
+    (
+        service_instances::id,
+        service_instances::customer_id,
+        service_instances::service,
+        service_instances::region,
+        service_instances::created_at,
+        organizations::path,
+    )
+}
+
+fn find(conn: &mut DbConn, id: Uuid) -> Result<Option<ServiceInstance>, StoreError> {
+    service_instances::table
+        .inner_join(organizations::table)
+        .filter(service_instances::id.eq(id.to_string()))
+        .filter(live())
+        .select(columns())
+        .first::<Row>(conn)
+        .optional()?
+        .map(into_model)
+        .transpose()
+}
+
+impl Store {
+    /// A live service instance.
+    pub fn service_instance(&self, id: Uuid) -> Result<Option<ServiceInstance>, StoreError> {
+        self.read(|c| find(c, id))
+    }
+
+    /// The live service instances of a customer, oldest first.
+    pub fn service_instances(&self, customer: Uuid) -> Result<Vec<ServiceInstance>, StoreError> {
+        self.read(|c| {
+            service_instances::table
+                .inner_join(organizations::table)
+                .filter(service_instances::customer_id.eq(customer.to_string()))
+                .filter(live())
+                .select(columns())
+                .order(service_instances::id.asc())
+                .load::<Row>(c)?
+                .into_iter()
+                .map(into_model)
+                .collect()
+        })
+    }
+
+    pub fn add_service_instance(
+        &self,
+        scope: &TreePath,
+        customer: Uuid,
+        service: &Slug,
+        region: &Slug,
+        who: &AuditEntry,
+    ) -> Result<ServiceInstance, StoreError> {
+        self.change(TreeLock::None, |c| {
+            lock_in_scope(c, scope, customer, RowLock::Share)?;
+            let id = Uuid::now_v7();
+            diesel::insert_into(service_instances::table)
+                .values((
+                    service_instances::id.eq(id.to_string()),
+                    service_instances::customer_id.eq(customer.to_string()),
+                    service_instances::service.eq(service.as_str()),
+                    service_instances::region.eq(region.as_str()),
+                    service_instances::created_at.eq(now()),
+                ))
+                .execute(c)?;
+            audit::record(
+                c,
+                who,
+                Event {
+                    organization_id: customer,
+                    action: "service_instance.created",
+                    target_type: "service_instance",
+                    target_id: id,
+                    details: json!({"service": service.as_str(), "region": region.as_str()}),
+                },
+            )?;
+            find(c, id)?.ok_or(StoreError::NotFound)
+        })
+    }
+
+    pub fn remove_service_instance(&self, scope: &TreePath, id: Uuid, who: &AuditEntry) -> Result<(), StoreError> {
+        self.change(TreeLock::None, |c| {
+            let instance = find(c, id)?
+                .filter(|i| scope.is_ancestor_or_self_of(&i.customer_path))
+                .ok_or(StoreError::NotFound)?;
+            lock_in_scope(c, scope, instance.customer_id, RowLock::Share)?;
+            let removed = diesel::update(service_instances::table.find(id.to_string()))
+                .filter(live())
+                .set(service_instances::removed_at.eq(now()))
+                .execute(c)?;
+            if removed == 0 {
+                return Err(StoreError::NotFound);
+            }
+            audit::record(
+                c,
+                who,
+                Event {
+                    organization_id: instance.customer_id,
+                    action: "service_instance.removed",
+                    target_type: "service_instance",
+                    target_id: id,
+                    details: json!({"service": instance.service, "region": instance.region}),
+                },
+            )
+        })
+    }
+}
