@@ -223,7 +223,7 @@ fn header(reader: &mut csv::Reader<&[u8]>) -> Result<HashMap<String, usize>, Imp
         .map(|(i, h)| (h.trim().to_ascii_lowercase(), i))
         .collect();
     let missing: Vec<&str> = COLUMNS.iter().copied().filter(|c| !columns.contains_key(*c)).collect();
-    if !missing.is_empty() || columns.len() != COLUMNS.len() {
+    if !missing.is_empty() || columns.len() != COLUMNS.len() || headers.len() != COLUMNS.len() {
         return Err(file_error(
             1,
             "wrong_header",

@@ -274,3 +274,34 @@ fn a_bad_file_exits_non_zero_naming_each_line_and_writes_nothing() {
         assert!(text(&out.stderr).contains("no-such-file.csv"), "{}", text(&out.stderr));
     }
 }
+
+#[test]
+fn the_command_exits_cleanly_every_time() {
+    // A script runs the import many times (one file per partner, say): each run must
+    // exit 0 with its report, never die at exit (SIGSEGV/SIGABRT) after printing it.
+    for (backend, db) in databases() {
+        let dir = tempfile::tempdir().unwrap();
+        seeded(dir.path(), &db.url);
+        let file = dir.path().join("legacy.csv");
+        std::fs::write(&file, GOOD).unwrap();
+        let mut crashes = Vec::new();
+        for run_no in 0..40 {
+            let out = run(cli(dir.path(), &db.url)
+                .arg("import-operators")
+                .arg("--dry-run")
+                .arg(&file));
+            if !out.status.success() {
+                crashes.push(format!(
+                    "run {run_no}: {} (report printed: {})",
+                    out.status,
+                    !out.stdout.is_empty()
+                ));
+            }
+        }
+        assert!(
+            crashes.is_empty(),
+            "{backend:?}: {} of 40 runs failed: {crashes:#?}",
+            crashes.len()
+        );
+    }
+}

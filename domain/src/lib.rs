@@ -7,6 +7,7 @@
 //! Handlers and persistence never re-check what a type here already guarantees.
 
 pub mod customer;
+pub mod customer_user;
 pub mod display_name;
 pub mod email;
 pub mod error;
@@ -22,6 +23,7 @@ pub mod tenant_domain;
 pub mod tree_path;
 
 pub use customer::{Country, CustomerDetails, TenantId};
+pub use customer_user::{parse_mobile, AdminFlags};
 pub use display_name::DisplayName;
 pub use email::{EmailAddress, WorkEmail};
 pub use error::{DomainError, FieldError, FieldErrors, Forbidden};

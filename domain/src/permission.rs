@@ -118,7 +118,7 @@ impl Action {
 /// and customers; the provider everything.
 pub fn listable_kinds(home: OrgKind) -> &'static [OrgKind] {
     match home {
-        OrgKind::Provider => &[OrgKind::Distributor, OrgKind::Partner, OrgKind::Customer],
+        OrgKind::Provider => &OrgKind::ALL,
         OrgKind::Distributor | OrgKind::Partner => &[OrgKind::Partner, OrgKind::Customer],
         OrgKind::Customer => &[],
     }

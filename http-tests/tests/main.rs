@@ -2,8 +2,11 @@
 
 mod api_clients;
 mod auth;
+mod customer_summary;
 mod customer_users;
+mod domains;
 mod http_conventions;
+mod insights;
 mod oauth;
 mod operator_import;
 mod operators;
@@ -14,3 +17,5 @@ mod organizations_scope;
 mod organizations_status;
 mod pages_by_kind;
 mod platform;
+mod service_instances;
+mod subscriptions;

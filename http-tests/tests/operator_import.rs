@@ -468,7 +468,11 @@ both_backends!(malformed_files_are_rejected_naming_the_line, |app| async move {
     let cases: Vec<(&str, Vec<u8>, u64, &str)> = vec![
         (
             "unterminated quote",
-            format!("{HEADER}{good}bad@reseller-a.example,\"Bad,Invoice,Reseller A\nlate@reseller-a.example,Late,Invoice,Reseller A\n").into_bytes(),
+            format!(
+                "{HEADER}{good}bad@reseller-a.example,\"Bad,Invoice,Reseller A\n\
+                 late@reseller-a.example,Late,Invoice,Reseller A\n"
+            )
+            .into_bytes(),
             3,
             "malformed_csv",
         ),
@@ -508,7 +512,11 @@ both_backends!(malformed_files_are_rejected_naming_the_line, |app| async move {
         ("header only", HEADER.as_bytes().to_vec(), 2, "no_rows"),
         (
             "Latin-1 bytes",
-            [format!("{HEADER}{good}").as_bytes(), b"jose@reseller-a.example,Jos\xe9,Invoice,Reseller A\n"].concat(),
+            [
+                format!("{HEADER}{good}").as_bytes(),
+                b"jose@reseller-a.example,Jos\xe9,Invoice,Reseller A\n",
+            ]
+            .concat(),
             3,
             "not_utf8",
         ),

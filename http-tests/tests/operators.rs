@@ -284,12 +284,16 @@ both_backends!(
         let t = app.tree().await;
         let (_, admin_a) = app.operator(t.reseller_a, "admin@reseller-a.example", &[Role::Admin]);
         let r = app
-        .post(
-            &admin_a,
-            &operators_of(t.sub_a),
-            json!({"email": "  Jane.Doe@Sub-A.example ", "name": "  Jane Doe ", "roles": ["billing", "viewer", "billing"]}),
-        )
-        .await;
+            .post(
+                &admin_a,
+                &operators_of(t.sub_a),
+                json!({
+                    "email": "  Jane.Doe@Sub-A.example ",
+                    "name": "  Jane Doe ",
+                    "roles": ["billing", "viewer", "billing"]
+                }),
+            )
+            .await;
         assert_eq!(r.status, 201, "{}", r.text);
         let id = r.id();
         assert_eq!(r.header("location"), Some(format!("/v1/operators/{id}")));
@@ -935,6 +939,31 @@ both_backends!(
         assert_eq!(app.get(&first, "/v1/me").await.status, 200);
         assert_eq!(read(&app, id).await["last_sign_in_at"], later["last_sign_in_at"]);
         assert_eq!(app.store.audit_event_count(id).unwrap(), events + 2);
+
+        // A new token's first requests arriving together are still one sign-in.
+        tokio::time::sleep(Duration::from_millis(1100)).await;
+        let third = app.token_for(id);
+        let list = operators_of(t.reseller_a);
+        let replies = tokio::join!(
+            app.get(&third, "/v1/me"),
+            app.get(&third, "/v1/me"),
+            app.get(&third, &list),
+            app.get(&third, &list),
+        );
+        for r in [&replies.0, &replies.1, &replies.2, &replies.3] {
+            assert_eq!(r.status, 200, "{}", r.text);
+        }
+        let last: chrono::DateTime<chrono::Utc> = read(&app, id).await["last_sign_in_at"]
+            .as_str()
+            .unwrap()
+            .parse()
+            .unwrap();
+        assert!(last > later_at);
+        assert_eq!(
+            app.store.audit_event_count(id).unwrap(),
+            events + 3,
+            "one sign-in, not four"
+        );
     }
 );
 

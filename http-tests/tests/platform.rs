@@ -77,8 +77,11 @@ both_backends!(openapi_document_describes_every_operation, |app| async move {
                 responses.keys().any(|s| s.starts_with('2')),
                 "{at}: no success response"
             );
-            if path.starts_with("/v1/") {
-                let security = op["security"].as_array().cloned().unwrap_or_default();
+            let security = op["security"].as_array().cloned().unwrap_or_default();
+            let public = security == vec![serde_json::json!({})];
+            if path.starts_with("/v1/") && public {
+                assert!(PUBLIC_V1.contains(&at.as_str()), "{at} is public but not meant to be");
+            } else if path.starts_with("/v1/") {
                 assert!(
                     security.iter().any(|s| s.get("bearer").is_some()),
                     "{at}: no bearer security requirement: {}",
@@ -96,6 +99,9 @@ both_backends!(openapi_document_describes_every_operation, |app| async move {
     operation_ids.dedup();
     assert_eq!(operation_ids.len(), count, "operationIds must be unique");
 });
+
+/// The `/v1` operations that need no token (PRODUCT.md: "the public").
+const PUBLIC_V1: &[&str] = &["GET /v1/domains/{domain}", "HEAD /v1/domains/{domain}"];
 
 both_backends!(swagger_ui_is_served_and_the_bare_path_redirects, |app| async move {
     let r = anonymous(&app, "/swagger-ui/").await;

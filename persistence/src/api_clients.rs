@@ -269,6 +269,37 @@ pub(crate) fn revoke(conn: &mut DbConn, scope: &TreePath, id: Uuid, who: &AuditE
     find(conn, id)?.ok_or(StoreError::NotFound)
 }
 
+/// Renames a client or changes its roles; the new roles apply to its next request.
+pub(crate) fn update(
+    conn: &mut DbConn,
+    scope: &TreePath,
+    id: Uuid,
+    name: Option<&str>,
+    roles: Option<&RoleSet>,
+    who: &AuditEntry,
+) -> Result<ApiClient, StoreError> {
+    let client = visible(conn, scope, id)?;
+    diesel::update(api_clients::table.find(id.to_string()))
+        .set((
+            name.map(|n| api_clients::name.eq(n.to_string())),
+            roles.map(|r| api_clients::roles.eq(r.to_storage())),
+            api_clients::version.eq(api_clients::version + 1),
+            api_clients::updated_at.eq(now()),
+        ))
+        .execute(conn)?;
+    audit::record(
+        conn,
+        who,
+        event(
+            id,
+            client.home_organization_id,
+            "api_client.updated",
+            json!({"name": name, "roles": roles.map(|r| json!({"from": client.roles.to_storage(), "to": r.to_storage()}))}),
+        ),
+    )?;
+    find(conn, id)?.ok_or(StoreError::NotFound)
+}
+
 /// A successful token grant: the client was used now.
 pub(crate) fn touch(conn: &mut DbConn, client: &ApiClient) -> Result<(), StoreError> {
     diesel::update(api_clients::table.find(client.id.to_string()))

@@ -79,7 +79,9 @@ pub(crate) fn build_pool(url: &str, max_size: u32) -> Result<DbPool, StoreError>
     drop(first);
     Pool::builder()
         .max_size(max_size)
-        .min_idle(Some(1))
+        // Connections open on demand: an idle pool opens none in the background,
+        // so a short-lived command never exits while one is being established.
+        .min_idle(Some(0))
         .connection_timeout(Duration::from_secs(6))
         .test_on_check_out(true)
         .connection_customizer(Box::new(SqlitePragmas))

@@ -8,7 +8,7 @@
 
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
-use domain::{DisplayName, DomainError, EmailAddress, FieldError, OrgKind, OrgStatus, TreePath};
+use domain::{AdminFlags, DisplayName, DomainError, EmailAddress, OrgKind, OrgStatus, TreePath};
 use serde_json::json;
 use uuid::Uuid;
 
@@ -49,33 +49,6 @@ impl CustomerUserStatus {
 }
 
 /// The `admin` / `master_admin` pair: a master admin is always an admin.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct AdminFlags {
-    pub admin: bool,
-    pub master_admin: bool,
-}
-
-impl AdminFlags {
-    /// These flags with a request's changes applied. Making someone a master admin
-    /// makes them an admin too; an explicit `admin: false` for a master admin is
-    /// refused (naming `admin`), and so is taking `admin` away from one.
-    pub fn with(self, admin: Option<bool>, master_admin: Option<bool>) -> Result<Self, FieldError> {
-        let master_admin = master_admin.unwrap_or(self.master_admin);
-        let admin = match admin {
-            Some(a) => a,
-            None => self.admin || master_admin,
-        };
-        if master_admin && !admin {
-            return Err(FieldError::new(
-                "admin",
-                "master_admin_requires_admin",
-                "a master admin is always an admin: admin cannot be false while master_admin is true",
-            ));
-        }
-        Ok(Self { admin, master_admin })
-    }
-}
-
 /// A user of a customer tenant, with its customer's path and status (one statement).
 #[derive(Debug, Clone)]
 pub struct CustomerUser {
@@ -488,41 +461,5 @@ impl Store {
         who: &AuditEntry,
     ) -> Result<CustomerUser, StoreError> {
         self.change(TreeLock::None, |c| impersonate(c, scope, id, token, who))
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::AdminFlags;
-
-    const NONE: AdminFlags = AdminFlags {
-        admin: false,
-        master_admin: false,
-    };
-    const MASTER: AdminFlags = AdminFlags {
-        admin: true,
-        master_admin: true,
-    };
-
-    #[test]
-    fn master_admin_implies_admin() {
-        assert_eq!(NONE.with(None, Some(true)).unwrap(), MASTER);
-        assert_eq!(NONE.with(Some(true), Some(true)).unwrap(), MASTER);
-        assert_eq!(NONE.with(Some(false), Some(true)).unwrap_err().field, "admin");
-        assert_eq!(
-            MASTER.with(Some(false), None).unwrap_err().code,
-            "master_admin_requires_admin"
-        );
-    }
-
-    #[test]
-    fn dropping_master_admin_keeps_admin() {
-        let admin = AdminFlags {
-            admin: true,
-            master_admin: false,
-        };
-        assert_eq!(MASTER.with(None, Some(false)).unwrap(), admin);
-        assert_eq!(MASTER.with(Some(false), Some(false)).unwrap(), NONE);
-        assert_eq!(NONE.with(None, None).unwrap(), NONE);
     }
 }

@@ -26,7 +26,7 @@ pub use audit::{Actor, AuditEntry};
 pub use bulk::{BulkCustomerUser, BulkOperator, BulkOrganization, BulkSubscription};
 pub use connection::Backend;
 pub use customer_users::{
-    AdminFlags, CustomerUser, CustomerUserFilter, CustomerUserPatch, CustomerUserStatus, Impersonation, NewCustomerUser,
+    CustomerUser, CustomerUserFilter, CustomerUserPatch, CustomerUserStatus, Impersonation, NewCustomerUser,
 };
 pub use error::StoreError;
 pub use idempotency::{IdempotencyClaim, StoredResponse};

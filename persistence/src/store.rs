@@ -350,6 +350,17 @@ impl Store {
         self.change(TreeLock::None, |c| api_clients::rotate(c, scope, id, secret_hash, who))
     }
 
+    pub fn update_api_client(
+        &self,
+        scope: &TreePath,
+        id: Uuid,
+        name: Option<&str>,
+        roles: Option<&RoleSet>,
+        who: &AuditEntry,
+    ) -> Result<ApiClient, StoreError> {
+        self.change(TreeLock::None, |c| api_clients::update(c, scope, id, name, roles, who))
+    }
+
     pub fn revoke_api_client(&self, scope: &TreePath, id: Uuid, who: &AuditEntry) -> Result<ApiClient, StoreError> {
         self.change(TreeLock::None, |c| api_clients::revoke(c, scope, id, who))
     }

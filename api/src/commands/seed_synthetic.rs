@@ -155,7 +155,6 @@ pub fn run(config: &Config, n: usize, rng_seed: u64) -> anyhow::Result<()> {
     if !batch.is_empty() {
         flush(&mut batch, &mut subs, &mut users)?;
     }
-    drop(flush);
     bar.finish();
 
     // Benchmark handles: the largest reseller at depth 6, with an admin operator.

@@ -149,21 +149,23 @@ pub(crate) fn set_status(
 /// token (its issue time is later than the last sign-in), never on every request.
 pub(crate) fn record_sign_in(conn: &mut DbConn, op: &Operator, at: DateTime<Utc>) -> Result<(), StoreError> {
     let at = at.naive_utc();
-    let next = if op.status == OperatorStatus::Invited {
-        OperatorStatus::Active
-    } else {
-        op.status
-    };
-    let changed = diesel::update(operators::table.find(op.id.to_string()))
+    // Conditions on the current row, not on what was read before: a disable that
+    // commits meanwhile is never undone.
+    let signed_in = diesel::update(operators::table.find(op.id.to_string()))
+        .filter(operators::status.ne(OperatorStatus::Disabled.as_str()))
         .filter(
             operators::last_sign_in_at
                 .is_null()
                 .or(operators::last_sign_in_at.lt(at)),
         )
-        .set((operators::last_sign_in_at.eq(at), operators::status.eq(next.as_str())))
+        .set(operators::last_sign_in_at.eq(at))
         .execute(conn)?;
-    if changed > 0 {
-        let action = if next != op.status {
+    let activated = diesel::update(operators::table.find(op.id.to_string()))
+        .filter(operators::status.eq(OperatorStatus::Invited.as_str()))
+        .set(operators::status.eq(OperatorStatus::Active.as_str()))
+        .execute(conn)?;
+    if signed_in + activated > 0 {
+        let action = if activated > 0 {
             "operator.activated"
         } else {
             "operator.signed_in"

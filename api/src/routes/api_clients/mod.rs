@@ -7,6 +7,7 @@ mod get;
 mod list;
 mod revoke;
 mod rotate;
+mod update;
 pub mod view;
 
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -15,6 +16,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(list::list_api_clients)
         .service(create::create_api_client)
         .service(get::get_api_client)
+        .service(update::update_api_client)
         .service(rotate::rotate_api_client_secret)
         .service(revoke::revoke_api_client);
 }

@@ -1,8 +1,9 @@
 //! JSON shapes of customer users and of impersonation grants.
 
 use chrono::{DateTime, Utc};
-use domain::{DisplayName, EmailAddress, FieldError, FieldErrors};
-use persistence::{AdminFlags, CustomerUser, CustomerUserPatch, NewCustomerUser};
+use domain::{parse_mobile, AdminFlags};
+use domain::{DisplayName, EmailAddress, FieldErrors};
+use persistence::{CustomerUser, CustomerUserPatch, NewCustomerUser};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -149,22 +150,6 @@ pub struct UpdateCustomerUser {
     pub status: Option<CustomerUserStatus>,
 }
 
-/// E.164: a `+`, a country code not starting with 0, 7 to 15 digits in all.
-pub fn parse_mobile(raw: &str) -> Result<String, FieldError> {
-    let m = raw.trim();
-    let digits = m.strip_prefix('+').unwrap_or_default();
-    let valid =
-        (7..=15).contains(&digits.len()) && digits.bytes().all(|b| b.is_ascii_digit()) && !digits.starts_with('0');
-    if !valid {
-        return Err(FieldError::new(
-            "mobile",
-            "invalid_mobile",
-            "mobile must be an E.164 number such as +64211234567",
-        ));
-    }
-    Ok(m.to_string())
-}
-
 fn required<T>(v: Option<T>) -> Result<T, ApiError> {
     v.ok_or_else(|| ApiError::Internal("parsed fields went missing".into()))
 }
@@ -239,27 +224,4 @@ pub struct ImpersonationGrant {
     pub expires_in: i64,
     pub customer_user_id: Uuid,
     pub customer_id: Uuid,
-}
-
-#[cfg(test)]
-mod tests {
-    use super::parse_mobile;
-
-    #[test]
-    fn mobiles_are_e164() {
-        assert_eq!(parse_mobile(" +64211234567 ").unwrap(), "+64211234567");
-        assert!(parse_mobile("+1234567").is_ok());
-        assert!(parse_mobile("+123456789012345").is_ok());
-        for bad in [
-            "",
-            "64211234567",
-            "+0211234567",
-            "+123456",
-            "+1234567890123456",
-            "+64 21 123",
-            "+64-21",
-        ] {
-            assert_eq!(parse_mobile(bad).unwrap_err().field, "mobile", "{bad}");
-        }
-    }
 }

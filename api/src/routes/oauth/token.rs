@@ -139,7 +139,9 @@ pub async fn issue_token(
     let Ok(form) = serde_urlencoded::from_bytes::<TokenRequest>(&body) else {
         return Ok(refuse(OAuthErrorCode::InvalidRequest, "the form cannot be read"));
     };
-    match form.grant_type.as_deref() {
+    // RFC 6749 §3.2: a parameter sent without a value counts as omitted.
+    let present = |v: Option<String>| v.filter(|s| !s.is_empty());
+    match present(form.grant_type).as_deref() {
         None => return Ok(refuse(OAuthErrorCode::InvalidRequest, "grant_type is required")),
         Some("client_credentials") => {}
         Some(_) => {
@@ -149,23 +151,28 @@ pub async fn issue_token(
             ))
         }
     }
-    let in_body = (form.client_id, form.client_secret);
-    let (client_id, secret) = match (basic_credentials(&req), in_body) {
-        (Some(_), (Some(_), _) | (_, Some(_))) => {
-            return Ok(refuse(
-                OAuthErrorCode::InvalidRequest,
-                "use HTTP Basic or body credentials, not both",
-            ))
+    let (body_id, body_secret) = (present(form.client_id), present(form.client_secret));
+    let (client_id, secret) = match basic_credentials(&req) {
+        Some(Err(())) => return Ok(refuse(OAuthErrorCode::InvalidClient, "malformed Basic credentials")),
+        // §3.2.1: a client may name itself in the body too, but authenticates one way only.
+        Some(Ok((id, secret))) => {
+            if body_secret.is_some() || body_id.as_ref().is_some_and(|b| *b != id) {
+                return Ok(refuse(
+                    OAuthErrorCode::InvalidRequest,
+                    "use HTTP Basic or body credentials, not both",
+                ));
+            }
+            (id, secret)
         }
-        (Some(Ok(pair)), _) => pair,
-        (Some(Err(())), _) => return Ok(refuse(OAuthErrorCode::InvalidClient, "malformed Basic credentials")),
-        (None, (Some(id), Some(secret))) => (id, secret),
-        (None, _) => {
-            return Ok(refuse(
-                OAuthErrorCode::InvalidClient,
-                "client authentication is required",
-            ))
-        }
+        None => match (body_id, body_secret) {
+            (Some(id), Some(secret)) => (id, secret),
+            _ => {
+                return Ok(refuse(
+                    OAuthErrorCode::InvalidClient,
+                    "client authentication is required",
+                ))
+            }
+        },
     };
     let Ok(id) = Uuid::try_parse(client_id.trim()) else {
         return Ok(refuse(OAuthErrorCode::InvalidClient, "unknown client or wrong secret"));

@@ -1,0 +1,65 @@
+use actix_web::{patch, web, HttpResponse};
+use domain::{Action, DisplayName, FieldErrors, Role};
+use serde::Deserialize;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use super::access::visible;
+use super::view::ApiClientView;
+use crate::auth::{audit_entry, Authenticated};
+use crate::error::{ApiError, Problem};
+use crate::extract::StrictJson;
+use crate::routes::operators::view::parse_roles;
+use crate::state::AppState;
+
+/// Rename an API client or change its roles (absent fields stay as they are).
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"roles": ["viewer", "billing"]}))]
+pub struct UpdateApiClient {
+    #[schema(
+        min_length = 1,
+        max_length = 200,
+        pattern = r"^[^\u0000-\u001f\u007f-\u009f]*[^\s\u0000-\u001f\u007f-\u009f][^\u0000-\u001f\u007f-\u009f]*$"
+    )]
+    pub name: Option<String>,
+    #[schema(min_items = 1)]
+    pub roles: Option<Vec<Role>>,
+}
+
+/// Change an API client's name or roles
+///
+/// New roles apply to the client's very next request, with the tokens it holds.
+#[utoipa::path(
+    tag = "API clients",
+    operation_id = "updateApiClient",
+    request_body = UpdateApiClient,
+    params(("id" = Uuid, Path, description = "API client id")),
+    responses(
+        (status = 200, description = "Updated", body = ApiClientView),
+        (status = 403, description = "Only admins manage API clients", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such API client in your scope", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[patch("/api-clients/{id}")]
+pub async fn update_api_client(
+    state: web::Data<AppState>,
+    Authenticated(principal): Authenticated,
+    id: web::Path<Uuid>,
+    body: StrictJson<UpdateApiClient>,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    visible(&state, &principal, id, Action::ManageApiClients).await?;
+    let mut errors = FieldErrors::default();
+    let name = body.0.name.as_deref().map(DisplayName::parse).transpose();
+    let roles = body.0.roles.as_deref().map(parse_roles).transpose();
+    let (name, roles) = (errors.take(name).flatten(), errors.take(roles).flatten());
+    errors.into_result()?;
+    let scope = principal.home_path.clone();
+    let who = audit_entry(&principal);
+    let client = state
+        .db(move |s| s.update_api_client(&scope, id, name.as_ref().map(|n| n.as_str()), roles.as_ref(), &who))
+        .await?;
+    Ok(HttpResponse::Ok().json(ApiClientView::from(client)))
+}
