@@ -1,24 +1,26 @@
 #!/usr/bin/env bash
-# Seeds N synthetic organisations on PostgreSQL (release build) and measures:
-# seed time; median latency of GET /v1/organizations/{id} and of the first and a
-# deep page of /descendants, for the root and for a reseller at depth 6; and the
-# SQL statements each request sends (from PostgreSQL's statement log).
+# Seeds N synthetic organisations (with ~10 subscriptions per customer) on
+# PostgreSQL (release build) and measures: seed time; median latency of
+# GET /v1/organizations/{id}, the first and a deep page of /descendants, the
+# customer summary, the subtree subscription list and the dashboard, for the root
+# and for a reseller at depth 6; and the SQL statements each request sends (from
+# PostgreSQL's statement log).
 #
 # usage: bench/organizations.sh [N]        (default 1000000)
 # env:   BENCH_DATABASE (default partner_portal_bench), PGHOST/PGPORT/PGUSER as for psql,
-#        REUSE=1 to skip re-seeding an existing bench database.
+#        REUSE=1 to skip re-seeding an existing bench database, BENCH_BIN to use a prebuilt binary.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 N=${1:-1000000}
 DB=${BENCH_DATABASE:-partner_portal_bench}
 PGURL="postgres://${PGUSER:-postgres}@${PGHOST:-127.0.0.1}:${PGPORT:-5432}"
 PORT=${BENCH_PORT:-18931}
-BIN=target/release/partner-portal
+BIN=${BENCH_BIN:-target/release/partner-portal}
 WORK=$(mktemp -d)
 export DATABASE_URL="$PGURL/$DB" DATA_DIR="$WORK/data" BIND="127.0.0.1:$PORT" RUST_LOG=warn
 psql_admin() { psql "$PGURL/postgres" -qAtX -v ON_ERROR_STOP=1 -c "$1"; }
 
-cargo build --release -q -p api
+[[ -n "${BENCH_BIN:-}" ]] || cargo build --release -q -p api
 
 if [[ "${REUSE:-0}" != 1 ]]; then
   psql_admin "DROP DATABASE IF EXISTS $DB" >/dev/null
@@ -58,12 +60,21 @@ python3 bench/latency.py "$BIND" "$ROOT_TOKEN" 200 \
   "/v1/organizations/$ROOT/descendants?limit=50" \
   "/v1/organizations/$ROOT/descendants?limit=50&cursor=$ROOT_DEEP_CURSOR" \
   "/v1/organizations/$ROOT/descendants?limit=50&kind=partner&q=reseller%2012"
+echo "customers, subscriptions, dashboard (root admin):"
+python3 bench/latency.py "$BIND" "$ROOT_TOKEN" 50 \
+  "/v1/organizations/$ROOT/customers?limit=50" \
+  "/v1/organizations/$ROOT/subscriptions?limit=50" \
+  "/v1/organizations/$ROOT/subscriptions?limit=50&status=active&sku=M365_E5" \
+  "/v1/organizations/$ROOT/dashboard"
 echo "depth-6 reseller admin:"
 python3 bench/latency.py "$BIND" "$DEEP_TOKEN" 200 \
   "/v1/organizations/$DEEP" \
   "/v1/organizations/$DEEP_CUSTOMER" \
   "/v1/organizations/$DEEP/descendants?limit=50" \
-  "/v1/organizations/$DEEP/descendants?limit=50&cursor=$DEEP_DEEP_CURSOR"
+  "/v1/organizations/$DEEP/descendants?limit=50&cursor=$DEEP_DEEP_CURSOR" \
+  "/v1/organizations/$DEEP/customers?limit=50" \
+  "/v1/organizations/$DEEP/subscriptions?limit=50" \
+  "/v1/organizations/$DEEP/dashboard"
 
 echo "== SQL statements per request (PostgreSQL statement log)"
 LOG=/var/log/postgresql/postgresql-15-main.log
@@ -83,6 +94,9 @@ if [[ -r $LOG ]]; then
   count "$ROOT_TOKEN" "/v1/organizations/$ROOT/descendants?limit=50"
   count "$ROOT_TOKEN" "/v1/organizations/$ROOT/descendants?limit=50&cursor=$ROOT_DEEP_CURSOR"
   count "$DEEP_TOKEN" "/v1/organizations/$DEEP/descendants?limit=50"
+  count "$ROOT_TOKEN" "/v1/organizations/$ROOT/customers?limit=50"
+  count "$ROOT_TOKEN" "/v1/organizations/$ROOT/subscriptions?limit=50"
+  count "$ROOT_TOKEN" "/v1/organizations/$ROOT/dashboard"
   psql_admin "ALTER SYSTEM RESET log_statement" >/dev/null; psql_admin "SELECT pg_reload_conf()" >/dev/null
 else
   echo "  (PostgreSQL log $LOG not readable: skipped)"

@@ -476,3 +476,22 @@ both_backends!(
         assert_eq!(points(&r).len(), 121, "2020-01 to 2030-01");
     }
 );
+
+both_backends!(
+    usage_up_to_the_last_representable_day_is_never_a_500,
+    |app| async move {
+        let t = app.tree().await;
+        // chrono's last day (+262142-12-31) parses; the series answers a range
+        // error naming the field (or a series), never a 500.
+        for interval in ["day", "month"] {
+            let query = format!("interval={interval}&from=%2B262142-12-30&to=%2B262142-12-31");
+            let r = usage(&app, &app.admin_token, t.customer_a, &query).await;
+            assert!(r.status == 422 || r.status == 200, "{query}: {} {}", r.status, r.text);
+            if r.status == 422 {
+                assert!(matches!(r.error_field(), Some("from" | "to")), "{query}: {}", r.text);
+            } else {
+                assert_eq!(points(&r).last().map(|p| (p.1, p.2)), Some((0, 0)), "{query}");
+            }
+        }
+    }
+);

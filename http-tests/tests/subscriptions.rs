@@ -802,3 +802,36 @@ both_backends!(
         assert_eq!(r.status, 201, "{}", r.text);
     }
 );
+
+both_backends!(
+    a_renewal_date_is_refused_or_filtered_in_its_true_order,
+    |app| async move {
+        let t = app.tree().await;
+        // Far-off years are either refused, naming the field, or kept and then
+        // filtered by date like any other (never by their text).
+        for (date, before_2027) in [("+10000-01-01", false), ("-0001-01-01", true), ("0000-01-01", true)] {
+            let r = app
+                .post(&app.admin_token, &subs_of(t.customer_a), body("SKU_X", 1, date))
+                .await;
+            if r.status == 422 {
+                assert_eq!(r.error_field(), Some("renews_on"), "{date}: {}", r.text);
+                continue;
+            }
+            assert_eq!(r.status, 201, "{date}: {}", r.text);
+            let id = r.id();
+            let listed = ids(&app
+                .get(
+                    &app.admin_token,
+                    &format!("{}?renews_before=2027-01-01", subs_of(t.customer_a)),
+                )
+                .await);
+            assert_eq!(
+                listed.contains(&id),
+                before_2027,
+                "a subscription renewing on {date} {} renew before 2027-01-01",
+                if before_2027 { "does" } else { "does not" }
+            );
+            acted(&app, id, "cancel").await;
+        }
+    }
+);
