@@ -34,6 +34,6 @@ pub use permission::{listable_kinds, Action};
 pub use principal::{Principal, PrincipalKind};
 pub use role::{Role, RoleSet};
 pub use service::Slug;
-pub use subscription::{BillingCycle, Currency, Money, Seats, Sku, SubscriptionChange, SubscriptionStatus};
+pub use subscription::{check_date, BillingCycle, Currency, Money, Seats, Sku, SubscriptionChange, SubscriptionStatus};
 pub use tenant_domain::TenantDomain;
 pub use tree_path::TreePath;

@@ -57,7 +57,7 @@ impl SubscriptionStatus {
         matches!(self, Self::Active | Self::Suspended)
     }
 
-    /// Quantity and assigned seats change only on live subscriptions.
+    /// Only live subscriptions change (seats, auto-renewal).
     pub fn check_changeable(self) -> Result<(), DomainError> {
         if self.holds_seats() {
             Ok(())
@@ -98,6 +98,16 @@ impl BillingCycle {
 
     pub fn parse(s: &str) -> Option<Self> {
         [Self::Monthly, Self::Annual].into_iter().find(|x| x.as_str() == s)
+    }
+}
+
+/// Dates the API accepts: four-digit years, so every backend orders them alike.
+pub fn check_date(date: chrono::NaiveDate, field: &str) -> Result<chrono::NaiveDate, FieldError> {
+    use chrono::Datelike;
+    if (1900..=9999).contains(&date.year()) {
+        Ok(date)
+    } else {
+        Err(FieldError::new(field, "out_of_range", "the year must be between 1900 and 9999"))
     }
 }
 
@@ -244,6 +254,14 @@ mod tests {
         assert!(Active.apply(Reactivate).is_err());
         assert!(Expired.apply(Cancel).is_err());
         assert!(Cancelled.check_changeable().is_err());
+    }
+
+    #[test]
+    fn dates_have_four_digit_years() {
+        let d = |y, m, day| chrono::NaiveDate::from_ymd_opt(y, m, day).unwrap();
+        assert!(check_date(d(2027, 1, 15), "renews_on").is_ok());
+        assert_eq!(check_date(d(10000, 1, 1), "renews_on").unwrap_err().field, "renews_on");
+        assert!(check_date(d(0, 1, 1), "from").is_err());
     }
 
     #[test]

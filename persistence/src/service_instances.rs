@@ -105,7 +105,10 @@ impl Store {
         who: &AuditEntry,
     ) -> Result<ServiceInstance, StoreError> {
         self.change(TreeLock::None, |c| {
-            lock_in_scope(c, scope, customer, RowLock::Share)?;
+            let org = lock_in_scope(c, scope, customer, RowLock::Share)?;
+            if !org.status.accepts_children() {
+                return Err(domain::DomainError::conflict("customer_archived", None, "the customer is archived").into());
+            }
             let id = Uuid::now_v7();
             diesel::insert_into(service_instances::table)
                 .values((

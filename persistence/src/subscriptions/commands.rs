@@ -87,6 +87,9 @@ impl Store {
             if customer.kind != OrgKind::Customer {
                 return Err(StoreError::NotFound);
             }
+            if !customer.status.accepts_children() {
+                return Err(DomainError::conflict("customer_archived", None, "the customer is archived").into());
+            }
             let ts = now();
             let row = SubscriptionRow {
                 id: Uuid::now_v7().to_string(),
@@ -135,10 +138,7 @@ impl Store {
             if expected_version.is_some_and(|v| v != sub.version) {
                 return Err(StoreError::StaleVersion { current: sub.version });
             }
-            let seats_change = patch.quantity.is_some() || patch.assigned.is_some();
-            if seats_change {
-                sub.status.check_changeable()?;
-            }
+            sub.status.check_changeable()?;
             let seats = Seats::new(
                 patch.quantity.unwrap_or(sub.quantity),
                 patch.assigned.unwrap_or(sub.assigned),

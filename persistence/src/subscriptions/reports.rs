@@ -156,6 +156,7 @@ impl Store {
             let totals = subscription_totals(c, root)?;
             let recent_customers = organizations::table
                 .filter(organizations::kind.eq(OrgKind::Customer.as_str()))
+                .filter(organizations::status.ne(OrgStatus::Archived.as_str()))
                 .filter(organizations::path.gt(root.as_str().to_string()))
                 .filter(organizations::path.lt(root.upper_bound()))
                 .order((organizations::created_at.desc(), organizations::id.desc()))

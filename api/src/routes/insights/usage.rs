@@ -1,6 +1,6 @@
 use actix_web::{get, web, HttpResponse};
 use chrono::NaiveDate;
-use domain::Action;
+use domain::{check_date, Action, FieldErrors};
 use persistence::UsageInterval;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -72,6 +72,10 @@ pub async fn get_usage(
     query: StrictQuery<UsageQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let q = query.0;
+    let mut errors = FieldErrors::default();
+    errors.take(check_date(q.from, "from"));
+    errors.take(check_date(q.to, "to"));
+    errors.into_result()?;
     if q.from > q.to {
         return Err(ApiError::invalid("from", "after_to", "from must not be after to"));
     }

@@ -1,5 +1,5 @@
 use actix_web::{http::header, post, web, HttpResponse};
-use domain::{Action, DisplayName, FieldErrors, Money, Seats, Sku};
+use domain::{check_date, Action, DisplayName, FieldErrors, Money, Seats, Sku};
 use persistence::NewSubscription;
 use uuid::Uuid;
 
@@ -48,6 +48,7 @@ pub async fn create_subscription(
         &b.unit_price.currency,
         "unit_price",
     ));
+    errors.take(check_date(b.renews_on, "renews_on"));
     errors.into_result()?;
     let (Some(sku), Some(description), Some(seats), Some(unit_price)) = (sku, description, seats, price) else {
         return Err(ApiError::Internal("parsed fields went missing".into()));

@@ -2,7 +2,7 @@
 
 use actix_web::{get, web, HttpResponse};
 use chrono::NaiveDate;
-use domain::{Action, SubscriptionStatus};
+use domain::{check_date, Action, SubscriptionStatus};
 use persistence::SubscriptionFilter;
 use serde::Deserialize;
 use utoipa::IntoParams;
@@ -35,12 +35,13 @@ pub struct SubscriptionsQuery {
 }
 
 impl SubscriptionsQuery {
-    fn filter(&self) -> SubscriptionFilter {
-        SubscriptionFilter {
+    fn filter(&self) -> Result<SubscriptionFilter, ApiError> {
+        let renews_before = self.renews_before.map(|d| check_date(d, "renews_before")).transpose()?;
+        Ok(SubscriptionFilter {
             status: self.status,
             sku: self.sku.clone(),
-            renews_before: self.renews_before,
-        }
+            renews_before,
+        })
     }
 }
 
@@ -69,7 +70,7 @@ pub async fn list_customer_subscriptions(
     let limit = pagination::limit(q.limit)?;
     let after = pagination::decode_uuid("subscription", q.cursor.as_deref())?;
     let org = customer(&state, &principal, id.into_inner(), Action::ReadSubscriptions).await?;
-    let filter = q.filter();
+    let filter = q.filter()?;
     let rows = state
         .db(move |s| s.customer_subscriptions(org.id, &filter, after, limit + 1))
         .await?;
@@ -117,7 +118,7 @@ pub async fn list_subtree_subscriptions(
         })
         .transpose()?;
     let root = visible(&state, &principal, id.into_inner(), Action::ReadSubscriptions).await?;
-    let filter = q.filter();
+    let filter = q.filter()?;
     let rows = state
         .db(move |s| s.subtree_subscriptions(&root.path, &filter, after, limit + 1))
         .await?;
