@@ -49,6 +49,11 @@ pub enum Command {
         #[arg(long)]
         dry_run: bool,
     },
+    /// The audit log's tamper evidence.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
     /// Create demo data or a synthetic tree.
     Seed {
         /// A small, named demo tree with admin and viewer operators; prints their tokens.
@@ -60,5 +65,15 @@ pub enum Command {
         /// Seed of the random generator, for reproducible trees.
         #[arg(long, default_value_t = 7)]
         rng_seed: u64,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// Walk the audit hash chain in order; exit non-zero naming the first broken event.
+    Verify {
+        /// Events read per query.
+        #[arg(long, default_value_t = 5_000)]
+        batch_size: i64,
     },
 }

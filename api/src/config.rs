@@ -67,6 +67,29 @@ pub struct Config {
     /// Skip running migrations when `serve` starts.
     #[arg(long, env = "SKIP_MIGRATIONS", default_value_t = false, global = true)]
     pub skip_migrations: bool,
+    /// Lifetime of activation links, in hours.
+    #[arg(long, env = "ACTIVATION_TTL_HOURS", default_value_t = domain::onboarding::DEFAULT_ACTIVATION_TTL_HOURS, global = true)]
+    pub activation_ttl_hours: i64,
+    /// Where activation links point; the token is appended as a path segment
+    /// (default: `$PUBLIC_URL/v1/activations`).
+    #[arg(long, env = "ACTIVATION_BASE_URL", global = true)]
+    pub activation_base_url: Option<String>,
+    /// SMTP server for outgoing mail, e.g. `smtp://127.0.0.1:2525` (plain),
+    /// `smtp://user:pass@host:587?tls=required` or `smtps://host`. Unset: mails are
+    /// written as `.eml` files into MAIL_DIR.
+    #[arg(long, env = "SMTP_URL", global = true)]
+    pub smtp_url: Option<String>,
+    /// Sender of outgoing mail.
+    #[arg(
+        long,
+        env = "MAIL_FROM",
+        default_value = "portal@contoso-cloud.example",
+        global = true
+    )]
+    pub mail_from: String,
+    /// Folder for `.eml` files when no SMTP_URL is set.
+    #[arg(long, env = "MAIL_DIR", default_value = "mail", global = true)]
+    pub mail_dir: PathBuf,
 }
 
 impl Config {
@@ -76,6 +99,15 @@ impl Config {
             .unwrap_or_else(|| format!("http://{}", self.bind))
             .trim_end_matches('/')
             .to_string()
+    }
+
+    /// The link an activation token travels in: `{ACTIVATION_BASE_URL}/{token}`.
+    pub fn activation_link(&self, token: &str) -> String {
+        let base = self
+            .activation_base_url
+            .clone()
+            .unwrap_or_else(|| format!("{}/v1/activations", self.issuer()));
+        format!("{}/{token}", base.trim_end_matches('/'))
     }
 
     /// Identity-provider settings, when all three are given.

@@ -58,6 +58,9 @@ pub enum ApiError {
     PageNotAvailable { kind: &'static str, home: &'static str },
     #[error("not found")]
     NotFound,
+    /// Unknown, used, expired and revoked activation links: one answer for all.
+    #[error("this activation link is not valid")]
+    ActivationNotFound,
     #[error("this path accepts only {allow}")]
     MethodNotAllowed { allow: String },
     #[error("the record named by `{field}` was not found")]
@@ -108,6 +111,7 @@ impl ApiError {
                 "This list is not available to your organisation's kind",
             ),
             Self::NotFound => (StatusCode::NOT_FOUND, "not_found", "Not found"),
+            Self::ActivationNotFound => (StatusCode::NOT_FOUND, "activation_not_found", "No such activation link"),
             Self::RateLimited { .. } => (StatusCode::TOO_MANY_REQUESTS, "rate_limited", "Too many requests"),
             Self::MethodNotAllowed { .. } => (
                 StatusCode::METHOD_NOT_ALLOWED,
@@ -213,6 +217,9 @@ impl ApiError {
                 .collect::<Vec<_>>()
                 .join("; "),
             Self::NotFound => "no such record is visible to you".into(),
+            Self::ActivationNotFound => {
+                "this activation link is not valid: it may be mistyped, used, expired or replaced by a newer one".into()
+            }
             Self::Unavailable(_) => "the database is unreachable; retry shortly".into(),
             Self::Internal(_) => "an unexpected error occurred; it has been logged".into(),
             other => other.to_string(),

@@ -38,6 +38,11 @@ anything else answers 404, exactly like a record that does not exist. Errors are
         (name = "Subscriptions", description = "Customers' purchases, their seats and seat history"),
         (name = "Insights", description = "Dashboard and usage series for any organisation in scope"),
         (name = "Customer users", description = "The people of a customer tenant (customer portal users), and impersonating them"),
+        (name = "Onboarding", description = "Activation links: an admin sends one to a pending organisation; its recipient reads and accepts it (public) and becomes the first admin"),
+        (name = "Applications", description = "Partner-programme applications: a company applies (public); the programme's admins approve or reject"),
+        (name = "Billing", description = "Billing runs, invoices and their states, billing history"),
+        (name = "Reports", description = "Streamed CSV reports over a subtree: subscriptions, customer users, invoice lines"),
+        (name = "Audit", description = "The tamper-evident, append-only audit log of a subtree, as pages or CSV"),
     )
 )]
 pub struct ApiDoc;
@@ -158,13 +163,16 @@ fn list_countries(api: &mut OpenApi) {
     let Some(components) = api.components.as_mut() else {
         return;
     };
-    for name in ["CreateOrganization", "UpdateOrganization"] {
+    for name in ["CreateOrganization", "UpdateOrganization", "ApplyToProgramme"] {
         let Some(RefOr::T(Schema::Object(object))) = components.schemas.get_mut(name) else {
             continue;
         };
+        let required = object.required.iter().any(|r| r == "country");
         if let Some(RefOr::T(Schema::Object(country))) = object.properties.get_mut("country") {
             let mut codes: Vec<serde_json::Value> = country_codes().map(serde_json::Value::from).collect();
-            codes.push(serde_json::Value::Null);
+            if !required {
+                codes.push(serde_json::Value::Null);
+            }
             country.enum_values = Some(codes);
             country.pattern = None;
         }

@@ -16,6 +16,8 @@ pub struct AppState {
     pub verifier: TokenVerifier,
     pub config: Config,
     pub public_limiter: PublicRateLimiter,
+    /// What "now" is for expiries (tests move it forward).
+    pub clock: crate::clock::Clock,
 }
 
 impl AppState {

@@ -6,12 +6,14 @@
 //! permission matrix, and the parsers that turn raw input into valid values.
 //! Handlers and persistence never re-check what a type here already guarantees.
 
+pub mod billing;
 pub mod customer;
 pub mod customer_user;
 pub mod display_name;
 pub mod email;
 pub mod error;
 pub mod legacy_role;
+pub mod onboarding;
 pub mod operator;
 pub mod organization;
 pub mod permission;
@@ -22,12 +24,14 @@ pub mod subscription;
 pub mod tenant_domain;
 pub mod tree_path;
 
+pub use billing::{billed_in, prorate, seat_days, InvoiceChange, InvoiceStatus, Period};
 pub use customer::{Country, CustomerDetails, TenantId};
 pub use customer_user::{parse_mobile, AdminFlags};
 pub use display_name::DisplayName;
 pub use email::{EmailAddress, WorkEmail};
 pub use error::{DomainError, FieldError, FieldErrors, Forbidden};
 pub use legacy_role::map_legacy_role;
+pub use onboarding::{ApplicationStatus, Decision, FirstAdmin, LinkState};
 pub use operator::{check_admin_change, AdminChange, OperatorStatus};
 pub use organization::{check_move, MoveNode, OrgKind, OrgStatus, StatusChange};
 pub use permission::{listable_kinds, Action};

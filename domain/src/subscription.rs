@@ -107,7 +107,11 @@ pub fn check_date(date: chrono::NaiveDate, field: &str) -> Result<chrono::NaiveD
     if (1900..=9999).contains(&date.year()) {
         Ok(date)
     } else {
-        Err(FieldError::new(field, "out_of_range", "the year must be between 1900 and 9999"))
+        Err(FieldError::new(
+            field,
+            "out_of_range",
+            "the year must be between 1900 and 9999",
+        ))
     }
 }
 

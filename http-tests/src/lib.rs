@@ -32,6 +32,8 @@ pub struct TestApp {
     pub root: Uuid,
     pub admin_token: String,
     pub config: Config,
+    /// The server's clock: [`TestApp::advance_clock`] moves it.
+    pub clock: api::clock::Clock,
     keys: api::auth::SigningKeys,
     client: reqwest::Client,
     handle: actix_web::dev::ServerHandle,
@@ -76,6 +78,7 @@ impl TestApp {
         api::startup::bootstrap(&store, &config).expect("bootstrap");
         let root = store.root().expect("root").expect("a root").id;
         let state = api::startup::app_state(&config, store.clone()).expect("state");
+        let clock = state.clock.clone();
         let (tx, rx) = std::sync::mpsc::channel();
         std::thread::spawn(move || {
             actix_web::rt::System::new().block_on(async move {
@@ -99,12 +102,18 @@ impl TestApp {
             root,
             admin_token,
             config,
+            clock,
             keys,
             client: reqwest::Client::new(),
             handle,
             _data: data,
             _db: db,
         })
+    }
+
+    /// Moves the server's clock `secs` seconds forward (expiry without sleeping).
+    pub fn advance_clock(&self, secs: i64) {
+        self.clock.advance(secs);
     }
 
     pub fn url(&self, path: &str) -> String {

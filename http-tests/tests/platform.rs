@@ -101,7 +101,13 @@ both_backends!(openapi_document_describes_every_operation, |app| async move {
 });
 
 /// The `/v1` operations that need no token (PRODUCT.md: "the public").
-const PUBLIC_V1: &[&str] = &["GET /v1/domains/{domain}", "HEAD /v1/domains/{domain}"];
+const PUBLIC_V1: &[&str] = &[
+    "GET /v1/domains/{domain}",
+    "HEAD /v1/domains/{domain}",
+    "GET /v1/activations/{token}",
+    "POST /v1/activations/{token}",
+    "POST /v1/programmes/{org_id}/applications",
+];
 
 both_backends!(swagger_ui_is_served_and_the_bare_path_redirects, |app| async move {
     let r = anonymous(&app, "/swagger-ui/").await;

@@ -192,6 +192,7 @@ pub(crate) fn insert_organizations(conn: &mut DbConn, orgs: &[BulkOrganization])
             version: 1,
             created_at: ts,
             updated_at: ts,
+            programme_open: false,
         })
         .collect();
     insert_chunks!(conn, organizations::table, rows);

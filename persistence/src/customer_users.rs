@@ -241,7 +241,7 @@ fn event(user: &CustomerUser, action: &'static str, details: serde_json::Value) 
     }
 }
 
-fn insert(
+pub(crate) fn insert(
     conn: &mut DbConn,
     scope: &TreePath,
     new: &NewCustomerUser,

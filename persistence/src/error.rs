@@ -83,6 +83,14 @@ const UNIQUE_FIELDS: &[(&[&str], &str, &str)] = &[
         "email",
         "a user with this e-mail already exists for this customer",
     ),
+    (
+        &[
+            "programme_applications_pending_key",
+            "programme_applications.programme_org_id, programme_applications.email",
+        ],
+        "email",
+        "an application from this e-mail to this programme is already pending",
+    ),
 ];
 
 fn duplicate_field(haystack: &str) -> Option<StoreError> {

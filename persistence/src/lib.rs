@@ -4,16 +4,22 @@
 //! callers run it off the async workers. Every change runs in one transaction
 //! together with its audit event.
 
+mod activation_links;
 mod api_clients;
+mod applications;
 mod audit;
+mod audit_log;
+mod billing;
 mod bulk;
 mod connection;
 mod customer_users;
 mod error;
 mod idempotency;
+mod mail_outbox;
 mod migrations;
 mod operators;
 mod organizations;
+mod reports;
 mod schema;
 mod service_instances;
 mod store;
@@ -21,8 +27,14 @@ mod subscriptions;
 pub mod testing;
 mod tx;
 
+pub use activation_links::{
+    Activation, ActivationLink, ActivationTarget, CreatedAdmin, FirstAdminDetails, NewActivationLink,
+};
 pub use api_clients::{ApiClient, ApiClientStatus};
+pub use applications::{Application, ApplicationFilter, Approval, NewApplication};
 pub use audit::{Actor, AuditEntry};
+pub use audit_log::{AuditEvent, AuditFilter, BrokenLink, ChainReport};
+pub use billing::{BillingRun, BillingTotal, Invoice, InvoiceFilter, InvoiceLine};
 pub use bulk::{BulkCustomerUser, BulkOperator, BulkOrganization, BulkSubscription};
 pub use connection::Backend;
 pub use customer_users::{
@@ -30,10 +42,12 @@ pub use customer_users::{
 };
 pub use error::StoreError;
 pub use idempotency::{IdempotencyClaim, StoredResponse};
+pub use mail_outbox::{MailKind, OutgoingMail, QueuedMail, DELIVERED_BODY_REMOVED};
 pub use operators::{ImportOutcome, ImportRow, NewOperator, Operator, OperatorFilter};
 pub use organizations::{
     ChildrenFilter, CustomerFields, DescendantFilter, NewOrganization, Organization, OrganizationPatch, PathEntry,
 };
+pub use reports::{CustomerUserReportRow, SubscriptionReportRow};
 pub use service_instances::ServiceInstance;
 pub use store::Store;
 pub use subscriptions::{

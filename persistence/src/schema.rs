@@ -17,6 +17,7 @@ diesel::table! {
         version -> BigInt,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        programme_open -> Bool,
     }
 }
 
@@ -47,6 +48,10 @@ diesel::table! {
         target_type -> Text,
         target_id -> Text,
         details -> Text,
+        seq -> Nullable<BigInt>,
+        hash -> Nullable<Text>,
+        prev_hash -> Nullable<Text>,
+        organization_path -> Text,
     }
 }
 
@@ -138,7 +143,56 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    activation_links (id) {
+        id -> Text,
+        organization_id -> Text,
+        email -> Text,
+        token_hash -> Text,
+        created_by -> Text,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+        used_at -> Nullable<Timestamp>,
+        revoked_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    mail_outbox (id) {
+        id -> Text,
+        recipient -> Text,
+        subject -> Text,
+        body_text -> Text,
+        kind -> Text,
+        created_at -> Timestamp,
+        attempts -> BigInt,
+        next_attempt_at -> Timestamp,
+        sent_at -> Nullable<Timestamp>,
+        last_error -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    programme_applications (id) {
+        id -> Text,
+        programme_org_id -> Text,
+        company_name -> Text,
+        contact_name -> Text,
+        email -> Text,
+        country -> Text,
+        message -> Text,
+        status -> Text,
+        reason -> Nullable<Text>,
+        partner_id -> Nullable<Text>,
+        created_at -> Timestamp,
+        decided_at -> Nullable<Timestamp>,
+        decided_by -> Nullable<Text>,
+    }
+}
+
 diesel::joinable!(operators -> organizations (home_organization_id));
+diesel::joinable!(activation_links -> organizations (organization_id));
+diesel::joinable!(programme_applications -> organizations (programme_org_id));
 diesel::joinable!(service_instances -> organizations (customer_id));
 diesel::joinable!(customer_users -> organizations (customer_id));
 diesel::joinable!(subscriptions -> organizations (customer_id));
@@ -153,4 +207,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     customer_users,
     subscriptions,
     subscription_changes,
+    activation_links,
+    mail_outbox,
+    programme_applications,
 );

@@ -107,7 +107,9 @@ impl Store {
         self.change(TreeLock::None, |c| {
             let org = lock_in_scope(c, scope, customer, RowLock::Share)?;
             if !org.status.accepts_children() {
-                return Err(domain::DomainError::conflict("customer_archived", None, "the customer is archived").into());
+                return Err(
+                    domain::DomainError::conflict("customer_archived", None, "the customer is archived").into(),
+                );
             }
             let id = Uuid::now_v7();
             diesel::insert_into(service_instances::table)

@@ -26,6 +26,11 @@ pub(crate) fn now() -> NaiveDateTime {
     Utc::now().naive_utc().trunc_subsecs(6)
 }
 
+/// A caller's "now" (or any instant) as stored: UTC, microseconds.
+pub(crate) fn naive(ts: DateTime<Utc>) -> NaiveDateTime {
+    ts.naive_utc().trunc_subsecs(6)
+}
+
 pub(crate) fn utc(ts: NaiveDateTime) -> DateTime<Utc> {
     DateTime::from_naive_utc_and_offset(ts, Utc)
 }
@@ -222,16 +227,19 @@ impl Store {
         self.change(TreeLock::None, |c| operators::insert(c, new, who))
     }
 
-    /// Adds an operator to an organisation in `scope` (re-checked in the transaction).
+    /// Adds an operator to an organisation in `scope` (re-checked in the transaction)
+    /// and queues the invitation mail in the same transaction.
     pub fn invite_operator(
         &self,
         scope: &TreePath,
         new: &NewOperator,
+        mail: &crate::OutgoingMail,
         who: &AuditEntry,
     ) -> Result<Operator, StoreError> {
         self.change(TreeLock::None, |c| {
             organizations::lock_in_scope(c, scope, new.home_organization_id, organizations::RowLock::Share)?;
             let id = operators::insert(c, new, who)?;
+            crate::mail_outbox::enqueue(c, mail, now())?;
             operators::find(c, id)?.ok_or(StoreError::NotFound)
         })
     }

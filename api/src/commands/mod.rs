@@ -1,12 +1,13 @@
 //! The subcommands of `partner-portal`.
 
+mod audit;
 mod import_operators;
 mod seed_demo;
 mod seed_synthetic;
 mod serve;
 mod token;
 
-use crate::cli::{Cli, Command};
+use crate::cli::{AuditCommand, Cli, Command};
 
 pub fn run(cli: Cli) -> anyhow::Result<()> {
     let config = cli.config;
@@ -31,6 +32,9 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             organization,
             dry_run,
         } => import_operators::run(&config, &file, organization, dry_run),
+        Command::Audit {
+            command: AuditCommand::Verify { batch_size },
+        } => audit::verify(&config, batch_size),
         Command::Seed {
             demo: _,
             synthetic: Some(n),

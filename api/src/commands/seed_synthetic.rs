@@ -224,7 +224,9 @@ fn customer_data(
         };
         if status == SubscriptionStatus::Cancelled {
             let last = history.last().map(|h| h.0).unwrap_or(start);
-            let at = (now - Duration::days(rng.gen_range(0..5))).max(last + Duration::minutes(1)).min(now);
+            let at = (now - Duration::days(rng.gen_range(0..5)))
+                .max(last + Duration::minutes(1))
+                .min(now);
             history.push((at, 0, 0));
         }
         subs.push(BulkSubscription {

@@ -11,13 +11,18 @@ pub fn run(config: &Config, demo: bool) -> anyhow::Result<()> {
     if demo {
         super::seed_demo::run(config)?;
     }
-    let state = startup::app_state(config, store)?;
+    let mailer = crate::mail::worker::Mailer::from_config(config)?;
+    let state = startup::app_state(config, store.clone())?;
     let listener = TcpListener::bind(&config.bind).with_context(|| format!("cannot listen on {}", config.bind))?;
     tracing::info!(
         "listening on http://{} — Swagger UI at http://{}/swagger-ui/",
         listener.local_addr()?,
         listener.local_addr()?
     );
-    actix_web::rt::System::new().block_on(async move { crate::app::run(state, listener)?.await })?;
+    // The outbox worker runs beside the server and stops after it.
+    let worker = crate::mail::worker::spawn(store, mailer, state.clock.clone())?;
+    let served = actix_web::rt::System::new().block_on(async move { crate::app::run(state, listener)?.await });
+    worker.stop();
+    served?;
     Ok(())
 }

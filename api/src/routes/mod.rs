@@ -1,14 +1,19 @@
 //! Every route; registering one here also puts it in the OpenAPI document.
 
 pub mod api_clients;
+pub mod applications;
+pub mod audit;
+pub mod billing;
 pub mod customer_users;
 pub mod customers;
 pub mod domains;
 pub mod insights;
 pub mod oauth;
+pub mod onboarding;
 pub mod operators;
 pub mod organizations;
 pub mod platform;
+pub mod reports;
 pub mod subscriptions;
 
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -24,4 +29,9 @@ pub fn v1(cfg: &mut ServiceConfig) {
     subscriptions::configure(cfg);
     insights::configure(cfg);
     customer_users::configure(cfg);
+    onboarding::configure(cfg);
+    applications::configure(cfg);
+    audit::configure(cfg);
+    reports::configure(cfg);
+    billing::configure(cfg);
 }

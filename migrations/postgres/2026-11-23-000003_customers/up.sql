@@ -52,7 +52,8 @@ CREATE TABLE subscriptions (
 );
 CREATE INDEX subscriptions_customer_idx ON subscriptions (customer_id, id);
 CREATE INDEX subscriptions_path_idx ON subscriptions (customer_path, id);
-CREATE INDEX subscriptions_status_renews_idx ON subscriptions (status, renews_on);
+-- Renewals in a window: an index-only scan that filters the subtree in the index.
+CREATE INDEX subscriptions_status_renews_idx ON subscriptions (status, renews_on) INCLUDE (customer_path);
 
 -- Every change of quantity or assigned seats, as the new values and the deltas
 -- (the usage series sums deltas up to each day or month).

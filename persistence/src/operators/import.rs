@@ -7,7 +7,7 @@ use diesel::prelude::*;
 use domain::{OperatorStatus, RoleSet, WorkEmail};
 use uuid::Uuid;
 
-use crate::audit::{AuditEntry, AuditRow};
+use crate::audit::{self, AuditEntry, AuditRow};
 use crate::connection::DbConn;
 use crate::error::StoreError;
 use crate::schema::{audit_events, operators};
@@ -90,7 +90,7 @@ pub(crate) fn insert_all(conn: &mut DbConn, rows: &[ImportRow], who: &AuditEntry
             updated_at: ts,
         })
         .collect();
-    let events: Vec<AuditRow> = rows
+    let mut events: Vec<AuditRow> = rows
         .iter()
         .zip(&ids)
         .map(|(r, id)| {
@@ -110,6 +110,7 @@ pub(crate) fn insert_all(conn: &mut DbConn, rows: &[ImportRow], who: &AuditEntry
             DbConn::Sqlite(c) => diesel::insert_into(operators::table).values(chunk).execute(c)?,
         };
     }
+    audit::seal(conn, &mut events)?;
     for chunk in events.chunks(ROWS_PER_STATEMENT) {
         match conn {
             DbConn::Pg(c) => diesel::insert_into(audit_events::table).values(chunk).execute(c)?,

@@ -101,6 +101,7 @@ pub(crate) fn create_root(conn: &mut DbConn, name: &DisplayName, who: &AuditEntr
         version: 1,
         created_at: ts,
         updated_at: ts,
+        programme_open: false,
     };
     diesel::insert_into(o::organizations).values(&row).execute(conn)?;
     let org = row.into_model()?;
@@ -123,53 +124,63 @@ pub(crate) fn create(
     who: &AuditEntry,
     claim: Option<&IdempotencyClaim>,
 ) -> Result<Organization, StoreError> {
-    write(conn, TreeLock::Shared, |c| {
-        let parent = lock_in_scope(c, scope, new.parent_id, RowLock::Share).map_err(as_reference("parent_id"))?;
-        new.kind.check_parent(parent.kind, "parent_id")?;
-        if !parent.status.accepts_children() {
-            return Err(DomainError::conflict("parent_archived", Some("parent_id"), "the parent is archived").into());
-        }
-        let id = Uuid::now_v7();
-        let ts = now();
-        let path = parent.path.child(id);
-        let customer = new.customer.as_ref();
-        let row = OrgRow {
-            id: id.to_string(),
-            parent_id: Some(parent.id.to_string()),
-            kind: new.kind.as_str().into(),
-            name: new.name.as_str().into(),
-            name_lower: new.name.as_str().to_lowercase(),
-            status: OrgStatus::Pending.as_str().into(),
-            depth: path.depth() as i32,
-            path: path.as_str().into(),
-            primary_domain: customer.map(|c| c.primary_domain.as_str().to_string()),
-            tenant_id: customer.and_then(|c| c.tenant_id).map(|t| t.0.to_string()),
-            contact_email: customer
-                .and_then(|c| c.contact_email.as_ref())
-                .map(|e| e.as_str().to_string()),
-            country: customer
-                .and_then(|c| c.country.as_ref())
-                .map(|c| c.as_str().to_string()),
-            version: 1,
-            created_at: ts,
-            updated_at: ts,
-        };
-        diesel::insert_into(o::organizations).values(&row).execute(c)?;
-        if let Some(claim) = claim {
-            idempotency::claim(c, claim, id)?;
-        }
-        let org = row.into_model()?;
-        audit::record(
-            c,
-            who,
-            event(
-                &org,
-                "organization.created",
-                json!({"kind": org.kind, "name": org.name, "parent_id": parent.id}),
-            ),
-        )?;
-        Ok(org)
-    })
+    write(conn, TreeLock::Shared, |c| insert_child(c, scope, new, who, claim))
+}
+
+/// Adds a child inside the caller's write transaction (which holds `TreeLock::Shared`).
+pub(crate) fn insert_child(
+    c: &mut DbConn,
+    scope: &TreePath,
+    new: &NewOrganization,
+    who: &AuditEntry,
+    claim: Option<&IdempotencyClaim>,
+) -> Result<Organization, StoreError> {
+    let parent = lock_in_scope(c, scope, new.parent_id, RowLock::Share).map_err(as_reference("parent_id"))?;
+    new.kind.check_parent(parent.kind, "parent_id")?;
+    if !parent.status.accepts_children() {
+        return Err(DomainError::conflict("parent_archived", Some("parent_id"), "the parent is archived").into());
+    }
+    let id = Uuid::now_v7();
+    let ts = now();
+    let path = parent.path.child(id);
+    let customer = new.customer.as_ref();
+    let row = OrgRow {
+        id: id.to_string(),
+        parent_id: Some(parent.id.to_string()),
+        kind: new.kind.as_str().into(),
+        name: new.name.as_str().into(),
+        name_lower: new.name.as_str().to_lowercase(),
+        status: OrgStatus::Pending.as_str().into(),
+        depth: path.depth() as i32,
+        path: path.as_str().into(),
+        primary_domain: customer.map(|c| c.primary_domain.as_str().to_string()),
+        tenant_id: customer.and_then(|c| c.tenant_id).map(|t| t.0.to_string()),
+        contact_email: customer
+            .and_then(|c| c.contact_email.as_ref())
+            .map(|e| e.as_str().to_string()),
+        country: customer
+            .and_then(|c| c.country.as_ref())
+            .map(|c| c.as_str().to_string()),
+        version: 1,
+        created_at: ts,
+        updated_at: ts,
+        programme_open: false,
+    };
+    diesel::insert_into(o::organizations).values(&row).execute(c)?;
+    if let Some(claim) = claim {
+        idempotency::claim(c, claim, id)?;
+    }
+    let org = row.into_model()?;
+    audit::record(
+        c,
+        who,
+        event(
+            &org,
+            "organization.created",
+            json!({"kind": org.kind, "name": org.name, "parent_id": parent.id}),
+        ),
+    )?;
+    Ok(org)
 }
 
 pub(crate) fn update(
@@ -194,6 +205,13 @@ pub(crate) fn update(
             if !refused.is_empty() {
                 return Err(DomainError::Invalid(refused).into());
             }
+        } else if patch.programme_open.is_some() {
+            return Err(DomainError::invalid(
+                "programme_open",
+                "not_for_customers",
+                "customers have no partner programme",
+            )
+            .into());
         }
         let mut changed = serde_json::Map::new();
         let name = patch.name.as_ref().map(|n| n.as_str().to_string());
@@ -209,6 +227,9 @@ pub(crate) fn update(
                 changed.insert(field.into(), json!(v));
             }
         }
+        if let Some(open) = patch.programme_open {
+            changed.insert("programme_open".into(), json!(open));
+        }
         diesel::update(o::organizations.find(id.to_string()))
             .set((
                 name.as_ref().map(|n| o::name.eq(n.clone())),
@@ -216,6 +237,7 @@ pub(crate) fn update(
                 patch.tenant_id.clone().map(|v| o::tenant_id.eq(v)),
                 patch.contact_email.clone().map(|v| o::contact_email.eq(v)),
                 patch.country.clone().map(|v| o::country.eq(v)),
+                patch.programme_open.map(|v| o::programme_open.eq(v)),
                 o::version.eq(org.version + 1),
                 o::updated_at.eq(now()),
             ))
@@ -270,7 +292,7 @@ pub(crate) fn move_to(
         .bind::<diesel::sql_types::Text, _>(old.upper_bound())
         .execute(c)?;
         // The customer paths repeated on subscriptions follow the tree.
-        for table in ["subscriptions", "subscription_changes"] {
+        for table in ["subscriptions", "subscription_changes", "invoices", "invoice_lines"] {
             diesel::sql_query(format!(
                 "UPDATE {table} SET customer_path = $1 || substr(customer_path, $2) \
                  WHERE customer_path >= $3 AND customer_path < $4"
@@ -309,35 +331,44 @@ pub(crate) fn change_status(
     change: StatusChange,
     who: &AuditEntry,
 ) -> Result<Organization, StoreError> {
-    write(conn, TreeLock::None, |c| {
-        let org = lock_in_scope(c, scope, id, RowLock::Update)?;
-        if org.kind == OrgKind::Provider {
-            return Err(DomainError::conflict("root_status_fixed", None, "the provider root is always active").into());
-        }
-        let next = org.status.apply(change)?;
-        if change == StatusChange::Archive && has_live_children(c, id)? {
-            return Err(DomainError::conflict(
-                "has_children",
-                None,
-                "archive or move the organisation's children first",
-            )
-            .into());
-        }
-        diesel::update(o::organizations.find(id.to_string()))
-            .set((
-                o::status.eq(next.as_str()),
-                o::version.eq(org.version + 1),
-                o::updated_at.eq(now()),
-            ))
-            .execute(c)?;
-        let changed = find(c, id)?.ok_or(StoreError::NotFound)?;
-        let action = match change {
-            StatusChange::Activate => "organization.activated",
-            StatusChange::Suspend => "organization.suspended",
-            StatusChange::Reactivate => "organization.reactivated",
-            StatusChange::Archive => "organization.archived",
-        };
-        audit::record(c, who, event(&changed, action, json!({"from": org.status, "to": next})))?;
-        Ok(changed)
-    })
+    write(conn, TreeLock::None, |c| set_status(c, scope, id, change, who))
+}
+
+/// Applies a status change inside the caller's write transaction.
+pub(crate) fn set_status(
+    c: &mut DbConn,
+    scope: &TreePath,
+    id: Uuid,
+    change: StatusChange,
+    who: &AuditEntry,
+) -> Result<Organization, StoreError> {
+    let org = lock_in_scope(c, scope, id, RowLock::Update)?;
+    if org.kind == OrgKind::Provider {
+        return Err(DomainError::conflict("root_status_fixed", None, "the provider root is always active").into());
+    }
+    let next = org.status.apply(change)?;
+    if change == StatusChange::Archive && has_live_children(c, id)? {
+        return Err(DomainError::conflict(
+            "has_children",
+            None,
+            "archive or move the organisation's children first",
+        )
+        .into());
+    }
+    diesel::update(o::organizations.find(id.to_string()))
+        .set((
+            o::status.eq(next.as_str()),
+            o::version.eq(org.version + 1),
+            o::updated_at.eq(now()),
+        ))
+        .execute(c)?;
+    let changed = find(c, id)?.ok_or(StoreError::NotFound)?;
+    let action = match change {
+        StatusChange::Activate => "organization.activated",
+        StatusChange::Suspend => "organization.suspended",
+        StatusChange::Reactivate => "organization.reactivated",
+        StatusChange::Archive => "organization.archived",
+    };
+    audit::record(c, who, event(&changed, action, json!({"from": org.status, "to": next})))?;
+    Ok(changed)
 }

@@ -15,6 +15,8 @@ pub struct Organization {
     pub version: i64,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// Whether its partner programme takes applications (channel organisations).
+    pub programme_open: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -49,6 +51,8 @@ pub struct OrganizationPatch {
     pub tenant_id: Option<Option<String>>,
     pub contact_email: Option<Option<String>>,
     pub country: Option<Option<String>>,
+    /// Channel organisations only: open or close the partner programme.
+    pub programme_open: Option<bool>,
 }
 
 impl OrganizationPatch {

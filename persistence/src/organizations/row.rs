@@ -25,6 +25,7 @@ pub(crate) struct OrgRow {
     pub version: i64,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    pub programme_open: bool,
 }
 
 impl OrgRow {
@@ -50,6 +51,7 @@ impl OrgRow {
             version: self.version,
             created_at: utc(self.created_at),
             updated_at: utc(self.updated_at),
+            programme_open: self.programme_open,
         })
     }
 }

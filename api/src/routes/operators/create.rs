@@ -13,8 +13,8 @@ use crate::state::AppState;
 
 /// Add an operator
 ///
-/// Adds a person to this organisation with the given roles. They start `invited`
-/// and become `active` at their first sign-in. The same e-mail can be added to an
+/// Adds a person to this organisation with the given roles and mails them an
+/// invitation. They start `invited` and become `active` at their first sign-in. The same e-mail can be added to an
 /// organisation only once; customers (tenants) have customer users, not operators.
 #[utoipa::path(
     tag = "Operators",
@@ -54,9 +54,16 @@ pub async fn create_operator(
         roles,
         status: OperatorStatus::Invited,
     };
+    let mail = crate::mail::compose::operator_invitation(
+        new.email.as_str(),
+        &new.name,
+        &org.name,
+        &new.roles,
+        &state.config.issuer(),
+    );
     let scope = principal.home_path.clone();
     let who = audit_entry(&principal);
-    let op = state.db(move |s| s.invite_operator(&scope, &new, &who)).await?;
+    let op = state.db(move |s| s.invite_operator(&scope, &new, &mail, &who)).await?;
     Ok(HttpResponse::Created()
         .insert_header((header::LOCATION, format!("/v1/operators/{}", op.id)))
         .insert_header((header::ETAG, etag(op.version)))

@@ -13,7 +13,8 @@ use crate::state::AppState;
 
 /// Update an organisation
 ///
-/// Changes the name and, for customers, the tenant id, contact e-mail and country.
+/// Changes the name; for customers, the tenant id, contact e-mail and country; for
+/// the others, whether their partner programme is open to applications.
 /// Send the `ETag` you read as `If-Match`: if the organisation changed since, the
 /// answer is 412 and nothing is written.
 #[utoipa::path(
@@ -46,6 +47,9 @@ pub async fn update_organization(
     visible(&state, &principal, id, Action::UpdateOrganization).await?;
     let expected = if_match(&req)?;
     let patch = parse(body.0)?;
+    if patch.programme_open.is_some() {
+        principal.authorize(Action::ManageProgramme)?;
+    }
     let scope = principal.home_path.clone();
     let who = audit_entry(&principal);
     let org = state
@@ -90,6 +94,7 @@ fn parse(body: UpdateOrganization) -> Result<OrganizationPatch, ApiError> {
         tenant_id: errors.take(tenant_id).flatten(),
         contact_email: errors.take(contact_email).flatten(),
         country: errors.take(country).flatten(),
+        programme_open: body.programme_open,
     };
     errors.into_result()?;
     Ok(patch)

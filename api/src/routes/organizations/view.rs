@@ -55,6 +55,7 @@ pub struct PartnerPathEntry {
     "tenant_id": null,
     "contact_email": "it@alpineskihouse.com",
     "country": "NZ",
+    "programme_open": false,
     "version": 3,
     "created_at": "2026-11-23T18:00:00Z",
     "updated_at": "2026-11-23T18:05:00Z"
@@ -76,6 +77,9 @@ pub struct OrganizationView {
     pub contact_email: Option<String>,
     /// Customers only: ISO 3166-1 alpha-2.
     pub country: Option<String>,
+    /// Whether its partner programme takes applications (`POST /v1/programmes/{org_id}/applications`);
+    /// always false for customers.
+    pub programme_open: bool,
     /// Increases with every change; the ETag is this number in quotes.
     pub version: i64,
     pub created_at: DateTime<Utc>,
@@ -151,6 +155,8 @@ pub struct UpdateOrganization {
     #[serde(default, deserialize_with = "crate::extract::double_option")]
     #[schema(value_type = Option<String>, pattern = "^[A-Z]{2}$", example = "NZ")]
     pub country: Option<Option<String>>,
+    /// Not for customers: open (`true`) or close (`false`) the partner programme to applications.
+    pub programme_open: Option<bool>,
 }
 
 /// Move an organisation (with its whole subtree) under another parent.
@@ -186,6 +192,7 @@ fn view(org: Organization, principal: &Principal, names: &HashMap<Uuid, PathEntr
         tenant_id: customer.as_ref().and_then(|c| c.tenant_id.clone()),
         contact_email: customer.as_ref().and_then(|c| c.contact_email.clone()),
         country: customer.as_ref().and_then(|c| c.country.clone()),
+        programme_open: org.programme_open,
         version: org.version,
         created_at: org.created_at,
         updated_at: org.updated_at,

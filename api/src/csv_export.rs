@@ -1,0 +1,192 @@
+//! Streamed CSV downloads (RFC 4180, UTF-8, header row, CRLF line ends).
+//!
+//! A blocking producer reads keyset batches from the store and writes rows into
+//! a 64 KiB buffer; full buffers go through a bounded channel to the response
+//! body, so memory stays constant whatever the size of the export, and a client
+//! that stops reading stops the producer. Cells that start with `=`, `+`, `-`,
+//! `@`, tab or CR get a leading `'` so spreadsheets do not run them as formulas.
+
+use std::io;
+
+use actix_web::http::header;
+use actix_web::web::Bytes;
+use actix_web::HttpResponse;
+use persistence::{Store, StoreError};
+use tokio::sync::mpsc;
+
+/// Rows read from the store per query.
+pub const BATCH: i64 = 5_000;
+const CHUNK_BYTES: usize = 64 * 1024;
+const CHANNEL_CHUNKS: usize = 8;
+
+/// Why a producer stopped early.
+#[derive(Debug)]
+pub enum ExportError {
+    /// The client went away.
+    Closed,
+    Store(StoreError),
+    Csv(csv::Error),
+}
+
+impl From<StoreError> for ExportError {
+    fn from(e: StoreError) -> Self {
+        ExportError::Store(e)
+    }
+}
+
+/// The response body's side: bytes collect into chunks sent through the channel.
+struct ChannelWriter {
+    buf: Vec<u8>,
+    tx: mpsc::Sender<Result<Bytes, io::Error>>,
+}
+
+impl ChannelWriter {
+    fn send(&mut self) -> io::Result<()> {
+        if self.buf.is_empty() {
+            return Ok(());
+        }
+        let chunk = std::mem::replace(&mut self.buf, Vec::with_capacity(CHUNK_BYTES + 1024));
+        self.tx
+            .blocking_send(Ok(Bytes::from(chunk)))
+            .map_err(|_| io::Error::new(io::ErrorKind::BrokenPipe, "the client went away"))
+    }
+}
+
+impl io::Write for ChannelWriter {
+    fn write(&mut self, data: &[u8]) -> io::Result<usize> {
+        self.buf.extend_from_slice(data);
+        if self.buf.len() >= CHUNK_BYTES {
+            self.send()?;
+        }
+        Ok(data.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.send()
+    }
+}
+
+fn csv_error(e: csv::Error) -> ExportError {
+    match e.kind() {
+        csv::ErrorKind::Io(io) if io.kind() == io::ErrorKind::BrokenPipe => ExportError::Closed,
+        _ => ExportError::Csv(e),
+    }
+}
+
+/// Where a producer writes its rows.
+pub struct CsvSink {
+    writer: csv::Writer<ChannelWriter>,
+}
+
+/// The cell as written: formula-looking text gets a leading apostrophe.
+pub fn escape(cell: &str) -> std::borrow::Cow<'_, str> {
+    match cell.chars().next() {
+        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{cell}").into(),
+        _ => cell.into(),
+    }
+}
+
+impl CsvSink {
+    /// Writes one record.
+    pub fn row<I, S>(&mut self, cells: I) -> Result<(), ExportError>
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
+        for cell in cells {
+            self.writer
+                .write_field(escape(cell.as_ref()).as_bytes())
+                .map_err(csv_error)?;
+        }
+        self.writer.write_record(None::<&[u8]>).map_err(csv_error)
+    }
+
+    fn finish(&mut self) -> Result<(), ExportError> {
+        self.writer.flush().map_err(|e| csv_error(e.into()))
+    }
+}
+
+/// A file-name fragment: lower-case ASCII letters and digits, other runs as `-`.
+pub fn slug(name: &str) -> String {
+    let mut out = String::new();
+    for ch in name.chars().flat_map(char::to_lowercase) {
+        if ch.is_ascii_alphanumeric() {
+            out.push(ch);
+        } else if !out.ends_with('-') && !out.is_empty() {
+            out.push('-');
+        }
+    }
+    let out: String = out.trim_end_matches('-').chars().take(60).collect();
+    if out.is_empty() {
+        "organization".to_string()
+    } else {
+        out.trim_end_matches('-').to_string()
+    }
+}
+
+/// `<kind>-<slug of name>-<today>.csv`.
+pub fn file_name(kind: &str, org_name: &str) -> String {
+    format!(
+        "{kind}-{}-{}.csv",
+        slug(org_name),
+        chrono::Utc::now().format("%Y-%m-%d")
+    )
+}
+
+/// A 200 `text/csv` response whose body `produce` writes after the header row.
+pub fn response<F>(store: Store, file_name: &str, header_row: &'static [&'static str], produce: F) -> HttpResponse
+where
+    F: FnOnce(&Store, &mut CsvSink) -> Result<(), ExportError> + Send + 'static,
+{
+    let (tx, mut rx) = mpsc::channel::<Result<Bytes, io::Error>>(CHANNEL_CHUNKS);
+    let writer = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::CRLF)
+        .from_writer(ChannelWriter {
+            buf: Vec::with_capacity(CHUNK_BYTES + 1024),
+            tx: tx.clone(),
+        });
+    let mut sink = CsvSink { writer };
+    actix_web::rt::task::spawn_blocking(move || {
+        let outcome = sink
+            .row(header_row.iter())
+            .and_then(|()| produce(&store, &mut sink))
+            .and_then(|()| sink.finish());
+        match outcome {
+            Ok(()) | Err(ExportError::Closed) => {}
+            Err(e) => {
+                tracing::error!(error = ?e, "CSV export failed part way");
+                // The status is already sent: break the body so the client sees a failure.
+                let _ = tx.blocking_send(Err(io::Error::other("the export failed part way")));
+            }
+        }
+    });
+    let body = futures_util::stream::poll_fn(move |cx| rx.poll_recv(cx));
+    HttpResponse::Ok()
+        .insert_header((header::CONTENT_TYPE, "text/csv; charset=utf-8"))
+        .insert_header((
+            header::CONTENT_DISPOSITION,
+            format!("attachment; filename=\"{file_name}\""),
+        ))
+        .streaming(body)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formula_cells_are_escaped() {
+        for bad in ["=1+1", "+1", "-1", "@SUM(A1)", "\tx", "\rx"] {
+            assert_eq!(escape(bad), format!("'{bad}"));
+        }
+        assert_eq!(escape("plain"), "plain");
+        assert_eq!(escape(""), "");
+    }
+
+    #[test]
+    fn slugs_are_file_name_safe() {
+        assert_eq!(slug("Contoso Cloud, Ltd."), "contoso-cloud-ltd");
+        assert_eq!(slug("   "), "organization");
+        assert_eq!(slug("Ærø Ünï"), "r-n");
+    }
+}

@@ -1,0 +1,63 @@
+use actix_web::{get, web, HttpResponse};
+use domain::{Action, ApplicationStatus};
+use persistence::ApplicationFilter;
+use serde::Deserialize;
+use utoipa::IntoParams;
+use uuid::Uuid;
+
+use super::view::{ApplicationPage, ApplicationView};
+use crate::auth::Authenticated;
+use crate::error::{ApiError, Problem};
+use crate::extract::StrictQuery;
+use crate::pagination;
+use crate::routes::organizations::access::visible;
+use crate::state::AppState;
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ApplicationsQuery {
+    /// Only applications in this status.
+    status: Option<ApplicationStatus>,
+    /// Page size, 1 to 500.
+    #[param(minimum = 1, maximum = 500, default = 50)]
+    limit: Option<i64>,
+    /// `next_cursor` of the previous page.
+    cursor: Option<String>,
+}
+
+/// List applications
+///
+/// The applications to this organisation's partner programme, oldest first,
+/// optionally only those in one status (e.g. `pending`, the ones to decide).
+#[utoipa::path(
+    tag = "Applications",
+    operation_id = "listApplications",
+    params(("id" = Uuid, Path, description = "The programme's organisation"), ApplicationsQuery),
+    responses(
+        (status = 200, description = "A page of applications", body = ApplicationPage),
+        (status = 403, description = "Only admins review applications", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such organisation in your scope", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[get("/organizations/{id}/applications")]
+pub async fn list_applications(
+    state: web::Data<AppState>,
+    Authenticated(principal): Authenticated,
+    id: web::Path<Uuid>,
+    query: StrictQuery<ApplicationsQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let q = query.0;
+    let limit = pagination::limit(q.limit)?;
+    let after = pagination::decode_uuid("application", q.cursor.as_deref())?;
+    let org = visible(&state, &principal, id.into_inner(), Action::ReviewApplications).await?;
+    let filter = ApplicationFilter { status: q.status };
+    let rows = state
+        .db(move |s| s.list_applications(org.id, &filter, after, limit + 1))
+        .await?;
+    let (rows, next_cursor) = pagination::split_page(rows, limit, |a| a.id.to_string(), "application");
+    Ok(HttpResponse::Ok().json(ApplicationPage {
+        items: rows.into_iter().map(ApplicationView::from).collect(),
+        next_cursor,
+    }))
+}

@@ -1,0 +1,101 @@
+use actix_web::{get, web, HttpResponse};
+use domain::{Action, Period};
+use serde::Deserialize;
+use utoipa::IntoParams;
+use uuid::Uuid;
+
+use crate::auth::Authenticated;
+use crate::csv_export::{self, BATCH};
+use crate::error::{ApiError, Problem};
+use crate::extract::StrictQuery;
+use crate::routes::organizations::access::visible;
+use crate::state::AppState;
+
+const COLUMNS: &[&str] = &[
+    "invoice_id",
+    "line_id",
+    "period",
+    "subscription_id",
+    "sku",
+    "description",
+    "billing_cycle",
+    "seat_days",
+    "days_in_period",
+    "unit_price_minor",
+    "amount_minor",
+];
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct InvoiceLinesQuery {
+    /// The month, `YYYY-MM`.
+    #[param(pattern = "^[0-9]{4}-[0-9]{2}$")]
+    period: String,
+}
+
+/// Export invoice lines as CSV
+///
+/// Every line of every invoice of the period in this organisation's subtree, in
+/// tree order, as one streamed CSV file (RFC 4180, UTF-8, CRLF, header row;
+/// cells starting with `=`, `+`, `-`, `@`, tab or CR are prefixed with `'`).
+/// File name `invoice-lines-<organisation>-<date>.csv`. Columns: `invoice_id`,
+/// `line_id`, `period` (`YYYY-MM`), `subscription_id`, `sku`, `description`,
+/// `billing_cycle`, `seat_days`, `days_in_period`, `unit_price_minor`,
+/// `amount_minor` (integer minor units; `round_half_even(unit_price_minor ×
+/// seat_days / days_in_period)`). Needs the `billing` or `admin` role.
+#[utoipa::path(
+    tag = "Reports",
+    operation_id = "exportInvoiceLines",
+    params(("id" = Uuid, Path, description = "Organisation id"), InvoiceLinesQuery),
+    responses(
+        (status = 200, description = "The lines, streamed", content_type = "text/csv", body = String,
+            headers(("Content-Disposition" = String, description = "`attachment` with the file name"))),
+        (status = 403, description = "Your role may not export invoice lines", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such organisation in your scope", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "The period is missing or not a month as YYYY-MM", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[get("/organizations/{id}/reports/invoice-lines.csv")]
+pub async fn export_invoice_lines(
+    state: web::Data<AppState>,
+    Authenticated(principal): Authenticated,
+    id: web::Path<Uuid>,
+    query: StrictQuery<InvoiceLinesQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let period = Period::parse(&query.0.period, "period")?.as_string();
+    let org = visible(&state, &principal, id.into_inner(), Action::ExportInvoiceLines).await?;
+    let name = csv_export::file_name("invoice-lines", &org.name);
+    Ok(csv_export::response(
+        state.store.clone(),
+        &name,
+        COLUMNS,
+        move |store, sink| {
+            let mut after = None;
+            loop {
+                let rows = store.invoice_line_batch(&org.path, &period, after.take(), BATCH)?;
+                for l in &rows {
+                    sink.row([
+                        l.invoice_id.as_str(),
+                        &l.id,
+                        &l.period,
+                        &l.subscription_id,
+                        &l.sku,
+                        &l.description,
+                        &l.billing_cycle,
+                        &l.seat_days.to_string(),
+                        &l.days_in_period.to_string(),
+                        &l.unit_price_minor.to_string(),
+                        &l.amount_minor.to_string(),
+                    ])?;
+                }
+                match rows.last() {
+                    Some(last) if rows.len() as i64 == BATCH => {
+                        after = Some((last.customer_path.clone(), last.id.clone()))
+                    }
+                    _ => return Ok(()),
+                }
+            }
+        },
+    ))
+}

@@ -1,0 +1,49 @@
+use actix_web::{post, web, HttpResponse};
+use domain::{Action, Period};
+use uuid::Uuid;
+
+use super::view::{BillingRunRequest, BillingRunView};
+use crate::auth::{audit_entry, Authenticated};
+use crate::error::{ApiError, Problem};
+use crate::extract::StrictJson;
+use crate::routes::organizations::access::visible;
+use crate::state::AppState;
+
+/// Run billing for a period
+///
+/// Creates `draft` invoices for the month: one per customer in this
+/// organisation's subtree and currency, with a line per subscription billed in
+/// that month (monthly subscriptions every month, annual ones in the month of
+/// their creation and its anniversaries). A line's quantity is seat-days: the
+/// seats in force at the end of each day (UTC), summed over the month, from the
+/// subscription's seat history; its amount is `round_half_even(unit_price_minor ×
+/// seat_days / days_in_period)` in integer minor units. Running a period again
+/// never duplicates an invoice: drafts are recomputed, issued, paid and void
+/// invoices never change. Needs the `billing` or `admin` role.
+#[utoipa::path(
+    tag = "Billing",
+    operation_id = "runBilling",
+    params(("id" = Uuid, Path, description = "Organisation id")),
+    request_body = BillingRunRequest,
+    responses(
+        (status = 200, description = "What the run did", body = BillingRunView),
+        (status = 403, description = "Your role may not run billing", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such organisation in your scope", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "The period is not a month as YYYY-MM", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[post("/organizations/{id}/billing-runs")]
+pub async fn run_billing(
+    state: web::Data<AppState>,
+    Authenticated(principal): Authenticated,
+    id: web::Path<Uuid>,
+    body: StrictJson<BillingRunRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let period = Period::parse(&body.0.period, "period")?;
+    let org = visible(&state, &principal, id.into_inner(), Action::RunBilling).await?;
+    let scope = principal.home_path.clone();
+    let who = audit_entry(&principal);
+    let run = state.db(move |s| s.run_billing(&scope, org.id, period, &who)).await?;
+    Ok(HttpResponse::Ok().json(BillingRunView::from(run)))
+}

@@ -1,0 +1,66 @@
+use actix_web::http::header;
+use actix_web::{post, web, HttpRequest, HttpResponse};
+use persistence::FirstAdminDetails;
+
+use super::view::{AcceptActivation, AcceptedActivation};
+use super::MAX_TOKEN_CHARS;
+use crate::error::{ApiError, Problem};
+use crate::extract::StrictJson;
+use crate::state::AppState;
+
+/// Accept an activation link
+///
+/// Public (no bearer token; rate limited per client address). The link's
+/// organisation becomes `active`, and the person named here becomes its first
+/// admin: an operator with the `admin` role for a partner or distributor (sign in
+/// with that work e-mail), a master-admin customer user for a customer. The link
+/// works once: of two accepts at the same moment exactly one succeeds. Unknown,
+/// used, expired and revoked links all get the same 404 `activation_not_found`.
+#[utoipa::path(
+    tag = "Onboarding",
+    operation_id = "acceptActivation",
+    request_body = AcceptActivation,
+    params(("token" = String, Path, description = "The token from the activation mail")),
+    responses(
+        (status = 200, description = "Accepted: the organisation is active", body = AcceptedActivation),
+        (status = 404, description = "Not a live link (unknown, used, expired or revoked: one answer)", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "This e-mail is already a user of the organisation (`duplicate`)", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields (e.g. a consumer mail domain)", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many requests from this address; see `Retry-After`", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "Database unreachable; retry", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(())
+)]
+#[post("/activations/{token}")]
+pub async fn accept_activation(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    token: web::Path<String>,
+    body: StrictJson<AcceptActivation>,
+) -> Result<HttpResponse, ApiError> {
+    state.public_limiter.check(&req)?;
+    let (name, email) = body.0.parse()?;
+    let token = token.into_inner();
+    if token.chars().count() > MAX_TOKEN_CHARS {
+        return Err(ApiError::ActivationNotFound);
+    }
+    let hash = crate::secrets::hash(&token);
+    let now = state.clock.now();
+    let admin = FirstAdminDetails { name, email };
+    let activation = state
+        .db(move |s| s.accept_activation(&hash, &admin, now))
+        .await
+        .map_err(|e| match e {
+            ApiError::NotFound => ApiError::ActivationNotFound,
+            other => other,
+        })?;
+    tracing::info!(
+        organization = %activation.organization.id,
+        kind = activation.organization.kind.as_str(),
+        "activation link accepted"
+    );
+    Ok(HttpResponse::Ok()
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .insert_header((header::REFERRER_POLICY, "no-referrer"))
+        .json(AcceptedActivation::from(activation)))
+}

@@ -1,0 +1,48 @@
+use actix_web::http::header;
+use actix_web::{get, web, HttpRequest, HttpResponse};
+
+use super::view::ActivationView;
+use super::MAX_TOKEN_CHARS;
+use crate::error::{ApiError, Problem};
+use crate::state::AppState;
+
+/// Read an activation link
+///
+/// Public (no bearer token; rate limited per client address). Says what a live
+/// link is for: the organisation's name and kind, and when the link expires.
+/// Unknown, used, expired and revoked links all get the same 404
+/// `activation_not_found`, which says nothing about any organisation.
+#[utoipa::path(
+    tag = "Onboarding",
+    operation_id = "getActivation",
+    params(("token" = String, Path, description = "The token from the activation mail")),
+    responses(
+        (status = 200, description = "A live link", body = ActivationView),
+        (status = 404, description = "Not a live link (unknown, used, expired or revoked: one answer)", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many requests from this address; see `Retry-After`", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "Database unreachable; retry", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(())
+)]
+#[get("/activations/{token}")]
+pub async fn get_activation(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    token: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    state.public_limiter.check(&req)?;
+    let token = token.into_inner();
+    if token.chars().count() > MAX_TOKEN_CHARS {
+        return Err(ApiError::ActivationNotFound);
+    }
+    let hash = crate::secrets::hash(&token);
+    let now = state.clock.now();
+    let target = state
+        .db(move |s| s.activation_target(&hash, now))
+        .await?
+        .ok_or(ApiError::ActivationNotFound)?;
+    Ok(HttpResponse::Ok()
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .insert_header((header::REFERRER_POLICY, "no-referrer"))
+        .json(ActivationView::from(target)))
+}

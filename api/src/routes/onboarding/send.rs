@@ -1,0 +1,69 @@
+use actix_web::{post, web, HttpResponse};
+use domain::onboarding::{check_activation_target, link_expiry};
+use domain::{Action, WorkEmail};
+use persistence::NewActivationLink;
+use uuid::Uuid;
+
+use super::activation_token;
+use super::view::{ActivationLinkView, SendActivationLink};
+use crate::auth::{audit_entry, Authenticated};
+use crate::error::{ApiError, Problem};
+use crate::extract::StrictJson;
+use crate::mail::compose;
+use crate::routes::organizations::access::visible;
+use crate::state::AppState;
+
+/// Send an activation link
+///
+/// Mails the activation link of a `pending` partner, distributor or customer to
+/// `email`. Whoever accepts it becomes the organisation's first admin (partners,
+/// distributors) or first master admin (customers), and the organisation becomes
+/// `active`. Sending again replaces the previous link, which stops working at
+/// once. The link is single-use and expires (7 days unless configured otherwise);
+/// its token is only ever in the mail, never in this answer.
+#[utoipa::path(
+    tag = "Onboarding",
+    operation_id = "sendActivationLink",
+    request_body = SendActivationLink,
+    params(("id" = Uuid, Path, description = "The pending organisation")),
+    responses(
+        (status = 200, description = "Sent; the mail is queued", body = ActivationLinkView),
+        (status = 403, description = "Only admins manage activation links", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such organisation in your scope", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The organisation is not `pending` (`not_pending`), or is the provider (`not_onboardable`)", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields (e.g. a consumer mail domain)", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[post("/organizations/{id}/activation-link")]
+pub async fn send_activation_link(
+    state: web::Data<AppState>,
+    Authenticated(principal): Authenticated,
+    id: web::Path<Uuid>,
+    body: StrictJson<SendActivationLink>,
+) -> Result<HttpResponse, ApiError> {
+    let org = visible(&state, &principal, id.into_inner(), Action::ManageActivationLinks).await?;
+    let email = WorkEmail::parse(&body.0.email, "email")?;
+    check_activation_target(org.kind, org.status)?;
+    let now = state.clock.now();
+    let expires_at = link_expiry(now, state.config.activation_ttl_hours);
+    let (token, token_hash) = activation_token();
+    let mail = compose::activation_link(
+        email.as_str(),
+        &org.name,
+        org.kind,
+        &state.config.activation_link(&token),
+        expires_at,
+    );
+    let link = NewActivationLink {
+        email,
+        token_hash,
+        expires_at,
+    };
+    let scope = principal.home_path.clone();
+    let who = audit_entry(&principal);
+    let sent = state
+        .db(move |s| s.send_activation_link(&scope, org.id, &link, &mail, now, &who))
+        .await?;
+    Ok(HttpResponse::Ok().json(ActivationLinkView::from(sent)))
+}

@@ -1,0 +1,89 @@
+use actix_web::{get, web, HttpResponse};
+use domain::Action;
+use uuid::Uuid;
+
+use super::timestamp;
+use crate::auth::Authenticated;
+use crate::csv_export::{self, BATCH};
+use crate::error::{ApiError, Problem};
+use crate::routes::organizations::access::visible;
+use crate::state::AppState;
+
+const COLUMNS: &[&str] = &[
+    "user_id",
+    "customer_id",
+    "customer_name",
+    "email",
+    "name",
+    "mobile",
+    "admin",
+    "master_admin",
+    "status",
+    "last_sign_in_at",
+    "created_at",
+];
+
+/// Export the customer users report as CSV
+///
+/// Every user of every customer in this organisation's subtree (or of this one
+/// customer), in tree order, as one streamed CSV file (RFC 4180, UTF-8, CRLF,
+/// header row; cells starting with `=`, `+`, `-`, `@`, tab or CR are prefixed
+/// with `'`). File name `users-<organisation>-<date>.csv`. Columns: `user_id`,
+/// `customer_id`, `customer_name`, `email`, `name`, `mobile` (empty when
+/// unknown), `admin`, `master_admin` (`true`, `false`), `status`,
+/// `last_sign_in_at` (RFC 3339 UTC, empty if never), `created_at`. Any role may
+/// export.
+#[utoipa::path(
+    tag = "Reports",
+    operation_id = "exportUserReport",
+    params(("id" = Uuid, Path, description = "Organisation or customer id")),
+    responses(
+        (status = 200, description = "The report, streamed", content_type = "text/csv", body = String,
+            headers(("Content-Disposition" = String, description = "`attachment` with the file name"))),
+        (status = 403, description = "Your role may not export this report", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such organisation in your scope", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[get("/organizations/{id}/reports/users.csv")]
+pub async fn export_user_report(
+    state: web::Data<AppState>,
+    Authenticated(principal): Authenticated,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    let org = visible(&state, &principal, id.into_inner(), Action::ExportUserReport).await?;
+    let name = csv_export::file_name("users", &org.name);
+    Ok(csv_export::response(
+        state.store.clone(),
+        &name,
+        COLUMNS,
+        move |store, sink| {
+            let mut after = None;
+            loop {
+                let rows = store.customer_user_report_batch(&org.path, after.take(), BATCH)?;
+                for u in &rows {
+                    let flag = |b: bool| if b { "true" } else { "false" };
+                    sink.row([
+                        u.id.as_str(),
+                        &u.customer_id,
+                        &u.customer_name,
+                        &u.email,
+                        &u.name,
+                        u.mobile.as_deref().unwrap_or_default(),
+                        flag(u.is_admin),
+                        flag(u.is_master_admin),
+                        &u.status,
+                        &u.last_sign_in_at.map(timestamp).unwrap_or_default(),
+                        &timestamp(u.created_at),
+                    ])?;
+                }
+                match rows.last() {
+                    Some(last) if rows.len() as i64 == BATCH => {
+                        after = Some((last.customer_path.clone(), last.id.clone()))
+                    }
+                    _ => return Ok(()),
+                }
+            }
+        },
+    ))
+}

@@ -1,0 +1,201 @@
+//! `partner-portal audit verify` as an operator runs it, on SQLite and (with
+//! `TEST_DATABASE_URL`) PostgreSQL: an untouched chain verifies; an edited event
+//! is named as the first broken one (on PostgreSQL the append-only trigger must
+//! be disabled to edit it, and refuses the edit otherwise); a deleted event is
+//! named through the gap it leaves.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a failed test setup should panic"
+)]
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use domain::{OperatorStatus, Role, RoleSet, WorkEmail};
+use persistence::testing::{TestBackend, TestDatabase};
+use persistence::{Actor, AuditEntry, NewOperator, Store};
+
+const BIN: &str = env!("CARGO_BIN_EXE_partner-portal");
+
+const CONFIG_VARS: &[&str] = &[
+    "DATABASE_URL",
+    "BIND",
+    "PUBLIC_URL",
+    "DATA_DIR",
+    "SIGNING_KEY_FILE",
+    "BOOTSTRAP_ADMIN_EMAIL",
+    "PROVIDER_NAME",
+    "ACCESS_TOKEN_TTL_SECS",
+    "OIDC_ISSUER",
+    "OIDC_AUDIENCE",
+    "OIDC_JWKS_PATH",
+    "MAX_BODY_BYTES",
+    "DB_POOL_SIZE",
+    "WORKERS",
+    "SKIP_MIGRATIONS",
+    "RUST_LOG",
+    "TEST_DATABASE_URL",
+];
+
+fn cli(dir: &Path, url: &str) -> Command {
+    let mut cmd = Command::new(BIN);
+    for var in CONFIG_VARS {
+        cmd.env_remove(var);
+    }
+    cmd.current_dir(dir)
+        .env("DATABASE_URL", url)
+        .env("DATA_DIR", dir.join("data"));
+    cmd
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// Runs SQL with the backend's command-line client; `Err(stderr)` when it fails.
+fn sql(url: &str, query: &str) -> Result<String, String> {
+    let out = if url.starts_with("postgres") {
+        Command::new("psql")
+            .args(["-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-d", url, "-c", query])
+            .output()
+    } else {
+        let path = url.strip_prefix("sqlite://").unwrap_or(url);
+        Command::new("sqlite3")
+            .args(["-cmd", ".timeout 5000", path, query])
+            .output()
+    }
+    .expect("the database client runs");
+    if out.status.success() {
+        Ok(text(&out.stdout).trim().to_string())
+    } else {
+        Err(text(&out.stderr))
+    }
+}
+
+fn verify(dir: &Path, url: &str) -> Output {
+    cli(dir, url)
+        .args(["audit", "verify", "--batch-size", "2"])
+        .output()
+        .expect("the binary runs")
+}
+
+fn assert_intact(out: &Output, events: usize) {
+    assert!(
+        out.status.success(),
+        "verify failed: {}{}",
+        text(&out.stdout),
+        text(&out.stderr)
+    );
+    assert!(
+        text(&out.stdout).contains(&format!("{events} event(s) verified")),
+        "{}",
+        text(&out.stdout)
+    );
+}
+
+fn assert_broken_at(out: &Output, id: &str, seq: i64, reason: &str) {
+    assert!(!out.status.success(), "a broken chain verified: {}", text(&out.stdout));
+    let err = text(&out.stderr);
+    assert!(err.contains(&format!("event {id} (seq {seq})")), "{err}");
+    assert!(err.contains(reason), "{err}");
+}
+
+/// As a root admin would write it: the PostgreSQL trigger disabled around the edit.
+fn tamper(url: &str, statement: &str) {
+    if url.starts_with("postgres") {
+        sql(
+            url,
+            &format!(
+                "ALTER TABLE audit_events DISABLE TRIGGER audit_events_append_only; {statement}; \
+                 ALTER TABLE audit_events ENABLE TRIGGER audit_events_append_only;"
+            ),
+        )
+        .unwrap();
+    } else {
+        sql(url, statement).unwrap();
+    }
+}
+
+fn run(backend: TestBackend) {
+    let Some(db) = TestDatabase::new(backend) else {
+        eprintln!("TEST_DATABASE_URL not set: PostgreSQL run skipped");
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let url = db.url.clone();
+    let out = cli(dir.path(), &url).arg("migrate").output().unwrap();
+    assert!(out.status.success(), "migrate: {}", text(&out.stderr));
+    let store = Store::connect(&url, 2).unwrap();
+    let root = store.root().unwrap().unwrap().id;
+    for n in 0..3 {
+        store
+            .add_operator(
+                &NewOperator {
+                    home_organization_id: root,
+                    email: WorkEmail::parse(&format!("op{n}@contoso-cloud.example"), "email").unwrap(),
+                    name: format!("Operator {n}"),
+                    roles: RoleSet::new([Role::Viewer]),
+                    status: OperatorStatus::Active,
+                },
+                &AuditEntry::by(Actor::System),
+            )
+            .unwrap();
+    }
+    // Bootstrap wrote the root and its admin: five events in all.
+    assert_intact(&verify(dir.path(), &url), 5);
+
+    let id_of = |seq: i64| sql(&url, &format!("SELECT id FROM audit_events WHERE seq = {seq}")).unwrap();
+    let (third, fourth, fifth) = (id_of(3), id_of(4), id_of(5));
+
+    if url.starts_with("postgres") {
+        // The table refuses edits while its trigger is on.
+        let err = sql(&url, "UPDATE audit_events SET details = '{}' WHERE seq = 3").unwrap_err();
+        assert!(err.contains("append-only"), "{err}");
+        let err = sql(&url, "DELETE FROM audit_events WHERE seq = 3").unwrap_err();
+        assert!(err.contains("append-only"), "{err}");
+    }
+
+    // An edited event: its own hash no longer matches.
+    let original = sql(&url, "SELECT details FROM audit_events WHERE seq = 3").unwrap();
+    tamper(
+        &url,
+        "UPDATE audit_events SET details = '{\"forged\":true}' WHERE seq = 3",
+    );
+    assert_broken_at(&verify(dir.path(), &url), &third, 3, "hash does not match");
+
+    // A replaced hash no longer matches the content; a replaced prev_hash breaks the link.
+    tamper(
+        &url,
+        &format!("UPDATE audit_events SET details = '{original}', hash = 'ab' || hash WHERE seq = 3"),
+    );
+    assert_broken_at(&verify(dir.path(), &url), &third, 3, "hash does not match");
+    tamper(&url, "UPDATE audit_events SET hash = substr(hash, 3) WHERE seq = 3");
+    assert_intact(&verify(dir.path(), &url), 5);
+    tamper(
+        &url,
+        "UPDATE audit_events SET prev_hash = 'x' || prev_hash WHERE seq = 4",
+    );
+    assert_broken_at(&verify(dir.path(), &url), &fourth, 4, "prev_hash does not match");
+    tamper(
+        &url,
+        "UPDATE audit_events SET prev_hash = substr(prev_hash, 2) WHERE seq = 4",
+    );
+    assert_intact(&verify(dir.path(), &url), 5);
+
+    // A deleted event: the next one names the gap.
+    tamper(&url, "DELETE FROM audit_events WHERE seq = 4");
+    assert_broken_at(&verify(dir.path(), &url), &fifth, 5, "events are missing");
+    drop(db);
+}
+
+#[test]
+fn verify_names_the_first_broken_event_sqlite() {
+    run(TestBackend::Sqlite);
+}
+
+#[test]
+fn verify_names_the_first_broken_event_postgres() {
+    run(TestBackend::Postgres);
+}

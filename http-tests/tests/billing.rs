@@ -1,0 +1,364 @@
+//! Billing over HTTP, against hand-worked examples (September 2026, 30 days):
+//!
+//! - 10 seats of 17.30 NZD from August, 20 from 16 September: 15 × 10 + 15 × 20
+//!   = 450 seat-days; 1730 × 450 / 30 = 25 950.
+//! - 1 seat at 0.03 from the 16th: 3 × 15 / 30 = 1.5 → 2 (half to even);
+//!   1 seat at 0.01: 0.5 → 0.
+//! - annual, 2 seats at 120.00 USD, created 5 September 2025: billed in
+//!   September (2 × 30 seat-days → 24 000), not in October.
+//! - 1 seat at 10.00 from the 1st, cancelled (seats to 0) on the 11th: 10
+//!   seat-days → 333.33 → 333.
+//!
+//! Re-runs never duplicate (drafts recomputed, issued ones untouched), states
+//! move draft → issued → paid or → void (409 otherwise), billing history totals,
+//! the invoice-lines CSV parses back, and roles: billing or admin only.
+
+use std::process::Command;
+
+use domain::Role;
+use http_tests::{both_backends, Reply, TestApp};
+use serde_json::{json, Value};
+use uuid::Uuid;
+
+use crate::subscriptions::{body, day, subscribe, with};
+
+/// Runs SQL with the backend's client (psql or sqlite3); panics on failure.
+fn sql(app: &TestApp, query: &str) {
+    let url = &app.config.database_url;
+    let out = if url.starts_with("postgres") {
+        Command::new("psql")
+            .args(["-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", url, "-c", query])
+            .output()
+    } else {
+        Command::new("sqlite3")
+            .args([
+                "-cmd",
+                ".timeout 5000",
+                url.strip_prefix("sqlite://").unwrap_or(url),
+                query,
+            ])
+            .output()
+    }
+    .unwrap();
+    assert!(
+        out.status.success(),
+        "{query}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// A subscription created at `created` (`YYYY-MM-DD HH:MM:SS`), its first seat change then too.
+async fn sub_since(app: &TestApp, customer: Uuid, sku: &str, extra: Value, created: &str) -> Uuid {
+    let id = subscribe(app, customer, with(body(sku, 1, &day(30)), extra)).await;
+    sql(
+        app,
+        &format!(
+            "UPDATE subscriptions SET created_at = '{created}' WHERE id = '{id}'; \
+             UPDATE subscription_changes SET changed_at = '{created}' WHERE subscription_id = '{id}'"
+        ),
+    );
+    id
+}
+
+/// Records that the subscription had `quantity` seats from `at`.
+fn seats_from(app: &TestApp, sub: Uuid, at: &str, quantity: i64) {
+    sql(
+        app,
+        &format!(
+            "INSERT INTO subscription_changes (id, subscription_id, customer_id, customer_path, changed_at, \
+             quantity, assigned, quantity_delta, assigned_delta) \
+             SELECT '{}', subscription_id, customer_id, customer_path, '{at}', {quantity}, 0, 0, 0 \
+             FROM subscription_changes WHERE subscription_id = '{sub}' LIMIT 1",
+            Uuid::now_v7()
+        ),
+    );
+}
+
+fn price(amount: i64, currency: &str) -> Value {
+    json!({"unit_price": {"amount_minor": amount, "currency": currency}})
+}
+
+async fn run(app: &TestApp, token: &str, org: Uuid, period: &str) -> Reply {
+    app.post(
+        token,
+        &format!("/v1/organizations/{org}/billing-runs"),
+        json!({"period": period}),
+    )
+    .await
+}
+
+async fn invoices(app: &TestApp, token: &str, org: Uuid, query: &str) -> Vec<Value> {
+    let r = app
+        .get(token, &format!("/v1/organizations/{org}/invoices{query}"))
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    r.body["items"].as_array().cloned().unwrap_or_default()
+}
+
+fn find<'a>(items: &'a [Value], customer: Uuid, currency: &str) -> &'a Value {
+    items
+        .iter()
+        .find(|i| i["customer_id"] == customer.to_string() && i["currency"] == currency)
+        .unwrap_or_else(|| panic!("no {currency} invoice for {customer}"))
+}
+
+async fn act(app: &TestApp, token: &str, invoice: &str, verb: &str) -> Reply {
+    app.post(token, &format!("/v1/invoices/{invoice}/{verb}"), json!({}))
+        .await
+}
+
+struct Setup {
+    t: http_tests::Tree,
+    billing: String,
+    s2: Uuid,
+}
+
+async fn setup(app: &TestApp) -> Setup {
+    let t = app.tree().await;
+    let s1 = sub_since(
+        app,
+        t.customer_a,
+        "SKU_MAIN",
+        json!({"description": "=SUM(A1:A9)"}),
+        "2026-08-10 09:00:00",
+    )
+    .await;
+    seats_from(app, s1, "2026-08-10 09:00:01", 10);
+    seats_from(app, s1, "2026-09-16 12:00:00", 20);
+    let s2 = sub_since(app, t.customer_a, "SKU_THREE", price(3, "NZD"), "2026-09-16 08:00:00").await;
+    sub_since(app, t.customer_a, "SKU_ONE", price(1, "NZD"), "2026-09-16 08:00:00").await;
+    let annual = with(price(12_000, "USD"), json!({"billing_cycle": "annual"}));
+    let s4 = sub_since(app, t.customer_a, "SKU_ANNUAL", annual.clone(), "2025-09-05 10:00:00").await;
+    seats_from(app, s4, "2025-09-05 10:00:01", 2);
+    sub_since(app, t.customer_a, "SKU_ANNUAL_OCT", annual, "2025-10-05 10:00:00").await;
+    let s6 = sub_since(
+        app,
+        t.customer_b,
+        "SKU_CANCELLED",
+        price(1000, "NZD"),
+        "2026-09-01 00:00:00",
+    )
+    .await;
+    seats_from(app, s6, "2026-09-11 15:00:00", 0);
+    // Created after September: not billed.
+    sub_since(app, t.customer_a2, "SKU_LATER", json!({}), "2026-10-02 00:00:00").await;
+    let (_, billing) = app.operator(t.dist, "billing@northwind.example", &[Role::Billing]);
+    Setup { t, billing, s2 }
+}
+
+both_backends!(runs_prorate_round_and_never_duplicate, |app| async move {
+    let Setup { t, billing, s2 } = setup(&app).await;
+    let r = run(&app, &billing, t.dist, "2026-09").await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(
+        r.body,
+        json!({"period": "2026-09", "created": 3, "recomputed": 0, "unchanged": 0})
+    );
+
+    let items = invoices(&app, &billing, t.dist, "?period=2026-09").await;
+    assert_eq!(items.len(), 3);
+    let a_nzd = find(&items, t.customer_a, "NZD").clone();
+    assert_eq!(a_nzd["status"], "draft");
+    assert_eq!(a_nzd["total_minor"], 25_952);
+    assert_eq!(find(&items, t.customer_a, "USD")["total_minor"], 24_000);
+    assert_eq!(find(&items, t.customer_b, "NZD")["total_minor"], 333);
+
+    let r = app
+        .get(&billing, &format!("/v1/invoices/{}", a_nzd["id"].as_str().unwrap()))
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let lines = r.body["lines"].as_array().unwrap();
+    let line = |sku: &str| lines.iter().find(|l| l["sku"] == sku).unwrap().clone();
+    assert_eq!(line("SKU_MAIN")["seat_days"], 450);
+    assert_eq!(line("SKU_MAIN")["days_in_period"], 30);
+    assert_eq!(line("SKU_MAIN")["amount_minor"], 25_950);
+    assert_eq!(line("SKU_THREE")["amount_minor"], 2);
+    assert_eq!(line("SKU_ONE")["amount_minor"], 0);
+    assert_eq!(lines.len(), 3);
+
+    // Annual in its anniversary month only.
+    let r = run(&app, &billing, t.dist, "2026-10").await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let october = invoices(&app, &billing, t.dist, "?period=2026-10").await;
+    let usd = find(&october, t.customer_a, "USD");
+    let id = usd["id"].as_str().unwrap();
+    let r = app.get(&billing, &format!("/v1/invoices/{id}")).await;
+    let skus: Vec<&str> = r.body["lines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["sku"].as_str().unwrap())
+        .collect();
+    assert_eq!(skus, ["SKU_ANNUAL_OCT"]);
+
+    // A re-run recomputes drafts and creates nothing.
+    let r = run(&app, &billing, t.dist, "2026-09").await;
+    assert_eq!(
+        r.body,
+        json!({"period": "2026-09", "created": 0, "recomputed": 3, "unchanged": 0})
+    );
+    assert_eq!(invoices(&app, &billing, t.dist, "?period=2026-09").await.len(), 3);
+
+    // Issued invoices never change, even when the history does.
+    let a_id = a_nzd["id"].as_str().unwrap().to_string();
+    let r = act(&app, &billing, &a_id, "issue").await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.body["status"], "issued");
+    assert!(r.body["issued_at"].is_string());
+    seats_from(&app, s2, "2026-09-20 00:00:00", 5);
+    let r = run(&app, &billing, t.dist, "2026-09").await;
+    assert_eq!(
+        r.body,
+        json!({"period": "2026-09", "created": 0, "recomputed": 2, "unchanged": 1})
+    );
+    let items = invoices(&app, &billing, t.dist, "?period=2026-09").await;
+    assert_eq!(find(&items, t.customer_a, "NZD")["total_minor"], 25_952);
+    // A run over one customer touches only its invoices.
+    let r = run(&app, &billing, t.customer_b, "2026-09").await;
+    assert_eq!(
+        r.body,
+        json!({"period": "2026-09", "created": 0, "recomputed": 1, "unchanged": 0})
+    );
+});
+
+both_backends!(states_history_filters_and_csv, |app| async move {
+    let Setup { t, billing, .. } = setup(&app).await;
+    assert_eq!(run(&app, &billing, t.dist, "2026-09").await.status, 200);
+    let items = invoices(&app, &billing, t.dist, "?period=2026-09").await;
+    let a_nzd = find(&items, t.customer_a, "NZD")["id"].as_str().unwrap().to_string();
+    let b_nzd = find(&items, t.customer_b, "NZD")["id"].as_str().unwrap().to_string();
+
+    // draft → issued → paid; nothing after paid.
+    assert_eq!(act(&app, &billing, &a_nzd, "mark-paid").await.status, 409);
+    assert_eq!(act(&app, &billing, &a_nzd, "issue").await.status, 200);
+    assert_eq!(act(&app, &billing, &a_nzd, "issue").await.status, 409);
+    let r = act(&app, &billing, &a_nzd, "mark-paid").await;
+    assert_eq!(r.status, 200);
+    assert_eq!(r.body["status"], "paid");
+    let r = act(&app, &billing, &a_nzd, "void").await;
+    assert_eq!(r.status, 409);
+    assert_eq!(r.code(), Some("invalid_status_transition"));
+    // draft → void; final.
+    assert_eq!(act(&app, &billing, &b_nzd, "void").await.body["status"], "void");
+    assert_eq!(act(&app, &billing, &b_nzd, "issue").await.status, 409);
+    // A void invoice is not replaced by a re-run.
+    let r = run(&app, &billing, t.dist, "2026-09").await;
+    assert_eq!(
+        r.body,
+        json!({"period": "2026-09", "created": 0, "recomputed": 1, "unchanged": 2})
+    );
+
+    // Filters.
+    assert_eq!(invoices(&app, &billing, t.dist, "?status=paid").await.len(), 1);
+    assert_eq!(invoices(&app, &billing, t.dist, "?status=void").await.len(), 1);
+    let mine = invoices(&app, &billing, t.dist, &format!("?customer={}", t.customer_a)).await;
+    assert_eq!(mine.len(), 2);
+    assert_eq!(invoices(&app, &billing, t.reseller_b, "").await.len(), 1);
+    assert!(invoices(&app, &billing, t.dist, "?period=2026-08").await.is_empty());
+    let r = app
+        .get(
+            &billing,
+            &format!("/v1/organizations/{}/invoices?period=2026-9", t.dist),
+        )
+        .await;
+    assert_eq!(r.error_field(), Some("period"));
+
+    // History: per period and currency, void left out.
+    let r = app
+        .get(&billing, &format!("/v1/organizations/{}/billing-history", t.dist))
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(
+        r.body["items"],
+        json!([
+            {"period": "2026-09", "currency": "NZD", "invoices": 1, "total_minor": 25_952},
+            {"period": "2026-09", "currency": "USD", "invoices": 1, "total_minor": 24_000}
+        ])
+    );
+
+    // The invoice lines of the period, parsed back; formula cells escaped.
+    let r = app
+        .get(
+            &billing,
+            &format!("/v1/organizations/{}/reports/invoice-lines.csv?period=2026-09", t.dist),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.header("content-type").as_deref(), Some("text/csv; charset=utf-8"));
+    assert!(r
+        .header("content-disposition")
+        .unwrap()
+        .starts_with("attachment; filename=\"invoice-lines-northwind-distribution-"));
+    let mut reader = csv::Reader::from_reader(r.text.as_bytes());
+    let header: Vec<String> = reader.headers().unwrap().iter().map(str::to_owned).collect();
+    assert_eq!(header[0], "invoice_id");
+    assert_eq!(header.len(), 11);
+    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    assert_eq!(rows.len(), 5, "three NZD and one USD line of A, one of B");
+    let main = rows.iter().find(|r| &r[4] == "SKU_MAIN").unwrap();
+    assert_eq!(&main[5], "'=SUM(A1:A9)");
+    assert_eq!(
+        (&main[7], &main[8], &main[9], &main[10]),
+        ("450", "30", "1730", "25950")
+    );
+    let r = app
+        .get(
+            &billing,
+            &format!("/v1/organizations/{}/reports/invoice-lines.csv", t.dist),
+        )
+        .await;
+    assert!(matches!(r.status, 400 | 422), "period is required: {}", r.text);
+});
+
+both_backends!(billing_or_admin_only, |app| async move {
+    let Setup { t, billing, .. } = setup(&app).await;
+    assert_eq!(run(&app, &billing, t.dist, "2026-09").await.status, 200);
+    let items = invoices(&app, &billing, t.dist, "").await;
+    let a = find(&items, t.customer_a, "NZD")["id"].as_str().unwrap().to_string();
+    let (_, viewer) = app.operator(t.dist, "viewer@northwind.example", &[Role::Viewer]);
+    let (_, admin) = app.operator(t.dist, "admin@northwind.example", &[Role::Admin]);
+    let (_, outsider) = app.operator(t.reseller_b, "billing@reseller-b.example", &[Role::Billing]);
+    let csv = format!("/v1/organizations/{}/reports/invoice-lines.csv?period=2026-09", t.dist);
+    assert_eq!(run(&app, &viewer, t.dist, "2026-09").await.status, 403);
+    assert_eq!(
+        app.get(&viewer, &format!("/v1/organizations/{}/invoices", t.dist))
+            .await
+            .status,
+        403
+    );
+    assert_eq!(app.get(&viewer, &format!("/v1/invoices/{a}")).await.status, 403);
+    assert_eq!(act(&app, &viewer, &a, "issue").await.status, 403);
+    assert_eq!(
+        app.get(&viewer, &format!("/v1/organizations/{}/billing-history", t.dist))
+            .await
+            .status,
+        403
+    );
+    assert_eq!(app.get(&viewer, &csv).await.status, 403);
+    // The same viewer may export subscriptions and users.
+    let r = app
+        .get(
+            &viewer,
+            &format!("/v1/organizations/{}/reports/subscriptions.csv", t.dist),
+        )
+        .await;
+    assert_eq!(r.status, 200);
+    assert_eq!(app.get(&admin, &csv).await.status, 200);
+    assert_eq!(run(&app, &admin, t.dist, "2026-09").await.status, 200);
+    // Another subtree's invoice: 404, as if absent.
+    assert_eq!(app.get(&outsider, &format!("/v1/invoices/{a}")).await.status, 404);
+    assert_eq!(act(&app, &outsider, &a, "issue").await.status, 404);
+    assert_eq!(
+        app.get(&outsider, &format!("/v1/invoices/{}", Uuid::now_v7()))
+            .await
+            .status,
+        404
+    );
+    assert_eq!(run(&app, &outsider, t.dist, "2026-09").await.status, 404);
+    // Bad periods name the field.
+    for bad in ["2026-13", "2026-9", "september"] {
+        let r = run(&app, &billing, t.dist, bad).await;
+        assert_eq!(r.status, 422, "{bad}: {}", r.text);
+        assert_eq!(r.error_field(), Some("period"));
+    }
+});
