@@ -27,11 +27,11 @@ impl Period {
         }
         let year: i32 = y.parse().map_err(|_| bad())?;
         let month: u32 = m.parse().map_err(|_| bad())?;
-        if !(1900..=9998).contains(&year) {
+        if !(1900..=9999).contains(&year) {
             return Err(FieldError::new(
                 field,
                 "out_of_range",
-                "the year must be between 1900 and 9998",
+                "the year must be between 1900 and 9999",
             ));
         }
         let start = NaiveDate::from_ymd_opt(year, month, 1).ok_or_else(bad)?;
@@ -190,7 +190,18 @@ mod tests {
             Period::parse("2026-12", "period").unwrap().end().to_string(),
             "2027-01-01"
         );
-        for bad in ["2026-13", "2026-9", "26-09", "2026/09", "2026-09-01", ""] {
+        assert_eq!(Period::parse("9999-12", "period").unwrap().days(), 31);
+        for bad in [
+            "2026-13",
+            "2026-00",
+            "0000-00",
+            "1899-12",
+            "2026-9",
+            "26-09",
+            "2026/09",
+            "2026-09-01",
+            "",
+        ] {
             assert!(Period::parse(bad, "period").is_err(), "{bad}");
         }
     }

@@ -151,14 +151,15 @@ impl ApplicationMessage {
     pub const MAX_CHARS: usize = 2000;
 
     pub fn parse(raw: &str) -> Result<Self, FieldError> {
-        let text = raw.trim();
-        if text.chars().count() > Self::MAX_CHARS {
+        // Counted as sent (the documented bound), then trimmed.
+        if raw.chars().count() > Self::MAX_CHARS {
             return Err(FieldError::new(
                 "message",
                 "too_long",
                 format!("message must be at most {} characters", Self::MAX_CHARS),
             ));
         }
+        let text = raw.trim();
         if text.chars().any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t')) {
             return Err(FieldError::new(
                 "message",
@@ -187,7 +188,7 @@ impl RejectionReason {
         if text.is_empty() {
             return Err(FieldError::new("reason", "required", "reason must not be empty"));
         }
-        if text.chars().count() > Self::MAX_CHARS {
+        if raw.chars().count() > Self::MAX_CHARS {
             return Err(FieldError::new(
                 "reason",
                 "too_long",
@@ -303,5 +304,11 @@ mod tests {
         assert_eq!(RejectionReason::parse("  ").unwrap_err().code, "required");
         assert_eq!(RejectionReason::parse("a\nb").unwrap_err().code, "control_characters");
         assert_eq!(RejectionReason::parse(" Not a fit ").unwrap().as_str(), "Not a fit");
+        let padded = format!("{} ", "x".repeat(ApplicationMessage::MAX_CHARS));
+        assert_eq!(
+            ApplicationMessage::parse(&padded).unwrap_err().code,
+            "too_long",
+            "bounded as sent"
+        );
     }
 }

@@ -234,16 +234,16 @@ fn revoke(
     Ok(revoked.len())
 }
 
+/// An organisation's name, kind and status, as stored.
+type OrgSummary = (String, String, String);
+
 /// The link with this token hash and its organisation's name, kind and status.
-fn find_with_org(
-    conn: &mut DbConn,
-    token_hash: &str,
-) -> Result<Option<(ActivationLink, (String, String, String))>, StoreError> {
+fn find_with_org(conn: &mut DbConn, token_hash: &str) -> Result<Option<(ActivationLink, OrgSummary)>, StoreError> {
     activation_links::table
         .inner_join(orgs::table)
         .filter(activation_links::token_hash.eq(token_hash))
         .select((Row::as_select(), (orgs::name, orgs::kind, orgs::status)))
-        .first::<(Row, (String, String, String))>(conn)
+        .first::<(Row, OrgSummary)>(conn)
         .optional()?
         .map(|(row, org)| Ok((row.into_model()?, org)))
         .transpose()

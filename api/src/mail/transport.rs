@@ -82,11 +82,6 @@ fn message(from: &Mailbox, mail: &QueuedMail) -> Result<Message, String> {
         .recipient
         .parse()
         .map_err(|e| format!("the recipient is not a mailbox: {e}"))?;
-    // Plain 7-bit or 8-bit text when it fits, so links stay whole in the raw mail.
-    let text = mail.body_text.clone();
-    let body = Body::new_with_encoding(text.clone(), ContentTransferEncoding::SevenBit)
-        .or_else(|_| Body::new_with_encoding(text.clone(), ContentTransferEncoding::EightBit))
-        .unwrap_or_else(|_| Body::new(text));
     Message::builder()
         .from(from.clone())
         .to(to)
@@ -94,8 +89,23 @@ fn message(from: &Mailbox, mail: &QueuedMail) -> Result<Message, String> {
         .message_id(Some(format!("<{}@partner-portal.invalid>", mail.id)))
         .date(SystemTime::from(mail.created_at))
         .header(ContentType::TEXT_PLAIN)
-        .body(body)
+        .body(body(&mail.body_text))
         .map_err(|e| format!("cannot build the message: {e}"))
+}
+
+/// Plain 7-bit text when it is ASCII with lines of at most 998 octets (RFC 5322),
+/// so a link stays whole in the raw mail; otherwise lettre's choice (quoted-printable
+/// or base64), which wraps long lines.
+fn body(text: &str) -> Body {
+    let plain = text.is_ascii() && !text.contains(['\0', '\r']) && text.lines().all(|l| l.len() <= 998);
+    if plain {
+        Body::dangerous_pre_encoded(
+            text.replace('\n', "\r\n").into_bytes(),
+            ContentTransferEncoding::SevenBit,
+        )
+    } else {
+        Body::new(text.to_string())
+    }
 }
 
 /// Writes `{id}.eml` atomically (a temporary file renamed into place), so a
@@ -110,6 +120,15 @@ fn write_file(dir: &Path, mail: &QueuedMail, bytes: &[u8]) -> std::io::Result<()
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ascii_bodies_keep_long_lines_whole() {
+        let link = format!("https://portal.example/v1/activations/{}", "x".repeat(43));
+        let b = body(&format!("Hello\n\n{link}\n"));
+        assert_eq!(b.encoding(), ContentTransferEncoding::SevenBit);
+        assert_eq!(b.as_ref(), format!("Hello\r\n\r\n{link}\r\n").as_bytes());
+        assert_ne!(body("Caf\u{e9}\n").encoding(), ContentTransferEncoding::SevenBit);
+    }
 
     #[test]
     fn the_server_is_named_without_credentials() {

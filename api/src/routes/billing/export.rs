@@ -29,7 +29,7 @@ const COLUMNS: &[&str] = &[
 #[into_params(parameter_in = Query)]
 pub struct InvoiceLinesQuery {
     /// The month, `YYYY-MM`.
-    #[param(pattern = "^[0-9]{4}-[0-9]{2}$")]
+    #[param(pattern = "^(19[0-9]{2}|[2-9][0-9]{3})-(0[1-9]|1[0-2])$")]
     period: String,
 }
 

@@ -13,7 +13,7 @@ use uuid::Uuid;
 #[schema(example = json!({"period": "2026-11"}))]
 pub struct BillingRunRequest {
     /// The month to bill, `YYYY-MM`.
-    #[schema(pattern = "^[0-9]{4}-[0-9]{2}$")]
+    #[schema(pattern = "^(19[0-9]{2}|[2-9][0-9]{3})-(0[1-9]|1[0-2])$")]
     pub period: String,
 }
 
