@@ -8,6 +8,7 @@ use std::pin::Pin;
 use actix_web::error::PayloadError;
 use actix_web::{web, FromRequest, HttpMessage, HttpRequest};
 use serde::de::DeserializeOwned;
+use serde::Deserialize;
 
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -87,6 +88,13 @@ impl<T: DeserializeOwned + 'static> FromRequest for StrictJson<T> {
             // Syntax first (400, trailing data included), then the fields (422, named).
             let json: serde_json::Value = serde_json::from_slice(&bytes)
                 .map_err(|e| ApiError::Malformed(format!("the body is not valid JSON: {e}")))?;
+            if !json.is_object() {
+                return Err(ApiError::invalid(
+                    "body",
+                    "not_an_object",
+                    "the body must be a JSON object",
+                ));
+            }
             let value = serde_path_to_error::deserialize(json).map_err(|e| {
                 let message = e.inner().to_string();
                 field_error(e.path(), message)
@@ -121,6 +129,26 @@ pub async fn read_body(mut payload: web::Payload, limit: usize) -> Result<web::B
         body.extend_from_slice(&chunk);
     }
     Ok(body)
+}
+
+/// An integer field that also takes JSON numbers like `12.0` (JSON Schema's
+/// `integer` admits them), refusing real fractions.
+pub fn integer<'de, D: serde::Deserializer<'de>>(de: D) -> Result<i64, D::Error> {
+    let n = serde_json::Number::deserialize(de)?;
+    if let Some(i) = n.as_i64() {
+        return Ok(i);
+    }
+    match n.as_f64() {
+        Some(f) if f.fract() == 0.0 && f.abs() < 9.0e15 => Ok(f as i64),
+        _ => Err(serde::de::Error::custom(format!("expected an integer, found {n}"))),
+    }
+}
+
+/// [`integer`] for optional fields.
+pub fn optional_integer<'de, D: serde::Deserializer<'de>>(de: D) -> Result<Option<i64>, D::Error> {
+    #[derive(serde::Deserialize)]
+    struct Wrapped(#[serde(deserialize_with = "integer")] i64);
+    Ok(Option::<Wrapped>::deserialize(de)?.map(|w| w.0))
 }
 
 /// Tells an absent field (`None`) from an explicit `null` (`Some(None)`) in PATCH bodies.

@@ -3,6 +3,7 @@
 //! any call with a body can meet).
 
 use domain::customer::country_codes;
+use domain::subscription::currency_codes;
 use utoipa::openapi::link::LinkBuilder;
 use utoipa::openapi::path::Operation;
 use utoipa::openapi::schema::Schema;
@@ -157,24 +158,31 @@ fn add_links(api: &mut OpenApi) {
     }
 }
 
-/// Lists the ISO 3166-1 codes as the `country` enum, so the contract says exactly
-/// which values the API accepts (the list lives in the domain crate).
-fn list_countries(api: &mut OpenApi) {
+/// Lists the accepted codes as enums (countries in ISO 3166-1, currencies in
+/// ISO 4217), so the contract says exactly which values the API takes; the lists
+/// live in the domain crate.
+fn list_codes(api: &mut OpenApi) {
     let Some(components) = api.components.as_mut() else {
         return;
     };
-    for name in ["CreateOrganization", "UpdateOrganization", "ApplyToProgramme"] {
-        let Some(RefOr::T(Schema::Object(object))) = components.schemas.get_mut(name) else {
+    let countries: Vec<serde_json::Value> = country_codes().map(serde_json::Value::from).collect();
+    let optional_countries: Vec<serde_json::Value> =
+        countries.iter().cloned().chain([serde_json::Value::Null]).collect();
+    let currencies: Vec<serde_json::Value> = currency_codes().map(serde_json::Value::from).collect();
+    // Nullable fields list `null` too, as their type does.
+    let targets = [
+        ("CreateOrganization", "country", &optional_countries),
+        ("UpdateOrganization", "country", &optional_countries),
+        ("ApplyToProgramme", "country", &countries),
+        ("MoneyView", "currency", &currencies),
+    ];
+    for (schema, property, codes) in targets {
+        let Some(RefOr::T(Schema::Object(object))) = components.schemas.get_mut(schema) else {
             continue;
         };
-        let required = object.required.iter().any(|r| r == "country");
-        if let Some(RefOr::T(Schema::Object(country))) = object.properties.get_mut("country") {
-            let mut codes: Vec<serde_json::Value> = country_codes().map(serde_json::Value::from).collect();
-            if !required {
-                codes.push(serde_json::Value::Null);
-            }
-            country.enum_values = Some(codes);
-            country.pattern = None;
+        if let Some(RefOr::T(Schema::Object(field))) = object.properties.get_mut(property) {
+            field.enum_values = Some(codes.clone());
+            field.pattern = None;
         }
     }
 }
@@ -183,7 +191,7 @@ fn list_countries(api: &mut OpenApi) {
 /// paths are collected.
 pub fn complete(api: &mut OpenApi) {
     add_links(api);
-    list_countries(api);
+    list_codes(api);
     for item in api.paths.paths.values_mut() {
         let ops = [
             item.get.as_mut(),

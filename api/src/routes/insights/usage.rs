@@ -24,9 +24,11 @@ pub enum Interval {
 pub struct UsageQuery {
     /// `day` (default) or `month`.
     interval: Option<Interval>,
-    /// First day (`YYYY-MM-DD`).
+    /// First day (`YYYY-MM-DD`, year 1900 to 9999).
+    #[param(value_type = String, format = Date, pattern = "^(19|[2-9][0-9])[0-9]{2}-[0-9]{2}-[0-9]{2}$")]
     from: NaiveDate,
     /// Last day (`YYYY-MM-DD`), at most 3,660 days after `from`.
+    #[param(value_type = String, format = Date, pattern = "^(19|[2-9][0-9])[0-9]{2}-[0-9]{2}-[0-9]{2}$")]
     to: NaiveDate,
 }
 

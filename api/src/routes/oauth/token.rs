@@ -14,11 +14,26 @@ use crate::extract::read_body;
 use crate::secrets;
 use crate::state::AppState;
 
+/// The one grant this endpoint implements.
+#[derive(ToSchema)]
+#[schema(rename_all = "snake_case")]
+pub enum GrantType {
+    ClientCredentials,
+}
+
+impl GrantType {
+    fn as_str(&self) -> &'static str {
+        match self {
+            Self::ClientCredentials => "client_credentials",
+        }
+    }
+}
+
 /// The form fields of a token request (`application/x-www-form-urlencoded`).
 #[derive(Deserialize, ToSchema)]
 pub struct TokenRequest {
     /// Must be `client_credentials`.
-    #[schema(example = "client_credentials")]
+    #[schema(value_type = GrantType, required = true)]
     grant_type: Option<String>,
     /// With `client_secret`, instead of HTTP Basic authentication.
     client_id: Option<String>,
@@ -132,8 +147,11 @@ pub async fn issue_token(
         ));
     }
     let body = read_body(payload, state.config.max_body_bytes).await?;
+    // §3.2: the grant's own parameters must not repeat; unknown ones are ignored.
+    const OWN: [&str; 4] = ["grant_type", "client_id", "client_secret", "scope"];
     let mut names = std::collections::HashSet::new();
-    if !form_urlencoded::parse(&body).all(|(k, _)| names.insert(k.into_owned())) {
+    let own = form_urlencoded::parse(&body).filter(|(k, _)| OWN.contains(&k.as_ref()));
+    if !own.into_iter().all(|(k, _)| names.insert(k.into_owned())) {
         return Ok(refuse(OAuthErrorCode::InvalidRequest, "a parameter is repeated"));
     }
     let Ok(form) = serde_urlencoded::from_bytes::<TokenRequest>(&body) else {
@@ -143,7 +161,7 @@ pub async fn issue_token(
     let present = |v: Option<String>| v.filter(|s| !s.is_empty());
     match present(form.grant_type).as_deref() {
         None => return Ok(refuse(OAuthErrorCode::InvalidRequest, "grant_type is required")),
-        Some("client_credentials") => {}
+        Some(g) if g == GrantType::ClientCredentials.as_str() => {}
         Some(_) => {
             return Ok(refuse(
                 OAuthErrorCode::UnsupportedGrantType,

@@ -25,7 +25,8 @@ pub struct SubscriptionsQuery {
     /// Only this SKU.
     #[param(max_length = 100)]
     sku: Option<String>,
-    /// Only subscriptions renewing before this date (`YYYY-MM-DD`).
+    /// Only subscriptions renewing before this date (`YYYY-MM-DD`, year 1900 to 9999).
+    #[param(value_type = Option<String>, format = Date, pattern = "^(19|[2-9][0-9])[0-9]{2}-[0-9]{2}-[0-9]{2}$")]
     renews_before: Option<NaiveDate>,
     /// Page size, 1 to 500.
     #[param(minimum = 1, maximum = 500, default = 50)]

@@ -13,6 +13,7 @@ use uuid::Uuid;
 #[schema(example = json!({"amount_minor": 1730, "currency": "NZD"}))]
 pub struct MoneyView {
     #[schema(minimum = 0)]
+    #[serde(deserialize_with = "crate::extract::integer")]
     pub amount_minor: i64,
     #[schema(pattern = "^[A-Z]{3}$")]
     pub currency: String,
@@ -110,12 +111,16 @@ pub struct CreateSubscription {
     )]
     pub description: String,
     #[schema(minimum = 0, maximum = 1000000)]
+    #[serde(deserialize_with = "crate::extract::integer")]
     pub quantity: i64,
     /// At most `quantity`; 0 when absent.
     #[schema(minimum = 0, maximum = 1000000)]
+    #[serde(default, deserialize_with = "crate::extract::optional_integer")]
     pub assigned: Option<i64>,
     pub unit_price: MoneyView,
     pub billing_cycle: BillingCycle,
+    /// `YYYY-MM-DD`, year 1900 to 9999.
+    #[schema(value_type = String, format = Date, pattern = "^(19|[2-9][0-9])[0-9]{2}-[0-9]{2}-[0-9]{2}$")]
     pub renews_on: NaiveDate,
     /// True when absent.
     pub auto_renew: Option<bool>,
@@ -127,9 +132,11 @@ pub struct CreateSubscription {
 #[schema(example = json!({"quantity": 25, "assigned": 21}))]
 pub struct UpdateSubscription {
     #[schema(minimum = 0, maximum = 1000000)]
+    #[serde(default, deserialize_with = "crate::extract::optional_integer")]
     pub quantity: Option<i64>,
     /// Never above the (new) quantity.
     #[schema(minimum = 0, maximum = 1000000)]
+    #[serde(default, deserialize_with = "crate::extract::optional_integer")]
     pub assigned: Option<i64>,
     pub auto_renew: Option<bool>,
 }
