@@ -172,17 +172,25 @@ impl Content<'_> {
     }
 }
 
+/// Takes the append lock (PostgreSQL; SQLite writers are serialised anyway).
+/// Write transactions take it when they begin, before any row lock, so a
+/// transaction never waits for it while holding rows another one needs.
+pub(crate) fn lock_appends(conn: &mut DbConn) -> Result<(), StoreError> {
+    if let DbConn::Pg(_) = conn {
+        diesel::sql_query("SELECT pg_advisory_xact_lock($1)")
+            .bind::<diesel::sql_types::BigInt, _>(AUDIT_LOCK_KEY)
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
 /// Fills in the chain fields and organisation paths of rows about to be inserted,
 /// in order, after taking the append lock. Runs inside the write transaction.
 pub(crate) fn seal(conn: &mut DbConn, rows: &mut [AuditRow]) -> Result<(), StoreError> {
     if rows.is_empty() {
         return Ok(());
     }
-    if let DbConn::Pg(_) = conn {
-        diesel::sql_query("SELECT pg_advisory_xact_lock($1)")
-            .bind::<diesel::sql_types::BigInt, _>(AUDIT_LOCK_KEY)
-            .execute(conn)?;
-    }
+    lock_appends(conn)?;
     let tail: Option<(Option<i64>, Option<String>)> = audit_events::table
         .filter(audit_events::seq.is_not_null())
         .order(audit_events::seq.desc())

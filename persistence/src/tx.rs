@@ -48,6 +48,8 @@ pub(crate) fn write<T>(
                     .bind::<diesel::sql_types::BigInt, _>(TREE_LOCK_KEY)
                     .execute(c)?;
             }
+            // Locks in one order everywhere (tree, audit appends, then rows): no deadlocks.
+            crate::audit::lock_appends(c)?;
             f(c)
         }),
         DbConn::Sqlite(_) => {
