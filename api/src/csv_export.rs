@@ -1,23 +1,29 @@
 //! Streamed CSV downloads (RFC 4180, UTF-8, header row, CRLF line ends).
 //!
-//! A blocking producer reads keyset batches from the store and writes rows into
-//! a 64 KiB buffer; full buffers go through a bounded channel to the response
-//! body, so memory stays constant whatever the size of the export, and a client
-//! that stops reading stops the producer. Cells that start with `=`, `+`, `-`,
-//! `@`, tab or CR get a leading `'` so spreadsheets do not run them as formulas.
+//! A blocking producer reads keyset batches inside one database snapshot (so
+//! the file is consistent however long it streams) and writes rows into a
+//! 64 KiB buffer; full buffers go through a bounded channel to the response
+//! body, so memory stays constant whatever the size of the export. A client that
+//! goes away, or stops reading for [`STALL_LIMIT`], stops the producer and frees
+//! its database connection. Cells that start with `=`, `+`, `-`, `@`, tab or CR
+//! get a leading `'` so spreadsheets do not run them as formulas.
 
 use std::io;
+use std::time::Duration;
 
 use actix_web::http::header;
 use actix_web::web::Bytes;
 use actix_web::HttpResponse;
-use persistence::{Store, StoreError};
+use persistence::{Snapshot, Store, StoreError};
+use tokio::runtime::Handle;
 use tokio::sync::mpsc;
 
 /// Rows read from the store per query.
 pub const BATCH: i64 = 5_000;
 const CHUNK_BYTES: usize = 64 * 1024;
 const CHANNEL_CHUNKS: usize = 8;
+/// How long a client may leave a full chunk unread before the export is dropped.
+const STALL_LIMIT: Duration = Duration::from_secs(60);
 
 /// Why a producer stopped early.
 #[derive(Debug)]
@@ -38,6 +44,7 @@ impl From<StoreError> for ExportError {
 struct ChannelWriter {
     buf: Vec<u8>,
     tx: mpsc::Sender<Result<Bytes, io::Error>>,
+    runtime: Handle,
 }
 
 impl ChannelWriter {
@@ -46,9 +53,10 @@ impl ChannelWriter {
             return Ok(());
         }
         let chunk = std::mem::replace(&mut self.buf, Vec::with_capacity(CHUNK_BYTES + 1024));
-        self.tx
-            .blocking_send(Ok(Bytes::from(chunk)))
-            .map_err(|_| io::Error::new(io::ErrorKind::BrokenPipe, "the client went away"))
+        let sent = self
+            .runtime
+            .block_on(self.tx.send_timeout(Ok(Bytes::from(chunk)), STALL_LIMIT));
+        sent.map_err(|_| io::Error::new(io::ErrorKind::BrokenPipe, "the client went away or stopped reading"))
     }
 }
 
@@ -125,7 +133,7 @@ pub fn slug(name: &str) -> String {
 }
 
 /// `<kind>-<slug of name>-<today>.csv`.
-pub fn file_name(kind: &str, org_name: &str) -> String {
+fn file_name(kind: &str, org_name: &str) -> String {
     format!(
         "{kind}-{}-{}.csv",
         slug(org_name),
@@ -133,10 +141,38 @@ pub fn file_name(kind: &str, org_name: &str) -> String {
     )
 }
 
-/// A 200 `text/csv` response whose body `produce` writes after the header row.
-pub fn response<F>(store: Store, file_name: &str, header_row: &'static [&'static str], produce: F) -> HttpResponse
+/// Writes every row of a keyset-paginated read, [`BATCH`] rows per query, each
+/// query starting after the key of the previous one's last row.
+pub fn write_all<T, K>(
+    sink: &mut CsvSink,
+    mut fetch: impl FnMut(Option<K>) -> Result<Vec<T>, StoreError>,
+    key: impl Fn(&T) -> K,
+    mut write: impl FnMut(&mut CsvSink, &T) -> Result<(), ExportError>,
+) -> Result<(), ExportError> {
+    let mut after = None;
+    loop {
+        let rows = fetch(after.take())?;
+        for row in &rows {
+            write(sink, row)?;
+        }
+        match rows.last() {
+            Some(last) if rows.len() as i64 == BATCH => after = Some(key(last)),
+            _ => return Ok(()),
+        }
+    }
+}
+
+/// A 200 `text/csv` response named `<kind>-<organisation>-<date>.csv`, whose body
+/// `produce` writes after the header row, reading from one snapshot.
+pub fn response<F>(
+    store: Store,
+    kind: &str,
+    org_name: &str,
+    header_row: &'static [&'static str],
+    produce: F,
+) -> HttpResponse
 where
-    F: FnOnce(&Store, &mut CsvSink) -> Result<(), ExportError> + Send + 'static,
+    F: FnOnce(&mut Snapshot<'_>, &mut CsvSink) -> Result<(), ExportError> + Send + 'static,
 {
     let (tx, mut rx) = mpsc::channel::<Result<Bytes, io::Error>>(CHANNEL_CHUNKS);
     let writer = csv::WriterBuilder::new()
@@ -144,13 +180,15 @@ where
         .from_writer(ChannelWriter {
             buf: Vec::with_capacity(CHUNK_BYTES + 1024),
             tx: tx.clone(),
+            runtime: Handle::current(),
         });
     let mut sink = CsvSink { writer };
     actix_web::rt::task::spawn_blocking(move || {
-        let outcome = sink
-            .row(header_row.iter())
-            .and_then(|()| produce(&store, &mut sink))
-            .and_then(|()| sink.finish());
+        let outcome = store.snapshot(|snapshot| {
+            sink.row(header_row.iter())?;
+            produce(snapshot, &mut sink)?;
+            sink.finish()
+        });
         match outcome {
             Ok(()) | Err(ExportError::Closed) => {}
             Err(e) => {
@@ -165,7 +203,7 @@ where
         .insert_header((header::CONTENT_TYPE, "text/csv; charset=utf-8"))
         .insert_header((
             header::CONTENT_DISPOSITION,
-            format!("attachment; filename=\"{file_name}\""),
+            format!("attachment; filename=\"{}\"", file_name(kind, org_name)),
         ))
         .streaming(body)
 }

@@ -81,14 +81,14 @@ pub fn billed_in(cycle: BillingCycle, created: NaiveDate, period: Period) -> boo
 /// Seat-days in `period` from a seat history (`(changed_at, quantity)`, any
 /// order): each day counts the quantity of the last change on or before it.
 pub fn seat_days(history: &[(NaiveDateTime, i64)], period: Period) -> i64 {
-    let mut changes: Vec<(NaiveDate, i64)> = history.iter().map(|(at, q)| (at.date(), *q)).collect();
-    changes.sort_by_key(|(d, _)| *d);
+    let mut changes = history.to_vec();
+    changes.sort_by_key(|(at, _)| *at);
     let mut total = 0i64;
     let mut day = period.start();
     let mut i = 0;
     let mut quantity = 0i64;
     while day < period.end() {
-        while i < changes.len() && changes[i].0 <= day {
+        while i < changes.len() && changes[i].0.date() <= day {
             quantity = changes[i].1;
             i += 1;
         }
@@ -215,8 +215,10 @@ mod tests {
         assert_eq!(seat_days(&[(at(2026, 9, 16), 1)], sep), 15);
         // Cancelled (seats to zero) on the 11th: 10 days.
         assert_eq!(seat_days(&[(at(2026, 9, 1), 3), (at(2026, 9, 11), 0)], sep), 30);
-        // Several changes in one day: the last one counts.
-        assert_eq!(seat_days(&[(at(2026, 9, 1), 3), (at(2026, 9, 1), 5)], sep), 150);
+        // Several changes in one day: the last one counts, in whatever order they come.
+        let later = at(2026, 9, 1) + chrono::Duration::hours(2);
+        assert_eq!(seat_days(&[(at(2026, 9, 1), 3), (later, 5)], sep), 150);
+        assert_eq!(seat_days(&[(later, 5), (at(2026, 9, 1), 3)], sep), 150);
         assert_eq!(seat_days(&[(at(2026, 10, 1), 5)], sep), 0);
     }
 

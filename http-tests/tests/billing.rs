@@ -111,6 +111,8 @@ struct Setup {
     t: http_tests::Tree,
     billing: String,
     s2: Uuid,
+    /// Customer B's only subscription.
+    s6: Uuid,
 }
 
 async fn setup(app: &TestApp) -> Setup {
@@ -143,16 +145,16 @@ async fn setup(app: &TestApp) -> Setup {
     // Created after September: not billed.
     sub_since(app, t.customer_a2, "SKU_LATER", json!({}), "2026-10-02 00:00:00").await;
     let (_, billing) = app.operator(t.dist, "billing@northwind.example", &[Role::Billing]);
-    Setup { t, billing, s2 }
+    Setup { t, billing, s2, s6 }
 }
 
 both_backends!(runs_prorate_round_and_never_duplicate, |app| async move {
-    let Setup { t, billing, s2 } = setup(&app).await;
+    let Setup { t, billing, s2, s6 } = setup(&app).await;
     let r = run(&app, &billing, t.dist, "2026-09").await;
     assert_eq!(r.status, 200, "{}", r.text);
     assert_eq!(
         r.body,
-        json!({"period": "2026-09", "created": 3, "recomputed": 0, "unchanged": 0})
+        json!({"period": "2026-09", "created": 3, "recomputed": 0, "removed": 0, "unchanged": 0})
     );
 
     let items = invoices(&app, &billing, t.dist, "?period=2026-09").await;
@@ -195,7 +197,7 @@ both_backends!(runs_prorate_round_and_never_duplicate, |app| async move {
     let r = run(&app, &billing, t.dist, "2026-09").await;
     assert_eq!(
         r.body,
-        json!({"period": "2026-09", "created": 0, "recomputed": 3, "unchanged": 0})
+        json!({"period": "2026-09", "created": 0, "recomputed": 3, "removed": 0, "unchanged": 0})
     );
     assert_eq!(invoices(&app, &billing, t.dist, "?period=2026-09").await.len(), 3);
 
@@ -209,7 +211,7 @@ both_backends!(runs_prorate_round_and_never_duplicate, |app| async move {
     let r = run(&app, &billing, t.dist, "2026-09").await;
     assert_eq!(
         r.body,
-        json!({"period": "2026-09", "created": 0, "recomputed": 2, "unchanged": 1})
+        json!({"period": "2026-09", "created": 0, "recomputed": 2, "removed": 0, "unchanged": 1})
     );
     let items = invoices(&app, &billing, t.dist, "?period=2026-09").await;
     assert_eq!(find(&items, t.customer_a, "NZD")["total_minor"], 25_952);
@@ -217,8 +219,21 @@ both_backends!(runs_prorate_round_and_never_duplicate, |app| async move {
     let r = run(&app, &billing, t.customer_b, "2026-09").await;
     assert_eq!(
         r.body,
-        json!({"period": "2026-09", "created": 0, "recomputed": 1, "unchanged": 0})
+        json!({"period": "2026-09", "created": 0, "recomputed": 1, "removed": 0, "unchanged": 0})
     );
+
+    // A draft with nothing left to bill is removed: B's subscription turns out to
+    // have had no seats at the end of any September day (two changes on the 1st,
+    // the later one to zero).
+    seats_from(&app, s6, "2026-09-01 00:00:01", 0);
+    let r = run(&app, &billing, t.dist, "2026-09").await;
+    assert_eq!(
+        r.body,
+        json!({"period": "2026-09", "created": 0, "recomputed": 1, "removed": 1, "unchanged": 1})
+    );
+    let items = invoices(&app, &billing, t.dist, "?period=2026-09").await;
+    assert_eq!(items.len(), 2);
+    assert!(items.iter().all(|i| i["customer_id"] != t.customer_b.to_string()));
 });
 
 both_backends!(states_history_filters_and_csv, |app| async move {
@@ -245,7 +260,7 @@ both_backends!(states_history_filters_and_csv, |app| async move {
     let r = run(&app, &billing, t.dist, "2026-09").await;
     assert_eq!(
         r.body,
-        json!({"period": "2026-09", "created": 0, "recomputed": 1, "unchanged": 2})
+        json!({"period": "2026-09", "created": 0, "recomputed": 1, "removed": 0, "unchanged": 2})
     );
 
     // Filters.
@@ -361,4 +376,83 @@ both_backends!(billing_or_admin_only, |app| async move {
         assert_eq!(r.status, 422, "{bad}: {}", r.text);
         assert_eq!(r.error_field(), Some("period"));
     }
+});
+
+both_backends!(large_runs_bill_every_customer_exactly_once, |app| async move {
+    // 2,600 customers with two subscriptions each: the run bills customers a
+    // thousand at a time and the CSV reads 5,000 lines per query, so both cross
+    // their batch boundaries.
+    const CUSTOMERS: usize = 2_600;
+    let t = app.tree().await;
+    let parent = app.store.organization(t.reseller_b).unwrap().unwrap().path;
+    let since = chrono::NaiveDate::from_ymd_opt(2026, 8, 1)
+        .unwrap()
+        .and_hms_opt(0, 0, 0)
+        .unwrap();
+    let mut orgs = Vec::new();
+    let mut subs = Vec::new();
+    for n in 0..CUSTOMERS {
+        let id = Uuid::now_v7();
+        let path = parent.child(id);
+        orgs.push(persistence::BulkOrganization {
+            id,
+            parent_id: Some(t.reseller_b),
+            kind: domain::OrgKind::Customer,
+            name: format!("Bulk customer {n}"),
+            status: domain::OrgStatus::Active,
+            path: path.clone(),
+            primary_domain: None,
+        });
+        for sku in ["SKU_A", "SKU_B"] {
+            subs.push(persistence::BulkSubscription {
+                customer_id: id,
+                customer_path: path.clone(),
+                sku: sku.into(),
+                description: "Bulk".into(),
+                quantity: 1,
+                assigned: 0,
+                unit_price_minor: 300,
+                currency: "NZD".into(),
+                billing_cycle: domain::BillingCycle::Monthly,
+                renews_on: chrono::NaiveDate::from_ymd_opt(2027, 8, 1).unwrap(),
+                status: domain::SubscriptionStatus::Active,
+                history: vec![(since, 1, 0)],
+            });
+        }
+    }
+    app.store.bulk_insert_organizations(&orgs).unwrap();
+    app.store.bulk_insert_customer_data(&subs, &[]).unwrap();
+    let (_, billing) = app.operator(t.dist, "billing@northwind.example", &[Role::Billing]);
+
+    let r = run(&app, &billing, t.reseller_b, "2026-09").await;
+    assert_eq!(
+        r.body,
+        json!({"period": "2026-09", "created": CUSTOMERS, "recomputed": 0, "removed": 0, "unchanged": 0})
+    );
+    let r = run(&app, &billing, t.reseller_b, "2026-09").await;
+    assert_eq!(r.body["created"], 0);
+    assert_eq!(r.body["recomputed"], CUSTOMERS);
+    let r = app
+        .get(&billing, &format!("/v1/organizations/{}/billing-history", t.reseller_b))
+        .await;
+    assert_eq!(
+        r.body["items"],
+        json!([{"period": "2026-09", "currency": "NZD", "invoices": CUSTOMERS, "total_minor": CUSTOMERS * 600}])
+    );
+    let r = app
+        .get(
+            &billing,
+            &format!(
+                "/v1/organizations/{}/reports/invoice-lines.csv?period=2026-09",
+                t.reseller_b
+            ),
+        )
+        .await;
+    assert_eq!(r.status, 200);
+    let mut reader = csv::Reader::from_reader(r.text.as_bytes());
+    let mut seen = std::collections::HashSet::new();
+    for row in reader.records() {
+        assert!(seen.insert(row.unwrap()[1].to_string()), "a line appears twice");
+    }
+    assert_eq!(seen.len(), 2 * CUSTOMERS);
 });

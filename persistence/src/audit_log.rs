@@ -7,8 +7,10 @@ use domain::TreePath;
 use uuid::Uuid;
 
 use crate::audit::Content;
+use crate::connection::DbConn;
 use crate::error::StoreError;
 use crate::schema::audit_events;
+use crate::snapshot::Snapshot;
 use crate::store::{parse_uuid, utc, Store};
 
 /// One stored audit event.
@@ -129,34 +131,7 @@ impl Store {
         after: Option<Uuid>,
         limit: i64,
     ) -> Result<Vec<AuditEvent>, StoreError> {
-        self.read(|c| {
-            let mut q = audit_events::table
-                .filter(audit_events::organization_path.ge(root.as_str().to_string()))
-                .filter(audit_events::organization_path.lt(root.upper_bound()))
-                .select(StoredEvent::as_select())
-                .order(audit_events::id.asc())
-                .limit(limit)
-                .into_boxed();
-            if let Some(a) = filter.actor {
-                q = q.filter(audit_events::actor_id.eq(a.to_string()));
-            }
-            if let Some(a) = &filter.action {
-                q = q.filter(audit_events::action.eq(a.clone()));
-            }
-            if let Some(t) = filter.target {
-                q = q.filter(audit_events::target_id.eq(t.to_string()));
-            }
-            if let Some(f) = filter.from {
-                q = q.filter(audit_events::occurred_at.ge(f.naive_utc()));
-            }
-            if let Some(t) = filter.to {
-                q = q.filter(audit_events::occurred_at.lt(t.naive_utc()));
-            }
-            if let Some(a) = after {
-                q = q.filter(audit_events::id.gt(a.to_string()));
-            }
-            q.load(c)?.into_iter().map(StoredEvent::into_model).collect()
-        })
+        self.read(|c| page(c, root, filter, after, limit))
     }
 
     /// Walks the chain in `seq` order, `batch` events per query, and stops at the
@@ -223,4 +198,53 @@ impl Store {
         report.head = last;
         Ok(report)
     }
+}
+
+impl Snapshot<'_> {
+    /// [`Store::audit_events`] inside an export's snapshot.
+    pub fn audit_event_batch(
+        &mut self,
+        root: &TreePath,
+        filter: &AuditFilter,
+        after: Option<Uuid>,
+        limit: i64,
+    ) -> Result<Vec<AuditEvent>, StoreError> {
+        page(self.conn, root, filter, after, limit)
+    }
+}
+
+/// One page of [`Store::audit_events`], on the given connection.
+fn page(
+    conn: &mut DbConn,
+    root: &TreePath,
+    filter: &AuditFilter,
+    after: Option<Uuid>,
+    limit: i64,
+) -> Result<Vec<AuditEvent>, StoreError> {
+    let mut q = audit_events::table
+        .filter(audit_events::organization_path.ge(root.as_str().to_string()))
+        .filter(audit_events::organization_path.lt(root.upper_bound()))
+        .select(StoredEvent::as_select())
+        .order(audit_events::id.asc())
+        .limit(limit)
+        .into_boxed();
+    if let Some(a) = filter.actor {
+        q = q.filter(audit_events::actor_id.eq(a.to_string()));
+    }
+    if let Some(a) = &filter.action {
+        q = q.filter(audit_events::action.eq(a.clone()));
+    }
+    if let Some(t) = filter.target {
+        q = q.filter(audit_events::target_id.eq(t.to_string()));
+    }
+    if let Some(f) = filter.from {
+        q = q.filter(audit_events::occurred_at.ge(f.naive_utc()));
+    }
+    if let Some(t) = filter.to {
+        q = q.filter(audit_events::occurred_at.lt(t.naive_utc()));
+    }
+    if let Some(a) = after {
+        q = q.filter(audit_events::id.gt(a.to_string()));
+    }
+    q.load(conn)?.into_iter().map(StoredEvent::into_model).collect()
 }

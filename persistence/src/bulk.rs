@@ -91,19 +91,20 @@ struct CustomerUserRow {
 }
 
 /// Rows per INSERT: below SQLite's 32,766 bound parameters at 16 columns.
-const ROWS_PER_STATEMENT: usize = 1_000;
+pub(crate) const ROWS_PER_STATEMENT: usize = 1_000;
 
 /// Multi-row inserts compile only against a concrete backend.
 macro_rules! insert_chunks {
     ($conn:expr, $table:expr, $rows:expr) => {
-        for chunk in $rows.chunks(ROWS_PER_STATEMENT) {
+        for chunk in $rows.chunks($crate::bulk::ROWS_PER_STATEMENT) {
             match $conn {
-                DbConn::Pg(c) => diesel::insert_into($table).values(chunk).execute(c)?,
-                DbConn::Sqlite(c) => diesel::insert_into($table).values(chunk).execute(c)?,
+                $crate::connection::DbConn::Pg(c) => diesel::insert_into($table).values(chunk).execute(c)?,
+                $crate::connection::DbConn::Sqlite(c) => diesel::insert_into($table).values(chunk).execute(c)?,
             };
         }
     };
 }
+pub(crate) use insert_chunks;
 
 pub(crate) fn insert_subscriptions(conn: &mut DbConn, subs: &[BulkSubscription]) -> Result<(), StoreError> {
     let ts = now();

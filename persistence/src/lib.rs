@@ -22,6 +22,7 @@ mod organizations;
 mod reports;
 mod schema;
 mod service_instances;
+mod snapshot;
 mod store;
 mod subscriptions;
 pub mod testing;
@@ -49,6 +50,7 @@ pub use organizations::{
 };
 pub use reports::{CustomerUserReportRow, SubscriptionReportRow};
 pub use service_instances::ServiceInstance;
+pub use snapshot::Snapshot;
 pub use store::Store;
 pub use subscriptions::{
     CustomerRollup, Dashboard, NewSubscription, OrgCount, SeatChange, Subscription, SubscriptionFilter,

@@ -1,4 +1,5 @@
-//! Rows of the CSV reports, read in keyset batches (the api crate streams them):
+//! Rows of the CSV reports, read in keyset batches inside one snapshot (the api
+//! crate streams them):
 //! a subtree's subscriptions and its customers' users, each with the customer's
 //! name, in tree order. One statement per batch whatever the subtree's size.
 
@@ -10,7 +11,7 @@ use domain::TreePath;
 
 use crate::error::StoreError;
 use crate::schema::{customer_users, organizations, subscriptions};
-use crate::store::Store;
+use crate::snapshot::Snapshot;
 
 /// A subscriptions-report line.
 #[derive(Debug, Clone, Queryable)]
@@ -50,96 +51,92 @@ pub struct CustomerUserReportRow {
     pub customer_name: String,
 }
 
-impl Store {
+impl Snapshot<'_> {
     /// Subscriptions of every customer in `root`'s subtree, ordered by
     /// (customer path, id), after the `after` key.
-    pub fn subscription_report_batch(
-        &self,
+    pub fn subscription_batch(
+        &mut self,
         root: &TreePath,
         after: Option<(String, String)>,
         limit: i64,
     ) -> Result<Vec<SubscriptionReportRow>, StoreError> {
-        self.read(|c| {
-            let mut q = subscriptions::table
-                .inner_join(organizations::table)
-                .filter(subscriptions::customer_path.ge(root.as_str().to_string()))
-                .filter(subscriptions::customer_path.lt(root.upper_bound()))
-                .select((
-                    subscriptions::id,
-                    subscriptions::customer_id,
-                    subscriptions::customer_path,
-                    subscriptions::sku,
-                    subscriptions::description,
-                    subscriptions::quantity,
-                    subscriptions::assigned,
-                    subscriptions::unit_price_minor,
-                    subscriptions::currency,
-                    subscriptions::billing_cycle,
-                    subscriptions::renews_on,
-                    subscriptions::auto_renew,
-                    subscriptions::status,
-                    subscriptions::created_at,
-                    subscriptions::updated_at,
-                    organizations::name,
-                ))
-                .order((subscriptions::customer_path.asc(), subscriptions::id.asc()))
-                .limit(limit)
-                .into_boxed();
-            if let Some((path, id)) = after {
-                // A row-value comparison, so the index on (path, id) serves it.
-                q = q.filter(
-                    sql::<Bool>("(subscriptions.customer_path, subscriptions.id) > (")
-                        .bind::<Text, _>(path)
-                        .sql(", ")
-                        .bind::<Text, _>(id)
-                        .sql(")"),
-                );
-            }
-            Ok(q.load(c)?)
-        })
+        let mut q = subscriptions::table
+            .inner_join(organizations::table)
+            .filter(subscriptions::customer_path.ge(root.as_str().to_string()))
+            .filter(subscriptions::customer_path.lt(root.upper_bound()))
+            .select((
+                subscriptions::id,
+                subscriptions::customer_id,
+                subscriptions::customer_path,
+                subscriptions::sku,
+                subscriptions::description,
+                subscriptions::quantity,
+                subscriptions::assigned,
+                subscriptions::unit_price_minor,
+                subscriptions::currency,
+                subscriptions::billing_cycle,
+                subscriptions::renews_on,
+                subscriptions::auto_renew,
+                subscriptions::status,
+                subscriptions::created_at,
+                subscriptions::updated_at,
+                organizations::name,
+            ))
+            .order((subscriptions::customer_path.asc(), subscriptions::id.asc()))
+            .limit(limit)
+            .into_boxed();
+        if let Some((path, id)) = after {
+            // A row-value comparison, so the index on (path, id) serves it.
+            q = q.filter(
+                sql::<Bool>("(subscriptions.customer_path, subscriptions.id) > (")
+                    .bind::<Text, _>(path)
+                    .sql(", ")
+                    .bind::<Text, _>(id)
+                    .sql(")"),
+            );
+        }
+        Ok(q.load(self.conn)?)
     }
 
     /// Users of every customer in `root`'s subtree, ordered by (customer path, id),
     /// after the `after` key.
-    pub fn customer_user_report_batch(
-        &self,
+    pub fn customer_user_batch(
+        &mut self,
         root: &TreePath,
         after: Option<(String, String)>,
         limit: i64,
     ) -> Result<Vec<CustomerUserReportRow>, StoreError> {
-        self.read(|c| {
-            let mut q = customer_users::table
-                .inner_join(organizations::table)
-                .filter(organizations::path.ge(root.as_str().to_string()))
-                .filter(organizations::path.lt(root.upper_bound()))
-                .select((
-                    customer_users::id,
-                    customer_users::customer_id,
-                    customer_users::email,
-                    customer_users::name,
-                    customer_users::mobile,
-                    customer_users::is_admin,
-                    customer_users::is_master_admin,
-                    customer_users::status,
-                    customer_users::last_sign_in_at,
-                    customer_users::created_at,
-                    organizations::path,
-                    organizations::name,
-                ))
-                .order((organizations::path.asc(), customer_users::id.asc()))
-                .limit(limit)
-                .into_boxed();
-            if let Some((path, id)) = after {
-                // A row-value comparison, so the index on (path, id) serves it.
-                q = q.filter(
-                    sql::<Bool>("(organizations.path, customer_users.id) > (")
-                        .bind::<Text, _>(path)
-                        .sql(", ")
-                        .bind::<Text, _>(id)
-                        .sql(")"),
-                );
-            }
-            Ok(q.load(c)?)
-        })
+        let mut q = customer_users::table
+            .inner_join(organizations::table)
+            .filter(organizations::path.ge(root.as_str().to_string()))
+            .filter(organizations::path.lt(root.upper_bound()))
+            .select((
+                customer_users::id,
+                customer_users::customer_id,
+                customer_users::email,
+                customer_users::name,
+                customer_users::mobile,
+                customer_users::is_admin,
+                customer_users::is_master_admin,
+                customer_users::status,
+                customer_users::last_sign_in_at,
+                customer_users::created_at,
+                organizations::path,
+                organizations::name,
+            ))
+            .order((organizations::path.asc(), customer_users::id.asc()))
+            .limit(limit)
+            .into_boxed();
+        if let Some((path, id)) = after {
+            // A row-value comparison, so the index on (path, id) serves it.
+            q = q.filter(
+                sql::<Bool>("(organizations.path, customer_users.id) > (")
+                    .bind::<Text, _>(path)
+                    .sql(", ")
+                    .bind::<Text, _>(id)
+                    .sql(")"),
+            );
+        }
+        Ok(q.load(self.conn)?)
     }
 }

@@ -58,16 +58,17 @@ pub async fn export_audit_events(
 ) -> Result<HttpResponse, ApiError> {
     let org = visible(&state, &principal, id.into_inner(), Action::ReadAuditLog).await?;
     let filter = filter.0.filter();
-    let name = csv_export::file_name("audit-events", org.name.as_str());
     Ok(csv_export::response(
         state.store.clone(),
-        &name,
+        "audit-events",
+        &org.name,
         COLUMNS,
-        move |store, sink| {
-            let mut after = None;
-            loop {
-                let rows = store.audit_events(&org.path, &filter, after, BATCH)?;
-                for e in &rows {
+        move |snapshot, sink| {
+            csv_export::write_all(
+                sink,
+                |after| snapshot.audit_event_batch(&org.path, &filter, after, BATCH),
+                |e| e.id,
+                |sink, e| {
                     sink.row([
                         e.id.to_string(),
                         e.seq.map(|s| s.to_string()).unwrap_or_default(),
@@ -82,13 +83,9 @@ pub async fn export_audit_events(
                         e.details.to_string(),
                         e.hash.clone().unwrap_or_default(),
                         e.prev_hash.clone().unwrap_or_default(),
-                    ])?;
-                }
-                match rows.last() {
-                    Some(last) if rows.len() as i64 == BATCH => after = Some(last.id),
-                    _ => return Ok(()),
-                }
-            }
+                    ])
+                },
+            )
         },
     ))
 }

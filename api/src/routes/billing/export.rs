@@ -65,16 +65,17 @@ pub async fn export_invoice_lines(
 ) -> Result<HttpResponse, ApiError> {
     let period = Period::parse(&query.0.period, "period")?.as_string();
     let org = visible(&state, &principal, id.into_inner(), Action::ExportInvoiceLines).await?;
-    let name = csv_export::file_name("invoice-lines", &org.name);
     Ok(csv_export::response(
         state.store.clone(),
-        &name,
+        "invoice-lines",
+        &org.name,
         COLUMNS,
-        move |store, sink| {
-            let mut after = None;
-            loop {
-                let rows = store.invoice_line_batch(&org.path, &period, after.take(), BATCH)?;
-                for l in &rows {
+        move |snapshot, sink| {
+            csv_export::write_all(
+                sink,
+                |after| snapshot.invoice_line_batch(&org.path, &period, after, BATCH),
+                |l| (l.customer_path.clone(), l.id.clone()),
+                |sink, l| {
                     sink.row([
                         l.invoice_id.as_str(),
                         &l.id,
@@ -87,15 +88,9 @@ pub async fn export_invoice_lines(
                         &l.days_in_period.to_string(),
                         &l.unit_price_minor.to_string(),
                         &l.amount_minor.to_string(),
-                    ])?;
-                }
-                match rows.last() {
-                    Some(last) if rows.len() as i64 == BATCH => {
-                        after = Some((last.customer_path.clone(), last.id.clone()))
-                    }
-                    _ => return Ok(()),
-                }
-            }
+                    ])
+                },
+            )
         },
     ))
 }

@@ -18,8 +18,10 @@ use crate::state::AppState;
 /// seats in force at the end of each day (UTC), summed over the month, from the
 /// subscription's seat history; its amount is `round_half_even(unit_price_minor ×
 /// seat_days / days_in_period)` in integer minor units. Running a period again
-/// never duplicates an invoice: drafts are recomputed, issued, paid and void
-/// invoices never change. Needs the `billing` or `admin` role.
+/// never duplicates an invoice: drafts are recomputed from the current history
+/// (and deleted when nothing is left to bill), issued, paid and void invoices
+/// never change. The run is one transaction: it lands whole or not at all.
+/// Needs the `billing` or `admin` role.
 #[utoipa::path(
     tag = "Billing",
     operation_id = "runBilling",

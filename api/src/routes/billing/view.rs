@@ -19,13 +19,15 @@ pub struct BillingRunRequest {
 
 /// What a billing run did.
 #[derive(Debug, Serialize, ToSchema)]
-#[schema(example = json!({"period": "2026-11", "created": 12, "recomputed": 0, "unchanged": 0}))]
+#[schema(example = json!({"period": "2026-11", "created": 12, "recomputed": 0, "removed": 0, "unchanged": 0}))]
 pub struct BillingRunView {
     pub period: String,
     /// New draft invoices.
     pub created: i64,
     /// Existing drafts recomputed from the current seat history.
     pub recomputed: i64,
+    /// Drafts deleted because nothing is left to bill for their customer and currency.
+    pub removed: i64,
     /// Issued, paid or void invoices of the period, left unchanged.
     pub unchanged: i64,
 }
@@ -36,6 +38,7 @@ impl From<BillingRun> for BillingRunView {
             period: r.period,
             created: r.created,
             recomputed: r.recomputed,
+            removed: r.removed,
             unchanged: r.unchanged,
         }
     }

@@ -58,16 +58,17 @@ pub async fn export_subscription_report(
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     let org = visible(&state, &principal, id.into_inner(), Action::ExportSubscriptionReport).await?;
-    let name = csv_export::file_name("subscriptions", &org.name);
     Ok(csv_export::response(
         state.store.clone(),
-        &name,
+        "subscriptions",
+        &org.name,
         COLUMNS,
-        move |store, sink| {
-            let mut after = None;
-            loop {
-                let rows = store.subscription_report_batch(&org.path, after.take(), BATCH)?;
-                for s in &rows {
+        move |snapshot, sink| {
+            csv_export::write_all(
+                sink,
+                |after| snapshot.subscription_batch(&org.path, after, BATCH),
+                |s| (s.customer_path.clone(), s.id.clone()),
+                |sink, s| {
                     sink.row([
                         s.id.as_str(),
                         &s.customer_id,
@@ -84,15 +85,9 @@ pub async fn export_subscription_report(
                         &s.status,
                         &timestamp(s.created_at),
                         &timestamp(s.updated_at),
-                    ])?;
-                }
-                match rows.last() {
-                    Some(last) if rows.len() as i64 == BATCH => {
-                        after = Some((last.customer_path.clone(), last.id.clone()))
-                    }
-                    _ => return Ok(()),
-                }
-            }
+                    ])
+                },
+            )
         },
     ))
 }

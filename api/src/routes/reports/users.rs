@@ -52,17 +52,18 @@ pub async fn export_user_report(
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     let org = visible(&state, &principal, id.into_inner(), Action::ExportUserReport).await?;
-    let name = csv_export::file_name("users", &org.name);
     Ok(csv_export::response(
         state.store.clone(),
-        &name,
+        "users",
+        &org.name,
         COLUMNS,
-        move |store, sink| {
-            let mut after = None;
-            loop {
-                let rows = store.customer_user_report_batch(&org.path, after.take(), BATCH)?;
-                for u in &rows {
-                    let flag = |b: bool| if b { "true" } else { "false" };
+        move |snapshot, sink| {
+            let flag = |b: bool| if b { "true" } else { "false" };
+            csv_export::write_all(
+                sink,
+                |after| snapshot.customer_user_batch(&org.path, after, BATCH),
+                |u| (u.customer_path.clone(), u.id.clone()),
+                |sink, u| {
                     sink.row([
                         u.id.as_str(),
                         &u.customer_id,
@@ -75,15 +76,9 @@ pub async fn export_user_report(
                         &u.status,
                         &u.last_sign_in_at.map(timestamp).unwrap_or_default(),
                         &timestamp(u.created_at),
-                    ])?;
-                }
-                match rows.last() {
-                    Some(last) if rows.len() as i64 == BATCH => {
-                        after = Some((last.customer_path.clone(), last.id.clone()))
-                    }
-                    _ => return Ok(()),
-                }
-            }
+                    ])
+                },
+            )
         },
     ))
 }
