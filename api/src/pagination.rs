@@ -61,6 +61,19 @@ pub fn split_page<T>(mut rows: Vec<T>, limit: i64, key: impl Fn(&T) -> String, k
     (rows, next)
 }
 
+/// A list's `q` search text: at most `max` characters and no NUL (which neither
+/// backend stores); blank means no search.
+pub fn search_text(q: Option<String>, max: usize) -> Result<Option<String>, ApiError> {
+    match q {
+        Some(s) if s.chars().count() > max || s.contains('\0') => Err(ApiError::invalid(
+            "q",
+            "invalid_value",
+            format!("q must be at most {max} characters, without NUL"),
+        )),
+        q => Ok(q.filter(|s| !s.trim().is_empty())),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

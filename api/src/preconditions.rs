@@ -1,7 +1,8 @@
 //! Optimistic concurrency: the ETag is the record's version; `If-Match` must match it.
 
 use actix_web::http::header;
-use actix_web::HttpRequest;
+use actix_web::{HttpRequest, HttpResponse, HttpResponseBuilder};
+use serde::Serialize;
 
 use crate::error::ApiError;
 
@@ -24,4 +25,9 @@ pub fn if_match(req: &HttpRequest) -> Result<Option<i64>, ApiError> {
     }
     let tag = value.trim_start_matches("W/").trim_matches('"');
     Ok(Some(tag.parse::<i64>().unwrap_or(-1)))
+}
+
+/// A JSON response that carries the record's version as its ETag.
+pub fn tagged(response: &mut HttpResponseBuilder, version: i64, body: impl Serialize) -> HttpResponse {
+    response.insert_header((header::ETAG, etag(version))).json(body)
 }

@@ -10,49 +10,15 @@
     reason = "a failed test setup should panic"
 )]
 
+mod support;
+
 use std::path::Path;
 use std::process::{Command, Output};
 
 use domain::{OperatorStatus, Role, RoleSet, WorkEmail};
 use persistence::testing::{TestBackend, TestDatabase};
 use persistence::{Actor, AuditEntry, NewOperator, Store};
-
-const BIN: &str = env!("CARGO_BIN_EXE_partner-portal");
-
-const CONFIG_VARS: &[&str] = &[
-    "DATABASE_URL",
-    "BIND",
-    "PUBLIC_URL",
-    "DATA_DIR",
-    "SIGNING_KEY_FILE",
-    "BOOTSTRAP_ADMIN_EMAIL",
-    "PROVIDER_NAME",
-    "ACCESS_TOKEN_TTL_SECS",
-    "OIDC_ISSUER",
-    "OIDC_AUDIENCE",
-    "OIDC_JWKS_PATH",
-    "MAX_BODY_BYTES",
-    "DB_POOL_SIZE",
-    "WORKERS",
-    "SKIP_MIGRATIONS",
-    "RUST_LOG",
-    "TEST_DATABASE_URL",
-];
-
-fn cli(dir: &Path, url: &str) -> Command {
-    let mut cmd = Command::new(BIN);
-    for var in CONFIG_VARS {
-        cmd.env_remove(var);
-    }
-    cmd.current_dir(dir)
-        .env("DATABASE_URL", url)
-        .env("DATA_DIR", dir.join("data"));
-    cmd
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
+use support::{assert_success, cli_on, run, text};
 
 /// Runs SQL with the backend's command-line client; `Err(stderr)` when it fails.
 fn sql(url: &str, query: &str) -> Result<String, String> {
@@ -75,19 +41,11 @@ fn sql(url: &str, query: &str) -> Result<String, String> {
 }
 
 fn verify(dir: &Path, url: &str) -> Output {
-    cli(dir, url)
-        .args(["audit", "verify", "--batch-size", "2"])
-        .output()
-        .expect("the binary runs")
+    run(cli_on(dir, url).args(["audit", "verify", "--batch-size", "2"]))
 }
 
 fn assert_intact(out: &Output, events: usize) {
-    assert!(
-        out.status.success(),
-        "verify failed: {}{}",
-        text(&out.stdout),
-        text(&out.stderr)
-    );
+    assert_success(out, "verify");
     assert!(
         text(&out.stdout).contains(&format!("{events} event(s) verified")),
         "{}",
@@ -118,15 +76,14 @@ fn tamper(url: &str, statement: &str) {
     }
 }
 
-fn run(backend: TestBackend) {
+fn tamper_and_verify(backend: TestBackend) {
     let Some(db) = TestDatabase::new(backend) else {
         eprintln!("TEST_DATABASE_URL not set: PostgreSQL run skipped");
         return;
     };
     let dir = tempfile::tempdir().unwrap();
     let url = db.url.clone();
-    let out = cli(dir.path(), &url).arg("migrate").output().unwrap();
-    assert!(out.status.success(), "migrate: {}", text(&out.stderr));
+    assert_success(&run(cli_on(dir.path(), &url).arg("migrate")), "migrate");
     let store = Store::connect(&url, 2).unwrap();
     let root = store.root().unwrap().unwrap().id;
     for n in 0..3 {
@@ -192,10 +149,10 @@ fn run(backend: TestBackend) {
 
 #[test]
 fn verify_names_the_first_broken_event_sqlite() {
-    run(TestBackend::Sqlite);
+    tamper_and_verify(TestBackend::Sqlite);
 }
 
 #[test]
 fn verify_names_the_first_broken_event_postgres() {
-    run(TestBackend::Postgres);
+    tamper_and_verify(TestBackend::Postgres);
 }

@@ -8,64 +8,16 @@
     reason = "a failed test setup should panic"
 )]
 
+mod support;
+
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
-const BIN: &str = env!("CARGO_BIN_EXE_partner-portal");
+use support::{assert_success, cli, database_url, run, text};
 
-/// Every variable the binary reads, so the parent environment cannot leak in.
-const CONFIG_VARS: &[&str] = &[
-    "DATABASE_URL",
-    "BIND",
-    "PUBLIC_URL",
-    "DATA_DIR",
-    "SIGNING_KEY_FILE",
-    "BOOTSTRAP_ADMIN_EMAIL",
-    "PROVIDER_NAME",
-    "ACCESS_TOKEN_TTL_SECS",
-    "OIDC_ISSUER",
-    "OIDC_AUDIENCE",
-    "OIDC_JWKS_PATH",
-    "MAX_BODY_BYTES",
-    "DB_POOL_SIZE",
-    "WORKERS",
-    "SKIP_MIGRATIONS",
-    "RUST_LOG",
-    "TEST_DATABASE_URL",
-];
-
-/// The binary in `dir`, with a clean environment pointing at a SQLite file and a data folder there.
-fn cli(dir: &Path) -> Command {
-    let mut cmd = Command::new(BIN);
-    for var in CONFIG_VARS {
-        cmd.env_remove(var);
-    }
-    cmd.current_dir(dir)
-        .env("DATABASE_URL", format!("sqlite://{}", dir.join("pp.db").display()))
-        .env("DATA_DIR", dir.join("data"));
-    cmd
-}
-
-fn run(cmd: &mut Command) -> Output {
-    cmd.output().expect("the binary runs")
-}
-
+/// Stdout, which must be UTF-8.
 fn stdout(out: &Output) -> String {
     String::from_utf8(out.stdout.clone()).expect("stdout is UTF-8")
-}
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
-}
-
-fn assert_success(out: &Output, what: &str) {
-    assert!(
-        out.status.success(),
-        "{what} failed ({}):\nstdout: {}\nstderr: {}",
-        out.status,
-        String::from_utf8_lossy(&out.stdout),
-        stderr(out)
-    );
 }
 
 fn is_base64url(s: &str) -> bool {
@@ -136,7 +88,7 @@ fn openapi_needs_no_database() {
     let dir = tempfile::tempdir().expect("temp dir");
     let missing = dir.path().join("no").join("such").join("folder");
     for url in [
-        format!("sqlite://{}", missing.join("pp.db").display()),
+        database_url(&missing),
         "postgres://nobody:secret@127.0.0.1:1/nothing".to_string(),
     ] {
         let out = run(cli(dir.path()).env("DATABASE_URL", &url).arg("openapi"));
@@ -166,8 +118,7 @@ fn token_prints_one_jwt_for_a_known_operator_and_nothing_for_an_unknown_one() {
     let keys = std::sync::Arc::new(api::auth::SigningKeys::from_pem(&pem).expect("key"));
     let verifier = api::auth::TokenVerifier::new(keys, "https://portal.example".into(), None);
     let subject = verifier.verify(&jwt).expect("the API would accept this token");
-    let store =
-        persistence::Store::connect(&format!("sqlite://{}", dir.path().join("pp.db").display()), 1).expect("store");
+    let store = persistence::Store::connect(&database_url(dir.path()), 1).expect("store");
     let admin = store
         .operators_by_email("admin@contoso-cloud.example")
         .expect("query")
@@ -189,7 +140,7 @@ fn token_prints_one_jwt_for_a_known_operator_and_nothing_for_an_unknown_one() {
             "nothing on stdout for {email}: {:?}",
             stdout(&out)
         );
-        let err = stderr(&out);
+        let err = text(&out.stderr);
         assert!(err.contains(email), "stderr names the e-mail: {err}");
     }
 }
@@ -212,8 +163,7 @@ fn seed_demo_twice_creates_the_demo_data_once() {
         jwt_line(&token(dir.path(), email), &format!("token for {email} after two seeds"));
     }
     // And each organisation too.
-    let store =
-        persistence::Store::connect(&format!("sqlite://{}", dir.path().join("pp.db").display()), 1).expect("store");
+    let store = persistence::Store::connect(&database_url(dir.path()), 1).expect("store");
     let operators = store.operators_by_email("admin@northwind.example").expect("query");
     assert_eq!(operators.len(), 1);
     let northwind = operators[0].home_organization_id;

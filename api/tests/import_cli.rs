@@ -10,36 +10,15 @@
     reason = "a failed test setup should panic"
 )]
 
+mod support;
+
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
 use persistence::testing::{TestBackend, TestDatabase};
 use persistence::Store;
 use serde_json::Value;
-
-const BIN: &str = env!("CARGO_BIN_EXE_partner-portal");
-
-/// Every variable the binary reads, so the parent environment cannot leak in.
-const CONFIG_VARS: &[&str] = &[
-    "DATABASE_URL",
-    "BIND",
-    "PUBLIC_URL",
-    "DATA_DIR",
-    "SIGNING_KEY_FILE",
-    "BOOTSTRAP_ADMIN_EMAIL",
-    "PROVIDER_NAME",
-    "ACCESS_TOKEN_TTL_SECS",
-    "OIDC_ISSUER",
-    "OIDC_AUDIENCE",
-    "OIDC_JWKS_PATH",
-    "MAX_BODY_BYTES",
-    "IMPORT_MAX_BYTES",
-    "DB_POOL_SIZE",
-    "WORKERS",
-    "SKIP_MIGRATIONS",
-    "RUST_LOG",
-    "TEST_DATABASE_URL",
-];
+use support::{assert_success, cli_on, run, text};
 
 /// SQLite always; PostgreSQL when `TEST_DATABASE_URL` is set.
 fn databases() -> Vec<(TestBackend, TestDatabase)> {
@@ -49,35 +28,6 @@ fn databases() -> Vec<(TestBackend, TestDatabase)> {
         None => eprintln!("TEST_DATABASE_URL not set: PostgreSQL run skipped"),
     }
     dbs
-}
-
-fn cli(dir: &Path, url: &str) -> Command {
-    let mut cmd = Command::new(BIN);
-    for var in CONFIG_VARS {
-        cmd.env_remove(var);
-    }
-    cmd.current_dir(dir)
-        .env("DATABASE_URL", url)
-        .env("DATA_DIR", dir.join("data"));
-    cmd
-}
-
-fn run(cmd: &mut Command) -> Output {
-    cmd.output().expect("the binary runs")
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
-
-fn assert_success(out: &Output, what: &str) {
-    assert!(
-        out.status.success(),
-        "{what} failed ({}):\nstdout: {}\nstderr: {}",
-        out.status,
-        text(&out.stdout),
-        text(&out.stderr)
-    );
 }
 
 /// The JSON report a successful import prints on stdout.
@@ -98,7 +48,7 @@ fn emails(entries: &Value) -> Vec<String> {
 
 /// A database holding the demo tree (`seed --demo`).
 fn seeded(dir: &Path, url: &str) -> Store {
-    assert_success(&run(cli(dir, url).args(["seed", "--demo"])), "seed --demo");
+    assert_success(&run(cli_on(dir, url).args(["seed", "--demo"])), "seed --demo");
     Store::connect(url, 1).expect("store")
 }
 
@@ -117,7 +67,7 @@ fn a_good_file_imports_and_a_dry_run_writes_nothing() {
 
         // Dry run: the report of what would happen, and nothing written.
         let dry = report(
-            &run(cli(dir.path(), &db.url)
+            &run(cli_on(dir.path(), &db.url)
                 .arg("import-operators")
                 .arg("--dry-run")
                 .arg(&file)),
@@ -146,7 +96,7 @@ fn a_good_file_imports_and_a_dry_run_writes_nothing() {
 
         // The real run creates them, invited, with the mapped roles, where the paths say.
         let real = report(
-            &run(cli(dir.path(), &db.url).arg("import-operators").arg(&file)),
+            &run(cli_on(dir.path(), &db.url).arg("import-operators").arg(&file)),
             "import",
         );
         assert_eq!(real["dry_run"], false);
@@ -172,7 +122,7 @@ fn a_good_file_imports_and_a_dry_run_writes_nothing() {
 
         // Again: everything exists now.
         let again = report(
-            &run(cli(dir.path(), &db.url).arg("import-operators").arg(&file)),
+            &run(cli_on(dir.path(), &db.url).arg("import-operators").arg(&file)),
             "again",
         );
         assert_eq!(again["created"], serde_json::json!([]));
@@ -188,7 +138,7 @@ fn a_good_file_imports_and_a_dry_run_writes_nothing() {
         )
         .unwrap();
         let r = report(
-            &run(cli(dir.path(), &db.url)
+            &run(cli_on(dir.path(), &db.url)
                 .arg("import-operators")
                 .arg("--organization")
                 .arg(fabrikam.to_string())
@@ -243,7 +193,7 @@ fn a_bad_file_exits_non_zero_naming_each_line_and_writes_nothing() {
             let file = dir.path().join("bad.csv");
             std::fs::write(&file, bytes).unwrap();
             for dry_run in [false, true] {
-                let mut cmd = cli(dir.path(), &db.url);
+                let mut cmd = cli_on(dir.path(), &db.url);
                 cmd.arg("import-operators");
                 if dry_run {
                     cmd.arg("--dry-run");
@@ -269,7 +219,7 @@ fn a_bad_file_exits_non_zero_naming_each_line_and_writes_nothing() {
             "{backend:?}: the good rows of bad files were not written"
         );
 
-        let out = run(cli(dir.path(), &db.url).args(["import-operators", "no-such-file.csv"]));
+        let out = run(cli_on(dir.path(), &db.url).args(["import-operators", "no-such-file.csv"]));
         assert!(!out.status.success());
         assert!(text(&out.stderr).contains("no-such-file.csv"), "{}", text(&out.stderr));
     }
@@ -286,7 +236,7 @@ fn the_command_exits_cleanly_every_time() {
         std::fs::write(&file, GOOD).unwrap();
         let mut crashes = Vec::new();
         for run_no in 0..40 {
-            let out = run(cli(dir.path(), &db.url)
+            let out = run(cli_on(dir.path(), &db.url)
                 .arg("import-operators")
                 .arg("--dry-run")
                 .arg(&file));

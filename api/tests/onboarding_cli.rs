@@ -16,7 +16,7 @@
 mod support;
 
 use serde_json::json;
-use support::{contains, curl, files_in, free_port, json_of, link_in, token, wait_for, Server, ADMIN};
+use support::{contains, curl, database_bytes, files_in, free_port, json_of, link_in, token, wait_for, Server, ADMIN};
 
 #[test]
 fn a_newcomer_onboards_a_partner_and_its_customer_through_the_mail_folder() {
@@ -146,12 +146,6 @@ fn a_newcomer_onboards_a_partner_and_its_customer_through_the_mail_folder() {
         }
     }
     // The database keeps the token's hash.
-    let mut db = Vec::new();
-    for entry in std::fs::read_dir(dir.path()).unwrap() {
-        let entry = entry.unwrap();
-        if entry.file_name().to_string_lossy().starts_with("pp.db") {
-            db.extend(std::fs::read(entry.path()).unwrap());
-        }
-    }
+    let db = database_bytes(dir.path());
     assert!(contains(&db, &api::secrets::hash(&customer_token)));
 }

@@ -10,174 +10,24 @@
     reason = "a failed test setup should panic"
 )]
 
-use std::fs::File;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+mod support;
 
 use serde_json::{json, Value};
-
-const BIN: &str = env!("CARGO_BIN_EXE_partner-portal");
-const ADMIN: &str = "admin@contoso-cloud.example";
-
-/// Every variable the binary reads, so the parent environment cannot leak in.
-const CONFIG_VARS: &[&str] = &[
-    "DATABASE_URL",
-    "BIND",
-    "PUBLIC_URL",
-    "DATA_DIR",
-    "SIGNING_KEY_FILE",
-    "BOOTSTRAP_ADMIN_EMAIL",
-    "PROVIDER_NAME",
-    "ACCESS_TOKEN_TTL_SECS",
-    "OIDC_ISSUER",
-    "OIDC_AUDIENCE",
-    "OIDC_JWKS_PATH",
-    "MAX_BODY_BYTES",
-    "IMPORT_MAX_BYTES",
-    "DB_POOL_SIZE",
-    "WORKERS",
-    "SKIP_MIGRATIONS",
-    "RUST_LOG",
-    "TEST_DATABASE_URL",
-];
-
-/// The binary in `dir` with a clean environment: a SQLite file and a data folder there.
-fn cli(dir: &Path, bind: &str) -> Command {
-    let mut cmd = Command::new(BIN);
-    for var in CONFIG_VARS {
-        cmd.env_remove(var);
-    }
-    cmd.current_dir(dir)
-        .env("DATABASE_URL", format!("sqlite://{}", dir.join("pp.db").display()))
-        .env("DATA_DIR", dir.join("data"))
-        .env("BIND", bind);
-    cmd
-}
-
-/// The running server; killed if the test fails before stopping it.
-struct Server {
-    child: Child,
-    stdout: PathBuf,
-    stderr: PathBuf,
-}
-
-impl Server {
-    fn start(dir: &Path, bind: &str) -> Server {
-        let stdout = dir.join("serve.stdout");
-        let stderr = dir.join("serve.stderr");
-        let child = cli(dir, bind)
-            .env("RUST_LOG", "debug")
-            .arg("serve")
-            .stdin(Stdio::null())
-            .stdout(File::create(&stdout).unwrap())
-            .stderr(File::create(&stderr).unwrap())
-            .spawn()
-            .expect("serve starts");
-        Server { child, stdout, stderr }
-    }
-
-    fn output(&self) -> String {
-        format!(
-            "{}{}",
-            std::fs::read_to_string(&self.stdout).unwrap_or_default(),
-            std::fs::read_to_string(&self.stderr).unwrap_or_default()
-        )
-    }
-
-    fn wait_ready(&mut self, base: &str) {
-        let deadline = Instant::now() + Duration::from_secs(60);
-        loop {
-            if let Some(status) = self.child.try_wait().unwrap() {
-                panic!("serve exited ({status}) before it was ready:\n{}", self.output());
-            }
-            let out = Command::new("curl")
-                .args(["-s", "-o", "/dev/null", "-w", "%{http_code}", "--max-time", "2"])
-                .arg(format!("{base}/readyz"))
-                .output()
-                .expect("curl runs");
-            if out.stdout == b"200" {
-                return;
-            }
-            assert!(Instant::now() < deadline, "not ready after 60 s:\n{}", self.output());
-            std::thread::sleep(Duration::from_millis(200));
-        }
-    }
-
-    /// SIGTERM (a graceful stop, so logs and the database are flushed), then waits.
-    fn stop(&mut self) {
-        let _ = Command::new("kill")
-            .args(["-TERM", &self.child.id().to_string()])
-            .status();
-        let deadline = Instant::now() + Duration::from_secs(30);
-        while self.child.try_wait().unwrap().is_none() {
-            if Instant::now() > deadline {
-                let _ = self.child.kill();
-                let _ = self.child.wait();
-                break;
-            }
-            std::thread::sleep(Duration::from_millis(100));
-        }
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        if self.child.try_wait().ok().flatten().is_none() {
-            let _ = self.child.kill();
-            let _ = self.child.wait();
-        }
-    }
-}
-
-/// One HTTP exchange through curl: (status, body).
-fn curl(args: &[&str]) -> (u16, String) {
-    let out = Command::new("curl")
-        .args(["-sS", "--max-time", "15", "-w", "\n%{http_code}"])
-        .args(args)
-        .output()
-        .expect("curl runs");
-    assert!(
-        out.status.success(),
-        "curl {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let text = String::from_utf8(out.stdout).expect("UTF-8 answer");
-    let (body, status) = text.rsplit_once('\n').expect("status line");
-    (status.parse().expect("status"), body.to_string())
-}
-
-fn json_of(body: &str) -> Value {
-    serde_json::from_str(body).unwrap_or_else(|e| panic!("not JSON ({e}): {body}"))
-}
+use support::{contains, curl, curl_args, database_bytes, free_port, json_of, token, Server, ADMIN};
 
 fn get(base: &str, token: &str, path: &str) -> (u16, Value) {
-    let (status, body) = curl(&[
-        "-H",
-        &format!("authorization: Bearer {token}"),
-        &format!("{base}{path}"),
-    ]);
+    let (status, body) = curl("GET", &format!("{base}{path}"), Some(token), None);
     (status, json_of(&body))
 }
 
 fn post(base: &str, token: &str, path: &str, body: &Value) -> (u16, Value) {
-    let (status, text) = curl(&[
-        "-X",
-        "POST",
-        "-H",
-        &format!("authorization: Bearer {token}"),
-        "-H",
-        "content-type: application/json",
-        "--data-binary",
-        &body.to_string(),
-        &format!("{base}{path}"),
-    ]);
+    let (status, text) = curl("POST", &format!("{base}{path}"), Some(token), Some(body));
     (status, json_of(&text))
 }
 
 /// The grant with HTTP Basic credentials (curl writes the header).
 fn grant_basic(base: &str, id: &str, secret: &str) -> (u16, Value) {
-    let (status, text) = curl(&[
+    let (status, text) = curl_args(&[
         "-u",
         &format!("{id}:{secret}"),
         "--data-binary",
@@ -189,7 +39,7 @@ fn grant_basic(base: &str, id: &str, secret: &str) -> (u16, Value) {
 
 /// The grant with the credentials in the form body.
 fn grant_body(base: &str, id: &str, secret: &str) -> (u16, Value) {
-    let (status, text) = curl(&[
+    let (status, text) = curl_args(&[
         "-H",
         "content-type: application/x-www-form-urlencoded",
         "--data-binary",
@@ -204,29 +54,13 @@ fn token_of(answer: &(u16, Value), what: &str) -> String {
     answer.1["access_token"].as_str().expect("access_token").to_string()
 }
 
-fn contains(haystack: &[u8], needle: &str) -> bool {
-    haystack.windows(needle.len()).any(|w| w == needle.as_bytes())
-}
-
 #[test]
 fn client_secrets_never_reach_the_logs_or_the_database() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let bind = format!("127.0.0.1:{port}");
-    let base = format!("http://{bind}");
-    let mut server = Server::start(dir.path(), &bind);
-    server.wait_ready(&base);
-
-    let out = cli(dir.path(), &bind)
-        .args(["token", "--email", ADMIN])
-        .output()
-        .expect("token runs");
-    assert!(out.status.success(), "token: {}", String::from_utf8_lossy(&out.stderr));
-    let admin = String::from_utf8(out.stdout).unwrap().trim().to_string();
+    let bind = format!("127.0.0.1:{}", free_port());
+    let mut server = Server::start(dir.path(), &bind, &[]);
+    let base = server.base.clone();
+    let admin = token(dir.path(), &bind, ADMIN);
 
     let (status, me) = get(&base, &admin, "/v1/me");
     assert_eq!(status, 200, "{me}");
@@ -325,13 +159,7 @@ fn client_secrets_never_reach_the_logs_or_the_database() {
     }
 
     // The database (main file, WAL and all) holds the hash, never the secret.
-    let mut db = Vec::new();
-    for entry in std::fs::read_dir(dir.path()).unwrap() {
-        let entry = entry.unwrap();
-        if entry.file_name().to_string_lossy().starts_with("pp.db") {
-            db.extend(std::fs::read(entry.path()).unwrap());
-        }
-    }
+    let db = database_bytes(dir.path());
     assert!(contains(&db, &id), "the client is stored");
     assert!(
         contains(&db, &api::secrets::hash(&second)),

@@ -10,53 +10,15 @@
     reason = "a failed test setup should panic"
 )]
 
+mod support;
+
 use std::collections::{HashMap, HashSet};
-use std::path::Path;
-use std::process::Command;
 
 use chrono::Utc;
 use domain::{OrgKind, SubscriptionStatus};
 use persistence::{CustomerUserFilter, DescendantFilter, Store, SubscriptionFilter, UsageInterval};
+use support::{assert_success, cli, database_url, run};
 use uuid::Uuid;
-
-const BIN: &str = env!("CARGO_BIN_EXE_partner-portal");
-
-/// Every variable the binary reads, so the parent environment cannot leak in.
-const CONFIG_VARS: &[&str] = &[
-    "DATABASE_URL",
-    "BIND",
-    "PUBLIC_URL",
-    "DATA_DIR",
-    "SIGNING_KEY_FILE",
-    "BOOTSTRAP_ADMIN_EMAIL",
-    "PROVIDER_NAME",
-    "ACCESS_TOKEN_TTL_SECS",
-    "OIDC_ISSUER",
-    "OIDC_AUDIENCE",
-    "OIDC_JWKS_PATH",
-    "MAX_BODY_BYTES",
-    "DB_POOL_SIZE",
-    "WORKERS",
-    "SKIP_MIGRATIONS",
-    "RUST_LOG",
-    "TEST_DATABASE_URL",
-];
-
-fn database_url(dir: &Path) -> String {
-    format!("sqlite://{}", dir.join("pp.db").display())
-}
-
-/// The binary in `dir`, with a clean environment pointing at a SQLite file there.
-fn cli(dir: &Path) -> Command {
-    let mut cmd = Command::new(BIN);
-    for var in CONFIG_VARS {
-        cmd.env_remove(var);
-    }
-    cmd.current_dir(dir)
-        .env("DATABASE_URL", database_url(dir))
-        .env("DATA_DIR", dir.join("data"));
-    cmd
-}
 
 /// The number printed just before `word` in `line` (`"… 4383 subscriptions, …"`).
 fn number_before(line: &str, word: &str) -> usize {
@@ -87,18 +49,9 @@ fn synthetic_seed_histories_end_at_the_current_seats_whatever_the_random_seed() 
 /// Runs `seed <args>` on a fresh SQLite file and checks its summary line and data.
 fn seed_and_check(args: &[&str], expected_organisations: usize) {
     let dir = tempfile::tempdir().expect("temp dir");
-    let out = cli(dir.path())
-        .arg("seed")
-        .args(args)
-        .output()
-        .expect("the binary runs");
+    let out = run(cli(dir.path()).arg("seed").args(args));
+    assert_success(&out, "seed");
     let stdout = String::from_utf8(out.stdout).expect("stdout is UTF-8");
-    assert!(
-        out.status.success(),
-        "seed failed ({}):\nstdout: {stdout}\nstderr: {}",
-        out.status,
-        String::from_utf8_lossy(&out.stderr)
-    );
 
     // The summary line, as printed.
     let line = stdout

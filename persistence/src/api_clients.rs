@@ -10,6 +10,7 @@ use uuid::Uuid;
 use crate::audit::{self, AuditEntry, Event};
 use crate::connection::DbConn;
 use crate::error::StoreError;
+use crate::home::HomeRow;
 use crate::organizations::{lock_in_scope, RowLock};
 use crate::schema::{api_clients, organizations};
 use crate::store::{now, parse_uuid, utc};
@@ -64,83 +65,55 @@ impl ApiClient {
     }
 }
 
-type Row = (
-    (
-        String,
-        String,
-        String,
-        String,
-        String,
-        String,
-        Option<NaiveDateTime>,
-        NaiveDateTime,
-        NaiveDateTime,
-    ),
-    (String, String, String),
-);
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = api_clients)]
+struct ApiClientRow {
+    id: String,
+    home_organization_id: String,
+    name: String,
+    roles: String,
+    status: String,
+    secret_hash: String,
+    last_used_at: Option<NaiveDateTime>,
+    created_at: NaiveDateTime,
+    updated_at: NaiveDateTime,
+    #[diesel(embed)]
+    home: HomeRow,
+}
 
-type Columns = (
-    (
-        api_clients::id,
-        api_clients::home_organization_id,
-        api_clients::name,
-        api_clients::roles,
-        api_clients::status,
-        api_clients::secret_hash,
-        api_clients::last_used_at,
-        api_clients::created_at,
-        api_clients::updated_at,
-    ),
-    (organizations::kind, organizations::path, organizations::status),
-);
-
-const COLUMNS: Columns = (
-    (
-        api_clients::id,
-        api_clients::home_organization_id,
-        api_clients::name,
-        api_clients::roles,
-        api_clients::status,
-        api_clients::secret_hash,
-        api_clients::last_used_at,
-        api_clients::created_at,
-        api_clients::updated_at,
-    ),
-    (organizations::kind, organizations::path, organizations::status),
-);
-
-fn into_model(
-    ((id, home, name, roles, status, secret_hash, last, created, updated), (kind, path, home_status)): Row,
-) -> Result<ApiClient, StoreError> {
-    let corrupt = |what: &str| StoreError::Corrupt(format!("api client {id}: bad {what}"));
-    Ok(ApiClient {
-        id: parse_uuid(&id)?,
-        home_organization_id: parse_uuid(&home)?,
-        name,
-        roles: RoleSet::from_storage(&roles),
-        status: match status.as_str() {
-            "active" => ApiClientStatus::Active,
-            "revoked" => ApiClientStatus::Revoked,
-            _ => return Err(corrupt("status")),
-        },
-        secret_hash,
-        last_used_at: last.map(utc),
-        created_at: utc(created),
-        updated_at: utc(updated),
-        home_kind: OrgKind::parse(&kind).ok_or_else(|| corrupt("home kind"))?,
-        home_path: TreePath::parse(&path).map_err(|_| corrupt("home path"))?,
-        home_status: OrgStatus::parse(&home_status).ok_or_else(|| corrupt("home status"))?,
-    })
+impl ApiClientRow {
+    fn into_model(self) -> Result<ApiClient, StoreError> {
+        let owner = format!("api client {}", self.id);
+        let home = self.home.parse(&owner)?;
+        Ok(ApiClient {
+            id: parse_uuid(&self.id)?,
+            home_organization_id: parse_uuid(&self.home_organization_id)?,
+            name: self.name,
+            roles: RoleSet::from_storage(&self.roles),
+            status: match self.status.as_str() {
+                "active" => ApiClientStatus::Active,
+                "revoked" => ApiClientStatus::Revoked,
+                _ => return Err(StoreError::Corrupt(format!("{owner}: bad status"))),
+            },
+            secret_hash: self.secret_hash,
+            last_used_at: self.last_used_at.map(utc),
+            created_at: utc(self.created_at),
+            updated_at: utc(self.updated_at),
+            home_kind: home.kind,
+            home_path: home.path,
+            home_status: home.status,
+        })
+    }
 }
 
 pub(crate) fn find(conn: &mut DbConn, id: Uuid) -> Result<Option<ApiClient>, StoreError> {
     api_clients::table
         .inner_join(organizations::table)
         .filter(api_clients::id.eq(id.to_string()))
-        .select(COLUMNS)
-        .first::<Row>(conn)
+        .select(ApiClientRow::as_select())
+        .first(conn)
         .optional()?
-        .map(into_model)
+        .map(ApiClientRow::into_model)
         .transpose()
 }
 
@@ -155,14 +128,14 @@ pub(crate) fn list(
         .inner_join(organizations::table)
         .filter(organizations::path.ge(root.as_str().to_string()))
         .filter(organizations::path.lt(root.upper_bound()))
-        .select(COLUMNS)
+        .select(ApiClientRow::as_select())
         .order(api_clients::id.asc())
         .limit(limit)
         .into_boxed();
     if let Some(after) = after {
         q = q.filter(api_clients::id.gt(after.to_string()));
     }
-    q.load::<Row>(conn)?.into_iter().map(into_model).collect()
+    q.load(conn)?.into_iter().map(ApiClientRow::into_model).collect()
 }
 
 fn event(client: Uuid, org: Uuid, action: &'static str, details: serde_json::Value) -> Event<'static> {

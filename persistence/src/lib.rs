@@ -14,6 +14,7 @@ mod bulk;
 mod connection;
 mod customer_users;
 mod error;
+mod home;
 mod idempotency;
 mod mail_outbox;
 mod migrations;

@@ -1,12 +1,12 @@
-//! The real `partner-portal` binary for the onboarding tests: a clean
-//! environment, `serve` in a temporary folder with its output captured, and
-//! curl for HTTP (as a newcomer following the README would use it).
+//! The real `partner-portal` binary for the tests that run it as a user would: a
+//! clean environment, commands and `serve` in a temporary folder with their output
+//! captured, and curl for HTTP (as a newcomer following the README would use it).
 
 #![allow(dead_code, reason = "each test binary uses a part of it")]
 
 use std::fs::File;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
@@ -14,33 +14,45 @@ use serde_json::Value;
 pub const BIN: &str = env!("CARGO_BIN_EXE_partner-portal");
 pub const ADMIN: &str = "admin@contoso-cloud.example";
 
-/// Every variable the binary reads, so the parent environment cannot leak in.
-const CONFIG_VARS: &[&str] = &[
-    "DATABASE_URL",
-    "BIND",
-    "PUBLIC_URL",
-    "DATA_DIR",
-    "SIGNING_KEY_FILE",
-    "BOOTSTRAP_ADMIN_EMAIL",
-    "PROVIDER_NAME",
-    "ACCESS_TOKEN_TTL_SECS",
-    "OIDC_ISSUER",
-    "OIDC_AUDIENCE",
-    "OIDC_JWKS_PATH",
-    "MAX_BODY_BYTES",
-    "IMPORT_MAX_BYTES",
-    "PUBLIC_RATE_LIMIT_PER_MINUTE",
-    "DB_POOL_SIZE",
-    "WORKERS",
-    "SKIP_MIGRATIONS",
-    "ACTIVATION_TTL_HOURS",
-    "ACTIVATION_BASE_URL",
-    "SMTP_URL",
-    "MAIL_FROM",
-    "MAIL_DIR",
-    "RUST_LOG",
-    "TEST_DATABASE_URL",
-];
+/// A SQLite file in `dir`: where `cli` keeps the database.
+pub fn database_url(dir: &Path) -> String {
+    format!("sqlite://{}", dir.join("pp.db").display())
+}
+
+/// The binary in `dir` on a SQLite file there (`database_url`), with a data folder there.
+pub fn cli(dir: &Path) -> Command {
+    cli_on(dir, &database_url(dir))
+}
+
+/// The binary in `dir` on the database at `url`, with a data folder in `dir`, and
+/// nothing else of the test's environment, so none of its settings leak in (the
+/// binary starts no other program, so it needs no `PATH` either).
+pub fn cli_on(dir: &Path, url: &str) -> Command {
+    let mut cmd = Command::new(BIN);
+    cmd.env_clear()
+        .current_dir(dir)
+        .env("DATABASE_URL", url)
+        .env("DATA_DIR", dir.join("data"));
+    cmd
+}
+
+pub fn run(cmd: &mut Command) -> Output {
+    cmd.output().expect("the binary runs")
+}
+
+pub fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+pub fn assert_success(out: &Output, what: &str) {
+    assert!(
+        out.status.success(),
+        "{what} failed ({}):\nstdout: {}\nstderr: {}",
+        out.status,
+        text(&out.stdout),
+        text(&out.stderr)
+    );
+}
 
 pub fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
@@ -49,22 +61,10 @@ pub fn free_port() -> u16 {
         .port()
 }
 
-/// The binary in `dir` with a clean environment: a SQLite file and a data folder there.
-pub fn cli(dir: &Path, bind: &str) -> Command {
-    let mut cmd = Command::new(BIN);
-    for var in CONFIG_VARS {
-        cmd.env_remove(var);
-    }
-    cmd.current_dir(dir)
-        .env("DATABASE_URL", format!("sqlite://{}", dir.join("pp.db").display()))
-        .env("DATA_DIR", dir.join("data"))
-        .env("BIND", bind);
-    cmd
-}
-
 /// `partner-portal token --email …`: the bare token a script captures.
 pub fn token(dir: &Path, bind: &str, email: &str) -> String {
-    let out = cli(dir, bind)
+    let out = cli(dir)
+        .env("BIND", bind)
         .args(["token", "--email", email])
         .output()
         .expect("token runs");
@@ -89,8 +89,8 @@ impl Server {
     pub fn start(dir: &Path, bind: &str, env: &[(&str, &str)]) -> Server {
         let stdout = dir.join("serve.stdout");
         let stderr = dir.join("serve.stderr");
-        let mut cmd = cli(dir, bind);
-        cmd.env("RUST_LOG", "debug");
+        let mut cmd = cli(dir);
+        cmd.env("BIND", bind).env("RUST_LOG", "debug");
         for (k, v) in env {
             cmd.env(k, v);
         }
@@ -138,7 +138,7 @@ impl Server {
         }
     }
 
-    /// SIGTERM (a graceful stop, so logs are flushed), then waits.
+    /// SIGTERM (a graceful stop, so logs and the database are flushed), then waits.
     pub fn stop(&mut self) {
         let _ = Command::new("kill")
             .args(["-TERM", &self.child.id().to_string()])
@@ -167,20 +167,28 @@ impl Drop for Server {
 /// One HTTP exchange through curl: (status, body). `token` adds a bearer token,
 /// `body` makes it a JSON request of `method`.
 pub fn curl(method: &str, url: &str, token: Option<&str>, body: Option<&Value>) -> (u16, String) {
-    let mut cmd = Command::new("curl");
-    cmd.args(["-sS", "--max-time", "15", "-w", "\n%{http_code}", "-X", method]);
-    if let Some(t) = token {
-        cmd.args(["-H", &format!("authorization: Bearer {t}")]);
+    let auth = token.map(|t| format!("authorization: Bearer {t}"));
+    let body = body.map(Value::to_string);
+    let mut args = vec!["-X", method];
+    if let Some(auth) = &auth {
+        args.extend(["-H", auth.as_str()]);
     }
-    if let Some(b) = body {
-        cmd.args(["-H", "content-type: application/json", "--data-binary", &b.to_string()]);
+    if let Some(body) = &body {
+        args.extend(["-H", "content-type: application/json", "--data-binary", body.as_str()]);
     }
-    let out = cmd.arg(url).output().expect("curl runs");
-    assert!(
-        out.status.success(),
-        "curl {method} {url}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    args.push(url);
+    curl_args(&args)
+}
+
+/// One HTTP exchange through curl with `args` (the URL among them), for requests
+/// `curl` does not make (form bodies, HTTP Basic): (status, body).
+pub fn curl_args(args: &[&str]) -> (u16, String) {
+    let out = Command::new("curl")
+        .args(["-sS", "--max-time", "15", "-w", "\n%{http_code}"])
+        .args(args)
+        .output()
+        .expect("curl runs");
+    assert!(out.status.success(), "curl {args:?}: {}", text(&out.stderr));
     let text = String::from_utf8(out.stdout).expect("UTF-8 answer");
     let (body, status) = text.rsplit_once('\n').expect("status line");
     (status.parse().expect("status"), body.to_string())
@@ -222,6 +230,18 @@ pub fn link_in(mail: &str) -> Option<String> {
         .map(str::trim)
         .find(|l| l.starts_with("http") && l.contains("/v1/activations/"))
         .map(str::to_owned)
+}
+
+/// The bytes of the SQLite database in `dir` (main file, WAL and all).
+pub fn database_bytes(dir: &Path) -> Vec<u8> {
+    let mut db = Vec::new();
+    for entry in std::fs::read_dir(dir).expect("the test folder") {
+        let entry = entry.expect("a folder entry");
+        if entry.file_name().to_string_lossy().starts_with("pp.db") {
+            db.extend(std::fs::read(entry.path()).expect("a database file"));
+        }
+    }
+    db
 }
 
 pub fn contains(haystack: &[u8], needle: &str) -> bool {

@@ -29,7 +29,7 @@ impl Store {
         })
     }
 
-    /// An invoice's lines in tree order of subscriptions.
+    /// An invoice's lines, by SKU.
     pub fn invoice_lines(&self, id: Uuid) -> Result<Vec<InvoiceLine>, StoreError> {
         self.read(|c| {
             Ok(invoice_lines::table

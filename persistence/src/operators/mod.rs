@@ -20,6 +20,7 @@ use uuid::Uuid;
 use crate::audit::{self, AuditEntry, Event};
 use crate::connection::DbConn;
 use crate::error::StoreError;
+use crate::home::HomeRow;
 use crate::schema::{operators, organizations};
 use crate::store::{now, parse_uuid, utc};
 
@@ -69,73 +70,44 @@ pub struct NewOperator {
     pub status: OperatorStatus,
 }
 
-pub(crate) type JoinedRow = (
-    (
-        String,
-        String,
-        String,
-        String,
-        String,
-        String,
-        Option<NaiveDateTime>,
-        i64,
-        NaiveDateTime,
-        NaiveDateTime,
-    ),
-    (String, String, String),
-);
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = operators)]
+pub(crate) struct OperatorRow {
+    id: String,
+    home_organization_id: String,
+    email: String,
+    name: String,
+    roles: String,
+    status: String,
+    last_sign_in_at: Option<NaiveDateTime>,
+    version: i64,
+    created_at: NaiveDateTime,
+    updated_at: NaiveDateTime,
+    #[diesel(embed)]
+    home: HomeRow,
+}
 
-type Columns = (
-    (
-        operators::id,
-        operators::home_organization_id,
-        operators::email,
-        operators::name,
-        operators::roles,
-        operators::status,
-        operators::last_sign_in_at,
-        operators::version,
-        operators::created_at,
-        operators::updated_at,
-    ),
-    (organizations::kind, organizations::path, organizations::status),
-);
-
-pub(crate) const COLUMNS: Columns = (
-    (
-        operators::id,
-        operators::home_organization_id,
-        operators::email,
-        operators::name,
-        operators::roles,
-        operators::status,
-        operators::last_sign_in_at,
-        operators::version,
-        operators::created_at,
-        operators::updated_at,
-    ),
-    (organizations::kind, organizations::path, organizations::status),
-);
-
-pub(crate) fn into_model(
-    ((id, home, email, name, roles, status, last, version, created, updated), (kind, path, home_status)): JoinedRow,
-) -> Result<Operator, StoreError> {
-    let corrupt = |what: &str| StoreError::Corrupt(format!("operator {id}: bad {what}"));
-    Ok(Operator {
-        id: parse_uuid(&id)?,
-        home_organization_id: parse_uuid(&home)?,
-        email,
-        name,
-        roles: RoleSet::from_storage(&roles),
-        status: OperatorStatus::parse(&status).ok_or_else(|| corrupt("status"))?,
-        last_sign_in_at: last.map(utc),
-        version,
-        created_at: utc(created),
-        updated_at: utc(updated),
-        home_kind: OrgKind::parse(&kind).ok_or_else(|| corrupt("home kind"))?,
-        home_path: TreePath::parse(&path).map_err(|_| corrupt("home path"))?,
-        home_status: OrgStatus::parse(&home_status).ok_or_else(|| corrupt("home status"))?,
-    })
+impl OperatorRow {
+    pub(crate) fn into_model(self) -> Result<Operator, StoreError> {
+        let owner = format!("operator {}", self.id);
+        let home = self.home.parse(&owner)?;
+        Ok(Operator {
+            id: parse_uuid(&self.id)?,
+            home_organization_id: parse_uuid(&self.home_organization_id)?,
+            email: self.email,
+            name: self.name,
+            roles: RoleSet::from_storage(&self.roles),
+            status: OperatorStatus::parse(&self.status)
+                .ok_or_else(|| StoreError::Corrupt(format!("{owner}: bad status")))?,
+            last_sign_in_at: self.last_sign_in_at.map(utc),
+            version: self.version,
+            created_at: utc(self.created_at),
+            updated_at: utc(self.updated_at),
+            home_kind: home.kind,
+            home_path: home.path,
+            home_status: home.status,
+        })
+    }
 }
 
 /// One statement: the operator with its home organisation.
@@ -143,10 +115,10 @@ pub(crate) fn find(conn: &mut DbConn, id: Uuid) -> Result<Option<Operator>, Stor
     operators::table
         .inner_join(organizations::table)
         .filter(operators::id.eq(id.to_string()))
-        .select(COLUMNS)
-        .first::<JoinedRow>(conn)
+        .select(OperatorRow::as_select())
+        .first(conn)
         .optional()?
-        .map(into_model)
+        .map(OperatorRow::into_model)
         .transpose()
 }
 
@@ -155,11 +127,11 @@ pub(crate) fn find_by_email(conn: &mut DbConn, email: &str) -> Result<Vec<Operat
     operators::table
         .inner_join(organizations::table)
         .filter(operators::email.eq(email.trim().to_lowercase()))
-        .select(COLUMNS)
+        .select(OperatorRow::as_select())
         .order(operators::id.asc())
-        .load::<JoinedRow>(conn)?
+        .load(conn)?
         .into_iter()
-        .map(into_model)
+        .map(OperatorRow::into_model)
         .collect()
 }
 

@@ -2,7 +2,7 @@ use diesel::prelude::*;
 use domain::{OperatorStatus, Role, TreePath};
 use uuid::Uuid;
 
-use super::{into_model, JoinedRow, Operator, COLUMNS};
+use super::{Operator, OperatorRow};
 use crate::connection::DbConn;
 use crate::error::StoreError;
 use crate::schema::{operators, organizations};
@@ -27,7 +27,7 @@ pub(crate) fn list(
         .inner_join(organizations::table)
         .filter(organizations::path.ge(root.as_str().to_string()))
         .filter(organizations::path.lt(root.upper_bound()))
-        .select(COLUMNS)
+        .select(OperatorRow::as_select())
         .order(operators::id.asc())
         .limit(limit)
         .into_boxed();
@@ -48,7 +48,7 @@ pub(crate) fn list(
     if let Some(after) = after {
         q = q.filter(operators::id.gt(after.to_string()));
     }
-    q.load::<JoinedRow>(conn)?.into_iter().map(into_model).collect()
+    q.load(conn)?.into_iter().map(OperatorRow::into_model).collect()
 }
 
 /// Active admins of the provider other than `except`.

@@ -1,4 +1,4 @@
-use actix_web::{get, http::header, web, HttpResponse};
+use actix_web::{get, web, HttpResponse};
 use domain::{Action, InvoiceStatus, Period};
 use persistence::InvoiceFilter;
 use serde::Deserialize;
@@ -10,7 +10,7 @@ use crate::auth::Authenticated;
 use crate::error::{ApiError, Problem};
 use crate::extract::StrictQuery;
 use crate::pagination;
-use crate::preconditions::etag;
+use crate::preconditions::tagged;
 use crate::routes::organizations::access::visible;
 use crate::state::AppState;
 
@@ -103,10 +103,12 @@ pub async fn get_invoice(
     let inv = super::visible(&state, &principal, id.into_inner(), Action::ReadBilling).await?;
     let inv_id = inv.id;
     let lines = state.db(move |s| s.invoice_lines(inv_id)).await?;
-    Ok(HttpResponse::Ok()
-        .insert_header((header::ETAG, etag(inv.version)))
-        .json(InvoiceDetail {
+    Ok(tagged(
+        &mut HttpResponse::Ok(),
+        inv.version,
+        InvoiceDetail {
             invoice: InvoiceView::from(inv),
             lines: lines.into_iter().map(InvoiceLineView::from).collect(),
-        }))
+        },
+    ))
 }

@@ -1,6 +1,6 @@
 //! Issue, mark paid, void.
 
-use actix_web::{http::header, post, web, HttpResponse};
+use actix_web::{post, web, HttpResponse};
 use domain::{Action, InvoiceChange, Principal};
 use uuid::Uuid;
 
@@ -8,7 +8,7 @@ use super::view::InvoiceView;
 use super::visible;
 use crate::auth::{audit_entry, Authenticated};
 use crate::error::{ApiError, Problem};
-use crate::preconditions::etag;
+use crate::preconditions::tagged;
 use crate::state::AppState;
 
 async fn change(
@@ -23,9 +23,7 @@ async fn change(
     let inv = state
         .db(move |s| s.change_invoice_status(&scope, id, change, &who))
         .await?;
-    Ok(HttpResponse::Ok()
-        .insert_header((header::ETAG, etag(inv.version)))
-        .json(InvoiceView::from(inv)))
+    Ok(tagged(&mut HttpResponse::Ok(), inv.version, InvoiceView::from(inv)))
 }
 
 /// Issue an invoice

@@ -7,7 +7,7 @@ use super::view::{CreateCustomerUser, CustomerUserView};
 use crate::auth::{audit_entry, Authenticated};
 use crate::error::{ApiError, Problem};
 use crate::extract::StrictJson;
-use crate::preconditions::etag;
+use crate::preconditions::tagged;
 use crate::state::AppState;
 
 /// Add a customer user
@@ -43,8 +43,9 @@ pub async fn create_customer_user(
     let scope = principal.home_path.clone();
     let who = audit_entry(&principal);
     let user = state.db(move |s| s.add_customer_user(&scope, &new, &who)).await?;
-    Ok(HttpResponse::Created()
-        .insert_header((header::LOCATION, format!("/v1/customer-users/{}", user.id)))
-        .insert_header((header::ETAG, etag(user.version)))
-        .json(CustomerUserView::from(user)))
+    Ok(tagged(
+        HttpResponse::Created().insert_header((header::LOCATION, format!("/v1/customer-users/{}", user.id))),
+        user.version,
+        CustomerUserView::from(user),
+    ))
 }

@@ -1,4 +1,4 @@
-use actix_web::{get, http::header, web, HttpResponse};
+use actix_web::{get, web, HttpResponse};
 use domain::Action;
 use uuid::Uuid;
 
@@ -6,7 +6,7 @@ use super::access::visible;
 use super::view::CustomerUserView;
 use crate::auth::Authenticated;
 use crate::error::{ApiError, Problem};
-use crate::preconditions::etag;
+use crate::preconditions::tagged;
 use crate::state::AppState;
 
 /// Read a customer user
@@ -32,7 +32,9 @@ pub async fn get_customer_user(
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     let user = visible(&state, &principal, id.into_inner(), Action::ReadCustomerUsers).await?;
-    Ok(HttpResponse::Ok()
-        .insert_header((header::ETAG, etag(user.version)))
-        .json(CustomerUserView::from(user)))
+    Ok(tagged(
+        &mut HttpResponse::Ok(),
+        user.version,
+        CustomerUserView::from(user),
+    ))
 }

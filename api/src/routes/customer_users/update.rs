@@ -1,4 +1,4 @@
-use actix_web::{http::header, patch, web, HttpRequest, HttpResponse};
+use actix_web::{patch, web, HttpRequest, HttpResponse};
 use domain::Action;
 use uuid::Uuid;
 
@@ -7,7 +7,7 @@ use super::view::{CustomerUserView, UpdateCustomerUser};
 use crate::auth::{audit_entry, Authenticated};
 use crate::error::{ApiError, Problem};
 use crate::extract::StrictJson;
-use crate::preconditions::{etag, if_match};
+use crate::preconditions::{if_match, tagged};
 use crate::state::AppState;
 
 /// Change a customer user
@@ -52,7 +52,9 @@ pub async fn update_customer_user(
     let user = state
         .db(move |s| s.update_customer_user(&scope, id, expected, &patch, &who))
         .await?;
-    Ok(HttpResponse::Ok()
-        .insert_header((header::ETAG, etag(user.version)))
-        .json(CustomerUserView::from(user)))
+    Ok(tagged(
+        &mut HttpResponse::Ok(),
+        user.version,
+        CustomerUserView::from(user),
+    ))
 }

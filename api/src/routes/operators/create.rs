@@ -7,7 +7,7 @@ use super::view::{CreateOperator, OperatorView};
 use crate::auth::{audit_entry, Authenticated};
 use crate::error::{ApiError, Problem};
 use crate::extract::StrictJson;
-use crate::preconditions::etag;
+use crate::preconditions::tagged;
 use crate::routes::organizations::access::visible;
 use crate::state::AppState;
 
@@ -64,8 +64,9 @@ pub async fn create_operator(
     let scope = principal.home_path.clone();
     let who = audit_entry(&principal);
     let op = state.db(move |s| s.invite_operator(&scope, &new, &mail, &who)).await?;
-    Ok(HttpResponse::Created()
-        .insert_header((header::LOCATION, format!("/v1/operators/{}", op.id)))
-        .insert_header((header::ETAG, etag(op.version)))
-        .json(OperatorView::from(op)))
+    Ok(tagged(
+        HttpResponse::Created().insert_header((header::LOCATION, format!("/v1/operators/{}", op.id))),
+        op.version,
+        OperatorView::from(op),
+    ))
 }

@@ -1,4 +1,4 @@
-use actix_web::{get, http::header, web, HttpResponse};
+use actix_web::{get, web, HttpResponse};
 use domain::Action;
 use uuid::Uuid;
 
@@ -6,7 +6,7 @@ use super::access::visible;
 use super::view::OperatorView;
 use crate::auth::Authenticated;
 use crate::error::{ApiError, Problem};
-use crate::preconditions::etag;
+use crate::preconditions::tagged;
 use crate::state::AppState;
 
 /// Read an operator
@@ -31,7 +31,5 @@ pub async fn get_operator(
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     let op = visible(&state, &principal, id.into_inner(), Action::ReadOperators).await?;
-    Ok(HttpResponse::Ok()
-        .insert_header((header::ETAG, etag(op.version)))
-        .json(OperatorView::from(op)))
+    Ok(tagged(&mut HttpResponse::Ok(), op.version, OperatorView::from(op)))
 }

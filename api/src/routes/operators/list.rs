@@ -55,21 +55,12 @@ pub async fn list_operators(
     let q = query.0;
     let limit = pagination::limit(q.limit)?;
     let after = pagination::decode_uuid("operator", q.cursor.as_deref())?;
-    if q.q
-        .as_ref()
-        .is_some_and(|s| s.chars().count() > 254 || s.contains('\0'))
-    {
-        return Err(ApiError::invalid(
-            "q",
-            "invalid_value",
-            "q must be at most 254 characters, without NUL",
-        ));
-    }
+    let search = pagination::search_text(q.q, 254)?;
     let org = visible(&state, &principal, id.into_inner(), Action::ReadOperators).await?;
     let filter = OperatorFilter {
         role: q.role,
         status: q.status,
-        email_contains: q.q.filter(|s| !s.trim().is_empty()),
+        email_contains: search,
     };
     let rows = state
         .db(move |s| s.list_operators(&org.path, &filter, after, limit + 1))

@@ -1,6 +1,6 @@
 //! Disabling and re-enabling operators.
 
-use actix_web::{http::header, post, web, HttpResponse};
+use actix_web::{post, web, HttpResponse};
 use domain::{Action, Principal};
 use uuid::Uuid;
 
@@ -8,7 +8,7 @@ use super::access::visible;
 use super::view::OperatorView;
 use crate::auth::{audit_entry, Authenticated};
 use crate::error::{ApiError, Problem};
-use crate::preconditions::etag;
+use crate::preconditions::tagged;
 use crate::state::AppState;
 
 async fn set(state: &AppState, principal: &Principal, id: Uuid, enable: bool) -> Result<HttpResponse, ApiError> {
@@ -19,9 +19,7 @@ async fn set(state: &AppState, principal: &Principal, id: Uuid, enable: bool) ->
     let op = state
         .db(move |s| s.set_operator_enabled(&scope, actor, id, enable, &who))
         .await?;
-    Ok(HttpResponse::Ok()
-        .insert_header((header::ETAG, etag(op.version)))
-        .json(OperatorView::from(op)))
+    Ok(tagged(&mut HttpResponse::Ok(), op.version, OperatorView::from(op)))
 }
 
 /// Disable an operator

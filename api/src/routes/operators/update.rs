@@ -1,4 +1,4 @@
-use actix_web::{http::header, patch, web, HttpRequest, HttpResponse};
+use actix_web::{patch, web, HttpRequest, HttpResponse};
 use domain::{Action, DisplayName, FieldErrors};
 use uuid::Uuid;
 
@@ -7,7 +7,7 @@ use super::view::{parse_roles, OperatorView, UpdateOperator};
 use crate::auth::{audit_entry, Authenticated};
 use crate::error::{ApiError, Problem};
 use crate::extract::StrictJson;
-use crate::preconditions::{etag, if_match};
+use crate::preconditions::{if_match, tagged};
 use crate::state::AppState;
 
 /// Change an operator's roles or name
@@ -65,7 +65,5 @@ pub async fn update_operator(
             )
         })
         .await?;
-    Ok(HttpResponse::Ok()
-        .insert_header((header::ETAG, etag(op.version)))
-        .json(OperatorView::from(op)))
+    Ok(tagged(&mut HttpResponse::Ok(), op.version, OperatorView::from(op)))
 }

@@ -59,21 +59,12 @@ pub async fn list_descendants(
     let limit = pagination::limit(q.limit)?;
     check_listable(&principal, q.kind)?;
     let after = q.cursor.as_deref().map(|c| pagination::decode("path", c)).transpose()?;
-    if q.q
-        .as_ref()
-        .is_some_and(|s| s.chars().count() > 200 || s.contains('\0'))
-    {
-        return Err(ApiError::invalid(
-            "q",
-            "invalid_value",
-            "q must be at most 200 characters, without NUL",
-        ));
-    }
+    let search = pagination::search_text(q.q, 200)?;
     let root = visible(&state, &principal, id.into_inner(), Action::ReadOrganizations).await?;
     let filter = DescendantFilter {
         kind: q.kind,
         status: q.status,
-        name_contains: q.q.filter(|s| !s.trim().is_empty()),
+        name_contains: search,
     };
     let rows = state
         .db(move |s| s.descendants(&root.path, &filter, after.as_deref(), limit + 1))

@@ -1,4 +1,4 @@
-use actix_web::{get, http::header, web, HttpResponse};
+use actix_web::{get, web, HttpResponse};
 use domain::Action;
 use uuid::Uuid;
 
@@ -6,7 +6,7 @@ use super::access::visible;
 use super::view::{present_one, OrganizationView};
 use crate::auth::Authenticated;
 use crate::error::{ApiError, Problem};
-use crate::preconditions::etag;
+use crate::preconditions::tagged;
 use crate::state::AppState;
 
 /// Read an organisation
@@ -33,7 +33,5 @@ pub async fn get_organization(
     let org = visible(&state, &principal, id.into_inner(), Action::ReadOrganizations).await?;
     let version = org.version;
     let body = present_one(&state, &principal, org).await?;
-    Ok(HttpResponse::Ok()
-        .insert_header((header::ETAG, etag(version)))
-        .json(body))
+    Ok(tagged(&mut HttpResponse::Ok(), version, body))
 }

@@ -1,4 +1,4 @@
-use actix_web::{http::header, post, web, HttpResponse};
+use actix_web::{post, web, HttpResponse};
 use domain::Action;
 use uuid::Uuid;
 
@@ -7,7 +7,7 @@ use super::view::{present_one, MoveOrganization, OrganizationView};
 use crate::auth::{audit_entry, Authenticated};
 use crate::error::{ApiError, Problem};
 use crate::extract::StrictJson;
-use crate::preconditions::etag;
+use crate::preconditions::tagged;
 use crate::state::AppState;
 
 /// Move an organisation
@@ -44,7 +44,5 @@ pub async fn move_organization(
     let org = state.db(move |s| s.move_organization(&scope, id, parent, &who)).await?;
     let version = org.version;
     let body = present_one(&state, &principal, org).await?;
-    Ok(HttpResponse::Ok()
-        .insert_header((header::ETAG, etag(version)))
-        .json(body))
+    Ok(tagged(&mut HttpResponse::Ok(), version, body))
 }

@@ -1,6 +1,6 @@
 //! Status changes: suspend, reactivate, archive.
 
-use actix_web::{http::header, post, web, HttpResponse};
+use actix_web::{post, web, HttpResponse};
 use domain::{Action, Principal, StatusChange};
 use uuid::Uuid;
 
@@ -8,7 +8,7 @@ use super::access::visible;
 use super::view::{present_one, OrganizationView};
 use crate::auth::{audit_entry, Authenticated};
 use crate::error::{ApiError, Problem};
-use crate::preconditions::etag;
+use crate::preconditions::tagged;
 use crate::state::AppState;
 
 async fn change(
@@ -25,9 +25,7 @@ async fn change(
         .await?;
     let version = org.version;
     let body = present_one(state, principal, org).await?;
-    Ok(HttpResponse::Ok()
-        .insert_header((header::ETAG, etag(version)))
-        .json(body))
+    Ok(tagged(&mut HttpResponse::Ok(), version, body))
 }
 
 /// Suspend an organisation

@@ -1,4 +1,4 @@
-use actix_web::{http::header, patch, web, HttpRequest, HttpResponse};
+use actix_web::{patch, web, HttpRequest, HttpResponse};
 use domain::{Action, Country, DisplayName, FieldErrors, TenantId, WorkEmail};
 use persistence::OrganizationPatch;
 use uuid::Uuid;
@@ -8,7 +8,7 @@ use super::view::{present_one, OrganizationView, UpdateOrganization};
 use crate::auth::{audit_entry, Authenticated};
 use crate::error::{ApiError, Problem};
 use crate::extract::StrictJson;
-use crate::preconditions::{etag, if_match};
+use crate::preconditions::{if_match, tagged};
 use crate::state::AppState;
 
 /// Update an organisation
@@ -57,9 +57,7 @@ pub async fn update_organization(
         .await?;
     let version = org.version;
     let body = present_one(&state, &principal, org).await?;
-    Ok(HttpResponse::Ok()
-        .insert_header((header::ETAG, etag(version)))
-        .json(body))
+    Ok(tagged(&mut HttpResponse::Ok(), version, body))
 }
 
 fn parse(body: UpdateOrganization) -> Result<OrganizationPatch, ApiError> {

@@ -7,7 +7,7 @@ use super::view::{CreateSubscription, SubscriptionView};
 use crate::auth::{audit_entry, Authenticated};
 use crate::error::{ApiError, Problem};
 use crate::extract::StrictJson;
-use crate::preconditions::etag;
+use crate::preconditions::tagged;
 use crate::routes::customers::access::customer;
 use crate::state::AppState;
 
@@ -66,8 +66,9 @@ pub async fn create_subscription(
     let scope = principal.home_path.clone();
     let who = audit_entry(&principal);
     let sub = state.db(move |s| s.create_subscription(&scope, &new, &who)).await?;
-    Ok(HttpResponse::Created()
-        .insert_header((header::LOCATION, format!("/v1/subscriptions/{}", sub.id)))
-        .insert_header((header::ETAG, etag(sub.version)))
-        .json(SubscriptionView::from(sub)))
+    Ok(tagged(
+        HttpResponse::Created().insert_header((header::LOCATION, format!("/v1/subscriptions/{}", sub.id))),
+        sub.version,
+        SubscriptionView::from(sub),
+    ))
 }

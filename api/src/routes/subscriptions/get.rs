@@ -1,4 +1,4 @@
-use actix_web::{get, http::header, web, HttpResponse};
+use actix_web::{get, web, HttpResponse};
 use domain::Action;
 use uuid::Uuid;
 
@@ -6,7 +6,7 @@ use super::view::SubscriptionView;
 use super::visible;
 use crate::auth::Authenticated;
 use crate::error::{ApiError, Problem};
-use crate::preconditions::etag;
+use crate::preconditions::tagged;
 use crate::state::AppState;
 
 /// Read a subscription
@@ -31,7 +31,9 @@ pub async fn get_subscription(
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     let sub = visible(&state, &principal, id.into_inner(), Action::ReadSubscriptions).await?;
-    Ok(HttpResponse::Ok()
-        .insert_header((header::ETAG, etag(sub.version)))
-        .json(SubscriptionView::from(sub)))
+    Ok(tagged(
+        &mut HttpResponse::Ok(),
+        sub.version,
+        SubscriptionView::from(sub),
+    ))
 }

@@ -1,6 +1,6 @@
 //! Suspend, reactivate, cancel.
 
-use actix_web::{http::header, post, web, HttpResponse};
+use actix_web::{post, web, HttpResponse};
 use domain::{Action, Principal, SubscriptionChange};
 use uuid::Uuid;
 
@@ -8,7 +8,7 @@ use super::view::SubscriptionView;
 use super::visible;
 use crate::auth::{audit_entry, Authenticated};
 use crate::error::{ApiError, Problem};
-use crate::preconditions::etag;
+use crate::preconditions::tagged;
 use crate::state::AppState;
 
 async fn change(
@@ -23,9 +23,11 @@ async fn change(
     let sub = state
         .db(move |s| s.change_subscription_status(&scope, id, change, &who))
         .await?;
-    Ok(HttpResponse::Ok()
-        .insert_header((header::ETAG, etag(sub.version)))
-        .json(SubscriptionView::from(sub)))
+    Ok(tagged(
+        &mut HttpResponse::Ok(),
+        sub.version,
+        SubscriptionView::from(sub),
+    ))
 }
 
 /// Suspend a subscription

@@ -1,4 +1,4 @@
-use actix_web::{http::header, patch, web, HttpRequest, HttpResponse};
+use actix_web::{patch, web, HttpRequest, HttpResponse};
 use domain::Action;
 use persistence::SubscriptionPatch;
 use uuid::Uuid;
@@ -8,7 +8,7 @@ use super::visible;
 use crate::auth::{audit_entry, Authenticated};
 use crate::error::{ApiError, Problem};
 use crate::extract::StrictJson;
-use crate::preconditions::{etag, if_match};
+use crate::preconditions::{if_match, tagged};
 use crate::state::AppState;
 
 /// Change seats or auto-renewal
@@ -55,7 +55,9 @@ pub async fn update_subscription(
     let sub = state
         .db(move |s| s.update_subscription(&scope, id, expected, &patch, &who))
         .await?;
-    Ok(HttpResponse::Ok()
-        .insert_header((header::ETAG, etag(sub.version)))
-        .json(SubscriptionView::from(sub)))
+    Ok(tagged(
+        &mut HttpResponse::Ok(),
+        sub.version,
+        SubscriptionView::from(sub),
+    ))
 }
