@@ -142,24 +142,38 @@ fn file_name(kind: &str, org_name: &str) -> String {
 }
 
 /// Writes every row of a keyset-paginated read, [`BATCH`] rows per query, each
-/// query starting after the key of the previous one's last row.
-pub fn write_all<T, K>(
+/// query starting after the key of the previous one's last row. A second thread
+/// fetches the next batch while this one writes the current one, so the
+/// database and the CSV encoding work at the same time.
+pub fn write_all<T: Send, K: Send>(
     sink: &mut CsvSink,
-    mut fetch: impl FnMut(Option<K>) -> Result<Vec<T>, StoreError>,
-    key: impl Fn(&T) -> K,
+    mut fetch: impl FnMut(Option<K>) -> Result<Vec<T>, StoreError> + Send,
+    key: impl Fn(&T) -> K + Send,
     mut write: impl FnMut(&mut CsvSink, &T) -> Result<(), ExportError>,
 ) -> Result<(), ExportError> {
-    let mut after = None;
-    loop {
-        let rows = fetch(after.take())?;
-        for row in &rows {
-            write(sink, row)?;
+    let (tx, rx) = std::sync::mpsc::sync_channel::<Result<Vec<T>, StoreError>>(1);
+    std::thread::scope(|scope| {
+        scope.spawn(move || {
+            let mut after = None;
+            loop {
+                let batch = fetch(after.take());
+                after = match &batch {
+                    Ok(rows) if rows.len() as i64 == BATCH => rows.last().map(&key),
+                    _ => None,
+                };
+                // The writer hung up (client gone) or this was the last batch.
+                if tx.send(batch).is_err() || after.is_none() {
+                    return;
+                }
+            }
+        });
+        for batch in rx {
+            for row in &batch? {
+                write(sink, row)?;
+            }
         }
-        match rows.last() {
-            Some(last) if rows.len() as i64 == BATCH => after = Some(key(last)),
-            _ => return Ok(()),
-        }
-    }
+        Ok(())
+    })
 }
 
 /// A 200 `text/csv` response named `<kind>-<organisation>-<date>.csv`, whose body
