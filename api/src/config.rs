@@ -61,6 +61,9 @@ pub struct Config {
     /// Database connections per API process.
     #[arg(long, env = "DB_POOL_SIZE", default_value_t = 16, global = true)]
     pub db_pool_size: u32,
+    /// CSV exports streaming at once per API process (each holds a connection); more get 429.
+    #[arg(long, env = "MAX_CONCURRENT_EXPORTS", default_value_t = 4, global = true)]
+    pub max_concurrent_exports: u32,
     /// HTTP worker threads (default: one per core).
     #[arg(long, env = "WORKERS", global = true)]
     pub workers: Option<usize>,

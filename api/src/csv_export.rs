@@ -9,14 +9,18 @@
 //! get a leading `'` so spreadsheets do not run them as formulas.
 
 use std::io;
+use std::sync::Arc;
 use std::time::Duration;
 
 use actix_web::http::header;
 use actix_web::web::Bytes;
 use actix_web::HttpResponse;
-use persistence::{Snapshot, Store, StoreError};
+use persistence::{Snapshot, StoreError};
 use tokio::runtime::Handle;
-use tokio::sync::mpsc;
+use tokio::sync::{mpsc, OwnedSemaphorePermit, Semaphore};
+
+use crate::error::ApiError;
+use crate::state::AppState;
 
 /// Rows read from the store per query.
 pub const BATCH: i64 = 5_000;
@@ -24,6 +28,24 @@ const CHUNK_BYTES: usize = 64 * 1024;
 const CHANNEL_CHUNKS: usize = 8;
 /// How long a client may leave a full chunk unread before the export is dropped.
 const STALL_LIMIT: Duration = Duration::from_secs(60);
+/// The `Retry-After` of an export refused because every slot is taken.
+const BUSY_RETRY_SECS: u64 = 10;
+
+/// How many exports may stream at once in this process: each holds a database
+/// connection until it ends, and the rest of the API needs the others.
+#[derive(Clone)]
+pub struct ExportSlots(Arc<Semaphore>);
+
+impl ExportSlots {
+    pub fn new(slots: u32) -> Self {
+        Self(Arc::new(Semaphore::new(slots as usize)))
+    }
+
+    /// A slot, held until its export ends; `None` when every slot is taken.
+    pub fn try_take(&self) -> Option<OwnedSemaphorePermit> {
+        self.0.clone().try_acquire_owned().ok()
+    }
+}
 
 /// Why a producer stopped early.
 #[derive(Debug)]
@@ -177,17 +199,22 @@ pub fn write_all<T: Send, K: Send>(
 }
 
 /// A 200 `text/csv` response named `<kind>-<organisation>-<date>.csv`, whose body
-/// `produce` writes after the header row, reading from one snapshot.
+/// `produce` writes after the header row, reading from one snapshot; 429 when
+/// every export slot is taken.
 pub fn response<F>(
-    store: Store,
+    state: &AppState,
     kind: &str,
     org_name: &str,
     header_row: &'static [&'static str],
     produce: F,
-) -> HttpResponse
+) -> Result<HttpResponse, ApiError>
 where
     F: FnOnce(&mut Snapshot<'_>, &mut CsvSink) -> Result<(), ExportError> + Send + 'static,
 {
+    let slot = state.exports.try_take().ok_or(ApiError::RateLimited {
+        retry_after_secs: BUSY_RETRY_SECS,
+    })?;
+    let store = state.store.clone();
     let (tx, mut rx) = mpsc::channel::<Result<Bytes, io::Error>>(CHANNEL_CHUNKS);
     let writer = csv::WriterBuilder::new()
         .terminator(csv::Terminator::CRLF)
@@ -198,6 +225,7 @@ where
         });
     let mut sink = CsvSink { writer };
     actix_web::rt::task::spawn_blocking(move || {
+        let _slot = slot;
         let outcome = store.snapshot(|snapshot| {
             sink.row(header_row.iter())?;
             produce(snapshot, &mut sink)?;
@@ -213,13 +241,13 @@ where
         }
     });
     let body = futures_util::stream::poll_fn(move |cx| rx.poll_recv(cx));
-    HttpResponse::Ok()
+    Ok(HttpResponse::Ok()
         .insert_header((header::CONTENT_TYPE, "text/csv; charset=utf-8"))
         .insert_header((
             header::CONTENT_DISPOSITION,
             format!("attachment; filename=\"{}\"", file_name(kind, org_name)),
         ))
-        .streaming(body)
+        .streaming(body))
 }
 
 #[cfg(test)]

@@ -64,6 +64,7 @@ pub fn app_state(config: &Config, store: Store) -> anyhow::Result<AppState> {
         verifier,
         config: config.clone(),
         public_limiter: PublicRateLimiter::new(config.public_rate_limit_per_minute),
+        exports: crate::csv_export::ExportSlots::new(config.max_concurrent_exports),
         clock: crate::clock::Clock::system(),
     })
 }

@@ -16,6 +16,7 @@ pub struct AppState {
     pub verifier: TokenVerifier,
     pub config: Config,
     pub public_limiter: PublicRateLimiter,
+    pub exports: crate::csv_export::ExportSlots,
     /// What "now" is for expiries (tests move it forward).
     pub clock: crate::clock::Clock,
 }

@@ -34,6 +34,8 @@ pub struct TestApp {
     pub config: Config,
     /// The server's clock: [`TestApp::advance_clock`] moves it.
     pub clock: api::clock::Clock,
+    /// The server's export slots (a test may hold them all).
+    pub exports: api::csv_export::ExportSlots,
     keys: api::auth::SigningKeys,
     client: reqwest::Client,
     handle: actix_web::dev::ServerHandle,
@@ -79,6 +81,7 @@ impl TestApp {
         let root = store.root().expect("root").expect("a root").id;
         let state = api::startup::app_state(&config, store.clone()).expect("state");
         let clock = state.clock.clone();
+        let exports = state.exports.clone();
         let (tx, rx) = std::sync::mpsc::channel();
         std::thread::spawn(move || {
             actix_web::rt::System::new().block_on(async move {
@@ -103,6 +106,7 @@ impl TestApp {
             admin_token,
             config,
             clock,
+            exports,
             keys,
             client: reqwest::Client::new(),
             handle,

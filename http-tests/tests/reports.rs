@@ -212,3 +212,24 @@ both_backends!(every_role_in_scope_may_export, |app| async move {
         .unwrap();
     assert_eq!(r.status(), 401);
 });
+
+both_backends!(exports_beyond_the_concurrency_limit_get_429, |app| async move {
+    let t = app.tree().await;
+    let token = &app.admin_token;
+    let mut held = Vec::new();
+    while let Some(slot) = app.exports.try_take() {
+        held.push(slot);
+    }
+    assert!(!held.is_empty(), "the server has export slots");
+    for kind in ["subscriptions", "users"] {
+        let r = app.get(token, &report(t.dist, kind)).await;
+        assert_eq!(r.status, 429, "{}", r.text);
+        assert_eq!(r.code(), Some("rate_limited"));
+        assert_eq!(r.header("retry-after").as_deref(), Some("10"));
+    }
+    // A slot freed is a slot taken by the next export, and released when it ends.
+    held.pop();
+    assert_eq!(app.get(token, &report(t.dist, "subscriptions")).await.status, 200);
+    assert_eq!(app.get(token, &report(t.dist, "users")).await.status, 200);
+    drop(held);
+});

@@ -45,6 +45,8 @@ const COLUMNS: &[&str] = &[
             headers(("Content-Disposition" = String, description = "`attachment` with the file name"))),
         (status = 403, description = "Your role may not read the audit log", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such organisation in your scope", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many exports are running; retry after `Retry-After` seconds", body = Problem, content_type = "application/problem+json",
+            headers(("Retry-After" = u64, description = "Seconds to wait"))),
         (status = 422, description = "A filter is invalid", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
@@ -58,34 +60,28 @@ pub async fn export_audit_events(
 ) -> Result<HttpResponse, ApiError> {
     let org = visible(&state, &principal, id.into_inner(), Action::ReadAuditLog).await?;
     let filter = filter.0.filter();
-    Ok(csv_export::response(
-        state.store.clone(),
-        "audit-events",
-        &org.name,
-        COLUMNS,
-        move |snapshot, sink| {
-            csv_export::write_all(
-                sink,
-                |after| snapshot.audit_event_batch(&org.path, &filter, after, BATCH),
-                |e| e.id,
-                |sink, e| {
-                    sink.row([
-                        e.id.to_string(),
-                        e.seq.map(|s| s.to_string()).unwrap_or_default(),
-                        e.occurred_at.to_rfc3339_opts(chrono::SecondsFormat::Micros, true),
-                        e.actor_type.clone(),
-                        e.actor_id.clone(),
-                        e.impersonator_id.clone().unwrap_or_default(),
-                        e.organization_id.to_string(),
-                        e.action.clone(),
-                        e.target_type.clone(),
-                        e.target_id.clone(),
-                        e.details.to_string(),
-                        e.hash.clone().unwrap_or_default(),
-                        e.prev_hash.clone().unwrap_or_default(),
-                    ])
-                },
-            )
-        },
-    ))
+    csv_export::response(&state, "audit-events", &org.name, COLUMNS, move |snapshot, sink| {
+        csv_export::write_all(
+            sink,
+            |after| snapshot.audit_event_batch(&org.path, &filter, after, BATCH),
+            |e| e.id,
+            |sink, e| {
+                sink.row([
+                    e.id.to_string(),
+                    e.seq.map(|s| s.to_string()).unwrap_or_default(),
+                    e.occurred_at.to_rfc3339_opts(chrono::SecondsFormat::Micros, true),
+                    e.actor_type.clone(),
+                    e.actor_id.clone(),
+                    e.impersonator_id.clone().unwrap_or_default(),
+                    e.organization_id.to_string(),
+                    e.action.clone(),
+                    e.target_type.clone(),
+                    e.target_id.clone(),
+                    e.details.to_string(),
+                    e.hash.clone().unwrap_or_default(),
+                    e.prev_hash.clone().unwrap_or_default(),
+                ])
+            },
+        )
+    })
 }

@@ -52,6 +52,8 @@ pub struct InvoiceLinesQuery {
             headers(("Content-Disposition" = String, description = "`attachment` with the file name"))),
         (status = 403, description = "Your role may not export invoice lines", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such organisation in your scope", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many exports are running; retry after `Retry-After` seconds", body = Problem, content_type = "application/problem+json",
+            headers(("Retry-After" = u64, description = "Seconds to wait"))),
         (status = 422, description = "The period is missing or not a month as YYYY-MM", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
@@ -65,32 +67,26 @@ pub async fn export_invoice_lines(
 ) -> Result<HttpResponse, ApiError> {
     let period = Period::parse(&query.0.period, "period")?.as_string();
     let org = visible(&state, &principal, id.into_inner(), Action::ExportInvoiceLines).await?;
-    Ok(csv_export::response(
-        state.store.clone(),
-        "invoice-lines",
-        &org.name,
-        COLUMNS,
-        move |snapshot, sink| {
-            csv_export::write_all(
-                sink,
-                |after| snapshot.invoice_line_batch(&org.path, &period, after, BATCH),
-                |l| (l.customer_path.clone(), l.id.clone()),
-                |sink, l| {
-                    sink.row([
-                        l.invoice_id.as_str(),
-                        &l.id,
-                        &l.period,
-                        &l.subscription_id,
-                        &l.sku,
-                        &l.description,
-                        &l.billing_cycle,
-                        &l.seat_days.to_string(),
-                        &l.days_in_period.to_string(),
-                        &l.unit_price_minor.to_string(),
-                        &l.amount_minor.to_string(),
-                    ])
-                },
-            )
-        },
-    ))
+    csv_export::response(&state, "invoice-lines", &org.name, COLUMNS, move |snapshot, sink| {
+        csv_export::write_all(
+            sink,
+            |after| snapshot.invoice_line_batch(&org.path, &period, after, BATCH),
+            |l| (l.customer_path.clone(), l.id.clone()),
+            |sink, l| {
+                sink.row([
+                    l.invoice_id.as_str(),
+                    &l.id,
+                    &l.period,
+                    &l.subscription_id,
+                    &l.sku,
+                    &l.description,
+                    &l.billing_cycle,
+                    &l.seat_days.to_string(),
+                    &l.days_in_period.to_string(),
+                    &l.unit_price_minor.to_string(),
+                    &l.amount_minor.to_string(),
+                ])
+            },
+        )
+    })
 }

@@ -48,6 +48,8 @@ const COLUMNS: &[&str] = &[
             headers(("Content-Disposition" = String, description = "`attachment` with the file name"))),
         (status = 403, description = "Your role may not export this report", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such organisation in your scope", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many exports are running; retry after `Retry-After` seconds", body = Problem, content_type = "application/problem+json",
+            headers(("Retry-After" = u64, description = "Seconds to wait"))),
     ),
     security(("bearer" = []))
 )]
@@ -58,36 +60,30 @@ pub async fn export_subscription_report(
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     let org = visible(&state, &principal, id.into_inner(), Action::ExportSubscriptionReport).await?;
-    Ok(csv_export::response(
-        state.store.clone(),
-        "subscriptions",
-        &org.name,
-        COLUMNS,
-        move |snapshot, sink| {
-            csv_export::write_all(
-                sink,
-                |after| snapshot.subscription_batch(&org.path, after, BATCH),
-                |s| (s.customer_path.clone(), s.id.clone()),
-                |sink, s| {
-                    sink.row([
-                        s.id.as_str(),
-                        &s.customer_id,
-                        &s.customer_name,
-                        &s.sku,
-                        &s.description,
-                        &s.quantity.to_string(),
-                        &s.assigned.to_string(),
-                        &s.unit_price_minor.to_string(),
-                        &s.currency,
-                        &s.billing_cycle,
-                        &s.renews_on.to_string(),
-                        if s.auto_renew { "true" } else { "false" },
-                        &s.status,
-                        &timestamp(s.created_at),
-                        &timestamp(s.updated_at),
-                    ])
-                },
-            )
-        },
-    ))
+    csv_export::response(&state, "subscriptions", &org.name, COLUMNS, move |snapshot, sink| {
+        csv_export::write_all(
+            sink,
+            |after| snapshot.subscription_batch(&org.path, after, BATCH),
+            |s| (s.customer_path.clone(), s.id.clone()),
+            |sink, s| {
+                sink.row([
+                    s.id.as_str(),
+                    &s.customer_id,
+                    &s.customer_name,
+                    &s.sku,
+                    &s.description,
+                    &s.quantity.to_string(),
+                    &s.assigned.to_string(),
+                    &s.unit_price_minor.to_string(),
+                    &s.currency,
+                    &s.billing_cycle,
+                    &s.renews_on.to_string(),
+                    if s.auto_renew { "true" } else { "false" },
+                    &s.status,
+                    &timestamp(s.created_at),
+                    &timestamp(s.updated_at),
+                ])
+            },
+        )
+    })
 }

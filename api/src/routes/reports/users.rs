@@ -42,6 +42,8 @@ const COLUMNS: &[&str] = &[
             headers(("Content-Disposition" = String, description = "`attachment` with the file name"))),
         (status = 403, description = "Your role may not export this report", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such organisation in your scope", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many exports are running; retry after `Retry-After` seconds", body = Problem, content_type = "application/problem+json",
+            headers(("Retry-After" = u64, description = "Seconds to wait"))),
     ),
     security(("bearer" = []))
 )]
@@ -52,33 +54,27 @@ pub async fn export_user_report(
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     let org = visible(&state, &principal, id.into_inner(), Action::ExportUserReport).await?;
-    Ok(csv_export::response(
-        state.store.clone(),
-        "users",
-        &org.name,
-        COLUMNS,
-        move |snapshot, sink| {
-            let flag = |b: bool| if b { "true" } else { "false" };
-            csv_export::write_all(
-                sink,
-                |after| snapshot.customer_user_batch(&org.path, after, BATCH),
-                |u| (u.customer_path.clone(), u.id.clone()),
-                |sink, u| {
-                    sink.row([
-                        u.id.as_str(),
-                        &u.customer_id,
-                        &u.customer_name,
-                        &u.email,
-                        &u.name,
-                        u.mobile.as_deref().unwrap_or_default(),
-                        flag(u.is_admin),
-                        flag(u.is_master_admin),
-                        &u.status,
-                        &u.last_sign_in_at.map(timestamp).unwrap_or_default(),
-                        &timestamp(u.created_at),
-                    ])
-                },
-            )
-        },
-    ))
+    csv_export::response(&state, "users", &org.name, COLUMNS, move |snapshot, sink| {
+        let flag = |b: bool| if b { "true" } else { "false" };
+        csv_export::write_all(
+            sink,
+            |after| snapshot.customer_user_batch(&org.path, after, BATCH),
+            |u| (u.customer_path.clone(), u.id.clone()),
+            |sink, u| {
+                sink.row([
+                    u.id.as_str(),
+                    &u.customer_id,
+                    &u.customer_name,
+                    &u.email,
+                    &u.name,
+                    u.mobile.as_deref().unwrap_or_default(),
+                    flag(u.is_admin),
+                    flag(u.is_master_admin),
+                    &u.status,
+                    &u.last_sign_in_at.map(timestamp).unwrap_or_default(),
+                    &timestamp(u.created_at),
+                ])
+            },
+        )
+    })
 }
