@@ -13,25 +13,14 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 PERIOD=${1:-$(date -u -d "$(date -u +%Y-%m-01) -1 month" +%Y-%m)}
 DB=${BENCH_DATABASE:-partner_portal_reports_bench}
-PGURL="postgres://${PGUSER:-postgres}@${PGHOST:-127.0.0.1}:${PGPORT:-5432}"
 PORT=${BENCH_PORT:-18933}
-BIN=${BENCH_BIN:-target/release/partner-portal}
-WORK=$(mktemp -d)
-export DATABASE_URL="$PGURL/$DB" DATA_DIR="$WORK/data" BIND="127.0.0.1:$PORT" RUST_LOG=warn
-now() { date +%s.%N; }
-
-[[ -n "${BENCH_BIN:-}" ]] || cargo build --release -q -p api
+source bench/common.sh
 
 ROOT=$(psql "$PGURL/$DB" -qAtX -c "SELECT id FROM organizations WHERE parent_id IS NULL")
 echo "root $ROOT; $(psql "$PGURL/$DB" -qAtX -c "SELECT count(*) FROM subscriptions") subscriptions; period $PERIOD"
 
-"$BIN" serve >"$WORK/serve.log" 2>&1 &
-SERVER=$!
-trap 'kill $SERVER 2>/dev/null; rm -rf "$WORK"' EXIT
-for _ in $(seq 1 100); do curl -fs "http://$BIND/readyz" >/dev/null && break; sleep 0.2; done
-TOKEN=$("$BIN" token --email "${BOOTSTRAP_ADMIN_EMAIL:-admin@contoso-cloud.example}")
-curl -fs -o /dev/null -H "Authorization: Bearer $TOKEN" "http://$BIND/v1/me"   # records the sign-in
-hwm() { awk '/VmHWM/ {print $2}' "/proc/$SERVER/status"; }
+start_server
+TOKEN=$(token_for)
 HWM_BEFORE=$(hwm)
 
 echo "== billing run"

@@ -13,22 +13,16 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 N=${1:-1000000}
 DB=${BENCH_DATABASE:-partner_portal_bench}
-PGURL="postgres://${PGUSER:-postgres}@${PGHOST:-127.0.0.1}:${PGPORT:-5432}"
 PORT=${BENCH_PORT:-18931}
-BIN=${BENCH_BIN:-target/release/partner-portal}
-WORK=$(mktemp -d)
-export DATABASE_URL="$PGURL/$DB" DATA_DIR="$WORK/data" BIND="127.0.0.1:$PORT" RUST_LOG=warn
-psql_admin() { psql "$PGURL/postgres" -qAtX -v ON_ERROR_STOP=1 -c "$1"; }
-
-[[ -n "${BENCH_BIN:-}" ]] || cargo build --release -q -p api
+source bench/common.sh
 
 if [[ "${REUSE:-0}" != 1 ]]; then
   psql_admin "DROP DATABASE IF EXISTS $DB" >/dev/null
   psql_admin "CREATE DATABASE $DB" >/dev/null
   echo "== seeding $N organisations"
-  start=$(date +%s.%N)
+  start=$(now)
   "$BIN" seed --synthetic "$N" | tee "$WORK/seed.txt"
-  end=$(date +%s.%N)
+  end=$(now)
   printf 'seed: %.1f s wall clock (%s organisations)\n' "$(echo "$end - $start" | bc)" "$N"
   psql "$PGURL/$DB" -qAtX -c "ANALYZE" >/dev/null
   cp "$WORK/seed.txt" "target/bench-seed-$DB.txt"
@@ -42,13 +36,9 @@ DEEP_ADMIN=$(sed -n 's/.*admin: \(.*\)$/\1/p' "$WORK/seed.txt")
 DEEP_CUSTOMER=$(psql "$PGURL/$DB" -qAtX -c "SELECT id FROM organizations WHERE path > (SELECT path FROM organizations WHERE id = '$DEEP') AND path < (SELECT left(path, -1) || '0' FROM organizations WHERE id = '$DEEP') AND kind = 'customer' LIMIT 1")
 echo "root $ROOT; depth-6 reseller $DEEP ($(psql "$PGURL/$DB" -qAtX -c "SELECT count(*) FROM organizations") rows in total)"
 
-"$BIN" serve >"$WORK/serve.log" 2>&1 &
-SERVER=$!
-trap 'kill $SERVER 2>/dev/null; rm -rf "$WORK"' EXIT
-for _ in $(seq 1 100); do curl -fs "http://$BIND/readyz" >/dev/null && break; sleep 0.2; done
-
-ROOT_TOKEN=$("$BIN" token --email "${BOOTSTRAP_ADMIN_EMAIL:-admin@contoso-cloud.example}")
-DEEP_TOKEN=$("$BIN" token --email "$DEEP_ADMIN")
+start_server
+ROOT_TOKEN=$(token_for)
+DEEP_TOKEN=$(token_for "$DEEP_ADMIN")
 ROOT_DEEP_CURSOR=$(python3 bench/cursor_at.py "$BIND" "$ROOT_TOKEN" "/v1/organizations/$ROOT/descendants?limit=50" 200)
 DEEP_DEEP_CURSOR=$(python3 bench/cursor_at.py "$BIND" "$DEEP_TOKEN" "/v1/organizations/$DEEP/descendants?limit=50" 20)
 

@@ -15,15 +15,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 N=${1:-11500}
 DB=${BENCH_DATABASE:-partner_portal_reports_bench}
-PGURL="postgres://${PGUSER:-postgres}@${PGHOST:-127.0.0.1}:${PGPORT:-5432}"
 PORT=${BENCH_PORT:-18932}
-BIN=${BENCH_BIN:-target/release/partner-portal}
-WORK=$(mktemp -d)
-export DATABASE_URL="$PGURL/$DB" DATA_DIR="$WORK/data" BIND="127.0.0.1:$PORT" RUST_LOG=warn
-psql_admin() { psql "$PGURL/postgres" -qAtX -v ON_ERROR_STOP=1 -c "$1"; }
-now() { date +%s.%N; }
-
-[[ -n "${BENCH_BIN:-}" ]] || cargo build --release -q -p api
+source bench/common.sh
 
 if [[ "${REUSE:-0}" != 1 ]]; then
   psql_admin "DROP DATABASE IF EXISTS $DB" >/dev/null
@@ -39,13 +32,8 @@ UPPER="${ROOT_PATH%?}0"
 SUBS=$(psql "$PGURL/$DB" -qAtX -c "SELECT count(*) FROM subscriptions")
 echo "root $ROOT; $SUBS subscriptions"
 
-"$BIN" serve >"$WORK/serve.log" 2>&1 &
-SERVER=$!
-trap 'kill $SERVER 2>/dev/null; rm -rf "$WORK"' EXIT
-for _ in $(seq 1 100); do curl -fs "http://$BIND/readyz" >/dev/null && break; sleep 0.2; done
-TOKEN=$("$BIN" token --email "${BOOTSTRAP_ADMIN_EMAIL:-admin@contoso-cloud.example}")
-curl -fs -o /dev/null -H "Authorization: Bearer $TOKEN" "http://$BIND/v1/me"   # records the sign-in
-hwm() { awk '/VmHWM/ {print $2}' "/proc/$SERVER/status"; }
+start_server
+TOKEN=$(token_for)
 HWM_BEFORE=$(hwm)
 
 echo "== export through the API"
