@@ -13,7 +13,7 @@ use uuid::Uuid;
 use super::schema::{invoice_lines, invoices};
 use super::{BillingRun, InvoiceLine, InvoiceRow};
 use crate::audit::{self, AuditEntry, Event};
-use crate::bulk::insert_chunks;
+use crate::bulk::{insert_chunks, ROWS_PER_STATEMENT};
 use crate::connection::DbConn;
 use crate::error::StoreError;
 use crate::organizations::{lock_in_scope, RowLock};
@@ -160,6 +160,11 @@ fn bill(c: &mut DbConn, range: &CustomerRange, period: Period, run: &mut Billing
         .into_iter()
         .map(|r| ((r.customer_id.clone(), r.currency.clone()), r))
         .collect();
+    // New rows and deletions go out in multi-row statements; only a recomputed
+    // draft's total is one UPDATE each.
+    let mut new_invoices = Vec::new();
+    let mut new_lines = Vec::new();
+    let mut replaced = Vec::new();
     for (key, (path, mut lines)) in groups {
         let total = lines.iter().map(|l| l.amount_minor).fold(0i64, i64::saturating_add);
         let invoice_id = match existing.remove(&key) {
@@ -168,7 +173,6 @@ fn bill(c: &mut DbConn, range: &CustomerRange, period: Period, run: &mut Billing
                 continue;
             }
             Some(inv) => {
-                diesel::delete(invoice_lines::table.filter(invoice_lines::invoice_id.eq(&inv.id))).execute(c)?;
                 diesel::update(invoices::table.find(&inv.id))
                     .set((
                         invoices::total_minor.eq(total),
@@ -177,31 +181,44 @@ fn bill(c: &mut DbConn, range: &CustomerRange, period: Period, run: &mut Billing
                     ))
                     .execute(c)?;
                 run.recomputed += 1;
+                replaced.push(inv.id.clone());
                 inv.id
             }
             None => {
                 let (customer_id, currency) = key;
                 let row = InvoiceRow::draft(customer_id, path, period, currency, total);
-                diesel::insert_into(invoices::table).values(&row).execute(c)?;
+                let id = row.id.clone();
+                new_invoices.push(row);
                 run.created += 1;
-                row.id
+                id
             }
         };
         for line in &mut lines {
             line.invoice_id.clone_from(&invoice_id);
         }
-        insert_chunks!(c, invoice_lines::table, lines);
+        new_lines.append(&mut lines);
     }
-    // Invoices of the period with nothing billed this time.
+    // Drafts of the period with nothing billed this time are removed.
+    let mut removed = Vec::new();
     for inv in existing.into_values() {
         if inv.status == InvoiceStatus::Draft.as_str() {
-            diesel::delete(invoice_lines::table.filter(invoice_lines::invoice_id.eq(&inv.id))).execute(c)?;
-            diesel::delete(invoices::table.find(&inv.id)).execute(c)?;
-            run.removed += 1;
+            removed.push(inv.id);
         } else {
             run.unchanged += 1;
         }
     }
+    run.removed += removed.len() as i64;
+    for ids in replaced
+        .chunks(ROWS_PER_STATEMENT)
+        .chain(removed.chunks(ROWS_PER_STATEMENT))
+    {
+        diesel::delete(invoice_lines::table.filter(invoice_lines::invoice_id.eq_any(ids))).execute(c)?;
+    }
+    for ids in removed.chunks(ROWS_PER_STATEMENT) {
+        diesel::delete(invoices::table.filter(invoices::id.eq_any(ids))).execute(c)?;
+    }
+    insert_chunks!(c, invoices::table, new_invoices);
+    insert_chunks!(c, invoice_lines::table, new_lines);
     Ok(())
 }
 
