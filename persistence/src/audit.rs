@@ -65,24 +65,25 @@ pub(crate) struct Event<'a> {
     pub details: serde_json::Value,
 }
 
-/// An audit event as stored; multi-row inserts use it directly, after [`seal`].
-#[derive(Insertable)]
+/// An audit event as stored: written after [`seal`], and read back by the
+/// audit log and the chain check.
+#[derive(Insertable, Queryable, Selectable)]
 #[diesel(table_name = audit_events)]
 pub(crate) struct AuditRow {
-    id: String,
-    occurred_at: NaiveDateTime,
-    actor_type: String,
-    actor_id: String,
-    impersonator_id: Option<String>,
-    organization_id: String,
-    action: String,
-    target_type: String,
-    target_id: String,
-    details: String,
-    seq: Option<i64>,
-    hash: Option<String>,
-    prev_hash: Option<String>,
-    organization_path: String,
+    pub(crate) id: String,
+    pub(crate) occurred_at: NaiveDateTime,
+    pub(crate) actor_type: String,
+    pub(crate) actor_id: String,
+    pub(crate) impersonator_id: Option<String>,
+    pub(crate) organization_id: String,
+    pub(crate) action: String,
+    pub(crate) target_type: String,
+    pub(crate) target_id: String,
+    pub(crate) details: String,
+    pub(crate) seq: Option<i64>,
+    pub(crate) hash: Option<String>,
+    pub(crate) prev_hash: Option<String>,
+    pub(crate) organization_path: String,
 }
 
 impl AuditRow {
@@ -113,7 +114,7 @@ impl AuditRow {
         }
     }
 
-    fn content(&self, seq: i64) -> Content<'_> {
+    pub(crate) fn content(&self, seq: i64) -> Content<'_> {
         Content {
             seq,
             id: &self.id,

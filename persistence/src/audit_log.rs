@@ -1,12 +1,12 @@
 //! Reading the audit log: subtree lists with filters (keyset on id, oldest
 //! first), and walking the hash chain in `seq` order.
 
-use chrono::{DateTime, NaiveDateTime, Utc};
+use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use domain::TreePath;
 use uuid::Uuid;
 
-use crate::audit::Content;
+use crate::audit::AuditRow;
 use crate::connection::DbConn;
 use crate::error::StoreError;
 use crate::schema::audit_events;
@@ -64,26 +64,7 @@ pub struct BrokenLink {
     pub reason: String,
 }
 
-#[derive(Queryable, Selectable)]
-#[diesel(table_name = audit_events)]
-struct StoredEvent {
-    id: String,
-    occurred_at: NaiveDateTime,
-    actor_type: String,
-    actor_id: String,
-    impersonator_id: Option<String>,
-    organization_id: String,
-    action: String,
-    target_type: String,
-    target_id: String,
-    details: String,
-    seq: Option<i64>,
-    hash: Option<String>,
-    prev_hash: Option<String>,
-    organization_path: String,
-}
-
-impl StoredEvent {
+impl AuditRow {
     fn into_model(self) -> Result<AuditEvent, StoreError> {
         Ok(AuditEvent {
             id: parse_uuid(&self.id)?,
@@ -101,23 +82,6 @@ impl StoredEvent {
             hash: self.hash,
             prev_hash: self.prev_hash,
         })
-    }
-
-    fn content(&self, seq: i64) -> Content<'_> {
-        Content {
-            seq,
-            id: &self.id,
-            occurred_at: self.occurred_at,
-            actor_type: &self.actor_type,
-            actor_id: &self.actor_id,
-            impersonator_id: self.impersonator_id.as_deref(),
-            organization_id: &self.organization_id,
-            organization_path: &self.organization_path,
-            action: &self.action,
-            target_type: &self.target_type,
-            target_id: &self.target_id,
-            details: &self.details,
-        }
     }
 }
 
@@ -152,11 +116,11 @@ impl Store {
         let mut last: Option<(i64, String)> = None;
         loop {
             let after = last.as_ref().map_or(0, |(s, _)| *s);
-            let rows: Vec<StoredEvent> = self.read(|c| {
+            let rows: Vec<AuditRow> = self.read(|c| {
                 Ok(audit_events::table
                     .filter(audit_events::seq.gt(after))
                     .order(audit_events::seq.asc())
-                    .select(StoredEvent::as_select())
+                    .select(AuditRow::as_select())
                     .limit(batch.max(1))
                     .load(c)?)
             })?;
@@ -224,7 +188,7 @@ fn page(
     let mut q = audit_events::table
         .filter(audit_events::organization_path.ge(root.as_str().to_string()))
         .filter(audit_events::organization_path.lt(root.upper_bound()))
-        .select(StoredEvent::as_select())
+        .select(AuditRow::as_select())
         .order(audit_events::id.asc())
         .limit(limit)
         .into_boxed();
@@ -246,5 +210,5 @@ fn page(
     if let Some(a) = after {
         q = q.filter(audit_events::id.gt(a.to_string()));
     }
-    q.load(conn)?.into_iter().map(StoredEvent::into_model).collect()
+    q.load(conn)?.into_iter().map(AuditRow::into_model).collect()
 }

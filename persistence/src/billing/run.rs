@@ -229,6 +229,7 @@ fn lines_by_invoice(
     period: Period,
 ) -> Result<LinesByInvoice, StoreError> {
     let mut groups = LinesByInvoice::new();
+    let (key, days_in_period) = (period.as_string(), period.days());
     for s in subs {
         let cycle = BillingCycle::parse(&s.billing_cycle)
             .ok_or_else(|| StoreError::Corrupt(format!("subscription {}: bad billing cycle", s.id)))?;
@@ -247,14 +248,14 @@ fn lines_by_invoice(
             invoice_id: String::new(),
             subscription_id: s.id,
             customer_path: s.customer_path,
-            period: period.as_string(),
+            period: key.clone(),
             sku: s.sku,
             description: s.description,
             billing_cycle: s.billing_cycle,
             seat_days: days,
-            days_in_period: period.days(),
+            days_in_period,
             unit_price_minor: s.unit_price_minor,
-            amount_minor: prorate(s.unit_price_minor, days, period.days()),
+            amount_minor: prorate(s.unit_price_minor, days, days_in_period),
         });
     }
     Ok(groups)
