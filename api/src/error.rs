@@ -4,7 +4,7 @@
 
 use actix_web::http::{header, StatusCode};
 use actix_web::{HttpResponse, ResponseError};
-use domain::{DomainError, FieldError, Forbidden};
+use domain::{DomainError, ErrorCode, FieldError, Forbidden};
 use persistence::StoreError;
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -26,8 +26,9 @@ pub struct Problem {
     pub title: String,
     pub status: u16,
     pub detail: String,
-    /// Stable machine-readable code.
-    pub code: String,
+    /// Stable machine-readable code; the `ErrorCode` schema lists every one.
+    #[schema(value_type = ErrorCode)]
+    pub code: ErrorCode,
     /// Present for validation errors: one entry per rejected field.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub errors: Option<Vec<ProblemField>>,
@@ -67,7 +68,7 @@ pub enum ApiError {
     ReferenceNotFound { field: &'static str },
     #[error("{message}")]
     Conflict {
-        code: &'static str,
+        code: ErrorCode,
         field: Option<&'static str>,
         message: String,
     },
@@ -90,79 +91,27 @@ pub enum ApiError {
 }
 
 impl ApiError {
-    /// The error table: status, code and title of every error the API returns.
-    fn describe(&self) -> (StatusCode, &'static str, &'static str) {
+    /// The code of this error; its status and title come from the table in `domain::ErrorCode`.
+    pub fn code(&self) -> ErrorCode {
         match self {
-            Self::Malformed(_) => (StatusCode::BAD_REQUEST, "malformed_request", "The request is malformed"),
-            Self::Unauthenticated(_) => (StatusCode::UNAUTHORIZED, "unauthenticated", "Authentication required"),
-            Self::InvalidToken(_) => (
-                StatusCode::UNAUTHORIZED,
-                "invalid_token",
-                "The bearer token was refused",
-            ),
-            Self::Forbidden(_) => (
-                StatusCode::FORBIDDEN,
-                "forbidden",
-                "Your roles do not allow this action",
-            ),
-            Self::PageNotAvailable { .. } => (
-                StatusCode::FORBIDDEN,
-                "page_not_available",
-                "This list is not available to your organisation's kind",
-            ),
-            Self::NotFound => (StatusCode::NOT_FOUND, "not_found", "Not found"),
-            Self::ActivationNotFound => (StatusCode::NOT_FOUND, "activation_not_found", "No such activation link"),
-            Self::RateLimited { .. } => (StatusCode::TOO_MANY_REQUESTS, "rate_limited", "Too many requests"),
-            Self::MethodNotAllowed { .. } => (
-                StatusCode::METHOD_NOT_ALLOWED,
-                "method_not_allowed",
-                "Method not allowed",
-            ),
-            Self::ReferenceNotFound { .. } => (
-                StatusCode::NOT_FOUND,
-                "reference_not_found",
-                "A record named in the request was not found",
-            ),
-            Self::Conflict { code, .. } => (
-                StatusCode::CONFLICT,
-                code,
-                "The request conflicts with the current state",
-            ),
-            Self::PreconditionFailed { .. } => (
-                StatusCode::PRECONDITION_FAILED,
-                "stale_version",
-                "The record was changed since you read it",
-            ),
-            Self::PayloadTooLarge { .. } => (
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "payload_too_large",
-                "Request body too large",
-            ),
-            Self::UnsupportedMediaType { .. } => (
-                StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                "unsupported_media_type",
-                "Unsupported content type",
-            ),
-            Self::Invalid(_) => (
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "validation_failed",
-                "The request has invalid fields",
-            ),
-            Self::ImportRejected(_) => (
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "import_rejected",
-                "The file has bad rows",
-            ),
-            Self::Unavailable(_) => (
-                StatusCode::SERVICE_UNAVAILABLE,
-                "unavailable",
-                "Service temporarily unavailable",
-            ),
-            Self::Internal(_) => (
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "internal_error",
-                "Internal server error",
-            ),
+            Self::Malformed(_) => ErrorCode::MalformedRequest,
+            Self::Unauthenticated(_) => ErrorCode::Unauthenticated,
+            Self::InvalidToken(_) => ErrorCode::InvalidToken,
+            Self::Forbidden(_) => ErrorCode::Forbidden,
+            Self::PageNotAvailable { .. } => ErrorCode::PageNotAvailable,
+            Self::NotFound => ErrorCode::NotFound,
+            Self::ActivationNotFound => ErrorCode::ActivationNotFound,
+            Self::RateLimited { .. } => ErrorCode::RateLimited,
+            Self::MethodNotAllowed { .. } => ErrorCode::MethodNotAllowed,
+            Self::ReferenceNotFound { .. } => ErrorCode::ReferenceNotFound,
+            Self::Conflict { code, .. } => *code,
+            Self::PreconditionFailed { .. } => ErrorCode::StaleVersion,
+            Self::PayloadTooLarge { .. } => ErrorCode::PayloadTooLarge,
+            Self::UnsupportedMediaType { .. } => ErrorCode::UnsupportedMediaType,
+            Self::Invalid(_) => ErrorCode::ValidationFailed,
+            Self::ImportRejected(_) => ErrorCode::ImportRejected,
+            Self::Unavailable(_) => ErrorCode::Unavailable,
+            Self::Internal(_) => ErrorCode::InternalError,
         }
     }
 
@@ -186,7 +135,7 @@ impl ApiError {
             } => Some(vec![ProblemField {
                 field: (*field).to_string(),
                 line: None,
-                code: (*code).to_string(),
+                code: code.as_str().to_string(),
                 message: message.clone(),
             }]),
             Self::ReferenceNotFound { field } => Some(vec![ProblemField {
@@ -229,11 +178,12 @@ impl ApiError {
 
 impl ResponseError for ApiError {
     fn status_code(&self) -> StatusCode {
-        self.describe().0
+        StatusCode::from_u16(self.code().status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
     }
 
     fn error_response(&self) -> HttpResponse {
-        let (status, code, title) = self.describe();
+        let code = self.code();
+        let status = self.status_code();
         match self {
             Self::Internal(cause) => tracing::error!(%cause, "internal error"),
             Self::Unavailable(cause) => tracing::warn!(%cause, "database unavailable"),
@@ -241,10 +191,10 @@ impl ResponseError for ApiError {
         }
         let problem = Problem {
             type_: format!("/problems/{code}"),
-            title: title.into(),
+            title: code.title().into(),
             status: status.as_u16(),
             detail: self.detail(),
-            code: code.into(),
+            code,
             errors: self.fields(),
         };
         let mut res = HttpResponse::build(status);
@@ -300,12 +250,12 @@ impl From<StoreError> for ApiError {
             StoreError::ReferenceNotFound { field } => Self::ReferenceNotFound { field },
             StoreError::StaleVersion { current } => Self::PreconditionFailed { current },
             StoreError::Duplicate { field, message } => Self::Conflict {
-                code: "duplicate",
+                code: ErrorCode::Duplicate,
                 field: Some(field),
                 message,
             },
             StoreError::IdempotencyRace => Self::Conflict {
-                code: "idempotency_key_in_use",
+                code: ErrorCode::IdempotencyKeyInUse,
                 field: None,
                 message: "a request with this Idempotency-Key is being processed; retry it".into(),
             },

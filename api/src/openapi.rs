@@ -5,10 +5,9 @@
 use domain::customer::country_codes;
 use domain::subscription::currency_codes;
 use utoipa::openapi::link::LinkBuilder;
-use utoipa::openapi::path::Operation;
 use utoipa::openapi::schema::Schema;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
-use utoipa::openapi::{ContentBuilder, OpenApi, Ref, RefOr, ResponseBuilder};
+use utoipa::openapi::{OpenApi, RefOr};
 use utoipa::{Modify, OpenApi as _};
 
 use crate::error::{Problem, ProblemField};
@@ -27,7 +26,7 @@ anything else answers 404, exactly like a record that does not exist. Errors are
         contact(name = "Partner Portal API", email = "api@contoso-cloud.example")
     ),
     servers((url = "/", description = "This server")),
-    components(schemas(Problem, ProblemField)),
+    components(schemas(Problem, ProblemField, domain::ErrorCode)),
     modifiers(&CommonResponses),
     tags(
         (name = "Platform", description = "Health, readiness, signing keys and the caller's identity"),
@@ -49,25 +48,6 @@ anything else answers 404, exactly like a record that does not exist. Errors are
 pub struct ApiDoc;
 
 struct CommonResponses;
-
-fn problem(description: &str) -> utoipa::openapi::Response {
-    ResponseBuilder::new()
-        .description(description)
-        .content(
-            "application/problem+json",
-            ContentBuilder::new()
-                .schema(Some(Ref::from_schema_name("Problem")))
-                .build(),
-        )
-        .build()
-}
-
-fn add(op: &mut Operation, status: &str, description: &str) {
-    op.responses
-        .responses
-        .entry(status.to_string())
-        .or_insert_with(|| problem(description).into());
-}
 
 impl Modify for CommonResponses {
     fn modify(&self, api: &mut OpenApi) {
@@ -187,12 +167,12 @@ fn list_codes(api: &mut OpenApi) {
     }
 }
 
-/// Adds links and the errors every operation of a kind can return; run after the
-/// paths are collected.
+/// Adds links, and generates every operation's error responses from the codes
+/// it can answer with (`crate::problems`); run after the paths are collected.
 pub fn complete(api: &mut OpenApi) {
     add_links(api);
     list_codes(api);
-    for item in api.paths.paths.values_mut() {
+    for (path, item) in api.paths.paths.iter_mut() {
         let ops = [
             item.get.as_mut(),
             item.post.as_mut(),
@@ -202,38 +182,7 @@ pub fn complete(api: &mut OpenApi) {
             item.head.as_mut(),
         ];
         for op in ops.into_iter().flatten() {
-            let secured = op.security.as_ref().is_some_and(|reqs| {
-                reqs.iter()
-                    .any(|r| serde_json::to_value(r).is_ok_and(|v| v != serde_json::json!({})))
-            });
-            let has_body = op.request_body.is_some();
-            let json_body = op
-                .request_body
-                .as_ref()
-                .is_some_and(|b| b.content.contains_key("application/json"));
-            let has_params = op.parameters.as_ref().is_some_and(|p| !p.is_empty());
-            if has_body || has_params {
-                add(op, "400", "Malformed request (bad JSON, bad header)");
-            }
-            if has_body {
-                add(op, "413", "Request body too large");
-            }
-            if json_body {
-                add(op, "415", "Request body is not application/json");
-                add(op, "422", "Invalid fields; `errors` names each");
-            }
-            if has_params {
-                add(op, "422", "Invalid parameters; `errors` names each");
-            }
-            if secured {
-                add(
-                    op,
-                    "401",
-                    "Missing, invalid or expired bearer token, or a disabled account",
-                );
-                add(op, "503", "Database unreachable; retry");
-            }
-            add(op, "500", "Unexpected error");
+            crate::problems::document(op, path);
         }
     }
 }

@@ -6,6 +6,7 @@
 //! with 128-bit integers, where a day counts the seats in force at the end of
 //! that day (UTC) and days before the subscription existed count zero.
 
+use crate::error_code::ErrorCode;
 use chrono::{Datelike, NaiveDate, NaiveDateTime};
 use serde::{Deserialize, Serialize};
 
@@ -165,7 +166,7 @@ impl InvoiceStatus {
             (Issued, InvoiceChange::MarkPaid) => Ok(Paid),
             (Draft | Issued, InvoiceChange::Void) => Ok(InvoiceStatus::Void),
             _ => Err(DomainError::conflict(
-                "invalid_status_transition",
+                ErrorCode::InvalidStatusTransition,
                 Some("status"),
                 format!("cannot {} an invoice that is {}", change.verb(), self.as_str()),
             )),

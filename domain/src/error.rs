@@ -2,6 +2,7 @@
 //! [`DomainError::Invalid`] → 422, [`DomainError::Conflict`] → 409,
 //! [`Forbidden`] → 403.
 
+use crate::error_code::ErrorCode;
 use crate::permission::Action;
 
 /// One rejected input field, named as the client sent it.
@@ -36,7 +37,7 @@ pub enum DomainError {
     /// Input that is well formed but breaks a rule given the current state.
     #[error("{message}")]
     Conflict {
-        code: &'static str,
+        code: ErrorCode,
         field: Option<&'static str>,
         message: String,
     },
@@ -47,7 +48,7 @@ impl DomainError {
         Self::Invalid(vec![FieldError::new(field, code, message)])
     }
 
-    pub fn conflict(code: &'static str, field: Option<&'static str>, message: impl Into<String>) -> Self {
+    pub fn conflict(code: ErrorCode, field: Option<&'static str>, message: impl Into<String>) -> Self {
         Self::Conflict {
             code,
             field,

@@ -6,6 +6,7 @@
 //! that cannot be onboarded, or a decision on a decided application;
 //! [`FieldError`] (422) for bad free text.
 
+use crate::error_code::ErrorCode;
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -38,14 +39,14 @@ impl FirstAdmin {
 pub fn check_activation_target(kind: OrgKind, status: OrgStatus) -> Result<FirstAdmin, DomainError> {
     let first = FirstAdmin::for_kind(kind).ok_or_else(|| {
         DomainError::conflict(
-            "not_onboardable",
+            ErrorCode::NotOnboardable,
             None,
             "only partners, distributors and customers are onboarded by activation link",
         )
     })?;
     if status != OrgStatus::Pending {
         return Err(DomainError::conflict(
-            "not_pending",
+            ErrorCode::NotPending,
             None,
             format!(
                 "the organisation is {}; only pending organisations get activation links",
@@ -127,7 +128,7 @@ impl ApplicationStatus {
             (Self::Pending, Decision::Approve) => Ok(Self::Approved),
             (Self::Pending, Decision::Reject) => Ok(Self::Rejected),
             (decided, _) => Err(DomainError::conflict(
-                "application_decided",
+                ErrorCode::ApplicationDecided,
                 None,
                 format!("the application was already {}", decided.as_str()),
             )),
@@ -238,10 +239,13 @@ mod tests {
         };
         assert_eq!(
             code(check_activation_target(OrgKind::Provider, OrgStatus::Active)),
-            "not_onboardable"
+            ErrorCode::NotOnboardable
         );
         for status in [OrgStatus::Active, OrgStatus::Suspended, OrgStatus::Archived] {
-            assert_eq!(code(check_activation_target(OrgKind::Customer, status)), "not_pending");
+            assert_eq!(
+                code(check_activation_target(OrgKind::Customer, status)),
+                ErrorCode::NotPending
+            );
         }
     }
 
@@ -268,7 +272,7 @@ mod tests {
                 assert!(matches!(
                     decided.decide(d),
                     Err(DomainError::Conflict {
-                        code: "application_decided",
+                        code: ErrorCode::ApplicationDecided,
                         ..
                     })
                 ));

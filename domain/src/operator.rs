@@ -1,6 +1,7 @@
 //! Operators and API clients: their statuses, and the rules that keep the
 //! portal administrable.
 
+use crate::error_code::ErrorCode;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -71,14 +72,14 @@ pub fn check_admin_change(change: &AdminChange<'_>) -> Result<(), DomainError> {
     if change.actor == change.target {
         if change.new_status == OperatorStatus::Disabled {
             return Err(DomainError::conflict(
-                "cannot_disable_self",
+                ErrorCode::CannotDisableSelf,
                 None,
                 "you cannot disable yourself",
             ));
         }
         if change.target_roles.contains(Role::Admin) && !change.new_roles.contains(Role::Admin) {
             return Err(DomainError::conflict(
-                "cannot_demote_self",
+                ErrorCode::CannotDemoteSelf,
                 Some("roles"),
                 "you cannot remove your own admin role",
             ));
@@ -86,7 +87,7 @@ pub fn check_admin_change(change: &AdminChange<'_>) -> Result<(), DomainError> {
     }
     if change.target_home_kind == OrgKind::Provider && was_admin && !stays_admin && change.other_provider_admins == 0 {
         return Err(DomainError::conflict(
-            "last_provider_admin",
+            ErrorCode::LastProviderAdmin,
             None,
             "the provider must keep at least one admin; make someone else admin first",
         ));
@@ -125,7 +126,7 @@ mod tests {
         assert!(matches!(
             err,
             DomainError::Conflict {
-                code: "cannot_disable_self",
+                code: ErrorCode::CannotDisableSelf,
                 ..
             }
         ));
@@ -133,7 +134,7 @@ mod tests {
         assert!(matches!(
             err,
             DomainError::Conflict {
-                code: "cannot_demote_self",
+                code: ErrorCode::CannotDemoteSelf,
                 ..
             }
         ));
@@ -148,7 +149,7 @@ mod tests {
         assert!(matches!(
             err,
             DomainError::Conflict {
-                code: "last_provider_admin",
+                code: ErrorCode::LastProviderAdmin,
                 ..
             }
         ));
@@ -156,7 +157,7 @@ mod tests {
         assert!(matches!(
             err,
             DomainError::Conflict {
-                code: "last_provider_admin",
+                code: ErrorCode::LastProviderAdmin,
                 ..
             }
         ));

@@ -5,38 +5,46 @@
 use crate::organization::OrgKind;
 use crate::role::{Role, RoleSet};
 
-/// Everything a caller can do through the API, including what later capabilities expose.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Action {
-    ReadOrganizations,
-    CreateOrganization,
-    UpdateOrganization,
-    MoveOrganization,
-    ChangeOrganizationStatus,
-    ReadOperators,
-    ManageOperators,
-    ImportOperators,
-    ReadApiClients,
-    ManageApiClients,
-    ReadCustomers,
-    ManageServiceInstances,
-    ReadCustomerUsers,
-    ManageCustomerUsers,
-    ImpersonateCustomerUser,
-    ReadSubscriptions,
-    ManageSubscriptions,
-    ReadDashboard,
-    ReadUsage,
-    ExportSubscriptionReport,
-    ExportUserReport,
-    ReadBilling,
-    RunBilling,
-    ChangeInvoiceStatus,
-    ExportInvoiceLines,
-    ReadAuditLog,
-    ManageActivationLinks,
-    ManageProgramme,
-    ReviewApplications,
+/// Declares every action with the roles that grant it and the kinds of home
+/// organisation it is available at. The enum, [`Action::ALL`], the matrix and
+/// one marker type per action (for the api crate's guards) all come from this
+/// one list, so an action cannot exist outside the matrix.
+macro_rules! permission_matrix {
+    ($($(#[doc = $doc:literal])* $action:ident => ($roles:expr, $kinds:expr),)+) => {
+        /// Everything a caller can do through the API.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum Action {
+            $($(#[doc = $doc])* $action,)+
+        }
+
+        impl Action {
+            /// Every action, in matrix order.
+            pub const ALL: &'static [Action] = &[$(Action::$action,)+];
+
+            /// (roles that grant it, kinds of home organisation it is available at).
+            const fn grant(self) -> (&'static [Role], &'static [OrgKind]) {
+                match self {
+                    $(Action::$action => ($roles, $kinds),)+
+                }
+            }
+        }
+
+        /// One type per action, so a guard names its action in its type.
+        pub mod actions {
+            $(
+                $(#[doc = $doc])*
+                pub struct $action;
+                impl super::ActionPolicy for $action {
+                    const ACTION: super::Action = super::Action::$action;
+                }
+            )+
+        }
+    };
+}
+
+/// An action known at compile time: what a guarded handler may do.
+pub trait ActionPolicy {
+    const ACTION: Action;
 }
 
 const VIEWER_UP: &[Role] = &[Role::Viewer, Role::Billing, Role::Admin];
@@ -44,50 +52,38 @@ const BILLING_UP: &[Role] = &[Role::Billing, Role::Admin];
 const ADMIN: &[Role] = &[Role::Admin];
 const CHANNEL: &[OrgKind] = &[OrgKind::Provider, OrgKind::Distributor, OrgKind::Partner];
 
-/// (action, roles that grant it, kinds of home organisation it is available at).
-/// `billing` includes everything `viewer` may do; `admin` includes everything.
-const MATRIX: &[(Action, &[Role], &[OrgKind])] = &[
-    (Action::ReadOrganizations, VIEWER_UP, CHANNEL),
-    (Action::CreateOrganization, ADMIN, CHANNEL),
-    (Action::UpdateOrganization, ADMIN, CHANNEL),
-    (Action::MoveOrganization, ADMIN, CHANNEL),
-    (Action::ChangeOrganizationStatus, ADMIN, CHANNEL),
-    (Action::ReadOperators, VIEWER_UP, CHANNEL),
-    (Action::ManageOperators, ADMIN, CHANNEL),
-    (Action::ImportOperators, ADMIN, CHANNEL),
-    (Action::ReadApiClients, ADMIN, CHANNEL),
-    (Action::ManageApiClients, ADMIN, CHANNEL),
-    (Action::ReadCustomers, VIEWER_UP, CHANNEL),
-    (Action::ManageServiceInstances, ADMIN, CHANNEL),
-    (Action::ReadCustomerUsers, VIEWER_UP, CHANNEL),
-    (Action::ManageCustomerUsers, ADMIN, CHANNEL),
-    (Action::ImpersonateCustomerUser, ADMIN, CHANNEL),
-    (Action::ReadSubscriptions, VIEWER_UP, CHANNEL),
-    (Action::ManageSubscriptions, ADMIN, CHANNEL),
-    (Action::ReadDashboard, VIEWER_UP, CHANNEL),
-    (Action::ReadUsage, VIEWER_UP, CHANNEL),
-    (Action::ExportSubscriptionReport, VIEWER_UP, CHANNEL),
-    (Action::ExportUserReport, VIEWER_UP, CHANNEL),
-    (Action::ReadBilling, BILLING_UP, CHANNEL),
-    (Action::RunBilling, BILLING_UP, CHANNEL),
-    (Action::ChangeInvoiceStatus, BILLING_UP, CHANNEL),
-    (Action::ExportInvoiceLines, BILLING_UP, CHANNEL),
-    (Action::ReadAuditLog, ADMIN, CHANNEL),
-    (Action::ManageActivationLinks, ADMIN, CHANNEL),
-    (Action::ManageProgramme, ADMIN, CHANNEL),
-    (Action::ReviewApplications, ADMIN, CHANNEL),
-];
-
-/// Every action, in matrix order.
-pub const ALL_ACTIONS: [Action; 29] = {
-    let mut all = [Action::ReadOrganizations; 29];
-    let mut i = 0;
-    while i < MATRIX.len() {
-        all[i] = MATRIX[i].0;
-        i += 1;
-    }
-    all
-};
+// `billing` includes everything `viewer` may do; `admin` includes everything.
+permission_matrix! {
+    ReadOrganizations => (VIEWER_UP, CHANNEL),
+    CreateOrganization => (ADMIN, CHANNEL),
+    UpdateOrganization => (ADMIN, CHANNEL),
+    MoveOrganization => (ADMIN, CHANNEL),
+    ChangeOrganizationStatus => (ADMIN, CHANNEL),
+    ReadOperators => (VIEWER_UP, CHANNEL),
+    ManageOperators => (ADMIN, CHANNEL),
+    ImportOperators => (ADMIN, CHANNEL),
+    ReadApiClients => (ADMIN, CHANNEL),
+    ManageApiClients => (ADMIN, CHANNEL),
+    ReadCustomers => (VIEWER_UP, CHANNEL),
+    ManageServiceInstances => (ADMIN, CHANNEL),
+    ReadCustomerUsers => (VIEWER_UP, CHANNEL),
+    ManageCustomerUsers => (ADMIN, CHANNEL),
+    ImpersonateCustomerUser => (ADMIN, CHANNEL),
+    ReadSubscriptions => (VIEWER_UP, CHANNEL),
+    ManageSubscriptions => (ADMIN, CHANNEL),
+    ReadDashboard => (VIEWER_UP, CHANNEL),
+    ReadUsage => (VIEWER_UP, CHANNEL),
+    ExportSubscriptionReport => (VIEWER_UP, CHANNEL),
+    ExportUserReport => (VIEWER_UP, CHANNEL),
+    ReadBilling => (BILLING_UP, CHANNEL),
+    RunBilling => (BILLING_UP, CHANNEL),
+    ChangeInvoiceStatus => (BILLING_UP, CHANNEL),
+    ExportInvoiceLines => (BILLING_UP, CHANNEL),
+    ReadAuditLog => (ADMIN, CHANNEL),
+    ManageActivationLinks => (ADMIN, CHANNEL),
+    ManageProgramme => (ADMIN, CHANNEL),
+    ReviewApplications => (ADMIN, CHANNEL),
+}
 
 impl Action {
     /// The snake_case name clients see, e.g. `create_organization`.
@@ -104,12 +100,8 @@ impl Action {
 
     /// Whether holding `roles` at a home of kind `home` grants this action.
     pub fn allowed(self, roles: &RoleSet, home: OrgKind) -> bool {
-        MATRIX
-            .iter()
-            .find(|(a, _, _)| *a == self)
-            .is_some_and(|(_, granted_to, kinds)| {
-                kinds.contains(&home) && roles.iter().any(|r| granted_to.contains(&r))
-            })
+        let (granted_to, kinds) = self.grant();
+        kinds.contains(&home) && roles.iter().any(|r| granted_to.contains(&r))
     }
 }
 
@@ -134,11 +126,17 @@ mod tests {
 
     #[test]
     fn every_action_is_in_the_matrix_once_and_admins_hold_all() {
-        let mut names: Vec<String> = ALL_ACTIONS.iter().map(|a| a.name()).collect();
-        names.sort();
-        names.dedup();
-        assert_eq!(names.len(), ALL_ACTIONS.len(), "each action appears once");
-        for a in ALL_ACTIONS {
+        // The enum, `ALL` and the grants come from one macro list: every variant is
+        // in `ALL` exactly once and granted to some role at some kind.
+        let position = |a: Action| -> usize { Action::ALL.iter().position(|x| *x == a).unwrap_or(usize::MAX) };
+        let mut seen = std::collections::HashSet::new();
+        for a in Action::ALL.iter().copied() {
+            assert!(seen.insert(position(a)), "{a:?} is listed once");
+            let (roles, kinds) = a.grant();
+            assert!(!roles.is_empty() && !kinds.is_empty(), "{a:?} is granted to someone");
+        }
+        assert_eq!(seen.len(), Action::ALL.len());
+        for a in Action::ALL.iter().copied() {
             assert!(a.allowed(&roles(&[Role::Admin]), OrgKind::Provider), "admin may {a:?}");
         }
         assert_eq!(Action::CreateOrganization.name(), "create_organization");

@@ -16,6 +16,13 @@ pub enum PrincipalKind {
     ApiClient,
 }
 
+/// A record that lives at a place in the tree: who may see it follows from its
+/// path alone (an organisation's own path, an operator's home, a subscription's
+/// customer, …).
+pub trait Scoped {
+    fn scope_path(&self) -> &TreePath;
+}
+
 #[derive(Debug, Clone)]
 pub struct Principal {
     pub id: Uuid,
@@ -31,6 +38,11 @@ impl Principal {
     /// The scope rule: the caller's home and everything below it.
     pub fn can_see(&self, target: &TreePath) -> bool {
         self.home_path.is_ancestor_or_self_of(target)
+    }
+
+    /// Scope applied to a record.
+    pub fn can_see_record(&self, record: &impl Scoped) -> bool {
+        self.can_see(record.scope_path())
     }
 
     /// The role rule, read from the permission matrix.

@@ -1,5 +1,6 @@
 //! Subscriptions: a customer's purchase of a SKU, its seats, price and lifecycle.
 
+use crate::error_code::ErrorCode;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{DomainError, FieldError};
@@ -45,7 +46,7 @@ impl SubscriptionStatus {
             (Suspended, Reactivate) => Ok(Active),
             (Active | Suspended, Cancel) => Ok(Cancelled),
             _ => Err(DomainError::conflict(
-                "invalid_status_transition",
+                ErrorCode::InvalidStatusTransition,
                 Some("status"),
                 format!("cannot {} a subscription that is {}", change.verb(), self.as_str()),
             )),
@@ -63,7 +64,7 @@ impl SubscriptionStatus {
             Ok(())
         } else {
             Err(DomainError::conflict(
-                "subscription_ended",
+                ErrorCode::SubscriptionEnded,
                 None,
                 format!("the subscription is {}", self.as_str()),
             ))

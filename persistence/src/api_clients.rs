@@ -3,6 +3,7 @@
 
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
+use domain::ErrorCode;
 use domain::{OrgKind, OrgStatus, Principal, PrincipalKind, RoleSet, TreePath};
 use serde_json::json;
 use uuid::Uuid;
@@ -44,6 +45,12 @@ pub struct ApiClient {
     pub home_kind: OrgKind,
     pub home_path: TreePath,
     pub home_status: OrgStatus,
+}
+
+impl domain::Scoped for ApiClient {
+    fn scope_path(&self) -> &domain::TreePath {
+        &self.home_path
+    }
 }
 
 impl ApiClient {
@@ -210,9 +217,12 @@ pub(crate) fn rotate(
         ))
         .execute(conn)?;
     if changed == 0 {
-        return Err(
-            domain::DomainError::conflict("client_revoked", None, "a revoked client cannot get a new secret").into(),
-        );
+        return Err(domain::DomainError::conflict(
+            ErrorCode::ClientRevoked,
+            None,
+            "a revoked client cannot get a new secret",
+        )
+        .into());
     }
     audit::record(
         conn,

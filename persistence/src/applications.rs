@@ -13,6 +13,7 @@
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use domain::onboarding::{accepts_applications, ApplicationMessage, RejectionReason};
+use domain::ErrorCode;
 use domain::{ApplicationStatus, Country, Decision, DisplayName, DomainError, OrgKind, TreePath, WorkEmail};
 use serde_json::json;
 use uuid::Uuid;
@@ -56,6 +57,12 @@ pub struct Application {
     pub created_at: DateTime<Utc>,
     pub decided_at: Option<DateTime<Utc>>,
     pub decided_by: Option<String>,
+}
+
+impl domain::Scoped for Application {
+    fn scope_path(&self) -> &domain::TreePath {
+        &self.programme_path
+    }
 }
 
 #[derive(Debug, Clone, Default)]
@@ -225,7 +232,7 @@ fn claim_decision(
         let current = find(conn, id)?.ok_or(StoreError::NotFound)?;
         current.status.decide(decision)?;
         return Err(StoreError::Rule(DomainError::conflict(
-            "application_decided",
+            ErrorCode::ApplicationDecided,
             None,
             "the application was decided meanwhile",
         )));

@@ -8,6 +8,7 @@
 
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
+use domain::ErrorCode;
 use domain::{AdminFlags, DisplayName, DomainError, EmailAddress, OrgKind, OrgStatus, TreePath};
 use serde_json::json;
 use uuid::Uuid;
@@ -66,6 +67,12 @@ pub struct CustomerUser {
     pub updated_at: DateTime<Utc>,
     pub customer_path: TreePath,
     pub customer_status: OrgStatus,
+}
+
+impl domain::Scoped for CustomerUser {
+    fn scope_path(&self) -> &domain::TreePath {
+        &self.customer_path
+    }
 }
 
 impl CustomerUser {
@@ -249,7 +256,7 @@ pub(crate) fn insert(
 ) -> Result<CustomerUser, StoreError> {
     let customer = lock_customer(conn, scope, new.customer_id, RowLock::Share)?;
     if customer.status == OrgStatus::Archived {
-        return Err(DomainError::conflict("customer_archived", None, "the customer is archived").into());
+        return Err(DomainError::conflict(ErrorCode::CustomerArchived, None, "the customer is archived").into());
     }
     let id = Uuid::now_v7();
     let ts = now();
@@ -296,7 +303,7 @@ fn check_last_master_admin(
     let stays = status == CustomerUserStatus::Active && flags.master_admin;
     if user.is_active_master_admin() && !stays && other_active_master_admins(conn, user.customer_id, user.id)? == 0 {
         return Err(DomainError::conflict(
-            "last_master_admin",
+            ErrorCode::LastMasterAdmin,
             None,
             "this is the customer's last active master admin; make another user master admin first",
         )
@@ -383,13 +390,16 @@ fn impersonate(
 ) -> Result<CustomerUser, StoreError> {
     let user = lock_visible(conn, scope, id, RowLock::Share)?;
     if user.status != CustomerUserStatus::Active {
-        return Err(
-            DomainError::conflict("user_disabled", None, "a disabled customer user cannot be impersonated").into(),
-        );
+        return Err(DomainError::conflict(
+            ErrorCode::UserDisabled,
+            None,
+            "a disabled customer user cannot be impersonated",
+        )
+        .into());
     }
     if !matches!(user.customer_status, OrgStatus::Active | OrgStatus::Pending) {
         return Err(DomainError::conflict(
-            "customer_inactive",
+            ErrorCode::CustomerInactive,
             None,
             format!("the customer is {}", user.customer_status.as_str()),
         )

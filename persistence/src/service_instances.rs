@@ -3,6 +3,7 @@
 
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
+use domain::ErrorCode;
 use domain::{Slug, TreePath};
 use serde_json::json;
 use uuid::Uuid;
@@ -25,6 +26,12 @@ pub struct ServiceInstance {
     pub created_at: DateTime<Utc>,
     /// The customer's path, for scope checks.
     pub customer_path: TreePath,
+}
+
+impl domain::Scoped for ServiceInstance {
+    fn scope_path(&self) -> &domain::TreePath {
+        &self.customer_path
+    }
 }
 
 type Row = (String, String, String, String, NaiveDateTime, String);
@@ -107,9 +114,12 @@ impl Store {
         self.change(TreeLock::None, |c| {
             let org = lock_in_scope(c, scope, customer, RowLock::Share)?;
             if !org.status.accepts_children() {
-                return Err(
-                    domain::DomainError::conflict("customer_archived", None, "the customer is archived").into(),
-                );
+                return Err(domain::DomainError::conflict(
+                    ErrorCode::CustomerArchived,
+                    None,
+                    "the customer is archived",
+                )
+                .into());
             }
             let id = Uuid::now_v7();
             diesel::insert_into(service_instances::table)

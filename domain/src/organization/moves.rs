@@ -1,4 +1,5 @@
 use crate::error::DomainError;
+use crate::error_code::ErrorCode;
 use crate::organization::{OrgKind, OrgStatus};
 use crate::tree_path::TreePath;
 
@@ -16,28 +17,28 @@ pub struct MoveNode<'a> {
 pub fn check_move(node: &MoveNode<'_>, new_parent: &MoveNode<'_>) -> Result<(), DomainError> {
     if node.kind == OrgKind::Provider || node.path.depth() == 0 {
         return Err(DomainError::conflict(
-            "root_cannot_move",
+            ErrorCode::RootCannotMove,
             None,
             "the provider root cannot be moved",
         ));
     }
     if node.path.is_ancestor_or_self_of(new_parent.path) {
         return Err(DomainError::conflict(
-            "move_into_own_subtree",
+            ErrorCode::MoveIntoOwnSubtree,
             Some("parent_id"),
             "an organisation cannot be moved under itself or one of its descendants",
         ));
     }
     if !new_parent.status.accepts_children() {
         return Err(DomainError::conflict(
-            "parent_archived",
+            ErrorCode::ParentArchived,
             Some("parent_id"),
             "the new parent is archived",
         ));
     }
     if node.status == OrgStatus::Archived {
         return Err(DomainError::conflict(
-            "archived",
+            ErrorCode::Archived,
             None,
             "an archived organisation cannot be moved",
         ));

@@ -1,3 +1,4 @@
+use crate::error_code::ErrorCode;
 use serde::{Deserialize, Serialize};
 
 use crate::error::DomainError;
@@ -39,7 +40,7 @@ impl OrgStatus {
         };
         next.ok_or_else(|| {
             DomainError::conflict(
-                "invalid_status_transition",
+                ErrorCode::InvalidStatusTransition,
                 Some("status"),
                 format!("cannot {} an organisation that is {}", change.verb(), self.as_str()),
             )

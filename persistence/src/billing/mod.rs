@@ -33,6 +33,12 @@ pub struct Invoice {
     pub voided_at: Option<DateTime<Utc>>,
 }
 
+impl domain::Scoped for Invoice {
+    fn scope_path(&self) -> &domain::TreePath {
+        &self.customer_path
+    }
+}
+
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = invoice_lines)]
 pub struct InvoiceLine {

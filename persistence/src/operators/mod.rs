@@ -42,6 +42,12 @@ pub struct Operator {
     pub home_status: OrgStatus,
 }
 
+impl domain::Scoped for Operator {
+    fn scope_path(&self) -> &domain::TreePath {
+        &self.home_path
+    }
+}
+
 impl Operator {
     pub fn principal(&self) -> Principal {
         Principal {

@@ -3,6 +3,7 @@
 //! caller's scope there, so a concurrent move cannot slip a target out of scope.
 
 use diesel::prelude::*;
+use domain::ErrorCode;
 use domain::{check_move, DisplayName, DomainError, FieldError, MoveNode, OrgKind, OrgStatus, StatusChange, TreePath};
 use serde_json::json;
 use uuid::Uuid;
@@ -138,7 +139,9 @@ pub(crate) fn insert_child(
     let parent = lock_in_scope(c, scope, new.parent_id, RowLock::Share).map_err(as_reference("parent_id"))?;
     new.kind.check_parent(parent.kind, "parent_id")?;
     if !parent.status.accepts_children() {
-        return Err(DomainError::conflict("parent_archived", Some("parent_id"), "the parent is archived").into());
+        return Err(
+            DomainError::conflict(ErrorCode::ParentArchived, Some("parent_id"), "the parent is archived").into(),
+        );
     }
     let id = Uuid::now_v7();
     let ts = now();
@@ -344,12 +347,14 @@ pub(crate) fn set_status(
 ) -> Result<Organization, StoreError> {
     let org = lock_in_scope(c, scope, id, RowLock::Update)?;
     if org.kind == OrgKind::Provider {
-        return Err(DomainError::conflict("root_status_fixed", None, "the provider root is always active").into());
+        return Err(
+            DomainError::conflict(ErrorCode::RootStatusFixed, None, "the provider root is always active").into(),
+        );
     }
     let next = org.status.apply(change)?;
     if change == StatusChange::Archive && has_live_children(c, id)? {
         return Err(DomainError::conflict(
-            "has_children",
+            ErrorCode::HasChildren,
             None,
             "archive or move the organisation's children first",
         )

@@ -19,6 +19,12 @@ pub struct Organization {
     pub programme_open: bool,
 }
 
+impl domain::Scoped for Organization {
+    fn scope_path(&self) -> &domain::TreePath {
+        &self.path
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CustomerFields {
     pub primary_domain: String,

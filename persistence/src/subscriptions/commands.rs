@@ -4,6 +4,7 @@
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
+use domain::ErrorCode;
 use domain::{DomainError, OrgKind, Seats, SubscriptionChange, SubscriptionStatus, TreePath};
 use serde_json::json;
 use uuid::Uuid;
@@ -88,7 +89,9 @@ impl Store {
                 return Err(StoreError::NotFound);
             }
             if !customer.status.accepts_children() {
-                return Err(DomainError::conflict("customer_archived", None, "the customer is archived").into());
+                return Err(
+                    DomainError::conflict(ErrorCode::CustomerArchived, None, "the customer is archived").into(),
+                );
             }
             let ts = now();
             let row = SubscriptionRow {

@@ -37,6 +37,12 @@ pub struct Subscription {
     pub updated_at: DateTime<Utc>,
 }
 
+impl domain::Scoped for Subscription {
+    fn scope_path(&self) -> &domain::TreePath {
+        &self.customer_path
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct NewSubscription {
     pub customer_id: Uuid,

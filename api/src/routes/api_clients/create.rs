@@ -48,7 +48,7 @@ pub async fn create_api_client(
     };
     if !org.kind.may_home_operators() {
         return Err(ApiError::Conflict {
-            code: "customer_has_no_api_clients",
+            code: domain::ErrorCode::CustomerHasNoApiClients,
             field: None,
             message: "API clients belong to channel organisations, not to customers".into(),
         });

@@ -42,7 +42,7 @@ pub async fn create_operator(
     let (email, name, roles) = body.0.parse()?;
     if !org.kind.may_home_operators() {
         return Err(ApiError::Conflict {
-            code: "customer_has_no_operators",
+            code: domain::ErrorCode::CustomerHasNoOperators,
             field: None,
             message: "customers have customer users, not operators".into(),
         });

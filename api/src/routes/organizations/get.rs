@@ -1,11 +1,10 @@
 use actix_web::{get, web, HttpResponse};
-use domain::Action;
-use uuid::Uuid;
+use domain::actions::ReadOrganizations;
+use persistence::Organization;
 
-use super::access::visible;
 use super::view::{present_one, OrganizationView};
-use crate::auth::Authenticated;
-use crate::error::{ApiError, Problem};
+use crate::error::ApiError;
+use crate::guard::Guarded;
 use crate::preconditions::tagged;
 use crate::state::AppState;
 
@@ -20,18 +19,15 @@ use crate::state::AppState;
     responses(
         (status = 200, description = "The organisation", body = OrganizationView,
             headers(("ETag" = String, description = "The organisation's version"))),
-        (status = 404, description = "No such organisation in your scope", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
 )]
 #[get("/organizations/{id}")]
 pub async fn get_organization(
     state: web::Data<AppState>,
-    Authenticated(principal): Authenticated,
-    id: web::Path<Uuid>,
+    org: Guarded<ReadOrganizations, Organization>,
 ) -> Result<HttpResponse, ApiError> {
-    let org = visible(&state, &principal, id.into_inner(), Action::ReadOrganizations).await?;
     let version = org.version;
-    let body = present_one(&state, &principal, org).await?;
+    let body = present_one(&state, &org.principal, org.record).await?;
     Ok(tagged(&mut HttpResponse::Ok(), version, body))
 }

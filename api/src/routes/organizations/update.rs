@@ -1,14 +1,15 @@
 use actix_web::{patch, web, HttpRequest, HttpResponse};
-use domain::{Action, Country, DisplayName, FieldErrors, TenantId, WorkEmail};
-use persistence::OrganizationPatch;
-use uuid::Uuid;
+use domain::actions::UpdateOrganization as Update;
+use domain::{codes, Action, Country, DisplayName, FieldErrors, TenantId, WorkEmail};
+use persistence::{Organization, OrganizationPatch};
 
-use super::access::visible;
 use super::view::{present_one, OrganizationView, UpdateOrganization};
-use crate::auth::{audit_entry, Authenticated};
-use crate::error::{ApiError, Problem};
+use crate::auth::audit_entry;
+use crate::error::ApiError;
 use crate::extract::StrictJson;
+use crate::guard::Guarded;
 use crate::preconditions::{if_match, tagged};
+use crate::problems::Problems;
 use crate::state::AppState;
 
 /// Update an organisation
@@ -27,24 +28,18 @@ use crate::state::AppState;
     ),
     responses(
         (status = 200, description = "Updated", body = OrganizationView, headers(("ETag" = String, description = "The new version"))),
-        (status = 403, description = "Your roles do not allow updating organisations", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such organisation in your scope", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "The tenant id belongs to another customer", body = Problem, content_type = "application/problem+json"),
-        (status = 412, description = "`If-Match` is stale", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
+        Problems<(codes::Duplicate, codes::StaleVersion)>,
     ),
     security(("bearer" = []))
 )]
 #[patch("/organizations/{id}")]
 pub async fn update_organization(
     state: web::Data<AppState>,
-    Authenticated(principal): Authenticated,
+    org: Guarded<Update, Organization>,
     req: HttpRequest,
-    id: web::Path<Uuid>,
     body: StrictJson<UpdateOrganization>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = id.into_inner();
-    visible(&state, &principal, id, Action::UpdateOrganization).await?;
+    let (principal, id) = (org.principal, org.record.id);
     let expected = if_match(&req)?;
     let patch = parse(body.0)?;
     if patch.programme_open.is_some() {

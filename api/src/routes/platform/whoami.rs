@@ -1,5 +1,5 @@
 use actix_web::{get, web, HttpResponse};
-use domain::{permission::ALL_ACTIONS, OrgKind, PrincipalKind, Role};
+use domain::{Action, OrgKind, PrincipalKind, Role};
 use serde::Serialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -45,7 +45,7 @@ pub struct Me {
 )]
 #[get("/me")]
 pub async fn me(_state: web::Data<AppState>, Authenticated(p): Authenticated) -> Result<HttpResponse, ApiError> {
-    let permissions = ALL_ACTIONS
+    let permissions = Action::ALL
         .iter()
         .filter(|a| p.may(**a))
         .map(|a| a.name().to_string())

@@ -1,0 +1,153 @@
+//! How a handler reaches what it works on. Its signature names the record and
+//! the action (`Guarded<actions::UpdateOrganization, Organization>`), and the
+//! extractor does the rest before the handler runs: a verified caller (401), the
+//! `{id}` of the path loaded (404), in the caller's scope (404, the same answer
+//! as a random id), and the action allowed to the caller's roles (403). A
+//! handler cannot get the record without the check, nor forget to pass the action.
+//!
+//! Operations that reach no record by id (creates naming their parent in the
+//! body, the caller's own lists) take `Authorized<A>`: the caller, with `A`
+//! allowed.
+
+use std::future::Future;
+use std::marker::PhantomData;
+use std::ops::Deref;
+use std::pin::Pin;
+
+use actix_web::{web, FromRequest, HttpRequest};
+use domain::{ActionPolicy, OrgKind, Principal, Scoped, TreePath};
+use persistence::{
+    ApiClient, Application, CustomerUser, Invoice, Operator, Organization, ServiceInstance, Store, StoreError,
+    Subscription,
+};
+use uuid::Uuid;
+
+use crate::auth::Authenticated;
+use crate::error::ApiError;
+use crate::state::AppState;
+
+/// A record that can be reached by the `{id}` of a path.
+pub trait Load: Scoped + Sized + Send + 'static {
+    fn load(store: &Store, id: Uuid) -> Result<Option<Self>, StoreError>;
+}
+
+/// The record with id `{id}`, in the caller's scope, with `A` allowed.
+pub struct Guarded<A, R> {
+    pub principal: Principal,
+    pub record: R,
+    action: PhantomData<A>,
+}
+
+impl<A, R> Guarded<A, R> {
+    pub fn into_record(self) -> R {
+        self.record
+    }
+}
+
+impl<A, R> Deref for Guarded<A, R> {
+    type Target = R;
+
+    fn deref(&self) -> &R {
+        &self.record
+    }
+}
+
+impl<A: ActionPolicy + 'static, R: Load> FromRequest for Guarded<A, R> {
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut actix_web::dev::Payload) -> Self::Future {
+        let caller = Authenticated::from_request(req, payload);
+        let state = req.app_data::<web::Data<AppState>>().cloned();
+        let id = req.match_info().get("id").and_then(|s| Uuid::parse_str(s).ok());
+        Box::pin(async move {
+            let Authenticated(principal) = caller.await?;
+            let state = state.ok_or_else(|| ApiError::Internal("application state missing".into()))?;
+            let id = id.ok_or(ApiError::NotFound)?;
+            let record = state
+                .db(move |s| R::load(s, id))
+                .await?
+                .filter(|r| principal.can_see_record(r))
+                .ok_or(ApiError::NotFound)?;
+            principal.authorize(A::ACTION)?;
+            Ok(Self {
+                principal,
+                record,
+                action: PhantomData,
+            })
+        })
+    }
+}
+
+/// The caller, with `A` allowed to its roles (403 otherwise).
+pub struct Authorized<A> {
+    pub principal: Principal,
+    action: PhantomData<A>,
+}
+
+impl<A: ActionPolicy + 'static> FromRequest for Authorized<A> {
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut actix_web::dev::Payload) -> Self::Future {
+        let caller = Authenticated::from_request(req, payload);
+        Box::pin(async move {
+            let Authenticated(principal) = caller.await?;
+            principal.authorize(A::ACTION)?;
+            Ok(Self {
+                principal,
+                action: PhantomData,
+            })
+        })
+    }
+}
+
+/// An organisation of kind `customer` (`/v1/customers/{id}…`): any other kind is 404.
+pub struct Customer(pub Organization);
+
+impl Scoped for Customer {
+    fn scope_path(&self) -> &TreePath {
+        &self.0.path
+    }
+}
+
+impl Deref for Customer {
+    type Target = Organization;
+
+    fn deref(&self) -> &Organization {
+        &self.0
+    }
+}
+
+impl Load for Customer {
+    fn load(store: &Store, id: Uuid) -> Result<Option<Self>, StoreError> {
+        Ok(store
+            .organization(id)?
+            .filter(|o| o.kind == OrgKind::Customer)
+            .map(Customer))
+    }
+}
+
+/// Each scoped record and the store call that finds it by id.
+macro_rules! loaders {
+    ($($record:ty => $find:ident,)+) => {
+        $(
+            impl Load for $record {
+                fn load(store: &Store, id: Uuid) -> Result<Option<Self>, StoreError> {
+                    store.$find(id)
+                }
+            }
+        )+
+    };
+}
+
+loaders! {
+    Organization => organization,
+    Operator => operator,
+    ApiClient => api_client,
+    Application => application,
+    CustomerUser => customer_user,
+    Subscription => subscription,
+    Invoice => invoice,
+    ServiceInstance => service_instance,
+}

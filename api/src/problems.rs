@@ -1,0 +1,158 @@
+//! The error responses of each operation, generated from the codes it can
+//! answer with. An operation lists the codes its own rules raise
+//! (`responses(…, Problems<(codes::Duplicate, codes::StaleVersion)>)`); the
+//! codes that follow from its shape (a bearer token, an `{id}` in the path, a
+//! body, parameters) are added by [`shape_codes`]. Every response then has one
+//! entry per status, describing each code and carrying one example per code,
+//! named by the code. The http-tests check every problem the API answers
+//! against these examples, so an undocumented code fails a test.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::marker::PhantomData;
+
+use domain::{ErrorCode, KnownCode};
+use utoipa::openapi::example::ExampleBuilder;
+use utoipa::openapi::path::Operation;
+use utoipa::openapi::{ContentBuilder, Ref, RefOr, Response, ResponseBuilder};
+
+pub const PROBLEM_JSON: &str = "application/problem+json";
+
+/// The codes an operation's own rules raise, for `#[utoipa::path(responses(…))]`.
+pub struct Problems<T>(PhantomData<T>);
+
+/// A tuple of code types.
+pub trait CodeList {
+    fn codes() -> Vec<ErrorCode>;
+}
+
+macro_rules! code_lists {
+    ($(($($c:ident),+))+) => {
+        $(
+            impl<$($c: KnownCode),+> CodeList for ($($c,)+) {
+                fn codes() -> Vec<ErrorCode> {
+                    vec![$($c::CODE),+]
+                }
+            }
+        )+
+    };
+}
+
+code_lists! {
+    (A)
+    (A, B)
+    (A, B, C)
+    (A, B, C, D)
+    (A, B, C, D, E)
+    (A, B, C, D, E, F)
+    (A, B, C, D, E, F, G)
+    (A, B, C, D, E, F, G, H)
+}
+
+impl<T: CodeList> utoipa::IntoResponses for Problems<T> {
+    fn responses() -> BTreeMap<String, RefOr<Response>> {
+        responses(T::codes())
+    }
+}
+
+/// One response per status, from `codes`.
+fn responses(codes: impl IntoIterator<Item = ErrorCode>) -> BTreeMap<String, RefOr<Response>> {
+    let mut by_status: BTreeMap<u16, BTreeSet<ErrorCode>> = BTreeMap::new();
+    for code in codes {
+        by_status.entry(code.status()).or_default().insert(code);
+    }
+    by_status
+        .into_iter()
+        .map(|(status, codes)| (status.to_string(), RefOr::T(response(&codes))))
+        .collect()
+}
+
+fn response(codes: &BTreeSet<ErrorCode>) -> Response {
+    let description = codes
+        .iter()
+        .map(|c| format!("`{c}`: {}", c.meaning()))
+        .collect::<Vec<_>>()
+        .join("\n\n");
+    let examples = codes.iter().map(|c| {
+        let example = ExampleBuilder::new()
+            .summary(c.title())
+            .value(Some(serde_json::json!({
+                "type": format!("/problems/{c}"),
+                "title": c.title(),
+                "status": c.status(),
+                "detail": c.meaning(),
+                "code": c.as_str(),
+            })))
+            .build();
+        (c.as_str(), example)
+    });
+    ResponseBuilder::new()
+        .description(description)
+        .content(
+            PROBLEM_JSON,
+            ContentBuilder::new()
+                .schema(Some(Ref::from_schema_name("Problem")))
+                .examples_from_iter(examples)
+                .build(),
+        )
+        .build()
+}
+
+/// The codes an operation's responses already document, read from their examples.
+pub fn documented_codes(op: &Operation) -> Vec<ErrorCode> {
+    op.responses
+        .responses
+        .values()
+        .filter_map(|r| match r {
+            RefOr::T(r) => r.content.get(PROBLEM_JSON),
+            RefOr::Ref(_) => None,
+        })
+        .flat_map(|content| content.examples.keys())
+        .filter_map(|name| name.parse().ok())
+        .collect()
+}
+
+/// The codes every operation of this shape can answer with.
+pub fn shape_codes(op: &Operation, path: &str) -> Vec<ErrorCode> {
+    use ErrorCode::*;
+    let secured = op.security.as_ref().is_some_and(|reqs| {
+        reqs.iter()
+            .any(|r| serde_json::to_value(r).is_ok_and(|v| v != serde_json::json!({})))
+    });
+    let bearer = op.security.as_ref().is_some_and(|reqs| {
+        reqs.iter()
+            .any(|r| serde_json::to_value(r).is_ok_and(|v| v.get("bearer").is_some()))
+    });
+    let body = op.request_body.as_ref();
+    let json_body = body.is_some_and(|b| b.content.contains_key("application/json"));
+    let params = op.parameters.as_ref().is_some_and(|p| !p.is_empty());
+    let mut codes = vec![InternalError];
+    if body.is_some() || params {
+        codes.push(MalformedRequest);
+    }
+    if body.is_some() {
+        codes.extend([PayloadTooLarge, UnsupportedMediaType]);
+    }
+    if json_body || params {
+        codes.push(ValidationFailed);
+    }
+    if secured {
+        codes.extend([Unauthenticated, InvalidToken, Unavailable]);
+    }
+    if bearer {
+        codes.push(Forbidden);
+        if path.contains("{id}") {
+            codes.push(NotFound);
+        }
+    }
+    codes
+}
+
+/// Replaces an operation's error responses by the ones its codes generate.
+pub fn document(op: &mut Operation, path: &str) {
+    let mut codes = documented_codes(op);
+    codes.extend(shape_codes(op, path));
+    op.responses
+        .responses
+        .retain(|status, _| !(status.starts_with('4') || status.starts_with('5')));
+    op.responses.responses.extend(responses(codes));
+}
