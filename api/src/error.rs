@@ -4,7 +4,7 @@
 
 use actix_web::http::{header, StatusCode};
 use actix_web::{HttpResponse, ResponseError};
-use domain::{DomainError, ErrorCode, FieldError, Forbidden};
+use domain::{DomainError, ErrorCode, FieldError, Forbidden, PageNotAvailable};
 use persistence::StoreError;
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -55,8 +55,8 @@ pub enum ApiError {
     InvalidToken(String),
     #[error("your roles do not allow this action")]
     Forbidden(#[from] Forbidden),
-    #[error("organisations of kind `{kind}` are not listed for a {home}'s callers")]
-    PageNotAvailable { kind: &'static str, home: &'static str },
+    #[error(transparent)]
+    PageNotAvailable(#[from] PageNotAvailable),
     #[error("not found")]
     NotFound,
     /// Unknown, used, expired and revoked activation links: one answer for all.
@@ -98,7 +98,7 @@ impl ApiError {
             Self::Unauthenticated(_) => ErrorCode::Unauthenticated,
             Self::InvalidToken(_) => ErrorCode::InvalidToken,
             Self::Forbidden(_) => ErrorCode::Forbidden,
-            Self::PageNotAvailable { .. } => ErrorCode::PageNotAvailable,
+            Self::PageNotAvailable(_) => ErrorCode::PageNotAvailable,
             Self::NotFound => ErrorCode::NotFound,
             Self::ActivationNotFound => ErrorCode::ActivationNotFound,
             Self::RateLimited { .. } => ErrorCode::RateLimited,

@@ -36,7 +36,7 @@ pub use legacy_role::map_legacy_role;
 pub use onboarding::{ApplicationStatus, Decision, FirstAdmin, LinkState};
 pub use operator::{check_admin_change, AdminChange, OperatorStatus};
 pub use organization::{check_move, MoveNode, OrgKind, OrgStatus, StatusChange};
-pub use permission::{actions, listable_kinds, Action, ActionPolicy};
+pub use permission::{actions, check_listable, listable_kinds, Action, ActionPolicy, PageNotAvailable};
 pub use principal::{Principal, PrincipalKind, Scoped};
 pub use role::{Role, RoleSet};
 pub use service::Slug;

@@ -116,6 +116,22 @@ pub fn listable_kinds(home: OrgKind) -> &'static [OrgKind] {
     }
 }
 
+/// A list filtered by a kind the caller's home kind does not list (rule 3).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("organisations of kind `{}` are not listed for a {}'s callers", .kind.as_str(), .home.as_str())]
+pub struct PageNotAvailable {
+    pub kind: OrgKind,
+    pub home: OrgKind,
+}
+
+/// Pages by kind applied to a list's `kind` filter.
+pub fn check_listable(home: OrgKind, kind: Option<OrgKind>) -> Result<(), PageNotAvailable> {
+    match kind {
+        Some(kind) if !listable_kinds(home).contains(&kind) => Err(PageNotAvailable { kind, home }),
+        _ => Ok(()),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -168,6 +184,20 @@ mod tests {
     fn nobody_acts_from_a_customer_home() {
         assert!(!Action::ReadOrganizations.allowed(&roles(&Role::ALL), OrgKind::Customer));
         assert!(listable_kinds(OrgKind::Customer).is_empty());
+    }
+
+    #[test]
+    fn pages_by_kind_filters() {
+        assert_eq!(check_listable(OrgKind::Partner, None), Ok(()));
+        assert_eq!(check_listable(OrgKind::Partner, Some(OrgKind::Customer)), Ok(()));
+        assert_eq!(
+            check_listable(OrgKind::Partner, Some(OrgKind::Distributor)),
+            Err(PageNotAvailable {
+                kind: OrgKind::Distributor,
+                home: OrgKind::Partner
+            })
+        );
+        assert_eq!(check_listable(OrgKind::Provider, Some(OrgKind::Distributor)), Ok(()));
     }
 
     #[test]

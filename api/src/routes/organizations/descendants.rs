@@ -5,7 +5,7 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 use uuid::Uuid;
 
-use super::access::{check_listable, visible};
+use super::access::visible;
 use super::view::{present, OrganizationPage};
 use crate::auth::Authenticated;
 use crate::error::{ApiError, Problem};
@@ -57,7 +57,7 @@ pub async fn list_descendants(
 ) -> Result<HttpResponse, ApiError> {
     let q = query.0;
     let limit = pagination::limit(q.limit)?;
-    check_listable(&principal, q.kind)?;
+    domain::check_listable(principal.home_kind, q.kind)?;
     let after = q.cursor.as_deref().map(|c| pagination::decode("path", c)).transpose()?;
     let search = pagination::search_text(q.q, 200)?;
     let root = visible(&state, &principal, id.into_inner(), Action::ReadOrganizations).await?;
