@@ -12,7 +12,9 @@ use std::marker::PhantomData;
 
 use domain::{ErrorCode, KnownCode};
 use utoipa::openapi::example::ExampleBuilder;
-use utoipa::openapi::path::Operation;
+use utoipa::openapi::header::HeaderBuilder;
+use utoipa::openapi::path::{Operation, ParameterIn};
+use utoipa::openapi::schema::{ObjectBuilder, Type};
 use utoipa::openapi::{ContentBuilder, Ref, RefOr, Response, ResponseBuilder};
 
 pub const PROBLEM_JSON: &str = "application/problem+json";
@@ -85,8 +87,20 @@ fn response(codes: &BTreeSet<ErrorCode>) -> Response {
             .build();
         (c.as_str(), example)
     });
-    ResponseBuilder::new()
-        .description(description)
+    let retry = codes
+        .iter()
+        .any(|c| matches!(c, ErrorCode::RateLimited | ErrorCode::Unavailable));
+    let mut response = ResponseBuilder::new().description(description);
+    if retry {
+        response = response.header(
+            "Retry-After",
+            HeaderBuilder::new()
+                .schema(ObjectBuilder::new().schema_type(Type::Integer).minimum(Some(0)))
+                .description(Some("Seconds to wait before retrying"))
+                .build(),
+        );
+    }
+    response
         .content(
             PROBLEM_JSON,
             ContentBuilder::new()
@@ -124,7 +138,11 @@ pub fn shape_codes(op: &Operation, path: &str) -> Vec<ErrorCode> {
     });
     let body = op.request_body.as_ref();
     let json_body = body.is_some_and(|b| b.content.contains_key("application/json"));
-    let params = op.parameters.as_ref().is_some_and(|p| !p.is_empty());
+    // Path parameters name the record (404 when they name none); the others can be malformed or invalid.
+    let params = op
+        .parameters
+        .as_ref()
+        .is_some_and(|ps| ps.iter().any(|p| !matches!(p.parameter_in, ParameterIn::Path)));
     let mut codes = vec![InternalError];
     if body.is_some() || params {
         codes.push(MalformedRequest);

@@ -83,7 +83,7 @@ error_codes! {
     ActivationNotFound = (404, "activation_not_found", "No such activation link"),
     /// The path exists but not with this method; `Allow` lists the methods it takes.
     MethodNotAllowed = (405, "method_not_allowed", "Method not allowed"),
-    /// A unique value (name under a parent, e-mail, tenant id, domain, …) is taken; `errors` names the field.
+    /// A unique value (domain, tenant id, e-mail, a pending application, a live service instance, …) is taken; `errors` names the field.
     Duplicate = (409, "duplicate", "The request conflicts with the current state"),
     /// Another request with the same `Idempotency-Key` is still being processed.
     IdempotencyKeyInUse = (409, "idempotency_key_in_use", "The request conflicts with the current state"),

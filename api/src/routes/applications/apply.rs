@@ -1,9 +1,11 @@
 use actix_web::{http::header, post, web, HttpRequest, HttpResponse};
+use domain::codes;
 use uuid::Uuid;
 
 use super::view::{ApplyToProgramme, SubmittedApplication};
-use crate::error::{ApiError, Problem};
+use crate::error::ApiError;
 use crate::extract::StrictJson;
+use crate::problems::Problems;
 use crate::state::AppState;
 
 /// Apply to a partner programme
@@ -22,11 +24,7 @@ use crate::state::AppState;
     responses(
         (status = 201, description = "Filed", body = SubmittedApplication,
             headers(("Location" = String, description = "URL of the application (for the programme's admins)"))),
-        (status = 404, description = "No open programme at this organisation", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "An application from this e-mail to this programme is pending (`duplicate`, field `email`)", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid fields (e.g. a consumer mail domain, an unknown country)", body = Problem, content_type = "application/problem+json"),
-        (status = 429, description = "Too many requests from this address; see `Retry-After`", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "Database unreachable; retry", body = Problem, content_type = "application/problem+json"),
+        Problems<(codes::NotFound, codes::Duplicate, codes::RateLimited)>,
     ),
     security(())
 )]

@@ -1,16 +1,20 @@
 //! Deciding an application: approve or reject, once.
 
 use actix_web::{post, web, HttpResponse};
+use domain::actions::ReviewApplications;
+use domain::codes;
 use domain::onboarding::link_expiry;
-use domain::{Action, Decision};
+use domain::Decision;
+use persistence::Application;
 use uuid::Uuid;
 
-use super::access::visible;
 use super::view::{ApplicationView, RejectApplication};
-use crate::auth::{audit_entry, Authenticated};
-use crate::error::{ApiError, Problem};
+use crate::auth::audit_entry;
+use crate::error::ApiError;
 use crate::extract::StrictJson;
+use crate::guard::Guarded;
 use crate::mail::compose;
+use crate::problems::Problems;
 use crate::routes::onboarding::activation_token;
 use crate::state::AppState;
 
@@ -35,19 +39,16 @@ async fn programme_name(state: &AppState, programme: Uuid) -> Result<String, Api
     params(("id" = Uuid, Path, description = "Application id")),
     responses(
         (status = 200, description = "Approved; `partner_id` names the new partner", body = ApplicationView),
-        (status = 403, description = "Only admins review applications", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such application in your scope", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Already decided (`application_decided`), or the programme's organisation is archived", body = Problem, content_type = "application/problem+json"),
+        Problems<(codes::ApplicationDecided, codes::ParentArchived)>,
     ),
     security(("bearer" = []))
 )]
 #[post("/applications/{id}/approve")]
 pub async fn approve_application(
     state: web::Data<AppState>,
-    Authenticated(principal): Authenticated,
-    id: web::Path<Uuid>,
+    guarded: Guarded<ReviewApplications, Application>,
 ) -> Result<HttpResponse, ApiError> {
-    let app = visible(&state, &principal, id.into_inner(), Action::ReviewApplications).await?;
+    let (principal, app) = (guarded.principal, guarded.record);
     app.status.decide(Decision::Approve)?;
     let programme = programme_name(&state, app.programme_org_id).await?;
     let now = state.clock.now();
@@ -80,21 +81,17 @@ pub async fn approve_application(
     params(("id" = Uuid, Path, description = "Application id")),
     responses(
         (status = 200, description = "Rejected", body = ApplicationView),
-        (status = 403, description = "Only admins review applications", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such application in your scope", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Already decided (`application_decided`)", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid `reason`", body = Problem, content_type = "application/problem+json"),
+        Problems<(codes::ApplicationDecided,)>,
     ),
     security(("bearer" = []))
 )]
 #[post("/applications/{id}/reject")]
 pub async fn reject_application(
     state: web::Data<AppState>,
-    Authenticated(principal): Authenticated,
-    id: web::Path<Uuid>,
+    guarded: Guarded<ReviewApplications, Application>,
     body: StrictJson<RejectApplication>,
 ) -> Result<HttpResponse, ApiError> {
-    let app = visible(&state, &principal, id.into_inner(), Action::ReviewApplications).await?;
+    let (principal, app) = (guarded.principal, guarded.record);
     let reason = body.0.parse()?;
     app.status.decide(Decision::Reject)?;
     let programme = programme_name(&state, app.programme_org_id).await?;

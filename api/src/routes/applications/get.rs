@@ -1,11 +1,10 @@
 use actix_web::{get, web, HttpResponse};
-use domain::Action;
-use uuid::Uuid;
+use domain::actions::ReviewApplications;
+use persistence::Application;
 
-use super::access::visible;
 use super::view::ApplicationView;
-use crate::auth::Authenticated;
-use crate::error::{ApiError, Problem};
+use crate::error::ApiError;
+use crate::guard::Guarded;
 use crate::state::AppState;
 
 /// Get an application
@@ -17,17 +16,14 @@ use crate::state::AppState;
     params(("id" = Uuid, Path, description = "Application id")),
     responses(
         (status = 200, description = "The application", body = ApplicationView),
-        (status = 403, description = "Only admins review applications", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such application in your scope", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
 )]
 #[get("/applications/{id}")]
 pub async fn get_application(
-    state: web::Data<AppState>,
-    Authenticated(principal): Authenticated,
-    id: web::Path<Uuid>,
+    _state: web::Data<AppState>,
+    app: Guarded<ReviewApplications, Application>,
 ) -> Result<HttpResponse, ApiError> {
-    let app = visible(&state, &principal, id.into_inner(), Action::ReviewApplications).await?;
+    let app = app.into_record();
     Ok(HttpResponse::Ok().json(ApplicationView::from(app)))
 }

@@ -1,16 +1,15 @@
 use actix_web::{get, web, HttpResponse};
-use domain::{Action, ApplicationStatus};
-use persistence::ApplicationFilter;
+use domain::actions::ReviewApplications;
+use domain::ApplicationStatus;
+use persistence::{ApplicationFilter, Organization};
 use serde::Deserialize;
 use utoipa::IntoParams;
-use uuid::Uuid;
 
 use super::view::{ApplicationPage, ApplicationView};
-use crate::auth::Authenticated;
-use crate::error::{ApiError, Problem};
+use crate::error::ApiError;
 use crate::extract::StrictQuery;
+use crate::guard::Guarded;
 use crate::pagination;
-use crate::routes::organizations::access::visible;
 use crate::state::AppState;
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -35,22 +34,19 @@ pub struct ApplicationsQuery {
     params(("id" = Uuid, Path, description = "The programme's organisation"), ApplicationsQuery),
     responses(
         (status = 200, description = "A page of applications", body = ApplicationPage),
-        (status = 403, description = "Only admins review applications", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such organisation in your scope", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
 )]
 #[get("/organizations/{id}/applications")]
 pub async fn list_applications(
     state: web::Data<AppState>,
-    Authenticated(principal): Authenticated,
-    id: web::Path<Uuid>,
+    org: Guarded<ReviewApplications, Organization>,
     query: StrictQuery<ApplicationsQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let q = query.0;
     let limit = pagination::limit(q.limit)?;
     let after = pagination::decode_uuid("application", q.cursor.as_deref())?;
-    let org = visible(&state, &principal, id.into_inner(), Action::ReviewApplications).await?;
+    let org = org.into_record();
     let filter = ApplicationFilter { status: q.status };
     let rows = state
         .db(move |s| s.list_applications(org.id, &filter, after, limit + 1))

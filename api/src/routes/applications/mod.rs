@@ -4,7 +4,6 @@
 //! under the organisation and its activation link mailed to the applicant) or
 //! reject them with a reason the applicant is mailed.
 
-mod access;
 mod apply;
 mod decide;
 mod get;

@@ -1,13 +1,14 @@
 use actix_web::{get, web, HttpResponse};
-use domain::Action;
-use uuid::Uuid;
+use domain::actions::ReadAuditLog;
+use domain::codes;
+use persistence::Organization;
 
 use super::AuditFilterQuery;
-use crate::auth::Authenticated;
 use crate::csv_export::{self, BATCH};
-use crate::error::{ApiError, Problem};
+use crate::error::ApiError;
 use crate::extract::StrictQuery;
-use crate::routes::organizations::access::visible;
+use crate::guard::Guarded;
+use crate::problems::Problems;
 use crate::state::AppState;
 
 const COLUMNS: &[&str] = &[
@@ -43,22 +44,17 @@ const COLUMNS: &[&str] = &[
     responses(
         (status = 200, description = "The audit events, streamed", content_type = "text/csv", body = String,
             headers(("Content-Disposition" = String, description = "`attachment` with the file name"))),
-        (status = 403, description = "Your role may not read the audit log", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such organisation in your scope", body = Problem, content_type = "application/problem+json"),
-        (status = 429, description = "Too many exports are running; retry after `Retry-After` seconds", body = Problem, content_type = "application/problem+json",
-            headers(("Retry-After" = u64, description = "Seconds to wait"))),
-        (status = 422, description = "A filter is invalid", body = Problem, content_type = "application/problem+json"),
+        Problems<(codes::RateLimited,)>,
     ),
     security(("bearer" = []))
 )]
 #[get("/organizations/{id}/audit-events.csv")]
 pub async fn export_audit_events(
     state: web::Data<AppState>,
-    Authenticated(principal): Authenticated,
-    id: web::Path<Uuid>,
+    org: Guarded<ReadAuditLog, Organization>,
     filter: StrictQuery<AuditFilterQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let org = visible(&state, &principal, id.into_inner(), Action::ReadAuditLog).await?;
+    let org = org.into_record();
     let filter = filter.0.filter();
     csv_export::response(&state, "audit-events", &org.name, COLUMNS, move |snapshot, sink| {
         csv_export::write_all(

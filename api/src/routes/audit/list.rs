@@ -1,16 +1,15 @@
 use actix_web::{get, web, HttpResponse};
-use domain::Action;
+use domain::actions::ReadAuditLog;
+use persistence::Organization;
 use serde::Deserialize;
 use utoipa::IntoParams;
-use uuid::Uuid;
 
 use super::view::{AuditEventPage, AuditEventView};
 use super::AuditFilterQuery;
-use crate::auth::Authenticated;
-use crate::error::{ApiError, Problem};
+use crate::error::ApiError;
 use crate::extract::StrictQuery;
+use crate::guard::Guarded;
 use crate::pagination;
-use crate::routes::organizations::access::visible;
 use crate::state::AppState;
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -37,23 +36,19 @@ pub struct AuditPageQuery {
     params(("id" = Uuid, Path, description = "Organisation id"), AuditFilterQuery, AuditPageQuery),
     responses(
         (status = 200, description = "A page of audit events", body = AuditEventPage),
-        (status = 403, description = "Your role may not read the audit log", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such organisation in your scope", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "A filter, `limit` or `cursor` is invalid", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
 )]
 #[get("/organizations/{id}/audit-events")]
 pub async fn list_audit_events(
     state: web::Data<AppState>,
-    Authenticated(principal): Authenticated,
-    id: web::Path<Uuid>,
+    org: Guarded<ReadAuditLog, Organization>,
     filter: StrictQuery<AuditFilterQuery>,
     page: StrictQuery<AuditPageQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let limit = pagination::limit(page.0.limit)?;
     let after = pagination::decode_uuid("audit_event", page.0.cursor.as_deref())?;
-    let org = visible(&state, &principal, id.into_inner(), Action::ReadAuditLog).await?;
+    let org = org.into_record();
     let filter = filter.0.filter();
     let rows = state
         .db(move |s| s.audit_events(&org.path, &filter, after, limit + 1))

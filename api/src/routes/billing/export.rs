@@ -1,14 +1,16 @@
 use actix_web::{get, web, HttpResponse};
-use domain::{Action, Period};
+use domain::actions::ExportInvoiceLines;
+use domain::codes;
+use domain::Period;
+use persistence::Organization;
 use serde::Deserialize;
 use utoipa::IntoParams;
-use uuid::Uuid;
 
-use crate::auth::Authenticated;
 use crate::csv_export::{self, BATCH};
-use crate::error::{ApiError, Problem};
+use crate::error::ApiError;
 use crate::extract::StrictQuery;
-use crate::routes::organizations::access::visible;
+use crate::guard::Guarded;
+use crate::problems::Problems;
 use crate::state::AppState;
 
 const COLUMNS: &[&str] = &[
@@ -50,23 +52,18 @@ pub struct InvoiceLinesQuery {
     responses(
         (status = 200, description = "The lines, streamed", content_type = "text/csv", body = String,
             headers(("Content-Disposition" = String, description = "`attachment` with the file name"))),
-        (status = 403, description = "Your role may not export invoice lines", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such organisation in your scope", body = Problem, content_type = "application/problem+json"),
-        (status = 429, description = "Too many exports are running; retry after `Retry-After` seconds", body = Problem, content_type = "application/problem+json",
-            headers(("Retry-After" = u64, description = "Seconds to wait"))),
-        (status = 422, description = "The period is missing or not a month as YYYY-MM", body = Problem, content_type = "application/problem+json"),
+        Problems<(codes::RateLimited,)>,
     ),
     security(("bearer" = []))
 )]
 #[get("/organizations/{id}/reports/invoice-lines.csv")]
 pub async fn export_invoice_lines(
     state: web::Data<AppState>,
-    Authenticated(principal): Authenticated,
-    id: web::Path<Uuid>,
+    org: Guarded<ExportInvoiceLines, Organization>,
     query: StrictQuery<InvoiceLinesQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let period = Period::parse(&query.0.period, "period")?.as_string();
-    let org = visible(&state, &principal, id.into_inner(), Action::ExportInvoiceLines).await?;
+    let org = org.into_record();
     csv_export::response(&state, "invoice-lines", &org.name, COLUMNS, move |snapshot, sink| {
         csv_export::write_all(
             sink,

@@ -1,17 +1,17 @@
 use actix_web::{get, web, HttpResponse};
-use domain::{Action, InvoiceStatus, Period};
-use persistence::InvoiceFilter;
+use domain::actions::ReadBilling;
+use domain::{InvoiceStatus, Period};
+use persistence::{Invoice, InvoiceFilter, Organization};
 use serde::Deserialize;
 use utoipa::IntoParams;
 use uuid::Uuid;
 
 use super::view::{InvoiceDetail, InvoiceLineView, InvoicePage, InvoiceView};
-use crate::auth::Authenticated;
-use crate::error::{ApiError, Problem};
+use crate::error::ApiError;
 use crate::extract::StrictQuery;
+use crate::guard::Guarded;
 use crate::pagination;
 use crate::preconditions::tagged;
-use crate::routes::organizations::access::visible;
 use crate::state::AppState;
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -41,17 +41,13 @@ pub struct InvoicesQuery {
     params(("id" = Uuid, Path, description = "Organisation id"), InvoicesQuery),
     responses(
         (status = 200, description = "A page of invoices", body = InvoicePage),
-        (status = 403, description = "Your role may not read billing", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such organisation in your scope", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "A filter, `limit` or `cursor` is invalid", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
 )]
 #[get("/organizations/{id}/invoices")]
 pub async fn list_invoices(
     state: web::Data<AppState>,
-    Authenticated(principal): Authenticated,
-    id: web::Path<Uuid>,
+    org: Guarded<ReadBilling, Organization>,
     query: StrictQuery<InvoicesQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let q = query.0;
@@ -62,7 +58,7 @@ pub async fn list_invoices(
         .as_deref()
         .map(|p| Period::parse(p, "period").map(Period::as_string))
         .transpose()?;
-    let org = visible(&state, &principal, id.into_inner(), Action::ReadBilling).await?;
+    let org = org.into_record();
     let filter = InvoiceFilter {
         period,
         status: q.status,
@@ -89,18 +85,15 @@ pub async fn list_invoices(
     responses(
         (status = 200, description = "The invoice and its lines", body = InvoiceDetail,
             headers(("ETag" = String, description = "The invoice's version"))),
-        (status = 403, description = "Your role may not read billing", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such invoice in your scope", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
 )]
 #[get("/invoices/{id}")]
 pub async fn get_invoice(
     state: web::Data<AppState>,
-    Authenticated(principal): Authenticated,
-    id: web::Path<Uuid>,
+    inv: Guarded<ReadBilling, Invoice>,
 ) -> Result<HttpResponse, ApiError> {
-    let inv = super::visible(&state, &principal, id.into_inner(), Action::ReadBilling).await?;
+    let inv = inv.into_record();
     let inv_id = inv.id;
     let lines = state.db(move |s| s.invoice_lines(inv_id)).await?;
     Ok(tagged(

@@ -1,12 +1,13 @@
 use actix_web::{post, web, HttpResponse};
-use domain::{Action, Period};
-use uuid::Uuid;
+use domain::actions::RunBilling;
+use domain::Period;
+use persistence::Organization;
 
 use super::view::{BillingRunRequest, BillingRunView};
-use crate::auth::{audit_entry, Authenticated};
-use crate::error::{ApiError, Problem};
+use crate::auth::audit_entry;
+use crate::error::ApiError;
 use crate::extract::StrictJson;
-use crate::routes::organizations::access::visible;
+use crate::guard::Guarded;
 use crate::state::AppState;
 
 /// Run billing for a period
@@ -29,21 +30,17 @@ use crate::state::AppState;
     request_body = BillingRunRequest,
     responses(
         (status = 200, description = "What the run did", body = BillingRunView),
-        (status = 403, description = "Your role may not run billing", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such organisation in your scope", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "The period is not a month as YYYY-MM", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
 )]
 #[post("/organizations/{id}/billing-runs")]
 pub async fn run_billing(
     state: web::Data<AppState>,
-    Authenticated(principal): Authenticated,
-    id: web::Path<Uuid>,
+    guarded: Guarded<RunBilling, Organization>,
     body: StrictJson<BillingRunRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let period = Period::parse(&body.0.period, "period")?;
-    let org = visible(&state, &principal, id.into_inner(), Action::RunBilling).await?;
+    let (principal, org) = (guarded.principal, guarded.record);
     let scope = principal.home_path.clone();
     let who = audit_entry(&principal);
     let run = state.db(move |s| s.run_billing(&scope, org.id, period, &who)).await?;

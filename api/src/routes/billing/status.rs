@@ -1,25 +1,24 @@
 //! Issue, mark paid, void.
 
 use actix_web::{post, web, HttpResponse};
-use domain::{Action, InvoiceChange, Principal};
-use uuid::Uuid;
+use domain::actions::ChangeInvoiceStatus;
+use domain::{codes, InvoiceChange};
+use persistence::Invoice;
 
 use super::view::InvoiceView;
-use super::visible;
-use crate::auth::{audit_entry, Authenticated};
-use crate::error::{ApiError, Problem};
+use crate::auth::audit_entry;
+use crate::error::ApiError;
+use crate::guard::Guarded;
 use crate::preconditions::tagged;
+use crate::problems::Problems;
 use crate::state::AppState;
 
-async fn change(
-    state: &AppState,
-    principal: &Principal,
-    id: Uuid,
-    change: InvoiceChange,
-) -> Result<HttpResponse, ApiError> {
-    visible(state, principal, id, Action::ChangeInvoiceStatus).await?;
-    let scope = principal.home_path.clone();
-    let who = audit_entry(principal);
+type Changed = Guarded<ChangeInvoiceStatus, Invoice>;
+
+async fn change(state: &AppState, inv: Changed, change: InvoiceChange) -> Result<HttpResponse, ApiError> {
+    let id = inv.id;
+    let scope = inv.principal.home_path.clone();
+    let who = audit_entry(&inv.principal);
     let inv = state
         .db(move |s| s.change_invoice_status(&scope, id, change, &who))
         .await?;
@@ -36,19 +35,13 @@ async fn change(
     params(("id" = Uuid, Path, description = "Invoice id")),
     responses(
         (status = 200, description = "Issued", body = InvoiceView),
-        (status = 403, description = "Your role may not change invoices", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such invoice in your scope", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Not a draft", body = Problem, content_type = "application/problem+json"),
+        Problems<(codes::InvalidStatusTransition,)>,
     ),
     security(("bearer" = []))
 )]
 #[post("/invoices/{id}/issue")]
-pub async fn issue_invoice(
-    state: web::Data<AppState>,
-    Authenticated(principal): Authenticated,
-    id: web::Path<Uuid>,
-) -> Result<HttpResponse, ApiError> {
-    change(&state, &principal, id.into_inner(), InvoiceChange::Issue).await
+pub async fn issue_invoice(state: web::Data<AppState>, inv: Changed) -> Result<HttpResponse, ApiError> {
+    change(&state, inv, InvoiceChange::Issue).await
 }
 
 /// Mark an invoice paid
@@ -60,19 +53,13 @@ pub async fn issue_invoice(
     params(("id" = Uuid, Path, description = "Invoice id")),
     responses(
         (status = 200, description = "Paid", body = InvoiceView),
-        (status = 403, description = "Your role may not change invoices", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such invoice in your scope", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Not issued", body = Problem, content_type = "application/problem+json"),
+        Problems<(codes::InvalidStatusTransition,)>,
     ),
     security(("bearer" = []))
 )]
 #[post("/invoices/{id}/mark-paid")]
-pub async fn mark_invoice_paid(
-    state: web::Data<AppState>,
-    Authenticated(principal): Authenticated,
-    id: web::Path<Uuid>,
-) -> Result<HttpResponse, ApiError> {
-    change(&state, &principal, id.into_inner(), InvoiceChange::MarkPaid).await
+pub async fn mark_invoice_paid(state: web::Data<AppState>, inv: Changed) -> Result<HttpResponse, ApiError> {
+    change(&state, inv, InvoiceChange::MarkPaid).await
 }
 
 /// Void an invoice
@@ -85,17 +72,11 @@ pub async fn mark_invoice_paid(
     params(("id" = Uuid, Path, description = "Invoice id")),
     responses(
         (status = 200, description = "Void", body = InvoiceView),
-        (status = 403, description = "Your role may not change invoices", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such invoice in your scope", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Already paid or void", body = Problem, content_type = "application/problem+json"),
+        Problems<(codes::InvalidStatusTransition,)>,
     ),
     security(("bearer" = []))
 )]
 #[post("/invoices/{id}/void")]
-pub async fn void_invoice(
-    state: web::Data<AppState>,
-    Authenticated(principal): Authenticated,
-    id: web::Path<Uuid>,
-) -> Result<HttpResponse, ApiError> {
-    change(&state, &principal, id.into_inner(), InvoiceChange::Void).await
+pub async fn void_invoice(state: web::Data<AppState>, inv: Changed) -> Result<HttpResponse, ApiError> {
+    change(&state, inv, InvoiceChange::Void).await
 }

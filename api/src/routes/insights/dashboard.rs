@@ -1,14 +1,15 @@
 use actix_web::{get, web, HttpResponse};
 use chrono::{Days, Utc};
-use domain::{Action, OrgKind, OrgStatus};
+use domain::actions::ReadDashboard;
+use domain::{OrgKind, OrgStatus};
+use persistence::Organization;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use crate::auth::Authenticated;
-use crate::error::{ApiError, Problem};
+use crate::error::ApiError;
 use crate::extract::StrictQuery;
-use crate::routes::organizations::access::visible;
+use crate::guard::Guarded;
 use crate::routes::organizations::view::{present, OrganizationView};
 use crate::routes::subscriptions::view::SubscriptionView;
 use crate::state::AppState;
@@ -68,16 +69,13 @@ pub struct DashboardView {
     params(("id" = Uuid, Path, description = "Organisation id"), DashboardQuery),
     responses(
         (status = 200, description = "The dashboard", body = DashboardView),
-        (status = 404, description = "No such organisation in your scope", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "`renewal_window_days` out of range", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
 )]
 #[get("/organizations/{id}/dashboard")]
 pub async fn get_dashboard(
     state: web::Data<AppState>,
-    Authenticated(principal): Authenticated,
-    id: web::Path<Uuid>,
+    guarded: Guarded<ReadDashboard, Organization>,
     query: StrictQuery<DashboardQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let window = query.0.renewal_window_days.unwrap_or(30);
@@ -88,7 +86,7 @@ pub async fn get_dashboard(
             "renewal_window_days must be between 1 and 366",
         ));
     }
-    let org = visible(&state, &principal, id.into_inner(), Action::ReadDashboard).await?;
+    let (principal, org) = (guarded.principal, guarded.record);
     let today = Utc::now().date_naive();
     let end = today
         .checked_add_days(Days::new(u64::from(window)))

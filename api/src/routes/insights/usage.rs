@@ -1,15 +1,15 @@
 use actix_web::{get, web, HttpResponse};
 use chrono::NaiveDate;
-use domain::{check_date, Action, FieldErrors};
-use persistence::UsageInterval;
+use domain::actions::ReadUsage;
+use domain::{check_date, FieldErrors};
+use persistence::{Organization, UsageInterval};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use crate::auth::Authenticated;
-use crate::error::{ApiError, Problem};
+use crate::error::ApiError;
 use crate::extract::StrictQuery;
-use crate::routes::organizations::access::visible;
+use crate::guard::Guarded;
 use crate::state::AppState;
 
 #[derive(Debug, Clone, Copy, Deserialize, Serialize, ToSchema)]
@@ -61,16 +61,13 @@ pub struct UsageSeries {
     params(("id" = Uuid, Path, description = "Organisation or customer id"), UsageQuery),
     responses(
         (status = 200, description = "The series", body = UsageSeries),
-        (status = 404, description = "No such organisation in your scope", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "`from` after `to`, or a range over 3,660 days", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
 )]
 #[get("/organizations/{id}/usage")]
 pub async fn get_usage(
     state: web::Data<AppState>,
-    Authenticated(principal): Authenticated,
-    id: web::Path<Uuid>,
+    org: Guarded<ReadUsage, Organization>,
     query: StrictQuery<UsageQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let q = query.0;
@@ -89,7 +86,7 @@ pub async fn get_usage(
         ));
     }
     let interval = q.interval.unwrap_or(Interval::Day);
-    let org = visible(&state, &principal, id.into_inner(), Action::ReadUsage).await?;
+    let org = org.into_record();
     let root = org.path.clone();
     let (from, to) = (q.from, q.to);
     let buckets = state

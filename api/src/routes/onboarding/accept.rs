@@ -1,11 +1,13 @@
 use actix_web::http::header;
 use actix_web::{post, web, HttpRequest, HttpResponse};
+use domain::codes;
 use persistence::FirstAdminDetails;
 
 use super::view::{AcceptActivation, AcceptedActivation};
 use super::MAX_TOKEN_CHARS;
-use crate::error::{ApiError, Problem};
+use crate::error::ApiError;
 use crate::extract::StrictJson;
+use crate::problems::Problems;
 use crate::state::AppState;
 
 /// Accept an activation link
@@ -23,11 +25,7 @@ use crate::state::AppState;
     params(("token" = String, Path, description = "The token from the activation mail")),
     responses(
         (status = 200, description = "Accepted: the organisation is active", body = AcceptedActivation),
-        (status = 404, description = "Not a live link (unknown, used, expired or revoked: one answer)", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "This e-mail is already a user of the organisation (`duplicate`)", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid fields (e.g. a consumer mail domain)", body = Problem, content_type = "application/problem+json"),
-        (status = 429, description = "Too many requests from this address; see `Retry-After`", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "Database unreachable; retry", body = Problem, content_type = "application/problem+json"),
+        Problems<(codes::ActivationNotFound, codes::Duplicate, codes::RateLimited)>,
     ),
     security(())
 )]

@@ -1,9 +1,11 @@
 use actix_web::http::header;
 use actix_web::{get, web, HttpRequest, HttpResponse};
+use domain::codes;
 
 use super::view::ActivationView;
 use super::MAX_TOKEN_CHARS;
-use crate::error::{ApiError, Problem};
+use crate::error::ApiError;
+use crate::problems::Problems;
 use crate::state::AppState;
 
 /// Read an activation link
@@ -18,9 +20,7 @@ use crate::state::AppState;
     params(("token" = String, Path, description = "The token from the activation mail")),
     responses(
         (status = 200, description = "A live link", body = ActivationView),
-        (status = 404, description = "Not a live link (unknown, used, expired or revoked: one answer)", body = Problem, content_type = "application/problem+json"),
-        (status = 429, description = "Too many requests from this address; see `Retry-After`", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "Database unreachable; retry", body = Problem, content_type = "application/problem+json"),
+        Problems<(codes::ActivationNotFound, codes::RateLimited)>,
     ),
     security(())
 )]

@@ -1,10 +1,10 @@
 use actix_web::{delete, web, HttpResponse};
-use domain::Action;
-use uuid::Uuid;
+use domain::actions::ManageActivationLinks;
+use persistence::Organization;
 
-use crate::auth::{audit_entry, Authenticated};
-use crate::error::{ApiError, Problem};
-use crate::routes::organizations::access::visible;
+use crate::auth::audit_entry;
+use crate::error::ApiError;
+use crate::guard::Guarded;
 use crate::state::AppState;
 
 /// Revoke the activation link
@@ -18,18 +18,15 @@ use crate::state::AppState;
     params(("id" = Uuid, Path, description = "Organisation id")),
     responses(
         (status = 204, description = "No live link remains"),
-        (status = 403, description = "Only admins manage activation links", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such organisation in your scope", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
 )]
 #[delete("/organizations/{id}/activation-link")]
 pub async fn revoke_activation_link(
     state: web::Data<AppState>,
-    Authenticated(principal): Authenticated,
-    id: web::Path<Uuid>,
+    guarded: Guarded<ManageActivationLinks, Organization>,
 ) -> Result<HttpResponse, ApiError> {
-    let org = visible(&state, &principal, id.into_inner(), Action::ManageActivationLinks).await?;
+    let (principal, org) = (guarded.principal, guarded.record);
     let scope = principal.home_path.clone();
     let who = audit_entry(&principal);
     let now = state.clock.now();

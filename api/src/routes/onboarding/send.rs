@@ -1,16 +1,18 @@
 use actix_web::{post, web, HttpResponse};
+use domain::actions::ManageActivationLinks;
+use domain::codes;
 use domain::onboarding::{check_activation_target, link_expiry};
-use domain::{Action, WorkEmail};
-use persistence::NewActivationLink;
-use uuid::Uuid;
+use domain::WorkEmail;
+use persistence::{NewActivationLink, Organization};
 
 use super::activation_token;
 use super::view::{ActivationLinkView, SendActivationLink};
-use crate::auth::{audit_entry, Authenticated};
-use crate::error::{ApiError, Problem};
+use crate::auth::audit_entry;
+use crate::error::ApiError;
 use crate::extract::StrictJson;
+use crate::guard::Guarded;
 use crate::mail::compose;
-use crate::routes::organizations::access::visible;
+use crate::problems::Problems;
 use crate::state::AppState;
 
 /// Send an activation link
@@ -28,21 +30,17 @@ use crate::state::AppState;
     params(("id" = Uuid, Path, description = "The pending organisation")),
     responses(
         (status = 200, description = "Sent; the mail is queued", body = ActivationLinkView),
-        (status = 403, description = "Only admins manage activation links", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such organisation in your scope", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "The organisation is not `pending` (`not_pending`), or is the provider (`not_onboardable`)", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid fields (e.g. a consumer mail domain)", body = Problem, content_type = "application/problem+json"),
+        Problems<(codes::NotPending, codes::NotOnboardable)>,
     ),
     security(("bearer" = []))
 )]
 #[post("/organizations/{id}/activation-link")]
 pub async fn send_activation_link(
     state: web::Data<AppState>,
-    Authenticated(principal): Authenticated,
-    id: web::Path<Uuid>,
+    guarded: Guarded<ManageActivationLinks, Organization>,
     body: StrictJson<SendActivationLink>,
 ) -> Result<HttpResponse, ApiError> {
-    let org = visible(&state, &principal, id.into_inner(), Action::ManageActivationLinks).await?;
+    let (principal, org) = (guarded.principal, guarded.record);
     let email = WorkEmail::parse(&body.0.email, "email")?;
     check_activation_target(org.kind, org.status)?;
     let now = state.clock.now();

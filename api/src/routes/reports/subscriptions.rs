@@ -1,12 +1,13 @@
 use actix_web::{get, web, HttpResponse};
-use domain::Action;
-use uuid::Uuid;
+use domain::actions::ExportSubscriptionReport;
+use domain::codes;
+use persistence::Organization;
 
 use super::timestamp;
-use crate::auth::Authenticated;
 use crate::csv_export::{self, BATCH};
-use crate::error::{ApiError, Problem};
-use crate::routes::organizations::access::visible;
+use crate::error::ApiError;
+use crate::guard::Guarded;
+use crate::problems::Problems;
 use crate::state::AppState;
 
 const COLUMNS: &[&str] = &[
@@ -46,20 +47,16 @@ const COLUMNS: &[&str] = &[
     responses(
         (status = 200, description = "The report, streamed", content_type = "text/csv", body = String,
             headers(("Content-Disposition" = String, description = "`attachment` with the file name"))),
-        (status = 403, description = "Your role may not export this report", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such organisation in your scope", body = Problem, content_type = "application/problem+json"),
-        (status = 429, description = "Too many exports are running; retry after `Retry-After` seconds", body = Problem, content_type = "application/problem+json",
-            headers(("Retry-After" = u64, description = "Seconds to wait"))),
+        Problems<(codes::RateLimited,)>,
     ),
     security(("bearer" = []))
 )]
 #[get("/organizations/{id}/reports/subscriptions.csv")]
 pub async fn export_subscription_report(
     state: web::Data<AppState>,
-    Authenticated(principal): Authenticated,
-    id: web::Path<Uuid>,
+    org: Guarded<ExportSubscriptionReport, Organization>,
 ) -> Result<HttpResponse, ApiError> {
-    let org = visible(&state, &principal, id.into_inner(), Action::ExportSubscriptionReport).await?;
+    let org = org.into_record();
     csv_export::response(&state, "subscriptions", &org.name, COLUMNS, move |snapshot, sink| {
         csv_export::write_all(
             sink,

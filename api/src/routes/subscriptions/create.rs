@@ -1,14 +1,15 @@
 use actix_web::{http::header, post, web, HttpResponse};
-use domain::{check_date, Action, DisplayName, FieldErrors, Money, Seats, Sku};
+use domain::actions::ManageSubscriptions;
+use domain::{check_date, codes, DisplayName, FieldErrors, Money, Seats, Sku};
 use persistence::NewSubscription;
-use uuid::Uuid;
 
 use super::view::{CreateSubscription, SubscriptionView};
-use crate::auth::{audit_entry, Authenticated};
-use crate::error::{ApiError, Problem};
+use crate::auth::audit_entry;
+use crate::error::ApiError;
 use crate::extract::StrictJson;
+use crate::guard::{Customer, Guarded};
 use crate::preconditions::tagged;
-use crate::routes::customers::access::customer;
+use crate::problems::Problems;
 use crate::state::AppState;
 
 /// Create a subscription
@@ -24,20 +25,17 @@ use crate::state::AppState;
     responses(
         (status = 201, description = "Created", body = SubscriptionView,
             headers(("Location" = String, description = "URL of the subscription"), ("ETag" = String, description = "Its version"))),
-        (status = 403, description = "Only admins manage subscriptions", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such customer in your scope", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid fields, e.g. assigned above quantity", body = Problem, content_type = "application/problem+json"),
+        Problems<(codes::CustomerArchived,)>,
     ),
     security(("bearer" = []))
 )]
 #[post("/customers/{id}/subscriptions")]
 pub async fn create_subscription(
     state: web::Data<AppState>,
-    Authenticated(principal): Authenticated,
-    id: web::Path<Uuid>,
+    customer: Guarded<ManageSubscriptions, Customer>,
     body: StrictJson<CreateSubscription>,
 ) -> Result<HttpResponse, ApiError> {
-    let org = customer(&state, &principal, id.into_inner(), Action::ManageSubscriptions).await?;
+    let (principal, org) = (customer.principal, customer.record.0);
     let b = body.0;
     let mut errors = FieldErrors::default();
     let sku = errors.take(Sku::parse(&b.sku));

@@ -1,11 +1,10 @@
 use actix_web::{get, web, HttpResponse};
-use domain::Action;
-use uuid::Uuid;
+use domain::actions::ReadSubscriptions;
+use persistence::Subscription;
 
 use super::view::SubscriptionView;
-use super::visible;
-use crate::auth::Authenticated;
-use crate::error::{ApiError, Problem};
+use crate::error::ApiError;
+use crate::guard::Guarded;
 use crate::preconditions::tagged;
 use crate::state::AppState;
 
@@ -20,17 +19,15 @@ use crate::state::AppState;
     responses(
         (status = 200, description = "The subscription", body = SubscriptionView,
             headers(("ETag" = String, description = "The subscription's version"))),
-        (status = 404, description = "No such subscription in your scope", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
 )]
 #[get("/subscriptions/{id}")]
 pub async fn get_subscription(
-    state: web::Data<AppState>,
-    Authenticated(principal): Authenticated,
-    id: web::Path<Uuid>,
+    _state: web::Data<AppState>,
+    sub: Guarded<ReadSubscriptions, Subscription>,
 ) -> Result<HttpResponse, ApiError> {
-    let sub = visible(&state, &principal, id.into_inner(), Action::ReadSubscriptions).await?;
+    let sub = sub.into_record();
     Ok(tagged(
         &mut HttpResponse::Ok(),
         sub.version,

@@ -1,13 +1,12 @@
 use actix_web::{get, web, HttpResponse};
 use chrono::{DateTime, Utc};
-use domain::Action;
+use domain::actions::ReadSubscriptions;
+use persistence::Subscription;
 use serde::Serialize;
 use utoipa::ToSchema;
-use uuid::Uuid;
 
-use super::visible;
-use crate::auth::Authenticated;
-use crate::error::{ApiError, Problem};
+use crate::error::ApiError;
+use crate::guard::Guarded;
 use crate::state::AppState;
 
 /// Seats after one change.
@@ -35,17 +34,15 @@ pub struct SeatHistory {
     params(("id" = Uuid, Path, description = "Subscription id")),
     responses(
         (status = 200, description = "The history", body = SeatHistory),
-        (status = 404, description = "No such subscription in your scope", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
 )]
 #[get("/subscriptions/{id}/history")]
 pub async fn get_subscription_history(
     state: web::Data<AppState>,
-    Authenticated(principal): Authenticated,
-    id: web::Path<Uuid>,
+    sub: Guarded<ReadSubscriptions, Subscription>,
 ) -> Result<HttpResponse, ApiError> {
-    let sub = visible(&state, &principal, id.into_inner(), Action::ReadSubscriptions).await?;
+    let sub = sub.into_record();
     let items = state.db(move |s| s.seat_history(sub.id)).await?;
     Ok(HttpResponse::Ok().json(SeatHistory {
         items: items

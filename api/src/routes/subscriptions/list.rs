@@ -2,19 +2,18 @@
 
 use actix_web::{get, web, HttpResponse};
 use chrono::NaiveDate;
-use domain::{check_date, Action, SubscriptionStatus};
-use persistence::SubscriptionFilter;
+use domain::actions::ReadSubscriptions;
+use domain::{check_date, SubscriptionStatus};
+use persistence::{Organization, SubscriptionFilter};
 use serde::Deserialize;
 use utoipa::IntoParams;
 use uuid::Uuid;
 
 use super::view::{SubscriptionPage, SubscriptionView};
-use crate::auth::Authenticated;
-use crate::error::{ApiError, Problem};
+use crate::error::ApiError;
 use crate::extract::StrictQuery;
+use crate::guard::{Customer, Guarded};
 use crate::pagination;
-use crate::routes::customers::access::customer;
-use crate::routes::organizations::access::visible;
 use crate::state::AppState;
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -56,21 +55,19 @@ impl SubscriptionsQuery {
     params(("id" = Uuid, Path, description = "Customer id"), SubscriptionsQuery),
     responses(
         (status = 200, description = "A page of subscriptions", body = SubscriptionPage),
-        (status = 404, description = "No such customer in your scope", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
 )]
 #[get("/customers/{id}/subscriptions")]
 pub async fn list_customer_subscriptions(
     state: web::Data<AppState>,
-    Authenticated(principal): Authenticated,
-    id: web::Path<Uuid>,
+    customer: Guarded<ReadSubscriptions, Customer>,
     query: StrictQuery<SubscriptionsQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let q = query.0;
     let limit = pagination::limit(q.limit)?;
     let after = pagination::decode_uuid("subscription", q.cursor.as_deref())?;
-    let org = customer(&state, &principal, id.into_inner(), Action::ReadSubscriptions).await?;
+    let org = customer.into_record().0;
     let filter = q.filter()?;
     let rows = state
         .db(move |s| s.customer_subscriptions(org.id, &filter, after, limit + 1))
@@ -93,15 +90,13 @@ pub async fn list_customer_subscriptions(
     params(("id" = Uuid, Path, description = "Organisation id"), SubscriptionsQuery),
     responses(
         (status = 200, description = "A page of subscriptions", body = SubscriptionPage),
-        (status = 404, description = "No such organisation in your scope", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
 )]
 #[get("/organizations/{id}/subscriptions")]
 pub async fn list_subtree_subscriptions(
     state: web::Data<AppState>,
-    Authenticated(principal): Authenticated,
-    id: web::Path<Uuid>,
+    root: Guarded<ReadSubscriptions, Organization>,
     query: StrictQuery<SubscriptionsQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let q = query.0;
@@ -118,7 +113,7 @@ pub async fn list_subtree_subscriptions(
                 })
         })
         .transpose()?;
-    let root = visible(&state, &principal, id.into_inner(), Action::ReadSubscriptions).await?;
+    let root = root.into_record();
     let filter = q.filter()?;
     let rows = state
         .db(move |s| s.subtree_subscriptions(&root.path, &filter, after, limit + 1))

@@ -21,26 +21,3 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(status::reactivate_subscription)
         .service(status::cancel_subscription);
 }
-
-use domain::{Action, Principal};
-use persistence::Subscription;
-use uuid::Uuid;
-
-use crate::error::ApiError;
-use crate::state::AppState;
-
-/// A subscription whose customer is in the caller's scope (404 otherwise).
-pub(crate) async fn visible(
-    state: &AppState,
-    principal: &Principal,
-    id: Uuid,
-    action: Action,
-) -> Result<Subscription, ApiError> {
-    let sub = state
-        .db(move |s| s.subscription(id))
-        .await?
-        .filter(|s| principal.can_see(&s.customer_path))
-        .ok_or(ApiError::NotFound)?;
-    principal.authorize(action)?;
-    Ok(sub)
-}

@@ -1,25 +1,24 @@
 //! Suspend, reactivate, cancel.
 
 use actix_web::{post, web, HttpResponse};
-use domain::{Action, Principal, SubscriptionChange};
-use uuid::Uuid;
+use domain::actions::ManageSubscriptions;
+use domain::{codes, SubscriptionChange};
+use persistence::Subscription;
 
 use super::view::SubscriptionView;
-use super::visible;
-use crate::auth::{audit_entry, Authenticated};
-use crate::error::{ApiError, Problem};
+use crate::auth::audit_entry;
+use crate::error::ApiError;
+use crate::guard::Guarded;
 use crate::preconditions::tagged;
+use crate::problems::Problems;
 use crate::state::AppState;
 
-async fn change(
-    state: &AppState,
-    principal: &Principal,
-    id: Uuid,
-    change: SubscriptionChange,
-) -> Result<HttpResponse, ApiError> {
-    visible(state, principal, id, Action::ManageSubscriptions).await?;
-    let scope = principal.home_path.clone();
-    let who = audit_entry(principal);
+type Managed = Guarded<ManageSubscriptions, Subscription>;
+
+async fn change(state: &AppState, sub: Managed, change: SubscriptionChange) -> Result<HttpResponse, ApiError> {
+    let id = sub.id;
+    let scope = sub.principal.home_path.clone();
+    let who = audit_entry(&sub.principal);
     let sub = state
         .db(move |s| s.change_subscription_status(&scope, id, change, &who))
         .await?;
@@ -39,19 +38,13 @@ async fn change(
     params(("id" = Uuid, Path, description = "Subscription id")),
     responses(
         (status = 200, description = "Suspended", body = SubscriptionView),
-        (status = 403, description = "Only admins manage subscriptions", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such subscription in your scope", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Not active", body = Problem, content_type = "application/problem+json"),
+        Problems<(codes::InvalidStatusTransition,)>,
     ),
     security(("bearer" = []))
 )]
 #[post("/subscriptions/{id}/suspend")]
-pub async fn suspend_subscription(
-    state: web::Data<AppState>,
-    Authenticated(principal): Authenticated,
-    id: web::Path<Uuid>,
-) -> Result<HttpResponse, ApiError> {
-    change(&state, &principal, id.into_inner(), SubscriptionChange::Suspend).await
+pub async fn suspend_subscription(state: web::Data<AppState>, sub: Managed) -> Result<HttpResponse, ApiError> {
+    change(&state, sub, SubscriptionChange::Suspend).await
 }
 
 /// Reactivate a subscription
@@ -63,19 +56,13 @@ pub async fn suspend_subscription(
     params(("id" = Uuid, Path, description = "Subscription id")),
     responses(
         (status = 200, description = "Active again", body = SubscriptionView),
-        (status = 403, description = "Only admins manage subscriptions", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such subscription in your scope", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Not suspended", body = Problem, content_type = "application/problem+json"),
+        Problems<(codes::InvalidStatusTransition,)>,
     ),
     security(("bearer" = []))
 )]
 #[post("/subscriptions/{id}/reactivate")]
-pub async fn reactivate_subscription(
-    state: web::Data<AppState>,
-    Authenticated(principal): Authenticated,
-    id: web::Path<Uuid>,
-) -> Result<HttpResponse, ApiError> {
-    change(&state, &principal, id.into_inner(), SubscriptionChange::Reactivate).await
+pub async fn reactivate_subscription(state: web::Data<AppState>, sub: Managed) -> Result<HttpResponse, ApiError> {
+    change(&state, sub, SubscriptionChange::Reactivate).await
 }
 
 /// Cancel a subscription
@@ -88,17 +75,11 @@ pub async fn reactivate_subscription(
     params(("id" = Uuid, Path, description = "Subscription id")),
     responses(
         (status = 200, description = "Cancelled", body = SubscriptionView),
-        (status = 403, description = "Only admins manage subscriptions", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such subscription in your scope", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Already cancelled or expired", body = Problem, content_type = "application/problem+json"),
+        Problems<(codes::InvalidStatusTransition,)>,
     ),
     security(("bearer" = []))
 )]
 #[post("/subscriptions/{id}/cancel")]
-pub async fn cancel_subscription(
-    state: web::Data<AppState>,
-    Authenticated(principal): Authenticated,
-    id: web::Path<Uuid>,
-) -> Result<HttpResponse, ApiError> {
-    change(&state, &principal, id.into_inner(), SubscriptionChange::Cancel).await
+pub async fn cancel_subscription(state: web::Data<AppState>, sub: Managed) -> Result<HttpResponse, ApiError> {
+    change(&state, sub, SubscriptionChange::Cancel).await
 }

@@ -1,14 +1,15 @@
 use actix_web::{patch, web, HttpRequest, HttpResponse};
-use domain::Action;
-use persistence::SubscriptionPatch;
-use uuid::Uuid;
+use domain::actions::ManageSubscriptions;
+use domain::codes;
+use persistence::{Subscription, SubscriptionPatch};
 
 use super::view::{SubscriptionView, UpdateSubscription};
-use super::visible;
-use crate::auth::{audit_entry, Authenticated};
-use crate::error::{ApiError, Problem};
+use crate::auth::audit_entry;
+use crate::error::ApiError;
 use crate::extract::StrictJson;
+use crate::guard::Guarded;
 use crate::preconditions::{if_match, tagged};
+use crate::problems::Problems;
 use crate::state::AppState;
 
 /// Change seats or auto-renewal
@@ -26,24 +27,18 @@ use crate::state::AppState;
     ),
     responses(
         (status = 200, description = "Updated", body = SubscriptionView, headers(("ETag" = String, description = "The new version"))),
-        (status = 403, description = "Only admins manage subscriptions", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such subscription in your scope", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Seats of a cancelled or expired subscription", body = Problem, content_type = "application/problem+json"),
-        (status = 412, description = "`If-Match` is stale", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Assigned above quantity, or out of range", body = Problem, content_type = "application/problem+json"),
+        Problems<(codes::SubscriptionEnded, codes::StaleVersion)>,
     ),
     security(("bearer" = []))
 )]
 #[patch("/subscriptions/{id}")]
 pub async fn update_subscription(
     state: web::Data<AppState>,
-    Authenticated(principal): Authenticated,
+    sub: Guarded<ManageSubscriptions, Subscription>,
     req: HttpRequest,
-    id: web::Path<Uuid>,
     body: StrictJson<UpdateSubscription>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = id.into_inner();
-    visible(&state, &principal, id, Action::ManageSubscriptions).await?;
+    let (principal, id) = (sub.principal, sub.record.id);
     let expected = if_match(&req)?;
     let patch = SubscriptionPatch {
         quantity: body.0.quantity,
