@@ -174,3 +174,52 @@ pub fn document(op: &mut Operation, path: &str) {
         .retain(|status, _| !(status.starts_with('4') || status.starts_with('5')));
     op.responses.responses.extend(responses(codes));
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The error-code table in docs/ARCHITECTURE.md, as the code has it.
+    fn table() -> String {
+        let mut out = String::from("| code | status | meaning |\n|---|---|---|\n");
+        for code in ErrorCode::ALL {
+            out.push_str(&format!("| `{code}` | {} | {} |\n", code.status(), code.meaning()));
+        }
+        out
+    }
+
+    #[test]
+    fn the_architecture_doc_lists_every_error_code() {
+        let doc = include_str!("../../docs/ARCHITECTURE.md");
+        let listed = doc
+            .split_once("<!-- error-codes -->\n")
+            .and_then(|(_, rest)| rest.split_once("<!-- /error-codes -->"))
+            .map(|(table, _)| table);
+        assert_eq!(
+            listed,
+            Some(table().as_str()),
+            "docs/ARCHITECTURE.md's error-code table is stale; put this between its markers:\n{}",
+            table()
+        );
+    }
+
+    #[test]
+    fn an_operation_documents_its_own_codes_and_those_of_its_shape() {
+        let spec = crate::openapi::spec();
+        let op = spec
+            .paths
+            .paths
+            .get("/v1/subscriptions/{id}/suspend")
+            .and_then(|item| item.post.as_ref());
+        let codes = op.map(documented_codes).unwrap_or_default();
+        for code in [
+            ErrorCode::InvalidStatusTransition,
+            ErrorCode::NotFound,
+            ErrorCode::Forbidden,
+            ErrorCode::InvalidToken,
+        ] {
+            assert!(codes.contains(&code), "suspendSubscription documents {code}");
+        }
+        assert!(!codes.contains(&ErrorCode::PayloadTooLarge), "it takes no body");
+    }
+}

@@ -91,7 +91,7 @@ error_codes! {
     InvalidStatusTransition = (409, "invalid_status_transition", "The request conflicts with the current state"),
     /// The new parent is archived and takes no new children.
     ParentArchived = (409, "parent_archived", "The request conflicts with the current state"),
-    /// The organisation is archived and can no longer be moved.
+    /// An archived organisation cannot be moved.
     Archived = (409, "archived", "The request conflicts with the current state"),
     /// The provider root is always active.
     RootStatusFixed = (409, "root_status_fixed", "The request conflicts with the current state"),
@@ -119,9 +119,9 @@ error_codes! {
     ClientRevoked = (409, "client_revoked", "The request conflicts with the current state"),
     /// A disabled customer user cannot be impersonated.
     UserDisabled = (409, "user_disabled", "The request conflicts with the current state"),
-    /// The customer is not active, so its users cannot be impersonated.
+    /// The customer is suspended or archived, so its users cannot be impersonated.
     CustomerInactive = (409, "customer_inactive", "The request conflicts with the current state"),
-    /// Cancelled subscriptions refuse changes.
+    /// Cancelled or expired subscriptions refuse changes.
     SubscriptionEnded = (409, "subscription_ended", "The request conflicts with the current state"),
     /// Only partners, distributors and customers are onboarded by activation link.
     NotOnboardable = (409, "not_onboardable", "The request conflicts with the current state"),
