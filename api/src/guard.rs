@@ -14,7 +14,7 @@ use std::marker::PhantomData;
 use std::ops::Deref;
 use std::pin::Pin;
 
-use actix_web::{web, FromRequest, HttpRequest};
+use actix_web::{FromRequest, HttpRequest};
 use domain::{ActionPolicy, OrgKind, Principal, Scoped, TreePath};
 use persistence::{
     ApiClient, Application, CustomerUser, Invoice, Operator, Organization, ServiceInstance, Store, StoreError,
@@ -23,8 +23,8 @@ use persistence::{
 use uuid::Uuid;
 
 use crate::auth::Authenticated;
+use crate::auth::{load_principal, Caller};
 use crate::error::ApiError;
-use crate::state::AppState;
 
 /// A record that can be reached by the `{id}` of a path.
 pub trait Load: Scoped + Sized + Send + 'static {
@@ -56,17 +56,24 @@ impl<A: ActionPolicy + 'static, R: Load> FromRequest for Guarded<A, R> {
     type Error = ApiError;
     type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
 
-    fn from_request(req: &HttpRequest, payload: &mut actix_web::dev::Payload) -> Self::Future {
-        let caller = Authenticated::from_request(req, payload);
-        let state = req.app_data::<web::Data<AppState>>().cloned();
+    fn from_request(req: &HttpRequest, _: &mut actix_web::dev::Payload) -> Self::Future {
+        let caller = Caller::from_request(req);
         let id = req.match_info().get("id").and_then(|s| Uuid::parse_str(s).ok());
         Box::pin(async move {
-            let Authenticated(principal) = caller.await?;
-            let state = state.ok_or_else(|| ApiError::Internal("application state missing".into()))?;
-            let id = id.ok_or(ApiError::NotFound)?;
-            let record = state
-                .db(move |s| R::load(s, id))
-                .await?
+            let (state, verified) = caller?;
+            // One trip to the blocking pool for the caller and the record.
+            let (loaded, record) = state
+                .db(move |s| {
+                    let loaded = load_principal(s, verified)?;
+                    let record = match id {
+                        Some(id) => R::load(s, id)?,
+                        None => None,
+                    };
+                    Ok((loaded, record))
+                })
+                .await?;
+            let principal = loaded.into_principal()?;
+            let record = record
                 .filter(|r| principal.can_see_record(r))
                 .ok_or(ApiError::NotFound)?;
             principal.authorize(A::ACTION)?;

@@ -24,7 +24,7 @@ pub fn audit_entry(principal: &Principal) -> AuditEntry {
 }
 
 /// The principal, or why the token names no one who may act.
-enum Loaded {
+pub(crate) enum Loaded {
     Principal(Principal),
     Refused(&'static str),
 }
@@ -34,29 +34,50 @@ impl FromRequest for Authenticated {
     type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
 
     fn from_request(req: &HttpRequest, _: &mut actix_web::dev::Payload) -> Self::Future {
-        let state = req.app_data::<web::Data<AppState>>().cloned();
-        let header = req
-            .headers()
-            .get(actix_web::http::header::AUTHORIZATION)
-            .and_then(|h| h.to_str().ok())
-            .map(str::to_owned);
+        let caller = Caller::from_request(req);
         Box::pin(async move {
-            let state = state.ok_or_else(|| ApiError::Internal("application state missing".into()))?;
-            let header = header.ok_or(ApiError::Unauthenticated("a bearer token is required"))?;
-            let token = bearer_token(&header).ok_or(ApiError::Unauthenticated("use the Bearer scheme"))?;
-            let verified = state
-                .verifier
-                .verify(token)
-                .map_err(|e| ApiError::InvalidToken(e.to_string()))?;
-            match state.db(move |s| load(s, verified)).await? {
-                Loaded::Principal(p) => Ok(Authenticated(p)),
-                Loaded::Refused(why) => Err(ApiError::InvalidToken(why.into())),
-            }
+            let (state, verified) = caller?;
+            let loaded = state.db(move |s| load_principal(s, verified)).await?;
+            Ok(Authenticated(loaded.into_principal()?))
         })
     }
 }
 
-fn load(store: &Store, verified: Verified) -> Result<Loaded, StoreError> {
+/// A request's verified token and the state to load its principal with: the
+/// checks that need no database, so a guard can load the principal and its
+/// record in one trip to the blocking pool.
+pub(crate) struct Caller;
+
+impl Caller {
+    pub(crate) fn from_request(req: &HttpRequest) -> Result<(web::Data<AppState>, Verified), ApiError> {
+        let state = req
+            .app_data::<web::Data<AppState>>()
+            .cloned()
+            .ok_or_else(|| ApiError::Internal("application state missing".into()))?;
+        let header = req
+            .headers()
+            .get(actix_web::http::header::AUTHORIZATION)
+            .and_then(|h| h.to_str().ok())
+            .ok_or(ApiError::Unauthenticated("a bearer token is required"))?;
+        let token = bearer_token(header).ok_or(ApiError::Unauthenticated("use the Bearer scheme"))?;
+        let verified = state
+            .verifier
+            .verify(token)
+            .map_err(|e| ApiError::InvalidToken(e.to_string()))?;
+        Ok((state, verified))
+    }
+}
+
+impl Loaded {
+    pub(crate) fn into_principal(self) -> Result<Principal, ApiError> {
+        match self {
+            Loaded::Principal(p) => Ok(p),
+            Loaded::Refused(why) => Err(ApiError::InvalidToken(why.into())),
+        }
+    }
+}
+
+pub(crate) fn load_principal(store: &Store, verified: Verified) -> Result<Loaded, StoreError> {
     let operator = match verified.subject {
         VerifiedSubject::ApiClient(id) => {
             return Ok(match store.api_client(id)? {
