@@ -154,10 +154,11 @@ pub fn shape_codes(op: &Operation, path: &str) -> Vec<ErrorCode> {
         codes.push(ValidationFailed);
     }
     if secured {
-        codes.extend([Unauthenticated, InvalidToken, Unavailable]);
+        codes.push(Unavailable);
     }
+    // Other schemes (the token endpoint's client credentials) refuse in their own format.
     if bearer {
-        codes.push(Forbidden);
+        codes.extend([Unauthenticated, InvalidToken, Forbidden]);
         if path.contains("{id}") {
             codes.push(NotFound);
         }
@@ -165,14 +166,31 @@ pub fn shape_codes(op: &Operation, path: &str) -> Vec<ErrorCode> {
     codes
 }
 
-/// Replaces an operation's error responses by the ones its codes generate.
+/// Replaces an operation's problem responses by the ones its codes generate.
+/// Error statuses that are not problems (an OAuth2 error body, a bodyless 404
+/// that means "free") stay, and share their status with the generated problems.
 pub fn document(op: &mut Operation, path: &str) {
     let mut codes = documented_codes(op);
     codes.extend(shape_codes(op, path));
-    op.responses
-        .responses
-        .retain(|status, _| !(status.starts_with('4') || status.starts_with('5')));
-    op.responses.responses.extend(responses(codes));
+    op.responses.responses.retain(|status, r| {
+        !(status.starts_with('4') || status.starts_with('5')) || matches!(r, RefOr::T(r) if !is_problem(r))
+    });
+    for (status, generated) in responses(codes) {
+        match (op.responses.responses.get_mut(&status), generated) {
+            (Some(RefOr::T(kept)), RefOr::T(generated)) => {
+                kept.description = format!("{}\n\n{}", kept.description, generated.description);
+                kept.content.extend(generated.content);
+            }
+            (_, generated) => {
+                op.responses.responses.insert(status, generated);
+            }
+        }
+    }
+}
+
+/// A response whose body is a `Problem`.
+fn is_problem(r: &Response) -> bool {
+    r.content.contains_key(PROBLEM_JSON)
 }
 
 #[cfg(test)]

@@ -1,13 +1,15 @@
 use actix_web::{http::header, post, web, HttpResponse};
-use domain::{Action, DisplayName, FieldErrors};
-use uuid::Uuid;
+use domain::actions::ManageApiClients;
+use domain::{codes, DisplayName, FieldErrors};
+use persistence::Organization;
 
 use super::view::{ApiClientView, ApiClientWithSecret, CreateApiClient};
-use crate::auth::{audit_entry, Authenticated};
-use crate::error::{ApiError, Problem};
+use crate::auth::audit_entry;
+use crate::error::ApiError;
 use crate::extract::StrictJson;
+use crate::guard::Guarded;
+use crate::problems::Problems;
 use crate::routes::operators::view::parse_roles;
-use crate::routes::organizations::access::visible;
 use crate::secrets;
 use crate::state::AppState;
 
@@ -25,20 +27,17 @@ use crate::state::AppState;
     responses(
         (status = 201, description = "Created; store the secret now", body = ApiClientWithSecret,
             headers(("Location" = String, description = "URL of the new client"))),
-        (status = 403, description = "Only admins manage API clients", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such organisation in your scope", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Customers cannot hold API clients", body = Problem, content_type = "application/problem+json"),
+        Problems<(codes::CustomerHasNoApiClients,)>,
     ),
     security(("bearer" = []))
 )]
 #[post("/organizations/{id}/api-clients")]
 pub async fn create_api_client(
     state: web::Data<AppState>,
-    Authenticated(principal): Authenticated,
-    id: web::Path<Uuid>,
+    org: Guarded<ManageApiClients, Organization>,
     body: StrictJson<CreateApiClient>,
 ) -> Result<HttpResponse, ApiError> {
-    let org = visible(&state, &principal, id.into_inner(), Action::ManageApiClients).await?;
+    let (principal, org) = (org.principal, org.record);
     let mut errors = FieldErrors::default();
     let name = errors.take(DisplayName::parse(&body.0.name));
     let roles = errors.take(parse_roles(&body.0.roles));

@@ -1,12 +1,9 @@
-use actix_web::{get, web, HttpResponse};
-use domain::Action;
-use uuid::Uuid;
+use actix_web::{get, HttpResponse};
+use domain::actions::ReadApiClients;
+use persistence::ApiClient;
 
-use super::access::visible;
 use super::view::ApiClientView;
-use crate::auth::Authenticated;
-use crate::error::{ApiError, Problem};
-use crate::state::AppState;
+use crate::guard::Guarded;
 
 /// Read an API client
 ///
@@ -17,17 +14,10 @@ use crate::state::AppState;
     params(("id" = Uuid, Path, description = "API client id")),
     responses(
         (status = 200, description = "The API client", body = ApiClientView),
-        (status = 403, description = "Only admins see API clients", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such API client in your scope", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
 )]
 #[get("/api-clients/{id}")]
-pub async fn get_api_client(
-    state: web::Data<AppState>,
-    Authenticated(principal): Authenticated,
-    id: web::Path<Uuid>,
-) -> Result<HttpResponse, ApiError> {
-    let client = visible(&state, &principal, id.into_inner(), Action::ReadApiClients).await?;
-    Ok(HttpResponse::Ok().json(ApiClientView::from(client)))
+pub async fn get_api_client(client: Guarded<ReadApiClients, ApiClient>) -> HttpResponse {
+    HttpResponse::Ok().json(ApiClientView::from(client.into_record()))
 }

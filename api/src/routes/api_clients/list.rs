@@ -1,15 +1,14 @@
 use actix_web::{get, web, HttpResponse};
-use domain::Action;
+use domain::actions::ReadApiClients;
+use persistence::Organization;
 use serde::Deserialize;
 use utoipa::IntoParams;
-use uuid::Uuid;
 
 use super::view::{ApiClientPage, ApiClientView};
-use crate::auth::Authenticated;
-use crate::error::{ApiError, Problem};
+use crate::error::ApiError;
 use crate::extract::StrictQuery;
+use crate::guard::Guarded;
 use crate::pagination;
-use crate::routes::organizations::access::visible;
 use crate::state::AppState;
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -32,24 +31,19 @@ pub struct ApiClientsQuery {
     params(("id" = Uuid, Path, description = "Organisation id"), ApiClientsQuery),
     responses(
         (status = 200, description = "A page of API clients", body = ApiClientPage),
-        (status = 403, description = "Only admins see API clients", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such organisation in your scope", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
 )]
 #[get("/organizations/{id}/api-clients")]
 pub async fn list_api_clients(
     state: web::Data<AppState>,
-    Authenticated(principal): Authenticated,
-    id: web::Path<Uuid>,
+    org: Guarded<ReadApiClients, Organization>,
     query: StrictQuery<ApiClientsQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let limit = pagination::limit(query.0.limit)?;
     let after = pagination::decode_uuid("api_client", query.0.cursor.as_deref())?;
-    let org = visible(&state, &principal, id.into_inner(), Action::ReadApiClients).await?;
-    let rows = state
-        .db(move |s| s.list_api_clients(&org.path, after, limit + 1))
-        .await?;
+    let root = org.into_record().path;
+    let rows = state.db(move |s| s.list_api_clients(&root, after, limit + 1)).await?;
     let (rows, next_cursor) = pagination::split_page(rows, limit, |c| c.id.to_string(), "api_client");
     Ok(HttpResponse::Ok().json(ApiClientPage {
         items: rows.into_iter().map(ApiClientView::from).collect(),

@@ -1,7 +1,6 @@
 //! `/v1/organizations/{id}/api-clients` and `/v1/api-clients/{id}`: credentials
 //! for PSA integrations.
 
-mod access;
 mod create;
 mod get;
 mod list;

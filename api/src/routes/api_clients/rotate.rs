@@ -1,11 +1,13 @@
 use actix_web::{http::header, post, web, HttpResponse};
-use domain::Action;
-use uuid::Uuid;
+use domain::actions::ManageApiClients;
+use domain::codes;
+use persistence::ApiClient;
 
-use super::access::visible;
 use super::view::{ApiClientView, ApiClientWithSecret};
-use crate::auth::{audit_entry, Authenticated};
-use crate::error::{ApiError, Problem};
+use crate::auth::audit_entry;
+use crate::error::ApiError;
+use crate::guard::Guarded;
+use crate::problems::Problems;
 use crate::secrets;
 use crate::state::AppState;
 
@@ -20,20 +22,16 @@ use crate::state::AppState;
     params(("id" = Uuid, Path, description = "API client id")),
     responses(
         (status = 200, description = "The new secret; store it now", body = ApiClientWithSecret),
-        (status = 403, description = "Only admins manage API clients", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such API client in your scope", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "The client is revoked", body = Problem, content_type = "application/problem+json"),
+        Problems<(codes::ClientRevoked,)>,
     ),
     security(("bearer" = []))
 )]
 #[post("/api-clients/{id}/rotate-secret")]
 pub async fn rotate_api_client_secret(
     state: web::Data<AppState>,
-    Authenticated(principal): Authenticated,
-    id: web::Path<Uuid>,
+    client: Guarded<ManageApiClients, ApiClient>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = id.into_inner();
-    visible(&state, &principal, id, Action::ManageApiClients).await?;
+    let (principal, id) = (client.principal, client.record.id);
     let (secret, hash) = secrets::generate();
     let scope = principal.home_path.clone();
     let who = audit_entry(&principal);

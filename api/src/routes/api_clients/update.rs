@@ -1,14 +1,15 @@
 use actix_web::{patch, web, HttpResponse};
-use domain::{Action, DisplayName, FieldErrors, Role};
+use domain::actions::ManageApiClients;
+use domain::{DisplayName, FieldErrors, Role};
+use persistence::ApiClient;
 use serde::Deserialize;
 use utoipa::ToSchema;
-use uuid::Uuid;
 
-use super::access::visible;
 use super::view::ApiClientView;
-use crate::auth::{audit_entry, Authenticated};
-use crate::error::{ApiError, Problem};
+use crate::auth::audit_entry;
+use crate::error::ApiError;
 use crate::extract::StrictJson;
+use crate::guard::Guarded;
 use crate::routes::operators::view::parse_roles;
 use crate::state::AppState;
 
@@ -37,20 +38,16 @@ pub struct UpdateApiClient {
     params(("id" = Uuid, Path, description = "API client id")),
     responses(
         (status = 200, description = "Updated", body = ApiClientView),
-        (status = 403, description = "Only admins manage API clients", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such API client in your scope", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
 )]
 #[patch("/api-clients/{id}")]
 pub async fn update_api_client(
     state: web::Data<AppState>,
-    Authenticated(principal): Authenticated,
-    id: web::Path<Uuid>,
+    client: Guarded<ManageApiClients, ApiClient>,
     body: StrictJson<UpdateApiClient>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = id.into_inner();
-    visible(&state, &principal, id, Action::ManageApiClients).await?;
+    let (principal, id) = (client.principal, client.record.id);
     let mut errors = FieldErrors::default();
     let name = body.0.name.as_deref().map(DisplayName::parse).transpose();
     let roles = body.0.roles.as_deref().map(parse_roles).transpose();

@@ -1,13 +1,10 @@
-use actix_web::{get, web, HttpResponse};
-use domain::Action;
-use uuid::Uuid;
+use actix_web::{get, HttpResponse};
+use domain::actions::ReadCustomerUsers;
+use persistence::CustomerUser;
 
-use super::access::visible;
 use super::view::CustomerUserView;
-use crate::auth::Authenticated;
-use crate::error::{ApiError, Problem};
+use crate::guard::Guarded;
 use crate::preconditions::tagged;
-use crate::state::AppState;
 
 /// Read a customer user
 ///
@@ -20,21 +17,11 @@ use crate::state::AppState;
     responses(
         (status = 200, description = "The customer user", body = CustomerUserView,
             headers(("ETag" = String, description = "The user's version"))),
-        (status = 403, description = "Your roles do not allow reading customer users", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such customer user in your scope", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
 )]
 #[get("/customer-users/{id}")]
-pub async fn get_customer_user(
-    state: web::Data<AppState>,
-    Authenticated(principal): Authenticated,
-    id: web::Path<Uuid>,
-) -> Result<HttpResponse, ApiError> {
-    let user = visible(&state, &principal, id.into_inner(), Action::ReadCustomerUsers).await?;
-    Ok(tagged(
-        &mut HttpResponse::Ok(),
-        user.version,
-        CustomerUserView::from(user),
-    ))
+pub async fn get_customer_user(user: Guarded<ReadCustomerUsers, CustomerUser>) -> HttpResponse {
+    let user = user.into_record();
+    tagged(&mut HttpResponse::Ok(), user.version, CustomerUserView::from(user))
 }

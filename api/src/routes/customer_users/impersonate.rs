@@ -1,12 +1,13 @@
 use actix_web::{http::header, post, web, HttpResponse};
-use domain::{Action, Forbidden, PrincipalKind};
-use persistence::Impersonation;
-use uuid::Uuid;
+use domain::actions::ImpersonateCustomerUser;
+use domain::{codes, Action, Forbidden, PrincipalKind};
+use persistence::{CustomerUser, Impersonation};
 
-use super::access::visible;
 use super::view::ImpersonationGrant;
-use crate::auth::{audit_entry, impersonation_token, Authenticated, IMPERSONATION_TTL_SECS};
-use crate::error::{ApiError, Problem};
+use crate::auth::{audit_entry, impersonation_token, IMPERSONATION_TTL_SECS};
+use crate::error::ApiError;
+use crate::guard::Guarded;
+use crate::problems::Problems;
 use crate::state::AppState;
 
 /// Impersonate a customer user
@@ -24,19 +25,16 @@ use crate::state::AppState;
     responses(
         (status = 200, description = "A customer-portal token; never cached", body = ImpersonationGrant,
             headers(("Cache-Control" = String, description = "`no-store`"))),
-        (status = 403, description = "Only admin operators impersonate; API clients never do", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such customer user in your scope", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "The user is disabled (`user_disabled`), or the customer is suspended or archived (`customer_inactive`)", body = Problem, content_type = "application/problem+json"),
+        Problems<(codes::UserDisabled, codes::CustomerInactive)>,
     ),
     security(("bearer" = []))
 )]
 #[post("/customer-users/{id}/impersonate")]
 pub async fn impersonate_customer_user(
     state: web::Data<AppState>,
-    Authenticated(principal): Authenticated,
-    id: web::Path<Uuid>,
+    user: Guarded<ImpersonateCustomerUser, CustomerUser>,
 ) -> Result<HttpResponse, ApiError> {
-    let user = visible(&state, &principal, id.into_inner(), Action::ImpersonateCustomerUser).await?;
+    let (principal, user) = (user.principal, user.record);
     if principal.kind != PrincipalKind::Operator {
         return Err(Forbidden {
             action: Action::ImpersonateCustomerUser,

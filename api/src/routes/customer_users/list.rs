@@ -1,15 +1,13 @@
 use actix_web::{get, web, HttpResponse};
-use domain::Action;
+use domain::actions::ReadCustomerUsers;
 use persistence::CustomerUserFilter;
 use serde::Deserialize;
 use utoipa::IntoParams;
-use uuid::Uuid;
 
-use super::access::customer;
 use super::view::{CustomerUserPage, CustomerUserStatus, CustomerUserView};
-use crate::auth::Authenticated;
-use crate::error::{ApiError, Problem};
+use crate::error::ApiError;
 use crate::extract::StrictQuery;
+use crate::guard::{Customer, Guarded};
 use crate::pagination;
 use crate::state::AppState;
 
@@ -38,16 +36,13 @@ pub struct CustomerUsersQuery {
     params(("id" = Uuid, Path, description = "Customer (organisation) id"), CustomerUsersQuery),
     responses(
         (status = 200, description = "A page of customer users", body = CustomerUserPage),
-        (status = 403, description = "Your roles do not allow reading customer users", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such customer in your scope", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
 )]
 #[get("/customers/{id}/users")]
 pub async fn list_customer_users(
     state: web::Data<AppState>,
-    Authenticated(principal): Authenticated,
-    id: web::Path<Uuid>,
+    customer: Guarded<ReadCustomerUsers, Customer>,
     query: StrictQuery<CustomerUsersQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let q = query.0;
@@ -63,13 +58,13 @@ pub async fn list_customer_users(
             "q must be at most 254 characters, without NUL",
         ));
     }
-    let org = customer(&state, &principal, id.into_inner(), Action::ReadCustomerUsers).await?;
+    let customer_id = customer.record.id;
     let filter = CustomerUserFilter {
         status: q.status.map(Into::into),
         search: q.q.map(|s| s.trim().to_string()).filter(|s| !s.is_empty()),
     };
     let rows = state
-        .db(move |s| s.list_customer_users(org.id, &filter, after, limit + 1))
+        .db(move |s| s.list_customer_users(customer_id, &filter, after, limit + 1))
         .await?;
     let (rows, next_cursor) = pagination::split_page(rows, limit, |u| u.id.to_string(), "customer_user");
     Ok(HttpResponse::Ok().json(CustomerUserPage {

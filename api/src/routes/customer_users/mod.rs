@@ -1,7 +1,6 @@
 //! `/v1/customers/{id}/users` and `/v1/customer-users/{id}`: the people of a
 //! customer tenant, and impersonating them in the customer portal.
 
-mod access;
 mod create;
 mod get;
 mod impersonate;

@@ -1,13 +1,15 @@
 use actix_web::{patch, web, HttpRequest, HttpResponse};
-use domain::Action;
-use uuid::Uuid;
+use domain::actions::ManageCustomerUsers;
+use domain::codes;
+use persistence::CustomerUser;
 
-use super::access::visible;
 use super::view::{CustomerUserView, UpdateCustomerUser};
-use crate::auth::{audit_entry, Authenticated};
-use crate::error::{ApiError, Problem};
+use crate::auth::audit_entry;
+use crate::error::ApiError;
 use crate::extract::StrictJson;
+use crate::guard::Guarded;
 use crate::preconditions::{if_match, tagged};
+use crate::problems::Problems;
 use crate::state::AppState;
 
 /// Change a customer user
@@ -27,24 +29,18 @@ use crate::state::AppState;
     ),
     responses(
         (status = 200, description = "Updated", body = CustomerUserView, headers(("ETag" = String, description = "The new version"))),
-        (status = 403, description = "Only admins manage customer users", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such customer user in your scope", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "The e-mail is taken in this customer (`duplicate`), or the customer would lose its last active master admin (`last_master_admin`)", body = Problem, content_type = "application/problem+json"),
-        (status = 412, description = "`If-Match` is stale", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid fields (e.g. `mobile` not E.164, `admin: false` for a master admin)", body = Problem, content_type = "application/problem+json"),
+        Problems<(codes::Duplicate, codes::LastMasterAdmin, codes::StaleVersion)>,
     ),
     security(("bearer" = []))
 )]
 #[patch("/customer-users/{id}")]
 pub async fn update_customer_user(
     state: web::Data<AppState>,
-    Authenticated(principal): Authenticated,
+    user: Guarded<ManageCustomerUsers, CustomerUser>,
     req: HttpRequest,
-    id: web::Path<Uuid>,
     body: StrictJson<UpdateCustomerUser>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = id.into_inner();
-    visible(&state, &principal, id, Action::ManageCustomerUsers).await?;
+    let (principal, id) = (user.principal, user.record.id);
     let expected = if_match(&req)?;
     let patch = body.0.parse()?;
     let scope = principal.home_path.clone();

@@ -2,16 +2,18 @@
 
 use actix_web::{delete, get, http::header, post, web, HttpResponse};
 use chrono::{DateTime, Utc};
-use domain::{Action, FieldErrors, Slug};
+use domain::actions::{ManageServiceInstances, ReadCustomers};
+use domain::{codes, FieldErrors, Slug};
 use persistence::ServiceInstance;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::access::customer;
-use crate::auth::{audit_entry, Authenticated};
-use crate::error::{ApiError, Problem};
+use crate::auth::audit_entry;
+use crate::error::ApiError;
 use crate::extract::StrictJson;
+use crate::guard::{Customer, Guarded};
+use crate::problems::Problems;
 use crate::state::AppState;
 
 /// A service provisioned for a customer in a region.
@@ -64,18 +66,16 @@ pub struct CreateServiceInstance {
     params(("id" = Uuid, Path, description = "Customer id")),
     responses(
         (status = 200, description = "The instances", body = ServiceInstanceList),
-        (status = 404, description = "No such customer in your scope", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
 )]
 #[get("/customers/{id}/service-instances")]
 pub async fn list_service_instances(
     state: web::Data<AppState>,
-    Authenticated(principal): Authenticated,
-    id: web::Path<Uuid>,
+    customer: Guarded<ReadCustomers, Customer>,
 ) -> Result<HttpResponse, ApiError> {
-    let org = customer(&state, &principal, id.into_inner(), Action::ReadCustomers).await?;
-    let items = state.db(move |s| s.service_instances(org.id)).await?;
+    let id = customer.record.id;
+    let items = state.db(move |s| s.service_instances(id)).await?;
     Ok(HttpResponse::Ok().json(ServiceInstanceList {
         items: items.into_iter().map(ServiceInstanceView::from).collect(),
         next_cursor: None,
@@ -94,20 +94,17 @@ pub async fn list_service_instances(
     responses(
         (status = 201, description = "Provisioned", body = ServiceInstanceView,
             headers(("Location" = String, description = "URL of the instance"))),
-        (status = 403, description = "Only admins provision services", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such customer in your scope", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "This service already runs for the customer in this region", body = Problem, content_type = "application/problem+json"),
+        Problems<(codes::Duplicate, codes::CustomerArchived)>,
     ),
     security(("bearer" = []))
 )]
 #[post("/customers/{id}/service-instances")]
 pub async fn create_service_instance(
     state: web::Data<AppState>,
-    Authenticated(principal): Authenticated,
-    id: web::Path<Uuid>,
+    customer: Guarded<ManageServiceInstances, Customer>,
     body: StrictJson<CreateServiceInstance>,
 ) -> Result<HttpResponse, ApiError> {
-    let org = customer(&state, &principal, id.into_inner(), Action::ManageServiceInstances).await?;
+    let (principal, customer_id) = (customer.principal, customer.record.id);
     let mut errors = FieldErrors::default();
     let service = errors.take(Slug::parse(&body.0.service, "service"));
     let region = errors.take(Slug::parse(&body.0.region, "region"));
@@ -118,7 +115,7 @@ pub async fn create_service_instance(
     let scope = principal.home_path.clone();
     let who = audit_entry(&principal);
     let instance = state
-        .db(move |s| s.add_service_instance(&scope, org.id, &service, &region, &who))
+        .db(move |s| s.add_service_instance(&scope, customer_id, &service, &region, &who))
         .await?;
     Ok(HttpResponse::Created()
         .insert_header((header::LOCATION, format!("/v1/service-instances/{}", instance.id)))
@@ -135,24 +132,15 @@ pub async fn create_service_instance(
     params(("id" = Uuid, Path, description = "Service instance id")),
     responses(
         (status = 204, description = "Removed"),
-        (status = 403, description = "Only admins remove services", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such live instance in your scope", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
 )]
 #[delete("/service-instances/{id}")]
 pub async fn delete_service_instance(
     state: web::Data<AppState>,
-    Authenticated(principal): Authenticated,
-    id: web::Path<Uuid>,
+    instance: Guarded<ManageServiceInstances, ServiceInstance>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = id.into_inner();
-    state
-        .db(move |s| s.service_instance(id))
-        .await?
-        .filter(|i| principal.can_see(&i.customer_path))
-        .ok_or(ApiError::NotFound)?;
-    principal.authorize(Action::ManageServiceInstances)?;
+    let (principal, id) = (instance.principal, instance.record.id);
     let scope = principal.home_path.clone();
     let who = audit_entry(&principal);
     state.db(move |s| s.remove_service_instance(&scope, id, &who)).await?;

@@ -1,16 +1,16 @@
 use actix_web::{get, web, HttpResponse};
 use chrono::NaiveDate;
-use domain::{Action, OrgKind, OrgStatus};
-use persistence::DescendantFilter;
+use domain::actions::ReadCustomers;
+use domain::{OrgKind, OrgStatus};
+use persistence::{DescendantFilter, Organization};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use crate::auth::Authenticated;
-use crate::error::{ApiError, Problem};
+use crate::error::ApiError;
 use crate::extract::StrictQuery;
+use crate::guard::Guarded;
 use crate::pagination;
-use crate::routes::organizations::access::visible;
 use crate::routes::organizations::view::{present, OrganizationView};
 use crate::state::AppState;
 
@@ -61,17 +61,16 @@ pub struct CustomerSummaryPage {
     params(("id" = Uuid, Path, description = "Organisation id"), CustomersQuery),
     responses(
         (status = 200, description = "A page of customers", body = CustomerSummaryPage),
-        (status = 404, description = "No such organisation in your scope", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
 )]
 #[get("/organizations/{id}/customers")]
 pub async fn list_customers(
     state: web::Data<AppState>,
-    Authenticated(principal): Authenticated,
-    id: web::Path<Uuid>,
+    root: Guarded<ReadCustomers, Organization>,
     query: StrictQuery<CustomersQuery>,
 ) -> Result<HttpResponse, ApiError> {
+    let (principal, root) = (root.principal, root.record);
     let q = query.0;
     let limit = pagination::limit(q.limit)?;
     let after = q
@@ -80,7 +79,6 @@ pub async fn list_customers(
         .map(|c| pagination::decode("customer", c))
         .transpose()?;
     let search = pagination::search_text(q.q, 200)?;
-    let root = visible(&state, &principal, id.into_inner(), Action::ReadCustomers).await?;
     let filter = DescendantFilter {
         kind: Some(OrgKind::Customer),
         status: q.status,

@@ -1,9 +1,10 @@
 use actix_web::{get, head, web, HttpRequest, HttpResponse};
-use domain::TenantDomain;
+use domain::{codes, TenantDomain};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::error::{ApiError, Problem};
+use crate::error::ApiError;
+use crate::problems::Problems;
 use crate::state::AppState;
 
 #[derive(Debug, Clone, Copy, Serialize, ToSchema, PartialEq, Eq)]
@@ -64,8 +65,7 @@ async fn check(state: &AppState, req: &HttpRequest, raw: String) -> Result<Domai
     params(("domain" = String, Path, description = "e.g. `contoso.onmicrosoft.com`")),
     responses(
         (status = 200, description = "The answer, whichever it is", body = DomainAvailability),
-        (status = 429, description = "Too many requests from this address; see `Retry-After`", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "Database unreachable; retry", body = Problem, content_type = "application/problem+json"),
+        Problems<(codes::RateLimited, codes::Unavailable)>,
     ),
     security(())
 )]
@@ -90,8 +90,7 @@ pub async fn get_domain_availability(
     responses(
         (status = 200, description = "Not available: taken, reserved or invalid"),
         (status = 404, description = "Free"),
-        (status = 429, description = "Too many requests from this address"),
-        (status = 503, description = "Database unreachable; retry"),
+        Problems<(codes::RateLimited, codes::Unavailable)>,
     ),
     security(())
 )]

@@ -2,15 +2,16 @@ use actix_web::http::{header, StatusCode};
 use actix_web::{post, web, HttpMessage, HttpRequest, HttpResponse};
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
-use domain::PrincipalKind;
+use domain::{codes, PrincipalKind};
 use persistence::ApiClient;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::auth::access_token;
-use crate::error::{ApiError, Problem};
+use crate::error::ApiError;
 use crate::extract::read_body;
+use crate::problems::Problems;
 use crate::secrets;
 use crate::state::AppState;
 
@@ -129,7 +130,7 @@ fn basic_credentials(req: &HttpRequest) -> Option<Result<(String, String), ()>> 
         (status = 200, description = "A bearer token", body = TokenResponse),
         (status = 400, description = "`invalid_request` or `unsupported_grant_type`", body = OAuthError),
         (status = 401, description = "`invalid_client`: unknown client, wrong secret, or revoked", body = OAuthError),
-        (status = 503, description = "Database unreachable; retry", body = Problem, content_type = "application/problem+json"),
+        Problems<(codes::Unavailable,)>,
     ),
     security((), ("client_basic" = []))
 )]

@@ -1,14 +1,15 @@
 use actix_web::{http::header, post, web, HttpResponse};
-use domain::{Action, OperatorStatus};
-use persistence::NewOperator;
-use uuid::Uuid;
+use domain::actions::ManageOperators;
+use domain::{codes, OperatorStatus};
+use persistence::{NewOperator, Organization};
 
 use super::view::{CreateOperator, OperatorView};
-use crate::auth::{audit_entry, Authenticated};
-use crate::error::{ApiError, Problem};
+use crate::auth::audit_entry;
+use crate::error::ApiError;
 use crate::extract::StrictJson;
+use crate::guard::Guarded;
 use crate::preconditions::tagged;
-use crate::routes::organizations::access::visible;
+use crate::problems::Problems;
 use crate::state::AppState;
 
 /// Add an operator
@@ -24,21 +25,17 @@ use crate::state::AppState;
     responses(
         (status = 201, description = "Added", body = OperatorView,
             headers(("Location" = String, description = "URL of the new operator"), ("ETag" = String, description = "Its version"))),
-        (status = 403, description = "Only admins manage operators", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such organisation in your scope", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "This e-mail is already an operator of the organisation", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid fields, or a customer organisation", body = Problem, content_type = "application/problem+json"),
+        Problems<(codes::Duplicate, codes::CustomerHasNoOperators)>,
     ),
     security(("bearer" = []))
 )]
 #[post("/organizations/{id}/operators")]
 pub async fn create_operator(
     state: web::Data<AppState>,
-    Authenticated(principal): Authenticated,
-    id: web::Path<Uuid>,
+    org: Guarded<ManageOperators, Organization>,
     body: StrictJson<CreateOperator>,
 ) -> Result<HttpResponse, ApiError> {
-    let org = visible(&state, &principal, id.into_inner(), Action::ManageOperators).await?;
+    let (principal, org) = (org.principal, org.record);
     let (email, name, roles) = body.0.parse()?;
     if !org.kind.may_home_operators() {
         return Err(ApiError::Conflict {

@@ -1,13 +1,10 @@
-use actix_web::{get, web, HttpResponse};
-use domain::Action;
-use uuid::Uuid;
+use actix_web::{get, HttpResponse};
+use domain::actions::ReadOperators;
+use persistence::Operator;
 
-use super::access::visible;
 use super::view::OperatorView;
-use crate::auth::Authenticated;
-use crate::error::{ApiError, Problem};
+use crate::guard::Guarded;
 use crate::preconditions::tagged;
-use crate::state::AppState;
 
 /// Read an operator
 ///
@@ -19,17 +16,11 @@ use crate::state::AppState;
     responses(
         (status = 200, description = "The operator", body = OperatorView,
             headers(("ETag" = String, description = "The operator's version"))),
-        (status = 403, description = "Your roles do not allow reading operators", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such operator in your scope", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
 )]
 #[get("/operators/{id}")]
-pub async fn get_operator(
-    state: web::Data<AppState>,
-    Authenticated(principal): Authenticated,
-    id: web::Path<Uuid>,
-) -> Result<HttpResponse, ApiError> {
-    let op = visible(&state, &principal, id.into_inner(), Action::ReadOperators).await?;
-    Ok(tagged(&mut HttpResponse::Ok(), op.version, OperatorView::from(op)))
+pub async fn get_operator(op: Guarded<ReadOperators, Operator>) -> HttpResponse {
+    let op = op.into_record();
+    tagged(&mut HttpResponse::Ok(), op.version, OperatorView::from(op))
 }

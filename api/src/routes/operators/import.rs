@@ -1,14 +1,16 @@
 use actix_web::{post, web, HttpMessage, HttpRequest, HttpResponse};
-use domain::Action;
+use domain::actions::ImportOperators;
+use domain::codes;
+use persistence::Organization;
 use serde::Deserialize;
 use utoipa::IntoParams;
-use uuid::Uuid;
 
-use crate::auth::{audit_entry, Authenticated};
-use crate::error::{ApiError, Problem};
+use crate::auth::audit_entry;
+use crate::error::ApiError;
 use crate::extract::{read_body, StrictQuery};
+use crate::guard::Guarded;
 use crate::operator_import::{import, ImportReport};
-use crate::routes::organizations::access::visible;
+use crate::problems::Problems;
 use crate::state::AppState;
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -38,21 +40,15 @@ pub struct ImportQuery {
         example = "email,name,legacy_role,organization\njane@fabrikam.example,Jane Doe,TenantAdmin,Northwind Distribution/Fabrikam Reseller\n"),
     responses(
         (status = 200, description = "Imported (or, on a dry run, checked): what was created and what already existed", body = ImportReport),
-        (status = 403, description = "Only admins import operators", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such organisation in your scope", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "An operator in the file was added by someone else meanwhile; nothing was imported", body = Problem, content_type = "application/problem+json"),
-        (status = 413, description = "The file is larger than the import limit", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "The body is not text/csv", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Bad rows: `errors` lists each with `line` and column (`field`); nothing was written", body = Problem, content_type = "application/problem+json"),
+        Problems<(codes::ImportRejected, codes::Duplicate)>,
     ),
     security(("bearer" = []))
 )]
 #[post("/organizations/{id}/operators/import")]
 pub async fn import_operators(
     state: web::Data<AppState>,
-    Authenticated(principal): Authenticated,
+    target: Guarded<ImportOperators, Organization>,
     req: HttpRequest,
-    id: web::Path<Uuid>,
     query: StrictQuery<ImportQuery>,
     payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
@@ -60,7 +56,7 @@ pub async fn import_operators(
     if !is_csv {
         return Err(ApiError::UnsupportedMediaType { expected: "text/csv" });
     }
-    let target = visible(&state, &principal, id.into_inner(), Action::ImportOperators).await?;
+    let (principal, target) = (target.principal, target.record);
     let body = read_body(payload, state.config.import_max_bytes).await?;
     let dry_run = query.0.dry_run.unwrap_or(false);
     let scope = principal.home_path.clone();

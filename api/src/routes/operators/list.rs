@@ -1,16 +1,15 @@
 use actix_web::{get, web, HttpResponse};
-use domain::{Action, OperatorStatus, Role};
-use persistence::OperatorFilter;
+use domain::actions::ReadOperators;
+use domain::{OperatorStatus, Role};
+use persistence::{OperatorFilter, Organization};
 use serde::Deserialize;
 use utoipa::IntoParams;
-use uuid::Uuid;
 
 use super::view::{OperatorPage, OperatorView};
-use crate::auth::Authenticated;
-use crate::error::{ApiError, Problem};
+use crate::error::ApiError;
 use crate::extract::StrictQuery;
+use crate::guard::Guarded;
 use crate::pagination;
-use crate::routes::organizations::access::visible;
 use crate::state::AppState;
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -40,30 +39,26 @@ pub struct OperatorsQuery {
     params(("id" = Uuid, Path, description = "Organisation id"), OperatorsQuery),
     responses(
         (status = 200, description = "A page of operators", body = OperatorPage),
-        (status = 403, description = "Your roles do not allow reading operators", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such organisation in your scope", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
 )]
 #[get("/organizations/{id}/operators")]
 pub async fn list_operators(
     state: web::Data<AppState>,
-    Authenticated(principal): Authenticated,
-    id: web::Path<Uuid>,
+    org: Guarded<ReadOperators, Organization>,
     query: StrictQuery<OperatorsQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let q = query.0;
     let limit = pagination::limit(q.limit)?;
     let after = pagination::decode_uuid("operator", q.cursor.as_deref())?;
     let search = pagination::search_text(q.q, 254)?;
-    let org = visible(&state, &principal, id.into_inner(), Action::ReadOperators).await?;
     let filter = OperatorFilter {
         role: q.role,
         status: q.status,
         email_contains: search,
     };
     let rows = state
-        .db(move |s| s.list_operators(&org.path, &filter, after, limit + 1))
+        .db(move |s| s.list_operators(&org.record.path, &filter, after, limit + 1))
         .await?;
     let (rows, next_cursor) = pagination::split_page(rows, limit, |o| o.id.to_string(), "operator");
     Ok(HttpResponse::Ok().json(OperatorPage {

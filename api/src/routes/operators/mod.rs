@@ -1,6 +1,5 @@
 //! `/v1/organizations/{id}/operators` and `/v1/operators/{id}`: who may use the portal.
 
-mod access;
 mod create;
 mod get;
 mod import;

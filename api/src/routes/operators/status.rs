@@ -1,18 +1,23 @@
 //! Disabling and re-enabling operators.
 
 use actix_web::{post, web, HttpResponse};
-use domain::{Action, Principal};
-use uuid::Uuid;
+use domain::actions::ManageOperators;
+use domain::codes;
+use persistence::Operator;
 
-use super::access::visible;
 use super::view::OperatorView;
-use crate::auth::{audit_entry, Authenticated};
-use crate::error::{ApiError, Problem};
+use crate::auth::audit_entry;
+use crate::error::ApiError;
+use crate::guard::Guarded;
 use crate::preconditions::tagged;
+use crate::problems::Problems;
 use crate::state::AppState;
 
-async fn set(state: &AppState, principal: &Principal, id: Uuid, enable: bool) -> Result<HttpResponse, ApiError> {
-    visible(state, principal, id, Action::ManageOperators).await?;
+/// The operator a caller may disable or enable.
+type Target = Guarded<ManageOperators, Operator>;
+
+async fn set(state: &AppState, target: Target, enable: bool) -> Result<HttpResponse, ApiError> {
+    let (principal, id) = (&target.principal, target.record.id);
     let scope = principal.home_path.clone();
     let actor = principal.id;
     let who = audit_entry(principal);
@@ -33,19 +38,13 @@ async fn set(state: &AppState, principal: &Principal, id: Uuid, enable: bool) ->
     params(("id" = Uuid, Path, description = "Operator id")),
     responses(
         (status = 200, description = "Disabled", body = OperatorView),
-        (status = 403, description = "Only admins manage operators", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such operator in your scope", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "That is you, or the provider's last admin", body = Problem, content_type = "application/problem+json"),
+        Problems<(codes::CannotDisableSelf, codes::LastProviderAdmin)>,
     ),
     security(("bearer" = []))
 )]
 #[post("/operators/{id}/disable")]
-pub async fn disable_operator(
-    state: web::Data<AppState>,
-    Authenticated(principal): Authenticated,
-    id: web::Path<Uuid>,
-) -> Result<HttpResponse, ApiError> {
-    set(&state, &principal, id.into_inner(), false).await
+pub async fn disable_operator(state: web::Data<AppState>, target: Target) -> Result<HttpResponse, ApiError> {
+    set(&state, target, false).await
 }
 
 /// Enable an operator
@@ -58,16 +57,10 @@ pub async fn disable_operator(
     params(("id" = Uuid, Path, description = "Operator id")),
     responses(
         (status = 200, description = "Enabled", body = OperatorView),
-        (status = 403, description = "Only admins manage operators", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such operator in your scope", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
 )]
 #[post("/operators/{id}/enable")]
-pub async fn enable_operator(
-    state: web::Data<AppState>,
-    Authenticated(principal): Authenticated,
-    id: web::Path<Uuid>,
-) -> Result<HttpResponse, ApiError> {
-    set(&state, &principal, id.into_inner(), true).await
+pub async fn enable_operator(state: web::Data<AppState>, target: Target) -> Result<HttpResponse, ApiError> {
+    set(&state, target, true).await
 }

@@ -1,13 +1,15 @@
 use actix_web::{patch, web, HttpRequest, HttpResponse};
-use domain::{Action, DisplayName, FieldErrors};
-use uuid::Uuid;
+use domain::actions::ManageOperators;
+use domain::{codes, DisplayName, FieldErrors};
+use persistence::Operator;
 
-use super::access::visible;
 use super::view::{parse_roles, OperatorView, UpdateOperator};
-use crate::auth::{audit_entry, Authenticated};
-use crate::error::{ApiError, Problem};
+use crate::auth::audit_entry;
+use crate::error::ApiError;
 use crate::extract::StrictJson;
+use crate::guard::Guarded;
 use crate::preconditions::{if_match, tagged};
+use crate::problems::Problems;
 use crate::state::AppState;
 
 /// Change an operator's roles or name
@@ -25,23 +27,18 @@ use crate::state::AppState;
     ),
     responses(
         (status = 200, description = "Updated", body = OperatorView, headers(("ETag" = String, description = "The new version"))),
-        (status = 403, description = "Only admins manage operators", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such operator in your scope", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "You would demote yourself, or the provider would lose its last admin", body = Problem, content_type = "application/problem+json"),
-        (status = 412, description = "`If-Match` is stale", body = Problem, content_type = "application/problem+json"),
+        Problems<(codes::CannotDemoteSelf, codes::LastProviderAdmin, codes::StaleVersion)>,
     ),
     security(("bearer" = []))
 )]
 #[patch("/operators/{id}")]
 pub async fn update_operator(
     state: web::Data<AppState>,
-    Authenticated(principal): Authenticated,
+    op: Guarded<ManageOperators, Operator>,
     req: HttpRequest,
-    id: web::Path<Uuid>,
     body: StrictJson<UpdateOperator>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = id.into_inner();
-    visible(&state, &principal, id, Action::ManageOperators).await?;
+    let (principal, id) = (op.principal, op.record.id);
     let expected = if_match(&req)?;
     let body = body.0;
     let mut errors = FieldErrors::default();

@@ -1,16 +1,16 @@
 use actix_web::{get, web, HttpResponse};
-use domain::{Action, OrgKind, OrgStatus};
-use persistence::ChildrenFilter;
+use domain::actions::ReadOrganizations;
+use domain::{codes, OrgKind, OrgStatus};
+use persistence::{ChildrenFilter, Organization};
 use serde::Deserialize;
 use utoipa::IntoParams;
-use uuid::Uuid;
 
-use super::access::visible;
 use super::view::{present, OrganizationPage};
-use crate::auth::Authenticated;
-use crate::error::{ApiError, Problem};
+use crate::error::ApiError;
 use crate::extract::StrictQuery;
+use crate::guard::Guarded;
 use crate::pagination;
+use crate::problems::Problems;
 use crate::state::AppState;
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -37,24 +37,21 @@ pub struct ChildrenQuery {
     params(("id" = Uuid, Path, description = "Organisation id"), ChildrenQuery),
     responses(
         (status = 200, description = "A page of children", body = OrganizationPage),
-        (status = 403, description = "`kind` names a list your organisation's kind does not have (a partner lists partners and customers; a distributor partners and customers; the provider everything)", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such organisation in your scope", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid filter, limit or cursor", body = Problem, content_type = "application/problem+json"),
+        Problems<(codes::PageNotAvailable,)>,
     ),
     security(("bearer" = []))
 )]
 #[get("/organizations/{id}/children")]
 pub async fn list_children(
     state: web::Data<AppState>,
-    Authenticated(principal): Authenticated,
-    id: web::Path<Uuid>,
+    parent: Guarded<ReadOrganizations, Organization>,
     query: StrictQuery<ChildrenQuery>,
 ) -> Result<HttpResponse, ApiError> {
+    let (principal, parent) = (parent.principal, parent.record);
     let q = query.0;
     let limit = pagination::limit(q.limit)?;
     domain::check_listable(principal.home_kind, q.kind)?;
     let after = pagination::decode_uuid("id", q.cursor.as_deref())?;
-    let parent = visible(&state, &principal, id.into_inner(), Action::ReadOrganizations).await?;
     let filter = ChildrenFilter {
         kind: q.kind,
         status: q.status,

@@ -1,15 +1,17 @@
 use actix_web::{http::header, post, web, HttpRequest, HttpResponse};
+use domain::actions::CreateOrganization as Create;
 use domain::{
-    Action, Country, CustomerDetails, DisplayName, FieldError, FieldErrors, OrgKind, TenantDomain, TenantId, WorkEmail,
+    codes, Country, CustomerDetails, DisplayName, FieldError, FieldErrors, OrgKind, TenantDomain, TenantId, WorkEmail,
 };
 use persistence::{IdempotencyClaim, NewOrganization};
 use sha2::{Digest, Sha256};
 
-use super::access::visible;
 use super::view::{present_one, CreateOrganization, OrganizationView};
-use crate::auth::{audit_entry, Authenticated};
-use crate::error::{ApiError, Problem};
+use crate::auth::audit_entry;
+use crate::error::ApiError;
 use crate::extract::StrictJson;
+use crate::guard::Authorized;
+use crate::problems::Problems;
 use crate::state::AppState;
 
 /// Create an organisation
@@ -28,27 +30,31 @@ use crate::state::AppState;
     responses(
         (status = 201, description = "Created", body = OrganizationView,
             headers(("Location" = String, description = "URL of the new organisation"), ("ETag" = String, description = "Its version"))),
-        (status = 403, description = "Your roles do not allow creating organisations", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "`parent_id` is not an organisation in your scope", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Duplicate domain or tenant id, or the parent is archived", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid fields, or a kind the parent may not hold", body = Problem, content_type = "application/problem+json"),
+        Problems<(
+            codes::ReferenceNotFound,
+            codes::NotFound,
+            codes::Duplicate,
+            codes::ParentArchived,
+            codes::IdempotencyKeyInUse,
+        )>,
     ),
     security(("bearer" = []))
 )]
 #[post("/organizations")]
 pub async fn create_organization(
     state: web::Data<AppState>,
-    Authenticated(principal): Authenticated,
+    caller: Authorized<Create>,
     req: HttpRequest,
     body: StrictJson<CreateOrganization>,
 ) -> Result<HttpResponse, ApiError> {
-    let body = body.0;
-    visible(&state, &principal, body.parent_id, Action::CreateOrganization)
-        .await
-        .map_err(|e| match e {
-            ApiError::NotFound => ApiError::ReferenceNotFound { field: "parent_id" },
-            other => other,
-        })?;
+    let (principal, body) = (caller.principal, body.0);
+    // The parent is named in the body: out of scope is a problem with that field.
+    let parent_id = body.parent_id;
+    state
+        .db(move |s| s.organization(parent_id))
+        .await?
+        .filter(|o| principal.can_see(&o.path))
+        .ok_or(ApiError::ReferenceNotFound { field: "parent_id" })?;
     let new = parse(&body)?;
     let claim = idempotency_claim(&req, principal.id, &body)?;
     if let Some(claim) = &claim {

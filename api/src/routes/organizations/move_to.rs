@@ -1,13 +1,15 @@
 use actix_web::{post, web, HttpResponse};
-use domain::Action;
-use uuid::Uuid;
+use domain::actions::MoveOrganization as Move;
+use domain::codes;
+use persistence::Organization;
 
-use super::access::visible;
 use super::view::{present_one, MoveOrganization, OrganizationView};
-use crate::auth::{audit_entry, Authenticated};
-use crate::error::{ApiError, Problem};
+use crate::auth::audit_entry;
+use crate::error::ApiError;
 use crate::extract::StrictJson;
+use crate::guard::Guarded;
 use crate::preconditions::tagged;
+use crate::problems::Problems;
 use crate::state::AppState;
 
 /// Move an organisation
@@ -22,22 +24,23 @@ use crate::state::AppState;
     params(("id" = Uuid, Path, description = "Organisation id")),
     responses(
         (status = 200, description = "Moved", body = OrganizationView),
-        (status = 403, description = "Your roles do not allow moving organisations", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "The organisation or the new parent is not in your scope", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "The move would create a cycle, the parent is archived, or this is the root", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "The new parent may not hold this kind", body = Problem, content_type = "application/problem+json"),
+        Problems<(
+            codes::ReferenceNotFound,
+            codes::RootCannotMove,
+            codes::MoveIntoOwnSubtree,
+            codes::ParentArchived,
+            codes::Archived,
+        )>,
     ),
     security(("bearer" = []))
 )]
 #[post("/organizations/{id}/move")]
 pub async fn move_organization(
     state: web::Data<AppState>,
-    Authenticated(principal): Authenticated,
-    id: web::Path<Uuid>,
+    org: Guarded<Move, Organization>,
     body: StrictJson<MoveOrganization>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = id.into_inner();
-    visible(&state, &principal, id, Action::MoveOrganization).await?;
+    let (principal, id) = (org.principal, org.record.id);
     let scope = principal.home_path.clone();
     let who = audit_entry(&principal);
     let parent = body.0.parent_id;

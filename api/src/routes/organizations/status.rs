@@ -1,23 +1,23 @@
 //! Status changes: suspend, reactivate, archive.
 
 use actix_web::{post, web, HttpResponse};
-use domain::{Action, Principal, StatusChange};
-use uuid::Uuid;
+use domain::actions::ChangeOrganizationStatus as ChangeStatus;
+use domain::{codes, StatusChange};
+use persistence::Organization;
 
-use super::access::visible;
 use super::view::{present_one, OrganizationView};
-use crate::auth::{audit_entry, Authenticated};
-use crate::error::{ApiError, Problem};
+use crate::auth::audit_entry;
+use crate::error::ApiError;
+use crate::guard::Guarded;
 use crate::preconditions::tagged;
+use crate::problems::Problems;
 use crate::state::AppState;
 
-async fn change(
-    state: &AppState,
-    principal: &Principal,
-    id: Uuid,
-    change: StatusChange,
-) -> Result<HttpResponse, ApiError> {
-    visible(state, principal, id, Action::ChangeOrganizationStatus).await?;
+/// The organisation whose status a caller may change.
+type Target = Guarded<ChangeStatus, Organization>;
+
+async fn change(state: &AppState, target: Target, change: StatusChange) -> Result<HttpResponse, ApiError> {
+    let (principal, id) = (&target.principal, target.record.id);
     let scope = principal.home_path.clone();
     let who = audit_entry(principal);
     let org = state
@@ -38,19 +38,13 @@ async fn change(
     params(("id" = Uuid, Path, description = "Organisation id")),
     responses(
         (status = 200, description = "Suspended", body = OrganizationView),
-        (status = 403, description = "Your roles do not allow status changes", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such organisation in your scope", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Not active, or the provider root", body = Problem, content_type = "application/problem+json"),
+        Problems<(codes::RootStatusFixed, codes::InvalidStatusTransition)>,
     ),
     security(("bearer" = []))
 )]
 #[post("/organizations/{id}/suspend")]
-pub async fn suspend_organization(
-    state: web::Data<AppState>,
-    Authenticated(principal): Authenticated,
-    id: web::Path<Uuid>,
-) -> Result<HttpResponse, ApiError> {
-    change(&state, &principal, id.into_inner(), StatusChange::Suspend).await
+pub async fn suspend_organization(state: web::Data<AppState>, org: Target) -> Result<HttpResponse, ApiError> {
+    change(&state, org, StatusChange::Suspend).await
 }
 
 /// Reactivate an organisation
@@ -62,19 +56,13 @@ pub async fn suspend_organization(
     params(("id" = Uuid, Path, description = "Organisation id")),
     responses(
         (status = 200, description = "Active again", body = OrganizationView),
-        (status = 403, description = "Your roles do not allow status changes", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such organisation in your scope", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Not suspended", body = Problem, content_type = "application/problem+json"),
+        Problems<(codes::RootStatusFixed, codes::InvalidStatusTransition)>,
     ),
     security(("bearer" = []))
 )]
 #[post("/organizations/{id}/reactivate")]
-pub async fn reactivate_organization(
-    state: web::Data<AppState>,
-    Authenticated(principal): Authenticated,
-    id: web::Path<Uuid>,
-) -> Result<HttpResponse, ApiError> {
-    change(&state, &principal, id.into_inner(), StatusChange::Reactivate).await
+pub async fn reactivate_organization(state: web::Data<AppState>, org: Target) -> Result<HttpResponse, ApiError> {
+    change(&state, org, StatusChange::Reactivate).await
 }
 
 /// Archive an organisation
@@ -89,17 +77,11 @@ pub async fn reactivate_organization(
     params(("id" = Uuid, Path, description = "Organisation id")),
     responses(
         (status = 200, description = "Archived", body = OrganizationView),
-        (status = 403, description = "Your roles do not allow status changes", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such organisation in your scope", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Already archived, has live children, or is the provider root", body = Problem, content_type = "application/problem+json"),
+        Problems<(codes::RootStatusFixed, codes::InvalidStatusTransition, codes::HasChildren)>,
     ),
     security(("bearer" = []))
 )]
 #[post("/organizations/{id}/archive")]
-pub async fn archive_organization(
-    state: web::Data<AppState>,
-    Authenticated(principal): Authenticated,
-    id: web::Path<Uuid>,
-) -> Result<HttpResponse, ApiError> {
-    change(&state, &principal, id.into_inner(), StatusChange::Archive).await
+pub async fn archive_organization(state: web::Data<AppState>, org: Target) -> Result<HttpResponse, ApiError> {
+    change(&state, org, StatusChange::Archive).await
 }

@@ -1,8 +1,10 @@
 use actix_web::{get, web, HttpResponse};
+use domain::codes;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::error::{ApiError, Problem};
+use crate::error::ApiError;
+use crate::problems::Problems;
 use crate::state::AppState;
 
 #[derive(Serialize, ToSchema)]
@@ -30,7 +32,7 @@ pub async fn healthz() -> HttpResponse {
     security(()),
     responses(
         (status = 200, description = "Ready", body = Health),
-        (status = 503, description = "Database unreachable or migrations pending", body = Problem, content_type = "application/problem+json"),
+        Problems<(codes::Unavailable,)>,
     )
 )]
 #[get("/readyz")]
