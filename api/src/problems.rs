@@ -156,7 +156,8 @@ pub fn shape_codes(op: &Operation, path: &str) -> Vec<ErrorCode> {
     if secured {
         codes.push(Unavailable);
     }
-    // Other schemes (the token endpoint's client credentials) refuse in their own format.
+    // Only bearer operations answer 401 problems: the token endpoint refuses
+    // client credentials in OAuth2's own format.
     if bearer {
         codes.extend([Unauthenticated, InvalidToken, Forbidden]);
         if path.contains("{id}") {

@@ -1,16 +1,15 @@
 use actix_web::{http::header, post, web, HttpRequest, HttpResponse};
-use domain::actions::CreateOrganization as Create;
 use domain::{
-    codes, Country, CustomerDetails, DisplayName, FieldError, FieldErrors, OrgKind, TenantDomain, TenantId, WorkEmail,
+    codes, Action, Country, CustomerDetails, DisplayName, FieldError, FieldErrors, OrgKind, TenantDomain, TenantId,
+    WorkEmail,
 };
 use persistence::{IdempotencyClaim, NewOrganization};
 use sha2::{Digest, Sha256};
 
 use super::view::{present_one, CreateOrganization, OrganizationView};
-use crate::auth::audit_entry;
+use crate::auth::{audit_entry, Authenticated};
 use crate::error::ApiError;
 use crate::extract::StrictJson;
-use crate::guard::Authorized;
 use crate::problems::Problems;
 use crate::state::AppState;
 
@@ -43,18 +42,20 @@ use crate::state::AppState;
 #[post("/organizations")]
 pub async fn create_organization(
     state: web::Data<AppState>,
-    caller: Authorized<Create>,
+    Authenticated(principal): Authenticated,
     req: HttpRequest,
     body: StrictJson<CreateOrganization>,
 ) -> Result<HttpResponse, ApiError> {
-    let (principal, body) = (caller.principal, body.0);
-    // The parent is named in the body: out of scope is a problem with that field.
+    let body = body.0;
+    // Like a record in the path, an invisible parent is 404 (here: of the field)
+    // before the roles are looked at, so a 403 never reveals that it exists.
     let parent_id = body.parent_id;
     state
         .db(move |s| s.organization(parent_id))
         .await?
         .filter(|o| principal.can_see(&o.path))
         .ok_or(ApiError::ReferenceNotFound { field: "parent_id" })?;
+    principal.authorize(Action::CreateOrganization)?;
     let new = parse(&body)?;
     let claim = idempotency_claim(&req, principal.id, &body)?;
     if let Some(claim) = &claim {
