@@ -1,7 +1,6 @@
 //! `/v1/customers/{id}/…` and `/v1/organizations/{id}/customers`: tenants, their
 //! service instances, and the customer summary.
 
-pub mod access;
 mod service_instances;
 mod summary;
 

@@ -1,6 +1,5 @@
 //! `/v1/organizations`: the tree, within the caller's scope.
 
-pub mod access;
 mod children;
 mod create;
 mod descendants;
