@@ -5,9 +5,10 @@
 //! as a random id), and the action allowed to the caller's roles (403). A
 //! handler cannot get the record without the check, nor forget to pass the action.
 //!
-//! Operations that reach no record by id (creates naming their parent in the
-//! body, the caller's own lists) take `Authorized<A>`: the caller, with `A`
-//! allowed.
+//! The one operation that reaches its record through its body,
+//! `POST /v1/organizations` (the parent is `parent_id`), takes the caller and
+//! authorises after resolving the parent, so that an invisible parent is 404
+//! whatever the caller's roles.
 
 use std::future::Future;
 use std::marker::PhantomData;
@@ -22,7 +23,6 @@ use persistence::{
 };
 use uuid::Uuid;
 
-use crate::auth::Authenticated;
 use crate::auth::{load_principal, Caller};
 use crate::error::ApiError;
 
@@ -80,29 +80,6 @@ impl<A: ActionPolicy + 'static, R: Load> FromRequest for Guarded<A, R> {
             Ok(Self {
                 principal,
                 record,
-                action: PhantomData,
-            })
-        })
-    }
-}
-
-/// The caller, with `A` allowed to its roles (403 otherwise).
-pub struct Authorized<A> {
-    pub principal: Principal,
-    action: PhantomData<A>,
-}
-
-impl<A: ActionPolicy + 'static> FromRequest for Authorized<A> {
-    type Error = ApiError;
-    type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
-
-    fn from_request(req: &HttpRequest, payload: &mut actix_web::dev::Payload) -> Self::Future {
-        let caller = Authenticated::from_request(req, payload);
-        Box::pin(async move {
-            let Authenticated(principal) = caller.await?;
-            principal.authorize(A::ACTION)?;
-            Ok(Self {
-                principal,
                 action: PhantomData,
             })
         })
