@@ -15,6 +15,8 @@ use uuid::Uuid;
 
 pub use persistence::testing::TestBackend as Backend;
 
+mod documented;
+
 /// Parses a config the way the binary does, from flags only.
 #[derive(Parser)]
 struct ConfigOnly {
@@ -205,12 +207,22 @@ impl TestApp {
         self.send(req).await
     }
 
+    /// Sends a request and reads the response whole; a problem answer must be
+    /// documented for its operation (see [`documented`]).
     pub async fn send(&self, req: reqwest::RequestBuilder) -> Reply {
-        let res = req.send().await.expect("request");
+        let (client, req) = req.build_split();
+        let req = req.expect("request");
+        let method = req.method().as_str().to_owned();
+        let path = req.url().path().to_owned();
+        let res = client.execute(req).await.expect("request");
         let status = res.status().as_u16();
         let headers = res.headers().clone();
         let text = res.text().await.expect("body");
         let body = serde_json::from_str(&text).unwrap_or(Value::Null);
+        let content_type = headers
+            .get(reqwest::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok());
+        documented::check(&method, &path, status, content_type, &body);
         Reply {
             status,
             headers,
