@@ -32,8 +32,7 @@ enum Segment {
 fn operations() -> &'static [Operation] {
     static OPS: OnceLock<Vec<Operation>> = OnceLock::new();
     OPS.get_or_init(|| {
-        let spec: Value =
-            serde_json::from_str(&api::openapi::spec_json().expect("spec")).expect("spec is JSON");
+        let spec: Value = serde_json::from_str(&api::openapi::spec_json().expect("spec")).expect("spec is JSON");
         let mut ops = Vec::new();
         for (template, item) in spec["paths"].as_object().expect("paths") {
             let segments: Vec<Segment> = template
@@ -75,12 +74,7 @@ fn find(method: &str, path: &str) -> Option<&'static Operation> {
                 Segment::Param => !part.is_empty(),
             })
         })
-        .max_by_key(|op| {
-            op.segments
-                .iter()
-                .filter(|s| matches!(s, Segment::Literal(_)))
-                .count()
-        })
+        .max_by_key(|op| op.segments.iter().filter(|s| matches!(s, Segment::Literal(_))).count())
 }
 
 /// Checks one response (see the module docs).

@@ -15,7 +15,11 @@ use uuid::Uuid;
 
 pub use persistence::testing::TestBackend as Backend;
 
+mod clients;
 mod documented;
+pub mod paths;
+
+pub use clients::*;
 
 /// Parses a config the way the binary does, from flags only.
 #[derive(Parser)]
@@ -162,31 +166,20 @@ impl TestApp {
 
     /// Disables an operator through the API, as the provider's admin.
     pub async fn disable_operator(&self, id: Uuid) {
-        let r = self
-            .post(&self.admin_token, &format!("/v1/operators/{id}/disable"), json!({}))
-            .await;
+        let r = self.admin().operators().disable(id).await;
         assert_eq!(r.status, 200, "disable: {}", r.text);
     }
 
     /// Re-enables an operator through the API, as the provider's admin.
     pub async fn enable_operator(&self, id: Uuid) {
-        let r = self
-            .post(&self.admin_token, &format!("/v1/operators/{id}/enable"), json!({}))
-            .await;
+        let r = self.admin().operators().enable(id).await;
         assert_eq!(r.status, 200, "enable: {}", r.text);
     }
 
     /// Replaces an operator's roles through the API, as the provider's admin.
     pub async fn set_roles(&self, id: Uuid, roles: &[Role]) {
         let roles: Vec<&str> = roles.iter().map(|r| r.as_str()).collect();
-        let r = self
-            .patch(
-                &self.admin_token,
-                &format!("/v1/operators/{id}"),
-                json!({ "roles": roles }),
-                None,
-            )
-            .await;
+        let r = self.admin().operators().update(id, json!({ "roles": roles })).await;
         assert_eq!(r.status, 200, "set roles: {}", r.text);
     }
 
@@ -219,9 +212,7 @@ impl TestApp {
         let headers = res.headers().clone();
         let text = res.text().await.expect("body");
         let body = serde_json::from_str(&text).unwrap_or(Value::Null);
-        let content_type = headers
-            .get(reqwest::header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok());
+        let content_type = headers.get(reqwest::header::CONTENT_TYPE).and_then(|v| v.to_str().ok());
         documented::check(&method, &path, status, content_type, &body);
         Reply {
             status,
@@ -246,7 +237,7 @@ impl TestApp {
                 &Uuid::new_v4().simple().to_string()[..6]
             ));
         }
-        let r = self.post(token, "/v1/organizations", body).await;
+        let r = self.as_(token).organizations().create(body).await;
         assert_eq!(r.status, 201, "create {name}: {}", r.text);
         r.id()
     }

@@ -70,7 +70,7 @@ pub(crate) async fn accept(app: &TestApp, token: &str, name: &str, email: &str) 
 }
 
 async fn status_of(app: &TestApp, org: Uuid) -> String {
-    let r = app.get(&app.admin_token, &format!("/v1/organizations/{org}")).await;
+    let r = app.admin().organizations().get(org).await;
     assert_eq!(r.status, 200, "{}", r.text);
     r.body["status"].as_str().unwrap_or_default().to_string()
 }
@@ -137,7 +137,7 @@ both_backends!(a_pending_customer_is_activated_by_its_link, |app| async move {
     assert_eq!(r.body["admin"]["name"], "Mary Smith");
     let user = r.body["admin"]["id"].as_str().unwrap().to_string();
     assert_eq!(status_of(&app, trey).await, "active");
-    let r = app.get(&admin, &format!("/v1/customers/{trey}/users")).await;
+    let r = app.as_(&admin).customer_users().list(trey, "").await;
     assert_eq!(r.status, 200, "{}", r.text);
     let users = r.body["items"].as_array().unwrap();
     assert_eq!(users.len(), 1, "{}", r.text);
@@ -155,7 +155,7 @@ both_backends!(a_pending_customer_is_activated_by_its_link, |app| async move {
     // Single use: the same token now answers like any unknown one.
     assert_not_found(&public_get(&app, &activation_path(&token)).await);
     assert_not_found(&accept(&app, &token, "Eve Intruder", "eve@treyresearch.example").await);
-    let r = app.get(&admin, &format!("/v1/customers/{trey}/users")).await;
+    let r = app.as_(&admin).customer_users().list(trey, "").await;
     assert_eq!(r.body["items"].as_array().unwrap().len(), 1, "{}", r.text);
 });
 
@@ -182,7 +182,7 @@ both_backends!(
             assert_eq!(r.body["admin"]["type"], "operator");
             let operator = Uuid::parse_str(r.body["admin"]["id"].as_str().unwrap()).unwrap();
 
-            let r = app.get(&app.admin_token, &format!("/v1/operators/{operator}")).await;
+            let r = app.admin().operators().get(operator).await;
             assert_eq!(r.status, 200, "{}", r.text);
             assert_eq!(r.body["home_organization_id"], org.to_string());
             assert_eq!(r.body["roles"], json!(["admin"]));
@@ -191,15 +191,13 @@ both_backends!(
 
             // The new admin signs in and runs its organisation.
             let token = app.token_for(operator);
-            let r = app.get(&token, "/v1/me").await;
+            let r = app.as_(&token).platform().me().await;
             assert_eq!(r.status, 200, "{}", r.text);
             assert_eq!(r.body["home_organization_id"], org.to_string());
             let r = app
-                .post(
-                    &token,
-                    "/v1/organizations",
-                    json!({"parent_id": org, "kind": "partner", "name": format!("Below {name}")}),
-                )
+                .as_(&token)
+                .organizations()
+                .create(json!({"parent_id": org, "kind": "partner", "name": format!("Below {name}")}))
                 .await;
             assert_eq!(r.status, 201, "{}", r.text);
         }
@@ -283,13 +281,7 @@ both_backends!(revoked_links_are_refused, |app| async move {
 
     // An organisation archived meanwhile kills its link too.
     let token = sent_token(&app, t.customer_b, "it@customer-b.example").await;
-    let r = app
-        .post(
-            &app.admin_token,
-            &format!("/v1/organizations/{}/archive", t.customer_b),
-            json!({}),
-        )
-        .await;
+    let r = app.admin().organizations().archive(t.customer_b).await;
     assert_eq!(r.status, 200, "{}", r.text);
     assert_not_found(&public_get(&app, &activation_path(&token)).await);
     assert_not_found(&accept(&app, &token, "Ghost", "ghost@customer-b.example").await);

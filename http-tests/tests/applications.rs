@@ -77,7 +77,7 @@ both_backends!(admins_open_and_close_their_programme, |app| async move {
     let t = app.tree().await;
     let (_, admin) = app.operator(t.reseller_a, "admin@reseller-a.example", &[Role::Admin]);
     let (_, viewer) = app.operator(t.reseller_a, "viewer@reseller-a.example", &[Role::Viewer]);
-    let r = app.get(&admin, &format!("/v1/organizations/{}", t.reseller_a)).await;
+    let r = app.as_(&admin).organizations().get(t.reseller_a).await;
     assert_eq!(r.body["programme_open"], false, "closed by default");
 
     // Closed and unknown programmes: the same 404.
@@ -120,13 +120,7 @@ both_backends!(admins_open_and_close_their_programme, |app| async move {
     let lone = app.create(&app.admin_token, t.dist, "partner", "Lone Partner").await;
     open_programme(&app, lone).await;
     applied(&app, lone, "dee@adatum.example").await;
-    let r = app
-        .post(
-            &app.admin_token,
-            &format!("/v1/organizations/{lone}/archive"),
-            json!({}),
-        )
-        .await;
+    let r = app.admin().organizations().archive(lone).await;
     assert_eq!(r.status, 200, "{}", r.text);
     let r = apply(&app, lone, application("eve@adatum.example")).await;
     assert_eq!(r.status, 404, "{}", r.text);
@@ -166,7 +160,7 @@ both_backends!(applications_are_validated, |app| async move {
     body["country"] = json!("au");
     let r = apply(&app, t.dist, body).await;
     assert_eq!(r.status, 201, "{}", r.text);
-    let r = app.get(&app.admin_token, &format!("/v1/applications/{}", r.id())).await;
+    let r = app.admin().applications().get(r.id()).await;
     assert_eq!(r.body["country"], "AU");
     assert_eq!(r.body["message"], "");
 });
@@ -253,10 +247,10 @@ both_backends!(admins_in_scope_list_and_read_applications, |app| async move {
     // Only admins; beside the caller is 404 like a random id.
     let r = app.get(&viewer, &list_path(t.reseller_a, "")).await;
     assert_eq!(r.status, 403, "{}", r.text);
-    let r = app.get(&viewer, &format!("/v1/applications/{a}")).await;
+    let r = app.as_(&viewer).applications().get(a).await;
     assert_eq!(r.status, 403, "{}", r.text);
-    let beside = app.get(&admin_b, &format!("/v1/applications/{a}")).await;
-    let random = app.get(&admin_b, &format!("/v1/applications/{}", Uuid::now_v7())).await;
+    let beside = app.as_(&admin_b).applications().get(a).await;
+    let random = app.as_(&admin_b).applications().get(Uuid::now_v7()).await;
     assert_eq!(beside.status, 404);
     assert_eq!(beside.text, random.text);
     for decision in ["approve", "reject"] {
@@ -272,7 +266,7 @@ both_backends!(admins_in_scope_list_and_read_applications, |app| async move {
     let r = app.get(&admin_b, &list_path(t.reseller_a, "")).await;
     assert_eq!(r.status, 404, "{}", r.text);
     // The parent's admins see them too.
-    let r = app.get(&app.admin_token, &format!("/v1/applications/{a}")).await;
+    let r = app.admin().applications().get(a).await;
     assert_eq!(r.status, 200, "{}", r.text);
     assert_eq!(r.body["status"], "pending");
 });
@@ -292,7 +286,7 @@ both_backends!(
         assert!(r.body["decided_at"].is_string());
         let partner = Uuid::parse_str(r.body["partner_id"].as_str().expect("partner_id")).unwrap();
 
-        let r = app.get(&admin, &format!("/v1/organizations/{partner}")).await;
+        let r = app.as_(&admin).organizations().get(partner).await;
         assert_eq!(r.status, 200, "{}", r.text);
         assert_eq!(r.body["kind"], "partner");
         assert_eq!(r.body["status"], "pending");
@@ -315,7 +309,7 @@ both_backends!(
         assert_eq!(r.body["organization_id"], partner.to_string());
         assert_eq!(r.body["admin"]["type"], "operator");
         let operator = Uuid::parse_str(r.body["admin"]["id"].as_str().unwrap()).unwrap();
-        let r = app.get(&app.token_for(operator), "/v1/me").await;
+        let r = app.as_(&app.token_for(operator)).platform().me().await;
         assert_eq!(r.status, 200, "{}", r.text);
         assert_eq!(r.body["home_organization_id"], partner.to_string());
 
@@ -330,9 +324,7 @@ both_backends!(
         let r = reject(&app, &admin, id, "Changed our mind").await;
         assert_eq!(r.status, 409, "{}", r.text);
         assert_eq!(r.code(), Some("application_decided"));
-        let r = app
-            .get(&admin, &format!("/v1/organizations/{}/children?kind=partner", t.dist))
-            .await;
+        let r = app.as_(&admin).organizations().children(t.dist, "?kind=partner").await;
         assert_eq!(r.names().iter().filter(|n| *n == "Adatum IT").count(), 1, "{}", r.text);
         assert_eq!(app.store.mail_outbox(Some("ann@adatum.example")).unwrap().len(), 1);
     }
@@ -374,12 +366,7 @@ both_backends!(rejecting_mails_the_reason, |app| async move {
     let r = approve(&app, &app.admin_token, id).await;
     assert_eq!(r.status, 409, "{}", r.text);
     assert_eq!(r.code(), Some("application_decided"));
-    let r = app
-        .get(
-            &app.admin_token,
-            &format!("/v1/organizations/{}/children", t.reseller_a),
-        )
-        .await;
+    let r = app.admin().organizations().children(t.reseller_a, "").await;
     assert!(!r.names().contains(&"Adatum IT".to_string()), "{}", r.text);
 });
 
@@ -404,12 +391,7 @@ both_backends!(two_decisions_at_once_exactly_one_wins, |app| async move {
         assert_eq!(r.status, 409, "{}", r.text);
         assert_eq!(r.code(), Some("application_decided"));
     }
-    let partners = app
-        .get(
-            &app.admin_token,
-            &format!("/v1/organizations/{}/children", t.reseller_b),
-        )
-        .await;
+    let partners = app.admin().organizations().children(t.reseller_b, "").await;
     let created = partners.names().iter().filter(|n| *n == "Adatum IT").count();
     let approved = won[0].body["status"] == "approved";
     assert_eq!(created, usize::from(approved), "{}", partners.text);

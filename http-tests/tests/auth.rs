@@ -99,7 +99,7 @@ fn tamper_signature(token: &str) -> String {
 }
 
 async fn me(app: &TestApp, token: &str) -> Reply {
-    app.get(token, "/v1/me").await
+    app.as_(token).platform().me().await
 }
 
 /// A 401 as RFC 6750 and RFC 9457 want it: a Bearer challenge and a problem body.
@@ -390,31 +390,24 @@ both_backends!(demoted_admin_gets_403_at_once, |app| async move {
     let t = app.tree().await;
     let (id, token) = app.operator(t.reseller_a, "admin@reseller-a.example", &[Role::Admin]);
     let body = |name: &str| json!({"parent_id": t.reseller_a, "kind": "partner", "name": name});
-    let r = app.post(&token, "/v1/organizations", body("Before Demotion")).await;
+    let r = app.as_(&token).organizations().create(body("Before Demotion")).await;
     assert_eq!(r.status, 201, "{}", r.text);
 
     app.set_roles(id, &[Role::Viewer]).await;
-    let r = app.post(&token, "/v1/organizations", body("While Viewer")).await;
+    let r = app.as_(&token).organizations().create(body("While Viewer")).await;
     assert_eq!(r.status, 403, "demoted, same token: {}", r.text);
     assert_eq!(r.code(), Some("forbidden"));
     let r = me(&app, &token).await;
     assert_eq!(r.body["roles"], json!(["viewer"]), "{}", r.text);
     assert!(!permissions(&r).contains(&"create_organization".to_string()));
     // Still a viewer: reading works.
-    assert_eq!(
-        app.get(&token, &format!("/v1/organizations/{}", t.reseller_a))
-            .await
-            .status,
-        200
-    );
+    assert_eq!(app.as_(&token).organizations().get(t.reseller_a).await.status, 200);
 
     app.set_roles(id, &[Role::Admin]).await;
-    let r = app.post(&token, "/v1/organizations", body("After Promotion")).await;
+    let r = app.as_(&token).organizations().create(body("After Promotion")).await;
     assert_eq!(r.status, 201, "promoted back: {}", r.text);
 
-    let r = app
-        .get(&token, &format!("/v1/organizations/{}/children", t.reseller_a))
-        .await;
+    let r = app.as_(&token).organizations().children(t.reseller_a, "").await;
     let names = r.names();
     assert!(names.contains(&"Before Demotion".to_string()), "{names:?}");
     assert!(names.contains(&"After Promotion".to_string()), "{names:?}");
@@ -476,24 +469,12 @@ both_backends!(identity_provider_token_finds_the_operator_by_email, |app| async 
     }
     // Its scope and role apply as for any other token.
     let token = idp_token(&idp_claims("Viewer@Reseller-A.EXAMPLE"));
-    assert_eq!(
-        app.get(&token, &format!("/v1/organizations/{}", t.customer_a))
-            .await
-            .status,
-        200
-    );
-    assert_eq!(
-        app.get(&token, &format!("/v1/organizations/{}", t.customer_b))
-            .await
-            .status,
-        404
-    );
+    assert_eq!(app.as_(&token).organizations().get(t.customer_a).await.status, 200);
+    assert_eq!(app.as_(&token).organizations().get(t.customer_b).await.status, 404);
     let r = app
-        .post(
-            &token,
-            "/v1/organizations",
-            json!({"parent_id": t.reseller_a, "kind": "partner", "name": "No"}),
-        )
+        .as_(&token)
+        .organizations()
+        .create(json!({"parent_id": t.reseller_a, "kind": "partner", "name": "No"}))
         .await;
     assert_eq!(r.status, 403, "{}", r.text);
     // Rule 4 holds for identity-provider tokens too.

@@ -183,13 +183,7 @@ both_backends!(the_summary_is_scoped_filtered_and_paged, |app| async move {
     assert_eq!(got, expected, "every customer once, with its own seats");
 
     // Archived customers are listed only when asked for.
-    let r = app
-        .post(
-            &app.admin_token,
-            &format!("/v1/organizations/{}/archive", t.customer_a),
-            json!({}),
-        )
-        .await;
+    let r = app.admin().organizations().archive(t.customer_a).await;
     assert_eq!(r.status, 200, "{}", r.text);
     let live = by_name(&app, &admin_a, &customers_of(t.reseller_a)).await;
     assert_eq!(live.len(), 7);

@@ -736,16 +736,12 @@ both_backends!(impersonation_is_refused_with_the_right_status, |app| async move 
     let r = app.post(&admin, &impersonate_path(kim), json!({})).await;
     assert_eq!(r.status, 200, "active customer: {}", r.text);
     let kim_events = kim_events + 1;
-    let r = app
-        .post(&app.admin_token, &format!("/v1/organizations/{c}/suspend"), json!({}))
-        .await;
+    let r = app.admin().organizations().suspend(c).await;
     assert_eq!(r.status, 200, "suspend: {}", r.text);
     let r = app.post(&admin, &impersonate_path(kim), json!({})).await;
     assert_problem(&r, 409, "customer_inactive");
     // Archived: the same, and no users can be added any more.
-    let r = app
-        .post(&app.admin_token, &format!("/v1/organizations/{c}/archive"), json!({}))
-        .await;
+    let r = app.admin().organizations().archive(c).await;
     assert_eq!(r.status, 200, "archive: {}", r.text);
     let r = app.post(&admin, &impersonate_path(kim), json!({})).await;
     assert_problem(&r, 409, "customer_inactive");

@@ -34,12 +34,10 @@ fn customer_body(parent: Uuid, name: &str, domain: &str) -> Value {
 }
 
 async fn create_customer(app: &TestApp, parent: Uuid, name: &str, domain: &str) -> Reply {
-    app.post(
-        &app.admin_token,
-        "/v1/organizations",
-        customer_body(parent, name, domain),
-    )
-    .await
+    app.admin()
+        .organizations()
+        .create(customer_body(parent, name, domain))
+        .await
 }
 
 /// Asserts the GET answer for `domain`: echoed as `shown`, with `reason` (null when free).
@@ -63,21 +61,16 @@ async fn assert_head(app: &TestApp, domain: &str, free: bool) {
 /// The customers below the root that hold `domain`, as (name, status).
 async fn holders(app: &TestApp, domain: &str) -> Vec<(String, String)> {
     let r = app
-        .get(
-            &app.admin_token,
-            &format!(
-                "/v1/organizations/{}/descendants?kind=customer&status=archived&limit=500",
-                app.root
-            ),
-        )
+        .admin()
+        .organizations()
+        .descendants(app.root, "?kind=customer&status=archived&limit=500")
         .await;
     assert_eq!(r.status, 200, "{}", r.text);
     let mut items = r.body["items"].as_array().unwrap().clone();
     let r = app
-        .get(
-            &app.admin_token,
-            &format!("/v1/organizations/{}/descendants?kind=customer&limit=500", app.root),
-        )
+        .admin()
+        .organizations()
+        .descendants(app.root, "?kind=customer&limit=500")
         .await;
     assert_eq!(r.status, 200, "{}", r.text);
     items.extend(r.body["items"].as_array().unwrap().iter().cloned());
@@ -143,9 +136,7 @@ both_backends!(a_domain_stays_taken_after_its_customer_is_archived, |app| async 
     let r = create_customer(&app, t.reseller_a, "Northwind", &domain).await;
     assert_eq!(r.status, 201, "{}", r.text);
     let id = r.id();
-    let r = app
-        .post(&app.admin_token, &format!("/v1/organizations/{id}/archive"), json!({}))
-        .await;
+    let r = app.admin().organizations().archive(id).await;
     assert_eq!(r.status, 200, "{}", r.text);
     assert_eq!(r.body["status"], "archived");
 
@@ -180,18 +171,13 @@ both_backends!(
             if let Some(d) = domain {
                 body["primary_domain"] = json!(d);
             }
-            let r = app.post(&app.admin_token, "/v1/organizations", body).await;
+            let r = app.admin().organizations().create(body).await;
             assert_eq!(r.status, 422, "{domain:?}: {}", r.text);
             assert_eq!(r.code(), Some("validation_failed"));
             assert_eq!(r.error_field(), Some("primary_domain"), "{domain:?}: {}", r.text);
             assert_eq!(r.body["errors"][0]["code"], code, "{domain:?}: {}", r.text);
         }
-        let r = app
-            .get(
-                &app.admin_token,
-                &format!("/v1/organizations/{}/children", t.reseller_a),
-            )
-            .await;
+        let r = app.admin().organizations().children(t.reseller_a, "").await;
         let mut names = r.names();
         names.sort();
         assert_eq!(names, vec!["Customer A", "Sub A"], "nothing was created");
@@ -243,7 +229,7 @@ both_backends!(a_tenant_id_belongs_to_one_customer_only, |app| async move {
     let tenant = Uuid::new_v4();
     let mut body = customer_body(t.reseller_a, "Tenant Owner", &fresh("owner"));
     body["tenant_id"] = json!(tenant);
-    let r = app.post(&app.admin_token, "/v1/organizations", body).await;
+    let r = app.admin().organizations().create(body).await;
     assert_eq!(r.status, 201, "{}", r.text);
     assert_eq!(r.body["tenant_id"], tenant.to_string());
 
@@ -251,7 +237,7 @@ both_backends!(a_tenant_id_belongs_to_one_customer_only, |app| async move {
     let second_domain = fresh("second");
     let mut body = customer_body(t.reseller_b, "Tenant Copy", &second_domain);
     body["tenant_id"] = json!(tenant.to_string().to_uppercase());
-    let r = app.post(&app.admin_token, "/v1/organizations", body).await;
+    let r = app.admin().organizations().create(body).await;
     assert_eq!(r.status, 409, "{}", r.text);
     assert_eq!(r.code(), Some("duplicate"));
     assert_eq!(r.error_field(), Some("tenant_id"));
@@ -260,7 +246,7 @@ both_backends!(a_tenant_id_belongs_to_one_customer_only, |app| async move {
     // Not a GUID: 422 naming the field.
     let mut body = customer_body(t.reseller_b, "Bad Tenant", &second_domain);
     body["tenant_id"] = json!("not-a-guid");
-    let r = app.post(&app.admin_token, "/v1/organizations", body).await;
+    let r = app.admin().organizations().create(body).await;
     assert_eq!(r.status, 422, "{}", r.text);
     assert_eq!(r.error_field(), Some("tenant_id"));
 
@@ -278,7 +264,7 @@ both_backends!(a_tenant_id_belongs_to_one_customer_only, |app| async move {
         .await;
     assert_eq!(r.status, 409, "{}", r.text);
     assert_eq!(r.error_field(), Some("tenant_id"));
-    let r = app.get(&app.admin_token, &format!("/v1/organizations/{other}")).await;
+    let r = app.admin().organizations().get(other).await;
     assert_eq!(r.body["tenant_id"], Value::Null);
 
     // Two creates racing for one new GUID: one wins.
@@ -332,9 +318,7 @@ both_backends!(the_public_check_is_rate_limited_per_client_address, |app| async 
     assert!(r.header("retry-after").is_some());
 
     // Token-authenticated endpoints are not affected...
-    let r = app
-        .get(&app.admin_token, &format!("/v1/organizations/{}", app.root))
-        .await;
+    let r = app.admin().organizations().get(app.root).await;
     assert_eq!(r.status, 200, "{}", r.text);
     // ... and another client address has its own quota.
     let other = reqwest::Client::builder()

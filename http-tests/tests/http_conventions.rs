@@ -20,17 +20,12 @@ async fn post_raw(app: &TestApp, content_type: Option<&str>, body: impl Into<Vec
 }
 
 async fn post_json(app: &TestApp, body: Value) -> Reply {
-    app.post(&app.admin_token, "/v1/organizations", body).await
+    app.admin().organizations().create(body).await
 }
 
 /// The root's children, by name: what a user would see was (not) created.
 async fn root_children(app: &TestApp) -> Vec<String> {
-    let r = app
-        .get(
-            &app.admin_token,
-            &format!("/v1/organizations/{}/children?limit=500", app.root),
-        )
-        .await;
+    let r = app.admin().organizations().children(app.root, "?limit=500").await;
     assert_eq!(r.status, 200, "{}", r.text);
     r.names()
 }
@@ -355,9 +350,7 @@ both_backends!(invalid_fields_are_422_naming_the_field, |app| async move {
 });
 
 both_backends!(a_path_id_that_is_not_a_uuid_is_404, |app| async move {
-    let random = app
-        .get(&app.admin_token, &format!("/v1/organizations/{}", Uuid::now_v7()))
-        .await;
+    let random = app.admin().organizations().get(Uuid::now_v7()).await;
     assert_problem(&random, 404, "random UUID");
     for id in [
         "not-a-uuid",
@@ -454,16 +447,14 @@ both_backends!(conflicts_and_every_error_are_clean_problems, |app| async move {
         .await,
         app.get(&app.admin_token, "/v1/organizations/nope").await,
         app.send(app.client().get(app.url("/v1/me"))).await,
-        app.get("not-a-token", "/v1/me").await,
+        app.as_("not-a-token").platform().me().await,
     ];
     let (_, viewer) = app.operator(dist, "viewer@northwind.example", &[domain::Role::Viewer]);
     errors.push(
-        app.post(
-            &viewer,
-            "/v1/organizations",
-            json!({"parent_id": dist, "kind": "partner", "name": "V"}),
-        )
-        .await,
+        app.as_(&viewer)
+            .organizations()
+            .create(json!({"parent_id": dist, "kind": "partner", "name": "V"}))
+            .await,
     );
     for r in errors {
         assert!(r.status >= 400, "{}", r.text);

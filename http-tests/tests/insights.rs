@@ -126,23 +126,11 @@ both_backends!(
         let archived = app
             .create(&app.admin_token, t.reseller_b, "customer", "Customer C")
             .await;
-        let r = app
-            .post(
-                &app.admin_token,
-                &format!("/v1/organizations/{archived}/archive"),
-                json!({}),
-            )
-            .await;
+        let r = app.admin().organizations().archive(archived).await;
         assert_eq!(r.status, 200, "{}", r.text);
         let suspended = app.create(&app.admin_token, t.sub_a, "customer", "Customer D").await;
         activate(&app, suspended);
-        let r = app
-            .post(
-                &app.admin_token,
-                &format!("/v1/organizations/{suspended}/suspend"),
-                json!({}),
-            )
-            .await;
+        let r = app.admin().organizations().suspend(suspended).await;
         assert_eq!(r.status, 200, "{}", r.text);
 
         let d = dashboard_of(&app, &app.admin_token, &dashboard(app.root)).await;

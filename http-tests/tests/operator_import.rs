@@ -62,9 +62,7 @@ async fn all_items(app: &TestApp, org: Uuid, query: &str) -> Vec<Value> {
 }
 
 async fn operator(app: &TestApp, id: &Value) -> Value {
-    let r = app
-        .get(&app.admin_token, &format!("/v1/operators/{}", id.as_str().unwrap()))
-        .await;
+    let r = app.admin().operators().get(id.as_str().unwrap()).await;
     assert_eq!(r.status, 200, "{}", r.text);
     r.body
 }

@@ -102,7 +102,7 @@ fn assert_problem(r: &Reply, status: u16, code: &str, what: &str) {
 
 /// The bootstrap admin's id (its first request also activates it).
 async fn me_id(app: &TestApp, token: &str) -> Uuid {
-    let r = app.get(token, "/v1/me").await;
+    let r = app.as_(token).platform().me().await;
     assert_eq!(r.status, 200, "{}", r.text);
     r.id()
 }
@@ -258,13 +258,7 @@ both_backends!(list_pages_through_every_operator_once_oldest_first, |app| async 
     assert_eq!(pages, 3);
     assert_eq!(seen, expected, "every operator once, in creation order");
     // A cursor of another list is refused.
-    let org_cursor = app
-        .get(
-            &app.admin_token,
-            &format!("/v1/organizations/{}/children?limit=1", t.dist),
-        )
-        .await
-        .body["next_cursor"]
+    let org_cursor = app.admin().organizations().children(t.dist, "?limit=1").await.body["next_cursor"]
         .as_str()
         .unwrap()
         .to_string();
@@ -548,9 +542,7 @@ both_backends!(nobody_demotes_or_disables_themselves, |app| async move {
     assert_eq!(roles_of(&r.body), set(&["admin", "billing"]));
     // The provider's own admin cannot disable itself either.
     let boot = me_id(&app, &app.admin_token).await;
-    let r = app
-        .post(&app.admin_token, &format!("/v1/operators/{boot}/disable"), json!({}))
-        .await;
+    let r = app.admin().operators().disable(boot).await;
     assert_problem(&r, 409, "cannot_disable_self", "bootstrap admin self-disable");
 });
 
@@ -597,7 +589,7 @@ both_backends!(the_provider_keeps_its_last_active_admin, |app| async move {
     let r = app.patch(&client, &boot_path, json!({"roles": ["viewer"]}), None).await;
     assert_problem(&r, 409, "last_provider_admin", "the other admin is only invited");
     let second_token = app.token_for(second);
-    assert_eq!(app.get(&second_token, "/v1/me").await.status, 200);
+    assert_eq!(app.as_(&second_token).platform().me().await.status, 200);
     assert_eq!(read(&app, second).await["status"], "active");
 
     // Now there is another active admin: the first may go.
@@ -681,9 +673,7 @@ both_backends!(two_provider_admins_demoting_each_other_leave_one, |app| async mo
                 .await;
             assert_eq!(r.status, 200, "{}", r.text);
         } else {
-            let r = app
-                .post(winner, &format!("/v1/operators/{loser}/enable"), json!({}))
-                .await;
+            let r = app.as_(winner).operators().enable(loser).await;
             assert_eq!(r.status, 200, "{}", r.text);
             assert_eq!(r.body["status"], "active");
         }
@@ -698,9 +688,7 @@ both_backends!(disabled_token_is_refused_and_enabled_works_again, |app| async mo
     let list = operators_of(t.sub_a);
     assert_eq!(app.get(&viewer, &list).await.status, 200);
 
-    let r = app
-        .post(&admin_a, &format!("/v1/operators/{v}/disable"), json!({}))
-        .await;
+    let r = app.as_(&admin_a).operators().disable(v).await;
     assert_eq!(r.status, 200, "{}", r.text);
     assert_eq!(r.body["status"], "disabled");
     assert_eq!(r.header("etag").as_deref(), Some("\"2\""));
@@ -708,7 +696,7 @@ both_backends!(disabled_token_is_refused_and_enabled_works_again, |app| async mo
     assert_eq!(r.status, 401, "disabled, old token: {}", r.text);
     assert_eq!(r.code(), Some("invalid_token"));
     assert_eq!(
-        app.get(&app.token_for(v), "/v1/me").await.status,
+        app.as_(&app.token_for(v)).platform().me().await.status,
         401,
         "a fresh token neither"
     );
@@ -716,24 +704,18 @@ both_backends!(disabled_token_is_refused_and_enabled_works_again, |app| async mo
     assert_eq!(emails(&r), strings(&["viewer@sub-a.example"]));
 
     // Disabling again changes nothing.
-    let r = app
-        .post(&admin_a, &format!("/v1/operators/{v}/disable"), json!({}))
-        .await;
+    let r = app.as_(&admin_a).operators().disable(v).await;
     assert_eq!(r.status, 200, "{}", r.text);
     assert_eq!(r.body["version"], 2);
 
-    let r = app
-        .post(&admin_a, &format!("/v1/operators/{v}/enable"), json!({}))
-        .await;
+    let r = app.as_(&admin_a).operators().enable(v).await;
     assert_eq!(r.status, 200, "{}", r.text);
     assert_eq!(r.body["status"], "active", "it had signed in before");
     assert_eq!(r.body["version"], 3);
     let r = app.get(&viewer, &list).await;
     assert_eq!(r.status, 200, "enabled, old token: {}", r.text);
     // Enabling an enabled operator changes nothing.
-    let r = app
-        .post(&admin_a, &format!("/v1/operators/{v}/enable"), json!({}))
-        .await;
+    let r = app.as_(&admin_a).operators().enable(v).await;
     assert_eq!(r.body["version"], 3);
     assert_eq!(
         app.store.audit_event_count(v).unwrap(),
@@ -743,13 +725,9 @@ both_backends!(disabled_token_is_refused_and_enabled_works_again, |app| async mo
 
     // Someone who never signed in goes back to `invited`.
     let n = added(&app, &admin_a, t.reseller_a, "never@reseller-a.example", &["viewer"]).await;
-    let r = app
-        .post(&admin_a, &format!("/v1/operators/{n}/disable"), json!({}))
-        .await;
+    let r = app.as_(&admin_a).operators().disable(n).await;
     assert_eq!(r.body["status"], "disabled");
-    let r = app
-        .post(&admin_a, &format!("/v1/operators/{n}/enable"), json!({}))
-        .await;
+    let r = app.as_(&admin_a).operators().enable(n).await;
     assert_eq!(r.status, 200, "{}", r.text);
     assert_eq!(r.body["status"], "invited");
 });
@@ -894,7 +872,7 @@ both_backends!(
 
         let first = app.token_for(id);
         let started = chrono::Utc::now();
-        let r = app.get(&first, "/v1/me").await;
+        let r = app.as_(&first).platform().me().await;
         assert_eq!(r.status, 200, "{}", r.text);
         let op = read(&app, id).await;
         assert_eq!(op["status"], "active", "the first sign-in activates");
@@ -929,14 +907,14 @@ both_backends!(
         // A token issued later is a new sign-in.
         tokio::time::sleep(Duration::from_millis(1100)).await;
         let second = app.token_for(id);
-        assert_eq!(app.get(&second, "/v1/me").await.status, 200);
+        assert_eq!(app.as_(&second).platform().me().await.status, 200);
         let later = read(&app, id).await;
         let later_at: chrono::DateTime<chrono::Utc> = later["last_sign_in_at"].as_str().unwrap().parse().unwrap();
         assert!(later_at > signed_in, "{later_at} after {signed_in}");
         assert_eq!(later["status"], "active");
         assert_eq!(app.store.audit_event_count(id).unwrap(), events + 2);
         // The older token still works and does not move the time back.
-        assert_eq!(app.get(&first, "/v1/me").await.status, 200);
+        assert_eq!(app.as_(&first).platform().me().await.status, 200);
         assert_eq!(read(&app, id).await["last_sign_in_at"], later["last_sign_in_at"]);
         assert_eq!(app.store.audit_event_count(id).unwrap(), events + 2);
 
@@ -945,8 +923,8 @@ both_backends!(
         let third = app.token_for(id);
         let list = operators_of(t.reseller_a);
         let replies = tokio::join!(
-            app.get(&third, "/v1/me"),
-            app.get(&third, "/v1/me"),
+            app.as_(&third).platform().me(),
+            app.as_(&third).platform().me(),
             app.get(&third, &list),
             app.get(&third, &list),
         );
@@ -1012,13 +990,13 @@ both_backends!(a_sign_in_racing_a_disable_never_undoes_it, |app| async move {
         let (_, off) = tokio::join!(
             async {
                 tokio::time::sleep(delay).await;
-                app.get(&token, "/v1/me").await
+                app.as_(&token).platform().me().await
             },
             app.post(&admin_a, &disable, json!({}))
         );
         assert_eq!(off.status, 200, "{}", off.text);
         let status = read(&app, id).await["status"].clone();
-        let after = app.get(&token, "/v1/me").await.status;
+        let after = app.as_(&token).platform().me().await.status;
         if status != "disabled" || after != 401 {
             undone.push(format!("round {i}: status {status}, token answered {after}"));
         }

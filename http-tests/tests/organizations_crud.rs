@@ -47,20 +47,13 @@ fn error_fields(r: &Reply) -> Vec<String> {
 
 /// Names of the whole subtree below `id`, as the provider admin sees it (all statuses but archived).
 async fn subtree_names(app: &TestApp, id: Uuid) -> Vec<String> {
-    let r = app
-        .get(
-            &app.admin_token,
-            &format!("/v1/organizations/{id}/descendants?limit=500"),
-        )
-        .await;
+    let r = app.admin().organizations().descendants(id, "?limit=500").await;
     assert_eq!(r.status, 200, "{}", r.text);
     r.names()
 }
 
 async fn archive(app: &TestApp, id: Uuid) {
-    let r = app
-        .post(&app.admin_token, &format!("/v1/organizations/{id}/archive"), json!({}))
-        .await;
+    let r = app.admin().organizations().archive(id).await;
     assert_eq!(r.status, 200, "archive: {}", r.text);
 }
 
@@ -77,7 +70,7 @@ both_backends!(
             "contact_email": "IT@AlpineSkiHouse.com",
             "country": "nz",
         });
-        let r = app.post(&app.admin_token, "/v1/organizations", body).await;
+        let r = app.admin().organizations().create(body).await;
         assert_eq!(r.status, 201, "{}", r.text);
         let id = r.id();
         assert_eq!(r.header("location"), Some(format!("/v1/organizations/{id}")));
@@ -111,11 +104,9 @@ both_backends!(
 
         // A partner has no customer fields.
         let r = app
-            .post(
-                &app.admin_token,
-                "/v1/organizations",
-                json!({"parent_id": partner, "kind": "partner", "name": "Sub"}),
-            )
+            .admin()
+            .organizations()
+            .create(json!({"parent_id": partner, "kind": "partner", "name": "Sub"}))
             .await;
         assert_eq!(r.status, 201, "{}", r.text);
         assert_eq!(r.body["status"], "pending");
@@ -134,7 +125,7 @@ both_backends!(the_parent_must_be_allowed_for_the_kind, |app| async move {
         json!({"parent_id": partner, "kind": "distributor", "name": "Distributor Under Partner"}),
     ];
     for body in cases {
-        let r = app.post(&app.admin_token, "/v1/organizations", body.clone()).await;
+        let r = app.admin().organizations().create(body.clone()).await;
         assert_eq!(r.status, 422, "{body}: {}", r.text);
         assert_eq!(r.code(), Some("validation_failed"));
         assert_eq!(r.error_field(), Some("parent_id"), "{}", r.text);
@@ -144,21 +135,17 @@ both_backends!(the_parent_must_be_allowed_for_the_kind, |app| async move {
     // Nothing under a customer either.
     let cust = app.create(&app.admin_token, partner, "customer", "Leaf").await;
     let r = app
-        .post(
-            &app.admin_token,
-            "/v1/organizations",
-            json!({"parent_id": cust, "kind": "partner", "name": "Under Leaf"}),
-        )
+        .admin()
+        .organizations()
+        .create(json!({"parent_id": cust, "kind": "partner", "name": "Under Leaf"}))
         .await;
     assert_eq!(r.status, 422, "{}", r.text);
     assert_eq!(r.error_field(), Some("parent_id"));
     // There is one provider: the root.
     let r = app
-        .post(
-            &app.admin_token,
-            "/v1/organizations",
-            json!({"parent_id": app.root, "kind": "provider", "name": "Second Root"}),
-        )
+        .admin()
+        .organizations()
+        .create(json!({"parent_id": app.root, "kind": "provider", "name": "Second Root"}))
         .await;
     assert_eq!(r.status, 422, "{}", r.text);
     assert!(error_fields(&r).contains(&"kind".to_string()), "{}", r.text);
@@ -171,11 +158,9 @@ both_backends!(the_parent_must_be_allowed_for_the_kind, |app| async move {
 both_backends!(a_customer_needs_a_valid_primary_domain, |app| async move {
     let (_, partner) = reseller(&app).await;
     let r = app
-        .post(
-            &app.admin_token,
-            "/v1/organizations",
-            json!({"parent_id": partner, "kind": "customer", "name": "No Domain"}),
-        )
+        .admin()
+        .organizations()
+        .create(json!({"parent_id": partner, "kind": "customer", "name": "No Domain"}))
         .await;
     assert_eq!(r.status, 422, "{}", r.text);
     assert_eq!(r.error_field(), Some("primary_domain"));
@@ -191,11 +176,9 @@ both_backends!(a_customer_needs_a_valid_primary_domain, |app| async move {
         too_long.as_str(),
     ] {
         let r = app
-            .post(
-                &app.admin_token,
-                "/v1/organizations",
-                customer(partner, "Bad Domain", bad),
-            )
+            .admin()
+            .organizations()
+            .create(customer(partner, "Bad Domain", bad))
             .await;
         assert_eq!(r.status, 422, "{bad}: {}", r.text);
         assert_eq!(r.error_field(), Some("primary_domain"), "{bad}: {}", r.text);
@@ -205,11 +188,9 @@ both_backends!(a_customer_needs_a_valid_primary_domain, |app| async move {
     // The longest allowed prefix is fine.
     let ok = format!("{}.onmicrosoft.com", "a".repeat(27));
     let r = app
-        .post(
-            &app.admin_token,
-            "/v1/organizations",
-            customer(partner, "Long Prefix", &ok),
-        )
+        .admin()
+        .organizations()
+        .create(customer(partner, "Long Prefix", &ok))
         .await;
     assert_eq!(r.status, 201, "{}", r.text);
 });
@@ -230,9 +211,7 @@ both_backends!(customer_contact_country_and_tenant_id_are_validated, |app| async
         ("tenant_id", "not-a-guid", "invalid_tenant_id"),
     ];
     for (field, value, code) in cases {
-        let r = app
-            .post(&app.admin_token, "/v1/organizations", with(field, value))
-            .await;
+        let r = app.admin().organizations().create(with(field, value)).await;
         assert_eq!(r.status, 422, "{field}={value}: {}", r.text);
         assert_eq!(r.error_field(), Some(field), "{field}={value}: {}", r.text);
         assert_eq!(r.body["errors"][0]["code"], code, "{field}={value}");
@@ -240,11 +219,9 @@ both_backends!(customer_contact_country_and_tenant_id_are_validated, |app| async
     // Nothing was created, so the domain is still free.
     assert!(subtree_names(&app, partner).await.is_empty());
     let r = app
-        .post(
-            &app.admin_token,
-            "/v1/organizations",
-            with("contact_email", "it@contoso.com"),
-        )
+        .admin()
+        .organizations()
+        .create(with("contact_email", "it@contoso.com"))
         .await;
     assert_eq!(r.status, 201, "{}", r.text);
 });
@@ -260,7 +237,7 @@ both_backends!(several_bad_fields_are_all_reported_at_once, |app| async move {
         "contact_email": "it@gmail.com",
         "country": "ZZ",
     });
-    let r = app.post(&app.admin_token, "/v1/organizations", body).await;
+    let r = app.admin().organizations().create(body).await;
     assert_eq!(r.status, 422, "{}", r.text);
     let mut fields = error_fields(&r);
     fields.sort();
@@ -283,7 +260,7 @@ both_backends!(customer_only_fields_on_a_partner_are_refused, |app| async move {
     ] {
         let mut body = json!({"parent_id": dist, "kind": "partner", "name": "Partner Co"});
         body[field] = json!(value);
-        let r = app.post(&app.admin_token, "/v1/organizations", body).await;
+        let r = app.admin().organizations().create(body).await;
         assert_eq!(r.status, 422, "{field}: {}", r.text);
         assert_eq!(r.error_field(), Some(field), "{}", r.text);
         assert_eq!(r.body["errors"][0]["code"], "customer_only");
@@ -294,11 +271,9 @@ both_backends!(customer_only_fields_on_a_partner_are_refused, |app| async move {
 both_backends!(a_taken_primary_domain_is_409_whatever_its_case, |app| async move {
     let (dist, partner) = reseller(&app).await;
     let r = app
-        .post(
-            &app.admin_token,
-            "/v1/organizations",
-            customer(partner, "Contoso", "contoso.onmicrosoft.com"),
-        )
+        .admin()
+        .organizations()
+        .create(customer(partner, "Contoso", "contoso.onmicrosoft.com"))
         .await;
     assert_eq!(r.status, 201, "{}", r.text);
     for (parent, domain) in [
@@ -307,11 +282,9 @@ both_backends!(a_taken_primary_domain_is_409_whatever_its_case, |app| async move
         (dist, "CONTOSO.ONMICROSOFT.COM"),
     ] {
         let r = app
-            .post(
-                &app.admin_token,
-                "/v1/organizations",
-                customer(parent, "Contoso Again", domain),
-            )
+            .admin()
+            .organizations()
+            .create(customer(parent, "Contoso Again", domain))
             .await;
         assert_eq!(r.status, 409, "{domain}: {}", r.text);
         assert_eq!(r.code(), Some("duplicate"));
@@ -324,20 +297,16 @@ both_backends!(a_taken_primary_domain_is_409_whatever_its_case, |app| async move
 both_backends!(a_domain_stays_taken_after_its_customer_is_archived, |app| async move {
     let (_, partner) = reseller(&app).await;
     let r = app
-        .post(
-            &app.admin_token,
-            "/v1/organizations",
-            customer(partner, "Old Contoso", "contoso.onmicrosoft.com"),
-        )
+        .admin()
+        .organizations()
+        .create(customer(partner, "Old Contoso", "contoso.onmicrosoft.com"))
         .await;
     assert_eq!(r.status, 201, "{}", r.text);
     archive(&app, r.id()).await;
     let r = app
-        .post(
-            &app.admin_token,
-            "/v1/organizations",
-            customer(partner, "New Contoso", "contoso.onmicrosoft.com"),
-        )
+        .admin()
+        .organizations()
+        .create(customer(partner, "New Contoso", "contoso.onmicrosoft.com"))
         .await;
     assert_eq!(r.status, 409, "{}", r.text);
     assert_eq!(r.error_field(), Some("primary_domain"));
@@ -351,13 +320,13 @@ both_backends!(a_taken_tenant_id_is_409, |app| async move {
     let (_, partner) = reseller(&app).await;
     let mut first = customer(partner, "Contoso", "contoso.onmicrosoft.com");
     first["tenant_id"] = json!(TENANT);
-    let r = app.post(&app.admin_token, "/v1/organizations", first).await;
+    let r = app.admin().organizations().create(first).await;
     assert_eq!(r.status, 201, "{}", r.text);
     // The same GUID, also when written in upper case.
     for tenant in [TENANT.to_string(), TENANT.to_uppercase()] {
         let mut second = customer(partner, "Fabrikam", "fabrikam.onmicrosoft.com");
         second["tenant_id"] = json!(tenant);
-        let r = app.post(&app.admin_token, "/v1/organizations", second).await;
+        let r = app.admin().organizations().create(second).await;
         assert_eq!(r.status, 409, "{tenant}: {}", r.text);
         assert_eq!(r.code(), Some("duplicate"));
         assert_eq!(r.error_field(), Some("tenant_id"), "{}", r.text);
@@ -375,7 +344,7 @@ both_backends!(a_taken_tenant_id_is_409, |app| async move {
         .await;
     assert_eq!(r.status, 409, "{}", r.text);
     assert_eq!(r.error_field(), Some("tenant_id"));
-    let r = app.get(&app.admin_token, &format!("/v1/organizations/{other}")).await;
+    let r = app.admin().organizations().get(other).await;
     assert_eq!(r.body["tenant_id"], Value::Null);
     assert_eq!(r.body["version"], 1);
 });
@@ -383,7 +352,7 @@ both_backends!(a_taken_tenant_id_is_409, |app| async move {
 both_backends!(read_returns_the_partner_path_and_the_etag, |app| async move {
     let (dist, partner) = reseller(&app).await;
     let id = app.create(&app.admin_token, partner, "customer", "Contoso").await;
-    let r = app.get(&app.admin_token, &format!("/v1/organizations/{id}")).await;
+    let r = app.admin().organizations().get(id).await;
     assert_eq!(r.status, 200, "{}", r.text);
     assert_eq!(r.header("etag").as_deref(), Some("\"1\""));
     assert_eq!(r.body["id"], json!(id));
@@ -409,9 +378,7 @@ both_backends!(read_returns_the_partner_path_and_the_etag, |app| async move {
         .collect();
     assert_eq!(&names[1..], &["Northwind Distribution", "Fabrikam Reseller", "Contoso"]);
     // An unknown id is a 404 problem.
-    let r = app
-        .get(&app.admin_token, &format!("/v1/organizations/{}", Uuid::now_v7()))
-        .await;
+    let r = app.admin().organizations().get(Uuid::now_v7()).await;
     assert_eq!(r.status, 404);
     assert_eq!(r.code(), Some("not_found"));
 });
@@ -528,7 +495,7 @@ both_backends!(racing_creates_of_one_domain_let_exactly_one_through, |app| async
     let replies = join_all((0..6).map(|i| {
         let body = customer(partner, &format!("Racer {i}"), "racer.onmicrosoft.com");
         let app = &app;
-        async move { app.post(&app.admin_token, "/v1/organizations", body).await }
+        async move { app.admin().organizations().create(body).await }
     }))
     .await;
     let mut got = statuses(&replies);
@@ -575,7 +542,7 @@ both_backends!(
         body["contact_email"] = json!("it@contoso.com");
         body["country"] = json!("NZ");
         body["tenant_id"] = json!(TENANT);
-        let id = app.post(&app.admin_token, "/v1/organizations", body).await.id();
+        let id = app.admin().organizations().create(body).await.id();
         let path = format!("/v1/organizations/{id}");
         let r = app
             .patch(&app.admin_token, &path, json!({"contact_email": null}), Some("\"1\""))
@@ -649,7 +616,7 @@ both_backends!(create_refuses_unknown_fields_naming_them, |app| async move {
     ] {
         let mut body = json!({"parent_id": partner, "kind": "partner", "name": "Sneaky"});
         body[field] = value;
-        let r = app.post(&app.admin_token, "/v1/organizations", body).await;
+        let r = app.admin().organizations().create(body).await;
         assert_eq!(r.status, 422, "{field}: {}", r.text);
         assert_eq!(r.error_field(), Some(field), "{}", r.text);
         assert_eq!(r.body["errors"][0]["code"], "unknown_field");
@@ -725,7 +692,7 @@ both_backends!(same_idempotency_key_and_body_creates_once, |app| async move {
     assert_eq!(r.status, 201, "{}", r.text);
     assert_ne!(r.id(), first.id());
     // Without a key, a repeat is a new request: the domain is taken.
-    let r = app.post(&app.admin_token, "/v1/organizations", body).await;
+    let r = app.admin().organizations().create(body).await;
     assert_eq!(r.status, 409, "{}", r.text);
 });
 
@@ -738,11 +705,7 @@ both_backends!(
             assert_eq!(app.store.audit_event_count(id).unwrap(), 1, "{id}");
         }
         let partner_events = app.store.audit_event_count(partner).unwrap();
-        let taken = app
-            .get(&app.admin_token, &format!("/v1/organizations/{cust}"))
-            .await
-            .body["primary_domain"]
-            .clone();
+        let taken = app.admin().organizations().get(cust).await.body["primary_domain"].clone();
         let refused = [
             (422, customer(partner, "Refused One", "re-fused.onmicrosoft.com")),
             (
@@ -756,15 +719,10 @@ both_backends!(
             ),
         ];
         for (status, body) in refused {
-            let r = app.post(&app.admin_token, "/v1/organizations", body).await;
+            let r = app.admin().organizations().create(body).await;
             assert_eq!(r.status, status, "{}", r.text);
         }
-        let r = app
-            .get(
-                &app.admin_token,
-                &format!("/v1/organizations/{}/descendants?q=refused", app.root),
-            )
-            .await;
+        let r = app.admin().organizations().descendants(app.root, "?q=refused").await;
         assert_eq!(r.status, 200);
         assert!(r.names().is_empty(), "refused creates left {:?}", r.names());
         let mut names = subtree_names(&app, app.root).await;
@@ -777,11 +735,9 @@ both_backends!(
         );
         // The 404 for an unknown parent names the field.
         let r = app
-            .post(
-                &app.admin_token,
-                "/v1/organizations",
-                json!({"parent_id": Uuid::now_v7(), "kind": "partner", "name": "X"}),
-            )
+            .admin()
+            .organizations()
+            .create(json!({"parent_id": Uuid::now_v7(), "kind": "partner", "name": "X"}))
             .await;
         assert_eq!(r.error_field(), Some("parent_id"));
     }

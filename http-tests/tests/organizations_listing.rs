@@ -293,9 +293,7 @@ both_backends!(
         assert!(names(&app, &children(t.reseller_b), &[("status", "pending")])
             .await
             .is_empty());
-        let r = app
-            .get(&app.admin_token, &format!("/v1/organizations/{}", t.customer_b))
-            .await;
+        let r = app.admin().organizations().get(t.customer_b).await;
         assert_eq!(r.status, 200);
         assert_eq!(r.body["status"], "archived");
     }

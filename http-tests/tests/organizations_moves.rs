@@ -17,7 +17,7 @@ async fn move_to(app: &TestApp, token: &str, id: Uuid, parent: Uuid) -> Reply {
 }
 
 async fn read(app: &TestApp, token: &str, id: Uuid) -> Reply {
-    app.get(token, &format!("/v1/organizations/{id}")).await
+    app.as_(token).organizations().get(id).await
 }
 
 fn path_ids(r: &Reply) -> Vec<Uuid> {
@@ -39,9 +39,7 @@ fn path_names(r: &Reply) -> Vec<String> {
 }
 
 async fn subtree(app: &TestApp, token: &str, id: Uuid) -> Vec<String> {
-    let r = app
-        .get(token, &format!("/v1/organizations/{id}/descendants?limit=500"))
-        .await;
+    let r = app.as_(token).organizations().descendants(id, "?limit=500").await;
     assert_eq!(r.status, 200, "{}", r.text);
     r.names()
 }
@@ -89,13 +87,9 @@ both_backends!(a_partner_moves_with_its_whole_subtree, |app| async move {
         subtree(&app, &admin, t.sub_a).await,
         vec!["Customer A2", "Deeper", "Deepest"]
     );
-    let r = app
-        .get(&admin, &format!("/v1/organizations/{}/children", t.reseller_a))
-        .await;
+    let r = app.as_(&admin).organizations().children(t.reseller_a, "").await;
     assert_eq!(r.names(), vec!["Customer A"]);
-    let r = app
-        .get(&admin, &format!("/v1/organizations/{}/children", t.reseller_b))
-        .await;
+    let r = app.as_(&admin).organizations().children(t.reseller_b, "").await;
     assert_eq!(r.names(), vec!["Sub A", "Customer B"]);
     // The whole tree still lists every organisation exactly once.
     assert_eq!(subtree(&app, &admin, app.root).await.len(), 9);
@@ -186,9 +180,7 @@ both_backends!(an_archived_parent_takes_no_moved_children, |app| async move {
     let t = app.tree().await;
     let admin = app.admin_token.clone();
     let empty = app.create(&admin, t.dist, "partner", "Closed Reseller").await;
-    let r = app
-        .post(&admin, &format!("/v1/organizations/{empty}/archive"), json!({}))
-        .await;
+    let r = app.as_(&admin).organizations().archive(empty).await;
     assert_eq!(r.status, 200, "{}", r.text);
     let r = move_to(&app, &admin, t.customer_a, empty).await;
     assert_eq!(r.status, 409, "{}", r.text);
@@ -263,9 +255,7 @@ both_backends!(scope_follows_the_tree_after_a_move, |app| async move {
         assert_eq!(r.status, 404, "{id}: {}", r.text);
     }
     assert_eq!(subtree(&app, &viewer_a, t.reseller_a).await, vec!["Customer A"]);
-    let r = app
-        .get(&viewer_a, &format!("/v1/organizations/{}/descendants", t.sub_a))
-        .await;
+    let r = app.as_(&viewer_a).organizations().descendants(t.sub_a, "").await;
     assert_eq!(r.status, 404);
     // Reseller B's people now do, with paths starting at their home.
     let r = read(&app, &viewer_b, t.customer_a2).await;

@@ -52,9 +52,7 @@ async fn call(
 both_backends!(viewer_lists_only_its_own_subtree, |app| async move {
     let t = app.tree().await;
     let (_, viewer) = app.operator(t.reseller_a, "viewer@reseller-a.example", &[Role::Viewer]);
-    let r = app
-        .get(&viewer, &format!("/v1/organizations/{}/descendants", t.reseller_a))
-        .await;
+    let r = app.as_(&viewer).organizations().descendants(t.reseller_a, "").await;
     assert_eq!(r.status, 200, "{}", r.text);
     let mut names = r.names();
     names.sort();
@@ -65,7 +63,7 @@ both_backends!(viewer_lists_only_its_own_subtree, |app| async move {
     }
     // Above and beside are invisible.
     for id in [app.root, t.dist, t.reseller_b, t.customer_b] {
-        let r = app.get(&viewer, &format!("/v1/organizations/{id}/descendants")).await;
+        let r = app.as_(&viewer).organizations().descendants(id, "").await;
         assert_eq!(r.status, 404, "{id}");
     }
 });
@@ -90,9 +88,7 @@ both_backends!(
             );
         }
         // Nothing changed on the hidden customer.
-        let r = app
-            .get(&app.admin_token, &format!("/v1/organizations/{}", t.customer_b))
-            .await;
+        let r = app.admin().organizations().get(t.customer_b).await;
         assert_eq!(r.body["name"], "Customer B");
         assert_eq!(r.body["status"], "pending");
     }
@@ -102,10 +98,10 @@ both_backends!(viewer_create_is_403_but_invisible_parent_is_404, |app| async mov
     let t = app.tree().await;
     let (_, viewer) = app.operator(t.reseller_a, "viewer@reseller-a.example", &[Role::Viewer]);
     let body = |parent: Uuid| json!({"parent_id": parent, "kind": "partner", "name": "New"});
-    let r = app.post(&viewer, "/v1/organizations", body(t.reseller_a)).await;
+    let r = app.as_(&viewer).organizations().create(body(t.reseller_a)).await;
     assert_eq!(r.status, 403, "{}", r.text);
     assert_eq!(r.code(), Some("forbidden"));
-    let r = app.post(&viewer, "/v1/organizations", body(t.reseller_b)).await;
+    let r = app.as_(&viewer).organizations().create(body(t.reseller_b)).await;
     assert_eq!(r.status, 404, "{}", r.text);
     assert_eq!(r.error_field(), Some("parent_id"));
     // Viewers change nothing in scope either.
@@ -116,9 +112,7 @@ both_backends!(viewer_create_is_403_but_invisible_parent_is_404, |app| async mov
         let r = call(&app, &viewer, method, &path, body).await;
         assert_eq!(r.status, 403, "{method} {path}: {}", r.text);
     }
-    let r = app
-        .get(&viewer, &format!("/v1/organizations/{}/children", t.reseller_a))
-        .await;
+    let r = app.as_(&viewer).organizations().children(t.reseller_a, "").await;
     assert_eq!(r.names().len(), 2, "nothing was created");
 });
 
@@ -126,7 +120,7 @@ both_backends!(admin_of_a_reseller_acts_within_its_subtree, |app| async move {
     let t = app.tree().await;
     let (_, admin_a) = app.operator(t.reseller_a, "admin@reseller-a.example", &[Role::Admin]);
     let id = app.create(&admin_a, t.sub_a, "customer", "Deep Customer").await;
-    let r = app.get(&admin_a, &format!("/v1/organizations/{id}")).await;
+    let r = app.as_(&admin_a).organizations().get(id).await;
     assert_eq!(r.status, 200);
     let path: Vec<&str> = r.body["partner_path"]
         .as_array()
@@ -136,6 +130,6 @@ both_backends!(admin_of_a_reseller_acts_within_its_subtree, |app| async move {
         .collect();
     assert_eq!(path, vec!["Reseller A", "Sub A", "Deep Customer"]);
     // The provider's admin sees the full path from the root.
-    let r = app.get(&app.admin_token, &format!("/v1/organizations/{id}")).await;
+    let r = app.admin().organizations().get(id).await;
     assert_eq!(r.body["partner_path"].as_array().unwrap().len(), 5);
 });

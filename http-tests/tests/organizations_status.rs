@@ -28,7 +28,7 @@ async fn act(app: &TestApp, token: &str, id: Uuid, verb: &str) -> Reply {
 }
 
 async fn status_of(app: &TestApp, id: Uuid) -> String {
-    let r = app.get(&app.admin_token, &format!("/v1/organizations/{id}")).await;
+    let r = app.admin().organizations().get(id).await;
     assert_eq!(r.status, 200, "{}", r.text);
     r.body["status"].as_str().unwrap().to_string()
 }
@@ -66,10 +66,7 @@ both_backends!(active_suspended_and_active_again, |app| async move {
     let admin = app.admin_token.clone();
     activate(&app, t.reseller_a);
     let events = app.store.audit_event_count(t.reseller_a).unwrap();
-    let version = app
-        .get(&admin, &format!("/v1/organizations/{}", t.reseller_a))
-        .await
-        .body["version"]
+    let version = app.as_(&admin).organizations().get(t.reseller_a).await.body["version"]
         .as_i64()
         .unwrap();
 
@@ -104,10 +101,9 @@ both_backends!(active_suspended_and_active_again, |app| async move {
 
     // The filters see the new status.
     let r = app
-        .get(
-            &admin,
-            &format!("/v1/organizations/{}/descendants?status=active", app.root),
-        )
+        .as_(&admin)
+        .organizations()
+        .descendants(app.root, "?status=active")
         .await;
     assert_eq!(r.names(), vec!["Reseller A"]);
 });
@@ -119,7 +115,7 @@ both_backends!(archiving_a_leaf_keeps_it_readable, |app| async move {
     assert_eq!(r.status, 200, "{}", r.text);
     assert_eq!(r.body["status"], "archived");
     assert_eq!(r.body["version"], 2);
-    let r = app.get(&admin, &format!("/v1/organizations/{}", t.customer_b)).await;
+    let r = app.as_(&admin).organizations().get(t.customer_b).await;
     assert_eq!(r.status, 200, "archived records stay for audit");
     assert_eq!(r.body["status"], "archived");
     assert_eq!(r.body["name"], "Customer B");
@@ -180,14 +176,12 @@ both_backends!(archived_is_terminal, |app| async move {
     let empty = app.create(&admin, t.dist, "partner", "Closing Down").await;
     assert_eq!(act(&app, &admin, empty, "archive").await.status, 200);
     let r = app
-        .post(
-            &admin,
-            "/v1/organizations",
-            json!({"parent_id": empty, "kind": "partner", "name": "Late"}),
-        )
+        .as_(&admin)
+        .organizations()
+        .create(json!({"parent_id": empty, "kind": "partner", "name": "Late"}))
         .await;
     assert_conflict(&r, "parent_archived");
-    let r = app.get(&admin, &format!("/v1/organizations/{empty}/children")).await;
+    let r = app.as_(&admin).organizations().children(empty, "").await;
     assert!(r.names().is_empty(), "{}", r.text);
 });
 
@@ -200,9 +194,7 @@ both_backends!(the_provider_root_is_always_active, |app| async move {
     }
     assert_eq!(status_of(&app, app.root).await, "active");
     // Its operators still work.
-    let r = app
-        .get(&admin, &format!("/v1/organizations/{}/children", app.root))
-        .await;
+    let r = app.as_(&admin).organizations().children(app.root, "").await;
     assert_eq!(r.status, 200, "{}", r.text);
 });
 
@@ -234,11 +226,9 @@ both_backends!(
         let r = act(&app, &admin_a, t.reseller_a, "reactivate").await;
         assert_eq!(r.status, 401, "{}", r.text);
         let r = app
-            .post(
-                &admin_a,
-                "/v1/organizations",
-                json!({"parent_id": t.reseller_a, "kind": "partner", "name": "Sneaky"}),
-            )
+            .as_(&admin_a)
+            .organizations()
+            .create(json!({"parent_id": t.reseller_a, "kind": "partner", "name": "Sneaky"}))
             .await;
         assert_eq!(r.status, 401, "{}", r.text);
         assert_eq!(status_of(&app, t.reseller_a).await, "suspended");
@@ -249,7 +239,9 @@ both_backends!(
         assert_eq!(r.status, 200, "the same token works again: {}", r.text);
         assert_eq!(r.body["status"], "active");
         assert_eq!(
-            app.get(&admin_a, &format!("/v1/organizations/{}/children", t.reseller_a))
+            app.as_(&admin_a)
+                .organizations()
+                .children(t.reseller_a, "")
                 .await
                 .status,
             200
@@ -313,9 +305,7 @@ both_backends!(
             );
             let archive = act(&app, &app.admin_token, parent, "archive");
             let (created, archived) = join2(create, archive).await;
-            let children = app
-                .get(&app.admin_token, &format!("/v1/organizations/{parent}/children"))
-                .await;
+            let children = app.admin().organizations().children(parent, "").await;
             let statuses: Vec<String> = children.body["items"]
                 .as_array()
                 .unwrap()

@@ -82,9 +82,7 @@ both_backends!(
             }
         }
         // Without a kind filter the partner's own page works and holds no distributor.
-        let r = app
-            .get(&viewer, &format!("/v1/organizations/{}/descendants", t.reseller_a))
-            .await;
+        let r = app.as_(&viewer).organizations().descendants(t.reseller_a, "").await;
         assert_eq!(r.status, 200, "{}", r.text);
         assert_eq!(r.names().len(), 3);
         // The refusal is the same for an organisation out of scope and for a random id: no leak.

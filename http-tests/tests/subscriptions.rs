@@ -137,7 +137,7 @@ pub(crate) async fn all_pages(app: &TestApp, token: &str, path: &str, limit: usi
 
 /// (quantity, assigned) of each history entry, and the entries' times.
 async fn history(app: &TestApp, token: &str, id: Uuid) -> (Vec<(i64, i64)>, Vec<DateTime<Utc>>) {
-    let r = app.get(token, &format!("/v1/subscriptions/{id}/history")).await;
+    let r = app.as_(token).subscriptions().history(id).await;
     assert_eq!(r.status, 200, "{}", r.text);
     let items = r.body["items"].as_array().unwrap();
     let seats = items
@@ -445,12 +445,7 @@ both_backends!(
         let other = seats(&app, t.customer_a, "M365_E5", 3, 3, 30).await;
         let (entries, _) = history(&app, &app.admin_token, other).await;
         assert_eq!(entries, vec![(3, 3)]);
-        let r = app
-            .get(
-                &app.admin_token,
-                &format!("/v1/subscriptions/{}/history", Uuid::now_v7()),
-            )
-            .await;
+        let r = app.admin().subscriptions().history(Uuid::now_v7()).await;
         assert_eq!(r.status, 404, "{}", r.text);
     }
 );
