@@ -8,8 +8,13 @@ use http_tests::{both_backends, Reply, TestApp};
 use uuid::Uuid;
 
 async fn list(app: &TestApp, token: &str, org: Uuid, which: &str, kind: &str) -> Reply {
-    app.get(token, &format!("/v1/organizations/{org}/{which}?kind={kind}&limit=500"))
-        .await
+    let query = format!("?kind={kind}&limit=500");
+    let organizations = app.as_(token).organizations();
+    if which == "children" {
+        organizations.children(org, &query).await
+    } else {
+        organizations.descendants(org, &query).await
+    }
 }
 
 /// The sorted names of a 200 list.
