@@ -137,6 +137,16 @@ impl Organizations<'_> {
         self.0.post(paths::ORGANIZATIONS, body).await
     }
 
+    /// POST with an `Idempotency-Key`.
+    pub async fn create_with_key(self, body: &Value, key: &str) -> Reply {
+        let req = self
+            .0
+            .request(Method::POST, paths::ORGANIZATIONS)
+            .header("Idempotency-Key", key)
+            .json(body);
+        self.0.send(req).await
+    }
+
     pub async fn get(self, id: Uuid) -> Reply {
         self.0.get(&paths::organization(id)).await
     }
@@ -422,11 +432,19 @@ impl Insights<'_> {
 }
 
 impl OAuth<'_> {
+    /// A POST to the token endpoint, for bodies and headers of the test's own.
+    pub fn request(self) -> RequestBuilder {
+        self.0.request(Method::POST, paths::OAUTH_TOKEN)
+    }
+
+    pub async fn send(self, req: RequestBuilder) -> Reply {
+        self.0.send(req).await
+    }
+
     /// POST a form-encoded token request, with `Authorization` if given.
     pub async fn token(self, form: &str, authorization: Option<&str>) -> Reply {
         let mut req = self
-            .0
-            .request(Method::POST, paths::OAUTH_TOKEN)
+            .request()
             .header("Content-Type", "application/x-www-form-urlencoded")
             .body(form.to_owned());
         if let Some(value) = authorization {

@@ -62,15 +62,7 @@ pub(crate) fn basic(id: &str, secret: &str) -> String {
 
 /// `POST /oauth/token` with a form body and an optional `Authorization` header.
 pub(crate) async fn token_request(app: &TestApp, body: &str, authorization: Option<&str>) -> Reply {
-    let mut req = app
-        .client()
-        .post(app.url("/oauth/token"))
-        .header("content-type", "application/x-www-form-urlencoded")
-        .body(body.to_string());
-    if let Some(value) = authorization {
-        req = req.header("authorization", value);
-    }
-    app.send(req).await
+    app.anonymous().oauth().token(body, authorization).await
 }
 
 /// The client-credentials grant with HTTP Basic credentials.
@@ -101,11 +93,9 @@ impl Created {
 /// Creates an API client in `org` as `token` (asserting 201).
 pub(crate) async fn create_client(app: &TestApp, token: &str, org: Uuid, name: &str, roles: &[&str]) -> Created {
     let r = app
-        .post(
-            token,
-            &format!("/v1/organizations/{org}/api-clients"),
-            json!({"name": name, "roles": roles}),
-        )
+        .as_(token)
+        .api_clients()
+        .create(org, json!({"name": name, "roles": roles}))
         .await;
     assert_eq!(r.status, 201, "create client {name}: {}", r.text);
     let secret = r.body["client_secret"].as_str().expect("client_secret").to_string();
@@ -300,7 +290,7 @@ both_backends!(create_answers_the_secret_exactly_once, |app| async move {
 
     // The Location answers, without the secret.
     let location = r.header("location").unwrap();
-    let got = app.get(&app.admin_token, &location).await;
+    let got = app.admin().get(&location).await;
     assert_eq!(got.status, 200, "{}", got.text);
     assert_eq!(got.body["client_id"], c.id.to_string());
     assert_eq!(got.body["status"], "active");
@@ -330,7 +320,6 @@ both_backends!(create_answers_the_secret_exactly_once, |app| async move {
 
 both_backends!(create_validates_and_refuses_chosen_secrets, |app| async move {
     let t = app.tree().await;
-    let path = format!("/v1/organizations/{}/api-clients", t.reseller_a);
     let cases = [
         (json!({"name": "", "roles": ["viewer"]}), "name"),
         (json!({"name": "No roles", "roles": []}), "roles"),
@@ -346,7 +335,7 @@ both_backends!(create_validates_and_refuses_chosen_secrets, |app| async move {
         ),
     ];
     for (body, field) in cases {
-        let r = app.post(&app.admin_token, &path, body.clone()).await;
+        let r = app.admin().api_clients().create(t.reseller_a, body.clone()).await;
         assert_eq!(r.status, 422, "{body}: {}", r.text);
         let named = r.error_field().unwrap_or_default();
         assert!(named.starts_with(field), "{body} must name {field}: {}", r.text);
@@ -373,11 +362,9 @@ both_backends!(customers_hold_no_api_clients, |app| async move {
     let (_, admin_a) = app.operator(t.reseller_a, "admin@reseller-a.example", &[Role::Admin]);
     for token in [&app.admin_token, &admin_a] {
         let r = app
-            .post(
-                token,
-                &format!("/v1/organizations/{}/api-clients", t.customer_a),
-                json!({"name": "Tenant sync", "roles": ["viewer"]}),
-            )
+            .as_(token)
+            .api_clients()
+            .create(t.customer_a, json!({"name": "Tenant sync", "roles": ["viewer"]}))
             .await;
         assert_eq!(r.status, 409, "{}", r.text);
         assert_eq!(r.code(), Some("customer_has_no_api_clients"));
@@ -404,11 +391,9 @@ both_backends!(only_admins_in_scope_manage_api_clients, |app| async move {
     // In scope without the admin role: 403, and nothing changes.
     for token in [&viewer_a, &billing_a] {
         let r = app
-            .post(
-                token,
-                &format!("/v1/organizations/{}/api-clients", t.reseller_a),
-                json!({"name": "Mine", "roles": ["viewer"]}),
-            )
+            .as_(token)
+            .api_clients()
+            .create(t.reseller_a, json!({"name": "Mine", "roles": ["viewer"]}))
             .await;
         assert_eq!(r.status, 403, "{}", r.text);
         assert_eq!(r.code(), Some("forbidden"));
@@ -456,11 +441,9 @@ both_backends!(only_admins_in_scope_manage_api_clients, |app| async move {
     }
     for parent in [t.reseller_b, t.dist, app.root] {
         let r = app
-            .post(
-                &admin_a,
-                &format!("/v1/organizations/{parent}/api-clients"),
-                json!({"name": "Sideways", "roles": ["admin"]}),
-            )
+            .as_(&admin_a)
+            .api_clients()
+            .create(parent, json!({"name": "Sideways", "roles": ["admin"]}))
             .await;
         assert_eq!(r.status, 404, "{}", r.text);
         assert!(r.body.get("client_secret").is_none());

@@ -4,8 +4,9 @@
 //! rule 4 (role and status changes apply on the very next request).
 
 use domain::Role;
-use http_tests::{both_backends, Reply, TestApp, IDP_AUDIENCE, IDP_ISSUER, IDP_KID};
+use http_tests::{both_backends, paths, Reply, TestApp, IDP_AUDIENCE, IDP_ISSUER, IDP_KID};
 use jsonwebtoken::{encode, Algorithm, EncodingKey, Header};
+use reqwest::Method;
 use serde_json::{json, Value};
 use uuid::Uuid;
 
@@ -103,6 +104,14 @@ async fn me(app: &TestApp, token: &str) -> Reply {
 }
 
 /// A 401 as RFC 6750 and RFC 9457 want it: a Bearer challenge and a problem body.
+/// `GET /v1/me` with this `Authorization` header, as sent.
+async fn with_authorization(app: &TestApp, value: &str) -> Reply {
+    let anonymous = app.anonymous();
+    anonymous
+        .send(anonymous.request(Method::GET, paths::ME).header("Authorization", value))
+        .await
+}
+
 fn assert_unauthorized(r: &Reply, code: &str, what: &str) {
     assert_eq!(r.status, 401, "{what}: {}", r.text);
     assert_eq!(
@@ -142,14 +151,12 @@ both_backends!(missing_or_garbage_credentials_are_401, |app| async move {
     // The control: the same call with a good token answers.
     assert_eq!(me(&app, &app.admin_token).await.status, 200);
 
-    let r = app.send(app.client().get(app.url("/v1/me"))).await;
+    let r = app.anonymous().platform().me().await;
     assert_unauthorized(&r, "unauthenticated", "no Authorization header");
     let r = app
-        .send(
-            app.client()
-                .post(app.url("/v1/organizations"))
-                .json(&json!({"parent_id": app.root, "kind": "distributor", "name": "Anonymous"})),
-        )
+        .anonymous()
+        .organizations()
+        .create(json!({"parent_id": app.root, "kind": "distributor", "name": "Anonymous"}))
         .await;
     assert_unauthorized(&r, "unauthenticated", "anonymous create");
 
@@ -162,9 +169,7 @@ both_backends!(missing_or_garbage_credentials_are_401, |app| async move {
         app.admin_token.clone(),
         format!("Digest {}", app.admin_token),
     ] {
-        let r = app
-            .send(app.client().get(app.url("/v1/me")).header("Authorization", &header))
-            .await;
+        let r = with_authorization(&app, &header).await;
         assert_unauthorized(&r, "unauthenticated", &format!("Authorization: {header}"));
     }
     for garbage in [
@@ -185,13 +190,7 @@ both_backends!(missing_or_garbage_credentials_are_401, |app| async move {
             .contains("invalid_token"));
     }
     // The scheme name is case-insensitive (RFC 7235).
-    let r = app
-        .send(
-            app.client()
-                .get(app.url("/v1/me"))
-                .header("Authorization", format!("bearer {}", app.admin_token)),
-        )
-        .await;
+    let r = with_authorization(&app, &format!("bearer {}", app.admin_token)).await;
     assert_eq!(r.status, 200, "{}", r.text);
 });
 
@@ -253,7 +252,7 @@ both_backends!(alg_none_hs256_and_rs256_with_our_kid_are_401, |app| async move {
         }
     }
     // HS256 keyed with what an attacker knows: our public key (the classic key-confusion attack).
-    let jwks = app.send(app.client().get(app.url("/.well-known/jwks.json"))).await;
+    let jwks = app.anonymous().platform().jwks().await;
     let x = jwks.body["keys"][0]["x"].as_str().expect("x").to_string();
     for secret in [x.as_bytes(), b"secret".as_slice()] {
         let mut header = Header::new(Algorithm::HS256);
@@ -371,17 +370,19 @@ both_backends!(tokens_missing_a_required_claim_are_401, |app| async move {
 both_backends!(disabled_operator_is_refused_at_once, |app| async move {
     let t = app.tree().await;
     let (id, token) = app.operator(t.reseller_a, "viewer@reseller-a.example", &[Role::Viewer]);
-    let org = format!("/v1/organizations/{}", t.reseller_a);
-    assert_eq!(app.get(&token, &org).await.status, 200);
+    assert_eq!(app.as_(&token).organizations().get(t.reseller_a).await.status, 200);
 
     app.disable_operator(id).await;
-    assert_refused(&app.get(&token, &org).await, "disabled operator, token issued before");
+    assert_refused(
+        &app.as_(&token).organizations().get(t.reseller_a).await,
+        "disabled operator, token issued before",
+    );
     assert_refused(&me(&app, &token).await, "disabled operator on /v1/me");
     // A token minted after the change does not help either.
     assert_refused(&me(&app, &app.token_for(id)).await, "disabled operator, fresh token");
 
     app.enable_operator(id).await;
-    let r = app.get(&token, &org).await;
+    let r = app.as_(&token).organizations().get(t.reseller_a).await;
     assert_eq!(r.status, 200, "re-enabled: {}", r.text);
     assert_eq!(r.body["name"], "Reseller A");
 });

@@ -79,18 +79,11 @@ fn price(amount: i64, currency: &str) -> Value {
 }
 
 async fn run(app: &TestApp, token: &str, org: Uuid, period: &str) -> Reply {
-    app.post(
-        token,
-        &format!("/v1/organizations/{org}/billing-runs"),
-        json!({"period": period}),
-    )
-    .await
+    app.as_(token).billing().run(org, json!({"period": period})).await
 }
 
 async fn invoices(app: &TestApp, token: &str, org: Uuid, query: &str) -> Vec<Value> {
-    let r = app
-        .get(token, &format!("/v1/organizations/{org}/invoices{query}"))
-        .await;
+    let r = app.as_(token).billing().invoices(org, query).await;
     assert_eq!(r.status, 200, "{}", r.text);
     r.body["items"].as_array().cloned().unwrap_or_default()
 }
@@ -103,8 +96,7 @@ fn find<'a>(items: &'a [Value], customer: Uuid, currency: &str) -> &'a Value {
 }
 
 async fn act(app: &TestApp, token: &str, invoice: &str, verb: &str) -> Reply {
-    app.post(token, &format!("/v1/invoices/{invoice}/{verb}"), json!({}))
-        .await
+    app.as_(token).billing().act(invoice, verb).await
 }
 
 struct Setup {
@@ -165,9 +157,7 @@ both_backends!(runs_prorate_round_and_never_duplicate, |app| async move {
     assert_eq!(find(&items, t.customer_a, "USD")["total_minor"], 24_000);
     assert_eq!(find(&items, t.customer_b, "NZD")["total_minor"], 333);
 
-    let r = app
-        .get(&billing, &format!("/v1/invoices/{}", a_nzd["id"].as_str().unwrap()))
-        .await;
+    let r = app.as_(&billing).billing().invoice(a_nzd["id"].as_str().unwrap()).await;
     assert_eq!(r.status, 200, "{}", r.text);
     let lines = r.body["lines"].as_array().unwrap();
     let line = |sku: &str| lines.iter().find(|l| l["sku"] == sku).unwrap().clone();
@@ -320,17 +310,17 @@ both_backends!(billing_or_admin_only, |app| async move {
     let (_, viewer) = app.operator(t.dist, "viewer@northwind.example", &[Role::Viewer]);
     let (_, admin) = app.operator(t.dist, "admin@northwind.example", &[Role::Admin]);
     let (_, outsider) = app.operator(t.reseller_b, "billing@reseller-b.example", &[Role::Billing]);
-    let csv = format!("/v1/organizations/{}/reports/invoice-lines.csv?period=2026-09", t.dist);
+    let csv = |token| app.as_(token).reports().get(t.dist, "invoice-lines", "?period=2026-09");
     assert_eq!(run(&app, &viewer, t.dist, "2026-09").await.status, 403);
     assert_eq!(app.as_(&viewer).billing().invoices(t.dist, "").await.status, 403);
     assert_eq!(app.as_(&viewer).billing().invoice(&a).await.status, 403);
     assert_eq!(act(&app, &viewer, &a, "issue").await.status, 403);
     assert_eq!(app.as_(&viewer).billing().history(t.dist).await.status, 403);
-    assert_eq!(app.get(&viewer, &csv).await.status, 403);
+    assert_eq!(csv(&viewer).await.status, 403);
     // The same viewer may export subscriptions and users.
     let r = app.as_(&viewer).reports().get(t.dist, "subscriptions", "").await;
     assert_eq!(r.status, 200);
-    assert_eq!(app.get(&admin, &csv).await.status, 200);
+    assert_eq!(csv(&admin).await.status, 200);
     assert_eq!(run(&app, &admin, t.dist, "2026-09").await.status, 200);
     // Another subtree's invoice: 404, as if absent.
     assert_eq!(app.as_(&outsider).billing().invoice(&a).await.status, 404);

@@ -8,25 +8,13 @@
 use std::net::IpAddr;
 use std::time::Instant;
 
-use http_tests::{both_backends, join2, join_all, Reply, TestApp};
+use http_tests::{both_backends, join2, join_all, paths, Reply, TestApp};
 use serde_json::{json, Value};
 use uuid::Uuid;
 
 /// A domain no test has used: `<prefix><8 hex>.onmicrosoft.com`.
 fn fresh(prefix: &str) -> String {
     format!("{prefix}{}.onmicrosoft.com", &Uuid::new_v4().simple().to_string()[..8])
-}
-
-/// `GET /v1/domains/{domain}` without any token.
-async fn public_get(app: &TestApp, domain: &str) -> Reply {
-    app.send(app.client().get(app.url(&format!("/v1/domains/{domain}"))))
-        .await
-}
-
-/// `HEAD /v1/domains/{domain}` without any token.
-async fn public_head(app: &TestApp, domain: &str) -> Reply {
-    app.send(app.client().head(app.url(&format!("/v1/domains/{domain}"))))
-        .await
 }
 
 fn customer_body(parent: Uuid, name: &str, domain: &str) -> Value {
@@ -42,7 +30,7 @@ async fn create_customer(app: &TestApp, parent: Uuid, name: &str, domain: &str) 
 
 /// Asserts the GET answer for `domain`: echoed as `shown`, with `reason` (null when free).
 async fn assert_answer(app: &TestApp, domain: &str, shown: &str, reason: Option<&str>) {
-    let r = public_get(app, domain).await;
+    let r = app.anonymous().customers().domain(domain).await;
     assert_eq!(r.status, 200, "GET {domain}: {}", r.text);
     assert_eq!(
         r.body,
@@ -53,7 +41,7 @@ async fn assert_answer(app: &TestApp, domain: &str, shown: &str, reason: Option<
 
 /// Asserts the HEAD answer: 200 when not available, 404 when free, never a body.
 async fn assert_head(app: &TestApp, domain: &str, free: bool) {
-    let r = public_head(app, domain).await;
+    let r = app.anonymous().customers().head_domain(domain).await;
     assert_eq!(r.status, if free { 404 } else { 200 }, "HEAD {domain}");
     assert!(r.text.is_empty(), "HEAD has no body: {}", r.text);
 }
@@ -199,11 +187,11 @@ both_backends!(
         let domain = fresh("race");
         let parents = [t.reseller_a, t.sub_a, t.reseller_b, t.dist];
         let replies = join_all((0..20).map(|i| {
-            app.post(
-                &app.admin_token,
-                "/v1/organizations",
-                customer_body(parents[i % parents.len()], &format!("Racer {i}"), &domain),
-            )
+            app.admin().organizations().create(customer_body(
+                parents[i % parents.len()],
+                &format!("Racer {i}"),
+                &domain,
+            ))
         }))
         .await;
         let statuses: Vec<u16> = replies.iter().map(|r| r.status).collect();
@@ -255,12 +243,9 @@ both_backends!(a_tenant_id_belongs_to_one_customer_only, |app| async move {
         .create(&app.admin_token, t.reseller_b, "customer", "Other Tenant")
         .await;
     let r = app
-        .patch(
-            &app.admin_token,
-            &format!("/v1/organizations/{other}"),
-            json!({"tenant_id": tenant}),
-            Some("\"1\""),
-        )
+        .admin()
+        .organizations()
+        .update(other, json!({"tenant_id": tenant}), Some("\"1\""))
         .await;
     assert_eq!(r.status, 409, "{}", r.text);
     assert_eq!(r.error_field(), Some("tenant_id"));
@@ -272,7 +257,7 @@ both_backends!(a_tenant_id_belongs_to_one_customer_only, |app| async move {
     let racer = |name: &str| {
         let mut body = customer_body(t.sub_a, name, &fresh("racer"));
         body["tenant_id"] = json!(raced);
-        app.post(&app.admin_token, "/v1/organizations", body)
+        app.admin().organizations().create(body)
     };
     let (a, b) = join2(racer("Racer One"), racer("Racer Two")).await;
     let mut statuses = [a.status, b.status];
@@ -287,7 +272,7 @@ both_backends!(the_public_check_is_rate_limited_per_client_address, |app| async 
     let started = Instant::now();
     let mut served: u64 = 0;
     let limited = loop {
-        let r = public_get(&app, &domain).await;
+        let r = app.anonymous().customers().domain(&domain).await;
         if r.status == 429 {
             break r;
         }
@@ -313,7 +298,7 @@ both_backends!(the_public_check_is_rate_limited_per_client_address, |app| async 
         .parse()
         .expect("Retry-After in seconds");
     assert!((1..=60).contains(&retry), "Retry-After {retry}");
-    let r = public_head(&app, &domain).await;
+    let r = app.anonymous().customers().head_domain(&domain).await;
     assert_eq!(r.status, 429, "HEAD is limited too");
     assert!(r.header("retry-after").is_some());
 
@@ -325,7 +310,7 @@ both_backends!(the_public_check_is_rate_limited_per_client_address, |app| async 
         .local_address(IpAddr::from([127, 0, 0, 2]))
         .build()
         .unwrap();
-    let r = app.send(other.get(app.url(&format!("/v1/domains/{domain}")))).await;
+    let r = app.send(other.get(app.url(&paths::domain(&domain)))).await;
     assert_eq!(r.status, 200, "{}", r.text);
     assert_eq!(r.body["available"], true);
 });

@@ -7,7 +7,8 @@
 use std::collections::BTreeSet;
 
 use domain::StatusChange;
-use http_tests::{both_backends, Reply, TestApp};
+use http_tests::{both_backends, paths, Reply, TestApp};
+use reqwest::Method;
 use serde_json::json;
 use uuid::Uuid;
 
@@ -97,15 +98,15 @@ both_backends!(body_credentials_get_a_bearer_token, |app| async move {
     assert!(!r.text.contains(&c.secret), "{}", r.text);
     assert_acts_as(&app, &token, c.id, t.sub_a, &["admin"]).await;
     // A charset parameter and an unknown parameter are fine (RFC 6749 §3.2).
-    let req = app
-        .client()
-        .post(app.url("/oauth/token"))
+    let oauth = app.anonymous().oauth();
+    let req = oauth
+        .request()
         .header("content-type", "application/x-www-form-urlencoded; charset=UTF-8")
         .body(format!(
             "{}&audience=whatever",
             body_credentials(&c.client_id(), &c.secret)
         ));
-    let r = app.send(req).await;
+    let r = oauth.send(req).await;
     let token = assert_granted(&r, &["admin"]);
     assert_acts_as(&app, &token, c.id, t.sub_a, &["admin"]).await;
 });
@@ -271,36 +272,31 @@ both_backends!(only_form_bodies_are_read, |app| async move {
     let t = app.tree().await;
     let c = create_client(&app, &app.admin_token, t.reseller_a, "Json", &["viewer"]).await;
     let fields = json!({"grant_type": "client_credentials", "client_id": c.client_id(), "client_secret": c.secret});
-    let r = app.send(app.client().post(app.url("/oauth/token")).json(&fields)).await;
+    let oauth = app.anonymous().oauth();
+    let r = oauth.send(oauth.request().json(&fields)).await;
     assert_oauth_error(&r, 400, "invalid_request");
     // With Basic credentials too: the body must still be a form.
-    let r = app
+    let r = oauth
         .send(
-            app.client()
-                .post(app.url("/oauth/token"))
+            oauth
+                .request()
                 .header("authorization", basic(&c.client_id(), &c.secret))
                 .json(&json!({"grant_type": "client_credentials"})),
         )
         .await;
     assert_oauth_error(&r, 400, "invalid_request");
     // A form body without its content type is not read either.
-    let r = app
-        .send(
-            app.client()
-                .post(app.url("/oauth/token"))
-                .body(body_credentials(&c.client_id(), &c.secret)),
-        )
+    let r = oauth
+        .send(oauth.request().body(body_credentials(&c.client_id(), &c.secret)))
         .await;
     assert_oauth_error(&r, 400, "invalid_request");
     // Credentials in the query string are not client authentication.
-    let r = app
+    let anonymous = app.anonymous();
+    let query = format!("?client_id={}&client_secret={}", c.client_id(), c.secret);
+    let r = anonymous
         .send(
-            app.client()
-                .post(app.url(&format!(
-                    "/oauth/token?client_id={}&client_secret={}",
-                    c.client_id(),
-                    c.secret
-                )))
+            anonymous
+                .request(Method::POST, &format!("{}{query}", paths::OAUTH_TOKEN))
                 .header("content-type", "application/x-www-form-urlencoded")
                 .body("grant_type=client_credentials"),
         )

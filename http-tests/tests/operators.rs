@@ -550,11 +550,9 @@ both_backends!(nobody_demotes_or_disables_themselves, |app| async move {
 /// admin who is not an operator, so the operators' admin count is untouched.
 async fn provider_admin_client(app: &TestApp) -> String {
     let r = app
-        .post(
-            &app.admin_token,
-            &format!("/v1/organizations/{}/api-clients", app.root),
-            json!({"name": "Ops script", "roles": ["admin"]}),
-        )
+        .admin()
+        .api_clients()
+        .create(app.root, json!({"name": "Ops script", "roles": ["admin"]}))
         .await;
     assert_eq!(r.status, 201, "{}", r.text);
     let form = format!(

@@ -24,13 +24,7 @@ async fn reseller(app: &TestApp) -> (Uuid, Uuid) {
 }
 
 async fn post_with_key(app: &TestApp, key: &str, body: &Value) -> Reply {
-    let req = app
-        .client()
-        .post(app.url("/v1/organizations"))
-        .bearer_auth(&app.admin_token)
-        .header("Idempotency-Key", key)
-        .json(body);
-    app.send(req).await
+    app.admin().organizations().create_with_key(body, key).await
 }
 
 /// Every `field` of a problem's `errors`, in order.
@@ -98,7 +92,7 @@ both_backends!(
 
         // The Location really names it.
         let location = r.header("location").unwrap();
-        let got = app.get(&app.admin_token, &location).await;
+        let got = app.admin().get(&location).await;
         assert_eq!(got.status, 200, "{}", got.text);
         assert_eq!(got.body, r.body);
 
@@ -335,12 +329,9 @@ both_backends!(a_taken_tenant_id_is_409, |app| async move {
     // PATCHing another customer to the taken tenant id is refused the same way.
     let other = app.create(&app.admin_token, partner, "customer", "Other").await;
     let r = app
-        .patch(
-            &app.admin_token,
-            &format!("/v1/organizations/{other}"),
-            json!({"tenant_id": TENANT}),
-            None,
-        )
+        .admin()
+        .organizations()
+        .update(other, json!({"tenant_id": TENANT}), None)
         .await;
     assert_eq!(r.status, 409, "{}", r.text);
     assert_eq!(r.error_field(), Some("tenant_id"));
@@ -388,16 +379,12 @@ both_backends!(
     |app| async move {
         let (_, partner) = reseller(&app).await;
         let id = app.create(&app.admin_token, partner, "customer", "Contoso").await;
-        let path = format!("/v1/organizations/{id}");
-        let etag = app.get(&app.admin_token, &path).await.header("etag").expect("etag");
+        let etag = app.admin().organizations().get(id).await.header("etag").expect("etag");
 
         let r = app
-            .patch(
-                &app.admin_token,
-                &path,
-                json!({"name": "Contoso Ltd", "country": "au"}),
-                Some(&etag),
-            )
+            .admin()
+            .organizations()
+            .update(id, json!({"name": "Contoso Ltd", "country": "au"}), Some(&etag))
             .await;
         assert_eq!(r.status, 200, "{}", r.text);
         assert_eq!(r.body["name"], "Contoso Ltd");
@@ -409,35 +396,31 @@ both_backends!(
 
         // The old ETag is stale now: 412, and nothing is written.
         let r = app
-            .patch(
-                &app.admin_token,
-                &path,
-                json!({"name": "Lost Update", "country": "NZ"}),
-                Some(&etag),
-            )
+            .admin()
+            .organizations()
+            .update(id, json!({"name": "Lost Update", "country": "NZ"}), Some(&etag))
             .await;
         assert_eq!(r.status, 412, "{}", r.text);
         assert_eq!(r.code(), Some("stale_version"));
         assert_eq!(r.header("content-type").as_deref(), Some("application/problem+json"));
-        let r = app.get(&app.admin_token, &path).await;
+        let r = app.admin().organizations().get(id).await;
         assert_eq!(r.body["name"], "Contoso Ltd");
         assert_eq!(r.body["country"], "AU");
         assert_eq!(r.body["version"], 2);
         assert_eq!(r.header("etag").as_deref(), Some("\"2\""));
         // A tag that was never a version of ours cannot match either.
         let r = app
-            .patch(&app.admin_token, &path, json!({"name": "Nope"}), Some("\"banana\""))
+            .admin()
+            .organizations()
+            .update(id, json!({"name": "Nope"}), Some("\"banana\""))
             .await;
         assert_eq!(r.status, 412, "{}", r.text);
 
         // The new ETag works, and the audit log has create + two updates.
         let r = app
-            .patch(
-                &app.admin_token,
-                &path,
-                json!({"name": "Contoso Group"}),
-                Some(&new_etag),
-            )
+            .admin()
+            .organizations()
+            .update(id, json!({"name": "Contoso Group"}), Some(&new_etag))
             .await;
         assert_eq!(r.status, 200, "{}", r.text);
         assert_eq!(r.body["version"], 3);
@@ -450,21 +433,19 @@ both_backends!(
     |app| async move {
         let (_, partner) = reseller(&app).await;
         let id = app.create(&app.admin_token, partner, "customer", "Contoso").await;
-        let path = format!("/v1/organizations/{id}");
         for round in 0..5 {
-            let version = app.get(&app.admin_token, &path).await.body["version"].as_i64().unwrap();
+            let version = app.admin().organizations().get(id).await.body["version"]
+                .as_i64()
+                .unwrap();
             let etag = format!("\"{version}\"");
             let replies = join_all((0..8).map(|i| {
-                let (path, etag) = (path.clone(), etag.clone());
+                let etag = etag.clone();
                 let app = &app;
                 async move {
-                    app.patch(
-                        &app.admin_token,
-                        &path,
-                        json!({"name": format!("Writer {i}")}),
-                        Some(&etag),
-                    )
-                    .await
+                    app.admin()
+                        .organizations()
+                        .update(id, json!({"name": format!("Writer {i}")}), Some(&etag))
+                        .await
                 }
             }))
             .await;
@@ -480,7 +461,7 @@ both_backends!(
                 "{:?}",
                 statuses(&replies)
             );
-            let now = app.get(&app.admin_token, &path).await;
+            let now = app.admin().organizations().get(id).await;
             assert_eq!(now.body["version"], version + 1, "round {round}");
             assert_eq!(
                 now.body["name"], ok[0].body["name"],
@@ -543,16 +524,17 @@ both_backends!(
         body["country"] = json!("NZ");
         body["tenant_id"] = json!(TENANT);
         let id = app.admin().organizations().create(body).await.id();
-        let path = format!("/v1/organizations/{id}");
         let r = app
-            .patch(&app.admin_token, &path, json!({"contact_email": null}), Some("\"1\""))
+            .admin()
+            .organizations()
+            .update(id, json!({"contact_email": null}), Some("\"1\""))
             .await;
         assert_eq!(r.status, 200, "{}", r.text);
         assert_eq!(r.body["contact_email"], Value::Null);
         assert_eq!(r.body["country"], "NZ");
         assert_eq!(r.body["tenant_id"], TENANT);
         assert_eq!(r.body["name"], "Contoso");
-        let r = app.get(&app.admin_token, &path).await;
+        let r = app.admin().organizations().get(id).await;
         assert_eq!(r.body["contact_email"], Value::Null, "the clear was stored");
         assert_eq!(r.body["country"], "NZ");
         assert_eq!(r.body["primary_domain"], "contoso.onmicrosoft.com");
@@ -563,13 +545,17 @@ both_backends!(
             ("tenant_id", json!("nope"), "invalid_tenant_id"),
             ("name", json!(""), "required"),
         ] {
-            let r = app.patch(&app.admin_token, &path, json!({ field: value }), None).await;
+            let r = app
+                .admin()
+                .organizations()
+                .update(id, json!({ field: value }), None)
+                .await;
             assert_eq!(r.status, 422, "{field}: {}", r.text);
             assert_eq!(r.error_field(), Some(field));
             assert_eq!(r.body["errors"][0]["code"], code);
         }
         assert_eq!(
-            app.get(&app.admin_token, &path).await.body["version"],
+            app.admin().organizations().get(id).await.body["version"],
             2,
             "refused patches wrote nothing"
         );
@@ -581,7 +567,6 @@ both_backends!(
     |app| async move {
         let (dist, partner) = reseller(&app).await;
         let id = app.create(&app.admin_token, partner, "customer", "Contoso").await;
-        let path = format!("/v1/organizations/{id}");
         for (field, value) in [
             ("parent_id", json!(dist)),
             ("status", json!("active")),
@@ -591,13 +576,15 @@ both_backends!(
             ("id", json!(Uuid::now_v7())),
         ] {
             let r = app
-                .patch(&app.admin_token, &path, json!({"name": "Hijacked", field: value}), None)
+                .admin()
+                .organizations()
+                .update(id, json!({"name": "Hijacked", field: value}), None)
                 .await;
             assert_eq!(r.status, 422, "{field}: {}", r.text);
             assert_eq!(r.error_field(), Some(field), "{}", r.text);
             assert_eq!(r.body["errors"][0]["code"], "unknown_field");
         }
-        let r = app.get(&app.admin_token, &path).await;
+        let r = app.admin().organizations().get(id).await;
         assert_eq!(r.body["name"], "Contoso");
         assert_eq!(r.body["parent_id"], json!(partner));
         assert_eq!(r.body["status"], "pending");
@@ -626,19 +613,22 @@ both_backends!(create_refuses_unknown_fields_naming_them, |app| async move {
 
 both_backends!(patch_tenant_id_on_a_partner_is_422, |app| async move {
     let (_, partner) = reseller(&app).await;
-    let path = format!("/v1/organizations/{partner}");
     let r = app
-        .patch(&app.admin_token, &path, json!({"tenant_id": TENANT}), None)
+        .admin()
+        .organizations()
+        .update(partner, json!({"tenant_id": TENANT}), None)
         .await;
     assert_eq!(r.status, 422, "{}", r.text);
     assert_eq!(r.error_field(), Some("tenant_id"));
     assert_eq!(r.body["errors"][0]["code"], "customer_only");
-    let r = app.get(&app.admin_token, &path).await;
+    let r = app.admin().organizations().get(partner).await;
     assert_eq!(r.body["tenant_id"], Value::Null);
     assert_eq!(r.body["version"], 1);
     // A partner's name changes fine.
     let r = app
-        .patch(&app.admin_token, &path, json!({"name": "Fabrikam Partners"}), None)
+        .admin()
+        .organizations()
+        .update(partner, json!({"name": "Fabrikam Partners"}), None)
         .await;
     assert_eq!(r.status, 200, "{}", r.text);
     assert_eq!(r.body["name"], "Fabrikam Partners");
@@ -648,10 +638,13 @@ both_backends!(
     patch_customer_only_field_on_a_partner_names_that_field,
     |app| async move {
         let (_, partner) = reseller(&app).await;
-        let path = format!("/v1/organizations/{partner}");
         for field in ["contact_email", "country"] {
             let value = if field == "country" { "NZ" } else { "it@fabrikam.com" };
-            let r = app.patch(&app.admin_token, &path, json!({ field: value }), None).await;
+            let r = app
+                .admin()
+                .organizations()
+                .update(partner, json!({ field: value }), None)
+                .await;
             assert_eq!(r.status, 422, "{field}: {}", r.text);
             assert_eq!(
                 r.error_field(),
@@ -660,7 +653,7 @@ both_backends!(
                 r.text
             );
         }
-        assert_eq!(app.get(&app.admin_token, &path).await.body["version"], 1);
+        assert_eq!(app.admin().organizations().get(partner).await.body["version"], 1);
     }
 );
 

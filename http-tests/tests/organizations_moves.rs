@@ -8,12 +8,10 @@ use serde_json::json;
 use uuid::Uuid;
 
 async fn move_to(app: &TestApp, token: &str, id: Uuid, parent: Uuid) -> Reply {
-    app.post(
-        token,
-        &format!("/v1/organizations/{id}/move"),
-        json!({ "parent_id": parent }),
-    )
-    .await
+    app.as_(token)
+        .organizations()
+        .move_to(id, json!({ "parent_id": parent }))
+        .await
 }
 
 async fn read(app: &TestApp, token: &str, id: Uuid) -> Reply {
@@ -305,11 +303,9 @@ both_backends!(moving_to_the_current_parent_is_a_200_no_op, |app| async move {
 both_backends!(a_move_body_refuses_unknown_fields, |app| async move {
     let t = app.tree().await;
     let r = app
-        .post(
-            &app.admin_token,
-            &format!("/v1/organizations/{}/move", t.sub_a),
-            json!({"parent_id": t.reseller_b, "status": "active"}),
-        )
+        .admin()
+        .organizations()
+        .move_to(t.sub_a, json!({"parent_id": t.reseller_b, "status": "active"}))
         .await;
     assert_eq!(r.status, 422, "{}", r.text);
     assert_eq!(r.error_field(), Some("status"), "{}", r.text);
@@ -317,13 +313,7 @@ both_backends!(a_move_body_refuses_unknown_fields, |app| async move {
     assert_eq!(r.body["parent_id"], json!(t.reseller_a));
     assert_eq!(r.body["status"], "pending");
     // A body without parent_id names it.
-    let r = app
-        .post(
-            &app.admin_token,
-            &format!("/v1/organizations/{}/move", t.sub_a),
-            json!({}),
-        )
-        .await;
+    let r = app.admin().organizations().move_to(t.sub_a, json!({})).await;
     assert_eq!(r.status, 422, "{}", r.text);
     assert_eq!(r.error_field(), Some("parent_id"), "{}", r.text);
 });
@@ -360,16 +350,12 @@ both_backends!(
         let (_, admin_a) = app.operator(t.reseller_a, "admin@reseller-a.example", &[Role::Admin]);
         let body = json!({"parent_id": t.reseller_a, "kind": "customer", "name": "Secretive",
         "primary_domain": "secretive.onmicrosoft.com", "contact_email": "ceo@secretive.example"});
-        let send = |token: String| {
-            let req = app
-                .client()
-                .post(app.url("/v1/organizations"))
-                .bearer_auth(token)
-                .header("Idempotency-Key", "onboard-secretive")
-                .json(&body);
-            app.send(req)
+        let send = || {
+            app.as_(&admin_a)
+                .organizations()
+                .create_with_key(&body, "onboard-secretive")
         };
-        let first = send(admin_a.clone()).await;
+        let first = send().await;
         assert_eq!(first.status, 201, "{}", first.text);
         let id = first.id();
         // The provider moves it to Reseller B: Reseller A's admin may no longer see it.
@@ -377,7 +363,7 @@ both_backends!(
         assert_eq!(r.status, 200, "{}", r.text);
         assert_eq!(read(&app, &admin_a, id).await.status, 404);
         // A late retry of the original create must not hand the record back.
-        let replay = send(admin_a.clone()).await;
+        let replay = send().await;
         assert_ne!(
             replay.status, 201,
             "the replay returned an organisation outside the caller's scope: {}",

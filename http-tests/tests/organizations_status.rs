@@ -148,11 +148,9 @@ both_backends!(
         // Moving the children away works as well.
         assert_conflict(&act(&app, &admin, t.sub_a, "archive").await, "has_children");
         let r = app
-            .post(
-                &admin,
-                &format!("/v1/organizations/{}/move", t.customer_a2),
-                json!({"parent_id": t.reseller_a}),
-            )
+            .as_(&admin)
+            .organizations()
+            .move_to(t.customer_a2, json!({"parent_id": t.reseller_a}))
             .await;
         assert_eq!(r.status, 200, "{}", r.text);
         assert_eq!(act(&app, &admin, t.sub_a, "archive").await.status, 200);

@@ -123,11 +123,9 @@ both_backends!(users_report_parses_back_escaped, |app| async move {
         let app = &app;
         async move {
             let r = app
-                .post(
-                    &app.admin_token,
-                    &format!("/v1/customers/{customer}/users"),
-                    json!({"email": email, "name": name}),
-                )
+                .admin()
+                .customer_users()
+                .create(customer, json!({"email": email, "name": name}))
                 .await;
             assert_eq!(r.status, 201, "{}", r.text);
             r.id()

@@ -662,11 +662,9 @@ both_backends!(
 
         // Subscriptions follow their customer when it moves.
         let r = app
-            .post(
-                &app.admin_token,
-                &format!("/v1/organizations/{}/move", t.customer_a2),
-                json!({"parent_id": t.reseller_b}),
-            )
+            .admin()
+            .organizations()
+            .move_to(t.customer_a2, json!({"parent_id": t.reseller_b}))
             .await;
         assert_eq!(r.status, 200, "move: {}", r.text);
         assert_eq!(
