@@ -147,7 +147,7 @@ impl Organizations<'_> {
         self.0.send(req).await
     }
 
-    pub async fn get(self, id: Uuid) -> Reply {
+    pub async fn get(self, id: impl Display) -> Reply {
         self.0.get(&paths::organization(id)).await
     }
 
@@ -178,6 +178,11 @@ impl Organizations<'_> {
 
     pub async fn archive(self, id: Uuid) -> Reply {
         self.0.act(&paths::of_organization(id, "archive")).await
+    }
+
+    /// POST `/v1/organizations/{id}/{verb}`: a status change named by the test.
+    pub async fn act(self, id: Uuid, verb: &str) -> Reply {
+        self.0.act(&paths::of_organization(id, verb)).await
     }
 }
 
@@ -473,5 +478,9 @@ impl Platform<'_> {
 
     pub async fn readyz(self) -> Reply {
         self.0.get(paths::READYZ).await
+    }
+
+    pub async fn swagger_ui(self) -> Reply {
+        self.0.get(paths::SWAGGER_UI).await
     }
 }

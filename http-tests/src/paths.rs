@@ -1,6 +1,8 @@
 //! Every API path the tests call, built in one place (API.md lists them).
 //! A `query` argument is appended as given: empty, or starting with `?`.
 
+use std::fmt::Display;
+
 use uuid::Uuid;
 
 pub const ME: &str = "/v1/me";
@@ -10,17 +12,18 @@ pub const JWKS: &str = "/.well-known/jwks.json";
 pub const OPENAPI: &str = "/openapi.json";
 pub const HEALTHZ: &str = "/healthz";
 pub const READYZ: &str = "/readyz";
+pub const SWAGGER_UI: &str = "/swagger-ui/";
 
-pub fn organization(id: Uuid) -> String {
+pub fn organization(id: impl Display) -> String {
     format!("/v1/organizations/{id}")
 }
 
 /// A sub-resource or action of an organisation: `/v1/organizations/{id}/{rest}`.
-pub fn of_organization(id: Uuid, rest: &str) -> String {
+pub fn of_organization(id: impl Display, rest: &str) -> String {
     format!("/v1/organizations/{id}/{rest}")
 }
 
-pub fn operator(id: impl std::fmt::Display) -> String {
+pub fn operator(id: impl Display) -> String {
     format!("/v1/operators/{id}")
 }
 
@@ -49,7 +52,7 @@ pub fn subscription(id: Uuid) -> String {
     format!("/v1/subscriptions/{id}")
 }
 
-pub fn invoice(id: impl std::fmt::Display) -> String {
+pub fn invoice(id: impl Display) -> String {
     format!("/v1/invoices/{id}")
 }
 

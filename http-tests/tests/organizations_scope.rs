@@ -3,29 +3,26 @@
 //! record that does not exist; in scope without the role is 403.
 
 use domain::Role;
-use http_tests::{both_backends, TestApp};
+use http_tests::{both_backends, paths, TestApp};
+use reqwest::Method;
 use serde_json::json;
 use uuid::Uuid;
 
 /// Every organisation endpoint for `id`, as (method, path, body).
 fn endpoints(id: Uuid, other: Uuid) -> Vec<(&'static str, String, Option<serde_json::Value>)> {
     vec![
-        ("GET", format!("/v1/organizations/{id}"), None),
-        (
-            "PATCH",
-            format!("/v1/organizations/{id}"),
-            Some(json!({"name": "Renamed"})),
-        ),
-        ("GET", format!("/v1/organizations/{id}/children"), None),
-        ("GET", format!("/v1/organizations/{id}/descendants"), None),
+        ("GET", paths::organization(id), None),
+        ("PATCH", paths::organization(id), Some(json!({"name": "Renamed"}))),
+        ("GET", paths::of_organization(id, "children"), None),
+        ("GET", paths::of_organization(id, "descendants"), None),
         (
             "POST",
-            format!("/v1/organizations/{id}/move"),
+            paths::of_organization(id, "move"),
             Some(json!({"parent_id": other})),
         ),
-        ("POST", format!("/v1/organizations/{id}/suspend"), None),
-        ("POST", format!("/v1/organizations/{id}/reactivate"), None),
-        ("POST", format!("/v1/organizations/{id}/archive"), None),
+        ("POST", paths::of_organization(id, "suspend"), None),
+        ("POST", paths::of_organization(id, "reactivate"), None),
+        ("POST", paths::of_organization(id, "archive"), None),
     ]
 }
 
@@ -36,17 +33,14 @@ async fn call(
     path: &str,
     body: Option<serde_json::Value>,
 ) -> http_tests::Reply {
-    let req = match method {
-        "GET" => app.client().get(app.url(path)),
-        "PATCH" => app.client().patch(app.url(path)),
-        _ => app.client().post(app.url(path)),
-    }
-    .bearer_auth(token);
+    let caller = app.as_(token);
+    let method = Method::from_bytes(method.as_bytes()).expect("method");
+    let req = caller.request(method, path);
     let req = match body {
         Some(b) => req.json(&b),
         None => req,
     };
-    app.send(req).await
+    caller.send(req).await
 }
 
 both_backends!(viewer_lists_only_its_own_subtree, |app| async move {

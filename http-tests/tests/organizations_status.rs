@@ -23,8 +23,7 @@ fn activate(app: &TestApp, id: Uuid) {
 }
 
 async fn act(app: &TestApp, token: &str, id: Uuid, verb: &str) -> Reply {
-    app.post(token, &format!("/v1/organizations/{id}/{verb}"), json!({}))
-        .await
+    app.as_(token).organizations().act(id, verb).await
 }
 
 async fn status_of(app: &TestApp, id: Uuid) -> String {
@@ -203,15 +202,15 @@ both_backends!(
         activate(&app, t.reseller_a);
         let (_, viewer_a) = app.operator(t.reseller_a, "viewer@reseller-a.example", &[Role::Viewer]);
         let (_, admin_a) = app.operator(t.reseller_a, "admin@reseller-a.example", &[Role::Admin]);
-        let home = format!("/v1/organizations/{}", t.reseller_a);
-        assert_eq!(app.get(&viewer_a, &home).await.status, 200);
-        assert_eq!(app.get(&admin_a, &home).await.status, 200);
+        let home = t.reseller_a;
+        assert_eq!(app.as_(&viewer_a).organizations().get(home).await.status, 200);
+        assert_eq!(app.as_(&admin_a).organizations().get(home).await.status, 200);
 
         let r = act(&app, &app.admin_token, t.reseller_a, "suspend").await;
         assert_eq!(r.status, 200, "{}", r.text);
         // Tokens issued before the suspension stop working on the next request.
         for token in [&viewer_a, &admin_a] {
-            let r = app.get(token, &home).await;
+            let r = app.as_(token).organizations().get(home).await;
             assert_eq!(r.status, 401, "{}", r.text);
             assert_eq!(r.header("content-type").as_deref(), Some("application/problem+json"));
             assert!(
@@ -233,7 +232,7 @@ both_backends!(
 
         let r = act(&app, &app.admin_token, t.reseller_a, "reactivate").await;
         assert_eq!(r.status, 200, "{}", r.text);
-        let r = app.get(&viewer_a, &home).await;
+        let r = app.as_(&viewer_a).organizations().get(home).await;
         assert_eq!(r.status, 200, "the same token works again: {}", r.text);
         assert_eq!(r.body["status"], "active");
         assert_eq!(
@@ -254,10 +253,10 @@ both_backends!(an_archived_home_locks_its_operators_out, |app| async move {
         .await;
     activate(&app, closing);
     let (_, admin_c) = app.operator(closing, "admin@closing.example", &[Role::Admin]);
-    let home = format!("/v1/organizations/{closing}");
-    assert_eq!(app.get(&admin_c, &home).await.status, 200);
+    let home = closing;
+    assert_eq!(app.as_(&admin_c).organizations().get(home).await.status, 200);
     assert_eq!(act(&app, &app.admin_token, closing, "archive").await.status, 200);
-    let r = app.get(&admin_c, &home).await;
+    let r = app.as_(&admin_c).organizations().get(home).await;
     assert_eq!(r.status, 401, "{}", r.text);
 });
 
@@ -296,11 +295,10 @@ both_backends!(
             let parent = app
                 .create(&app.admin_token, t.dist, "partner", &format!("Racing {round}"))
                 .await;
-            let create = app.post(
-                &app.admin_token,
-                "/v1/organizations",
-                json!({"parent_id": parent, "kind": "partner", "name": format!("Child {round}")}),
-            );
+            let create = app
+                .admin()
+                .organizations()
+                .create(json!({"parent_id": parent, "kind": "partner", "name": format!("Child {round}")}));
             let archive = act(&app, &app.admin_token, parent, "archive");
             let (created, archived) = join2(create, archive).await;
             let children = app.admin().organizations().children(parent, "").await;
