@@ -200,8 +200,8 @@ impl Operators<'_> {
         self.0.get(&paths::operator(id)).await
     }
 
-    pub async fn update(self, id: Uuid, body: Value) -> Reply {
-        self.0.patch(&paths::operator(id), body, None).await
+    pub async fn update(self, id: Uuid, body: Value, if_match: Option<&str>) -> Reply {
+        self.0.patch(&paths::operator(id), body, if_match).await
     }
 
     pub async fn disable(self, id: Uuid) -> Reply {
@@ -212,15 +212,24 @@ impl Operators<'_> {
         self.0.act(&(paths::operator(id) + "/enable")).await
     }
 
+    /// A POST to `org`'s import (`query` such as `?dry_run=true`), for a body
+    /// and content type of the test's own.
+    pub fn import_request(self, org: Uuid, query: &str) -> RequestBuilder {
+        self.0
+            .request(Method::POST, &(paths::of_organization(org, "operators/import") + query))
+    }
+
+    pub async fn send(self, req: RequestBuilder) -> Reply {
+        self.0.send(req).await
+    }
+
     /// POST a `text/csv` import; `query` such as `?dry_run=true`.
     pub async fn import(self, org: Uuid, csv: impl Into<Vec<u8>>, query: &str) -> Reply {
-        let path = paths::of_organization(org, "operators/import") + query;
         let req = self
-            .0
-            .request(Method::POST, &path)
+            .import_request(org, query)
             .header("Content-Type", "text/csv")
             .body(csv.into());
-        self.0.send(req).await
+        self.send(req).await
     }
 }
 
@@ -290,8 +299,8 @@ impl CustomerUsers<'_> {
         self.0.get(&paths::customer_user(id)).await
     }
 
-    pub async fn update(self, id: Uuid, body: Value) -> Reply {
-        self.0.patch(&paths::customer_user(id), body, None).await
+    pub async fn update(self, id: Uuid, body: Value, if_match: Option<&str>) -> Reply {
+        self.0.patch(&paths::customer_user(id), body, if_match).await
     }
 
     pub async fn impersonate(self, id: Uuid) -> Reply {

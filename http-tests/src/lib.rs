@@ -179,7 +179,11 @@ impl TestApp {
     /// Replaces an operator's roles through the API, as the provider's admin.
     pub async fn set_roles(&self, id: Uuid, roles: &[Role]) {
         let roles: Vec<&str> = roles.iter().map(|r| r.as_str()).collect();
-        let r = self.admin().operators().update(id, json!({ "roles": roles })).await;
+        let r = self
+            .admin()
+            .operators()
+            .update(id, json!({ "roles": roles }), None)
+            .await;
         assert_eq!(r.status, 200, "set roles: {}", r.text);
     }
 
