@@ -1,5 +1,9 @@
 //! The test harness: the real server on a free port, in-process, over a fresh
-//! database, with typed helpers so a test reads like the rule it checks.
+//! database, with typed helpers so a test reads like the rule it checks:
+//! `app.as_(&token).organizations().children(id, "?kind=customer")` (the
+//! clients in `clients.rs`, every path in [`paths`]). Every answer passes one
+//! check: a problem's `code` must be documented for its operation
+//! (`documented.rs`; on by default).
 
 use std::net::TcpListener;
 use std::path::PathBuf;
@@ -187,25 +191,8 @@ impl TestApp {
         assert_eq!(r.status, 200, "set roles: {}", r.text);
     }
 
-    pub async fn get(&self, token: &str, path: &str) -> Reply {
-        self.send(self.client.get(self.url(path)).bearer_auth(token)).await
-    }
-
-    pub async fn post(&self, token: &str, path: &str, body: Value) -> Reply {
-        self.send(self.client.post(self.url(path)).bearer_auth(token).json(&body))
-            .await
-    }
-
-    pub async fn patch(&self, token: &str, path: &str, body: Value, if_match: Option<&str>) -> Reply {
-        let mut req = self.client.patch(self.url(path)).bearer_auth(token).json(&body);
-        if let Some(tag) = if_match {
-            req = req.header("If-Match", tag);
-        }
-        self.send(req).await
-    }
-
     /// Sends a request and reads the response whole; a problem answer must be
-    /// documented for its operation (see [`documented`]).
+    /// documented for its operation (`documented.rs`).
     pub async fn send(&self, req: reqwest::RequestBuilder) -> Reply {
         let (client, req) = req.build_split();
         let req = req.expect("request");
@@ -226,7 +213,8 @@ impl TestApp {
         }
     }
 
-    pub fn client(&self) -> &reqwest::Client {
+    /// The HTTP client the typed clients send with.
+    pub(crate) fn client(&self) -> &reqwest::Client {
         &self.client
     }
 
