@@ -1,5 +1,9 @@
 //! The test harness: the real server on a free port, in-process, over a fresh
-//! database, with typed helpers so a test reads like the rule it checks.
+//! database, with typed helpers so a test reads like the rule it checks:
+//! `app.as_(&token).organizations().children(id, "?kind=customer")` (the
+//! clients in `clients.rs`, every path in [`paths`]). Every answer passes one
+//! check: a problem's `code` must be documented for its operation
+//! (`documented.rs`; on by default).
 
 use std::net::TcpListener;
 use std::path::PathBuf;
@@ -14,6 +18,12 @@ use serde_json::{json, Value};
 use uuid::Uuid;
 
 pub use persistence::testing::TestBackend as Backend;
+
+mod clients;
+mod documented;
+pub mod paths;
+
+pub use clients::*;
 
 /// Parses a config the way the binary does, from flags only.
 #[derive(Parser)]
@@ -160,17 +170,13 @@ impl TestApp {
 
     /// Disables an operator through the API, as the provider's admin.
     pub async fn disable_operator(&self, id: Uuid) {
-        let r = self
-            .post(&self.admin_token, &format!("/v1/operators/{id}/disable"), json!({}))
-            .await;
+        let r = self.admin().operators().disable(id).await;
         assert_eq!(r.status, 200, "disable: {}", r.text);
     }
 
     /// Re-enables an operator through the API, as the provider's admin.
     pub async fn enable_operator(&self, id: Uuid) {
-        let r = self
-            .post(&self.admin_token, &format!("/v1/operators/{id}/enable"), json!({}))
-            .await;
+        let r = self.admin().operators().enable(id).await;
         assert_eq!(r.status, 200, "enable: {}", r.text);
     }
 
@@ -178,39 +184,27 @@ impl TestApp {
     pub async fn set_roles(&self, id: Uuid, roles: &[Role]) {
         let roles: Vec<&str> = roles.iter().map(|r| r.as_str()).collect();
         let r = self
-            .patch(
-                &self.admin_token,
-                &format!("/v1/operators/{id}"),
-                json!({ "roles": roles }),
-                None,
-            )
+            .admin()
+            .operators()
+            .update(id, json!({ "roles": roles }), None)
             .await;
         assert_eq!(r.status, 200, "set roles: {}", r.text);
     }
 
-    pub async fn get(&self, token: &str, path: &str) -> Reply {
-        self.send(self.client.get(self.url(path)).bearer_auth(token)).await
-    }
-
-    pub async fn post(&self, token: &str, path: &str, body: Value) -> Reply {
-        self.send(self.client.post(self.url(path)).bearer_auth(token).json(&body))
-            .await
-    }
-
-    pub async fn patch(&self, token: &str, path: &str, body: Value, if_match: Option<&str>) -> Reply {
-        let mut req = self.client.patch(self.url(path)).bearer_auth(token).json(&body);
-        if let Some(tag) = if_match {
-            req = req.header("If-Match", tag);
-        }
-        self.send(req).await
-    }
-
+    /// Sends a request and reads the response whole; a problem answer must be
+    /// documented for its operation (`documented.rs`).
     pub async fn send(&self, req: reqwest::RequestBuilder) -> Reply {
-        let res = req.send().await.expect("request");
+        let (client, req) = req.build_split();
+        let req = req.expect("request");
+        let method = req.method().as_str().to_owned();
+        let path = req.url().path().to_owned();
+        let res = client.execute(req).await.expect("request");
         let status = res.status().as_u16();
         let headers = res.headers().clone();
         let text = res.text().await.expect("body");
         let body = serde_json::from_str(&text).unwrap_or(Value::Null);
+        let content_type = headers.get(reqwest::header::CONTENT_TYPE).and_then(|v| v.to_str().ok());
+        documented::check(&method, &path, status, content_type, &body);
         Reply {
             status,
             headers,
@@ -219,7 +213,8 @@ impl TestApp {
         }
     }
 
-    pub fn client(&self) -> &reqwest::Client {
+    /// The HTTP client the typed clients send with.
+    pub(crate) fn client(&self) -> &reqwest::Client {
         &self.client
     }
 
@@ -234,7 +229,7 @@ impl TestApp {
                 &Uuid::new_v4().simple().to_string()[..6]
             ));
         }
-        let r = self.post(token, "/v1/organizations", body).await;
+        let r = self.as_(token).organizations().create(body).await;
         assert_eq!(r.status, 201, "create {name}: {}", r.text);
         r.id()
     }

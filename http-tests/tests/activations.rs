@@ -9,22 +9,17 @@
 
 use domain::Role;
 use http_tests::{both_backends, join_all, Reply, TestApp};
-use serde_json::{json, Value};
+use serde_json::json;
 use uuid::Uuid;
 
 pub(crate) const WEEK: i64 = 7 * 24 * 3600;
 
-pub(crate) fn link_path(org: Uuid) -> String {
-    format!("/v1/organizations/{org}/activation-link")
-}
-
-pub(crate) fn activation_path(token: &str) -> String {
-    format!("/v1/activations/{token}")
-}
-
 /// `POST /v1/organizations/{org}/activation-link` as `token`.
 pub(crate) async fn send_link(app: &TestApp, token: &str, org: Uuid, email: &str) -> Reply {
-    app.post(token, &link_path(org), json!({ "email": email })).await
+    app.as_(token)
+        .activations()
+        .send_link(org, json!({ "email": email }))
+        .await
 }
 
 /// Sends a link as the provider's admin and returns the token from its mail.
@@ -57,20 +52,15 @@ pub(crate) fn token_in(body: &str) -> Option<String> {
         .find(|t| t.len() >= 40)
 }
 
-pub(crate) async fn public_get(app: &TestApp, path: &str) -> Reply {
-    app.send(app.client().get(app.url(path))).await
-}
-
-pub(crate) async fn public_post(app: &TestApp, path: &str, body: Value) -> Reply {
-    app.send(app.client().post(app.url(path)).json(&body)).await
-}
-
 pub(crate) async fn accept(app: &TestApp, token: &str, name: &str, email: &str) -> Reply {
-    public_post(app, &activation_path(token), json!({"name": name, "email": email})).await
+    app.anonymous()
+        .activations()
+        .accept(token, json!({"name": name, "email": email}))
+        .await
 }
 
 async fn status_of(app: &TestApp, org: Uuid) -> String {
-    let r = app.get(&app.admin_token, &format!("/v1/organizations/{org}")).await;
+    let r = app.admin().organizations().get(org).await;
     assert_eq!(r.status, 200, "{}", r.text);
     r.body["status"].as_str().unwrap_or_default().to_string()
 }
@@ -107,7 +97,7 @@ both_backends!(a_pending_customer_is_activated_by_its_link, |app| async move {
         .contains(&format!("{}/v1/activations/{token}", app.config.issuer())));
 
     // What it is for, and nothing more.
-    let r = public_get(&app, &activation_path(&token)).await;
+    let r = app.anonymous().activations().get(&token).await;
     assert_eq!(r.status, 200, "{}", r.text);
     assert_eq!(
         r.body,
@@ -137,7 +127,7 @@ both_backends!(a_pending_customer_is_activated_by_its_link, |app| async move {
     assert_eq!(r.body["admin"]["name"], "Mary Smith");
     let user = r.body["admin"]["id"].as_str().unwrap().to_string();
     assert_eq!(status_of(&app, trey).await, "active");
-    let r = app.get(&admin, &format!("/v1/customers/{trey}/users")).await;
+    let r = app.as_(&admin).customer_users().list(trey, "").await;
     assert_eq!(r.status, 200, "{}", r.text);
     let users = r.body["items"].as_array().unwrap();
     assert_eq!(users.len(), 1, "{}", r.text);
@@ -153,9 +143,9 @@ both_backends!(a_pending_customer_is_activated_by_its_link, |app| async move {
     assert_eq!(app.store.audit_event_count(Uuid::parse_str(&user).unwrap()).unwrap(), 1);
 
     // Single use: the same token now answers like any unknown one.
-    assert_not_found(&public_get(&app, &activation_path(&token)).await);
+    assert_not_found(&app.anonymous().activations().get(&token).await);
     assert_not_found(&accept(&app, &token, "Eve Intruder", "eve@treyresearch.example").await);
-    let r = app.get(&admin, &format!("/v1/customers/{trey}/users")).await;
+    let r = app.as_(&admin).customer_users().list(trey, "").await;
     assert_eq!(r.body["items"].as_array().unwrap().len(), 1, "{}", r.text);
 });
 
@@ -174,7 +164,7 @@ both_backends!(
         ] {
             let org = app.create(&app.admin_token, parent, kind, name).await;
             let token = sent_token(&app, org, email).await;
-            let r = public_get(&app, &activation_path(&token)).await;
+            let r = app.anonymous().activations().get(&token).await;
             assert_eq!(r.body["kind"], kind, "{}", r.text);
             let r = accept(&app, &token, "First Admin", email).await;
             assert_eq!(r.status, 200, "{}", r.text);
@@ -182,7 +172,7 @@ both_backends!(
             assert_eq!(r.body["admin"]["type"], "operator");
             let operator = Uuid::parse_str(r.body["admin"]["id"].as_str().unwrap()).unwrap();
 
-            let r = app.get(&app.admin_token, &format!("/v1/operators/{operator}")).await;
+            let r = app.admin().operators().get(operator).await;
             assert_eq!(r.status, 200, "{}", r.text);
             assert_eq!(r.body["home_organization_id"], org.to_string());
             assert_eq!(r.body["roles"], json!(["admin"]));
@@ -191,15 +181,13 @@ both_backends!(
 
             // The new admin signs in and runs its organisation.
             let token = app.token_for(operator);
-            let r = app.get(&token, "/v1/me").await;
+            let r = app.as_(&token).platform().me().await;
             assert_eq!(r.status, 200, "{}", r.text);
             assert_eq!(r.body["home_organization_id"], org.to_string());
             let r = app
-                .post(
-                    &token,
-                    "/v1/organizations",
-                    json!({"parent_id": org, "kind": "partner", "name": format!("Below {name}")}),
-                )
+                .as_(&token)
+                .organizations()
+                .create(json!({"parent_id": org, "kind": "partner", "name": format!("Below {name}")}))
                 .await;
             assert_eq!(r.status, 201, "{}", r.text);
         }
@@ -210,11 +198,11 @@ both_backends!(links_expire_by_the_servers_clock, |app| async move {
     let t = app.tree().await;
     let token = sent_token(&app, t.customer_a, "it@customer-a.example").await;
     app.advance_clock(WEEK - 3600);
-    let r = public_get(&app, &activation_path(&token)).await;
+    let r = app.anonymous().activations().get(&token).await;
     assert_eq!(r.status, 200, "an hour before expiry: {}", r.text);
 
     app.advance_clock(3601);
-    assert_not_found(&public_get(&app, &activation_path(&token)).await);
+    assert_not_found(&app.anonymous().activations().get(&token).await);
     assert_not_found(&accept(&app, &token, "Late Comer", "late@customer-a.example").await);
     assert_eq!(status_of(&app, t.customer_a).await, "pending");
 
@@ -233,9 +221,9 @@ both_backends!(a_resend_revokes_the_previous_link, |app| async move {
     let second = newest_token(&app, "new@customer-a.example");
     assert_ne!(first, second);
 
-    assert_not_found(&public_get(&app, &activation_path(&first)).await);
+    assert_not_found(&app.anonymous().activations().get(&first).await);
     assert_not_found(&accept(&app, &first, "Old Contact", "old@customer-a.example").await);
-    let r = public_get(&app, &activation_path(&second)).await;
+    let r = app.anonymous().activations().get(&second).await;
     assert_eq!(r.status, 200, "{}", r.text);
     let links = app.store.activation_links(t.customer_a).unwrap();
     assert_eq!(links.len(), 2);
@@ -256,42 +244,24 @@ both_backends!(revoked_links_are_refused, |app| async move {
     let t = app.tree().await;
     let (_, admin) = app.operator(t.reseller_a, "admin@reseller-a.example", &[Role::Admin]);
     let token = sent_token(&app, t.customer_a, "it@customer-a.example").await;
-    let r = app
-        .send(
-            app.client()
-                .delete(app.url(&link_path(t.customer_a)))
-                .bearer_auth(&admin),
-        )
-        .await;
+    let r = app.as_(&admin).activations().revoke_link(t.customer_a).await;
     assert_eq!(r.status, 204, "{}", r.text);
-    assert_not_found(&public_get(&app, &activation_path(&token)).await);
+    assert_not_found(&app.anonymous().activations().get(&token).await);
     assert_not_found(&accept(&app, &token, "Too Late", "late@customer-a.example").await);
     assert_eq!(status_of(&app, t.customer_a).await, "pending");
     let links = app.store.activation_links(t.customer_a).unwrap();
     assert!(links[0].revoked_at.is_some());
     assert_eq!(app.store.audit_event_count(links[0].id).unwrap(), 2, "sent, revoked");
     // Nothing live: still 204, nothing more audited.
-    let r = app
-        .send(
-            app.client()
-                .delete(app.url(&link_path(t.customer_a)))
-                .bearer_auth(&admin),
-        )
-        .await;
+    let r = app.as_(&admin).activations().revoke_link(t.customer_a).await;
     assert_eq!(r.status, 204, "{}", r.text);
     assert_eq!(app.store.audit_event_count(links[0].id).unwrap(), 2);
 
     // An organisation archived meanwhile kills its link too.
     let token = sent_token(&app, t.customer_b, "it@customer-b.example").await;
-    let r = app
-        .post(
-            &app.admin_token,
-            &format!("/v1/organizations/{}/archive", t.customer_b),
-            json!({}),
-        )
-        .await;
+    let r = app.admin().organizations().archive(t.customer_b).await;
     assert_eq!(r.status, 200, "{}", r.text);
-    assert_not_found(&public_get(&app, &activation_path(&token)).await);
+    assert_not_found(&app.anonymous().activations().get(&token).await);
     assert_not_found(&accept(&app, &token, "Ghost", "ghost@customer-b.example").await);
     assert_eq!(status_of(&app, t.customer_b).await, "archived");
 });
@@ -307,20 +277,14 @@ both_backends!(
         app.advance_clock(2 * 24 * 3600);
         let r = accept(&app, &used, "User One", "one@customer-a2.example").await;
         assert_eq!(r.status, 200, "{}", r.text);
-        let r = app
-            .send(
-                app.client()
-                    .delete(app.url(&link_path(t.customer_b)))
-                    .bearer_auth(&app.admin_token),
-            )
-            .await;
+        let r = app.as_(&app.admin_token).activations().revoke_link(t.customer_b).await;
         assert_eq!(r.status, 204);
         let unknown = api::routes::onboarding::activation_token().0;
 
         let tokens = [unknown, used, expired, revoked, "x".to_string(), "y".repeat(300)];
         let gets = join_all(tokens.iter().map(|tok| {
-            let (app, path) = (&app, activation_path(tok));
-            async move { public_get(app, &path).await }
+            let app = &app;
+            async move { app.anonymous().activations().get(tok).await }
         }))
         .await;
         let posts = join_all(
@@ -360,12 +324,11 @@ both_backends!(two_accepts_at_once_exactly_one_wins, |app| async move {
         for r in answers.iter().filter(|r| r.status != 200) {
             assert_not_found(r);
         }
-        let path = if kind == "customer" {
-            format!("/v1/customers/{org}/users")
+        let r = if kind == "customer" {
+            app.admin().customer_users().list(org, "").await
         } else {
-            format!("/v1/organizations/{org}/operators")
+            app.admin().operators().list(org, "").await
         };
-        let r = app.get(&app.admin_token, &path).await;
         let people = r.body["items"].as_array().unwrap();
         assert_eq!(people.len(), 1, "{kind}: {}", r.text);
         assert_eq!(people[0]["email"], won[0].body["admin"]["email"]);
@@ -382,12 +345,14 @@ both_backends!(accepting_validates_the_first_admin, |app| async move {
     let r = accept(&app, &token, "   ", "someone@sub-a.example").await;
     assert_eq!(r.status, 422, "{}", r.text);
     assert_eq!(r.error_field(), Some("name"));
-    let r = public_post(
-        &app,
-        &activation_path(&token),
-        json!({"name": "X", "email": "x@sub-a.example", "roles": ["admin"]}),
-    )
-    .await;
+    let r = app
+        .anonymous()
+        .activations()
+        .accept(
+            &token,
+            json!({"name": "X", "email": "x@sub-a.example", "roles": ["admin"]}),
+        )
+        .await;
     assert_eq!(r.status, 422, "{}", r.text);
     // An e-mail already an operator of the organisation: 409, and the link lives on.
     app.operator(t.sub_a, "taken@sub-a.example", &[Role::Viewer]);
@@ -405,34 +370,20 @@ both_backends!(only_admins_in_scope_send_and_revoke_links, |app| async move {
     let (_, admin_b) = app.operator(t.reseller_b, "admin@reseller-b.example", &[Role::Admin]);
     let r = send_link(&app, &viewer, t.customer_a, "it@customer-a.example").await;
     assert_eq!(r.status, 403, "{}", r.text);
-    let r = app
-        .send(
-            app.client()
-                .delete(app.url(&link_path(t.customer_a)))
-                .bearer_auth(&viewer),
-        )
-        .await;
+    let r = app.as_(&viewer).activations().revoke_link(t.customer_a).await;
     assert_eq!(r.status, 403, "{}", r.text);
     // Beside the caller: 404 exactly like a random id.
     let beside = send_link(&app, &admin_b, t.customer_a, "it@customer-a.example").await;
     let random = send_link(&app, &admin_b, Uuid::now_v7(), "it@customer-a.example").await;
     assert_eq!(beside.status, 404, "{}", beside.text);
     assert_eq!(beside.text, random.text);
-    let r = app
-        .send(
-            app.client()
-                .delete(app.url(&link_path(t.customer_a)))
-                .bearer_auth(&admin_b),
-        )
-        .await;
+    let r = app.as_(&admin_b).activations().revoke_link(t.customer_a).await;
     assert_eq!(r.status, 404, "{}", r.text);
     // No token.
     let r = app
-        .send(
-            app.client()
-                .post(app.url(&link_path(t.customer_a)))
-                .json(&json!({"email": "it@customer-a.example"})),
-        )
+        .anonymous()
+        .activations()
+        .send_link(t.customer_a, json!({"email": "it@customer-a.example"}))
         .await;
     assert_eq!(r.status, 401, "{}", r.text);
     // Not an organisation that can be onboarded; bad e-mails.
@@ -443,11 +394,9 @@ both_backends!(only_admins_in_scope_send_and_revoke_links, |app| async move {
     assert_eq!(r.status, 422, "{}", r.text);
     assert_eq!(r.error_field(), Some("email"));
     let r = app
-        .post(
-            &app.admin_token,
-            &link_path(t.customer_a),
-            json!({"email": "it@customer-a.example", "token": "mine"}),
-        )
+        .admin()
+        .activations()
+        .send_link(t.customer_a, json!({"email": "it@customer-a.example", "token": "mine"}))
         .await;
     assert_eq!(r.status, 422, "{}", r.text);
     // None of the refusals sent anything.
@@ -456,14 +405,17 @@ both_backends!(only_admins_in_scope_send_and_revoke_links, |app| async move {
 });
 
 both_backends!(the_public_activation_endpoints_are_rate_limited, |app| async move {
-    let path = activation_path(&api::routes::onboarding::activation_token().0);
+    let unknown = api::routes::onboarding::activation_token().0;
+    let activations = app.anonymous().activations();
     let per_minute = app.config.public_rate_limit_per_minute as usize;
     let mut limited = None;
     for i in 0..per_minute + 30 {
         let r = if i % 2 == 0 {
-            public_get(&app, &path).await
+            activations.get(&unknown).await
         } else {
-            public_post(&app, &path, json!({"name": "N", "email": "n@fourthcoffee.example"})).await
+            activations
+                .accept(&unknown, json!({"name": "N", "email": "n@fourthcoffee.example"}))
+                .await
         };
         if r.status == 429 {
             limited = Some((i, r));

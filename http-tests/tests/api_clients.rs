@@ -62,15 +62,7 @@ pub(crate) fn basic(id: &str, secret: &str) -> String {
 
 /// `POST /oauth/token` with a form body and an optional `Authorization` header.
 pub(crate) async fn token_request(app: &TestApp, body: &str, authorization: Option<&str>) -> Reply {
-    let mut req = app
-        .client()
-        .post(app.url("/oauth/token"))
-        .header("content-type", "application/x-www-form-urlencoded")
-        .body(body.to_string());
-    if let Some(value) = authorization {
-        req = req.header("authorization", value);
-    }
-    app.send(req).await
+    app.anonymous().oauth().token(body, authorization).await
 }
 
 /// The client-credentials grant with HTTP Basic credentials.
@@ -101,11 +93,9 @@ impl Created {
 /// Creates an API client in `org` as `token` (asserting 201).
 pub(crate) async fn create_client(app: &TestApp, token: &str, org: Uuid, name: &str, roles: &[&str]) -> Created {
     let r = app
-        .post(
-            token,
-            &format!("/v1/organizations/{org}/api-clients"),
-            json!({"name": name, "roles": roles}),
-        )
+        .as_(token)
+        .api_clients()
+        .create(org, json!({"name": name, "roles": roles}))
         .await;
     assert_eq!(r.status, 201, "create client {name}: {}", r.text);
     let secret = r.body["client_secret"].as_str().expect("client_secret").to_string();
@@ -245,21 +235,19 @@ fn assert_no_secret(r: &Reply, secrets: &[&str], what: &str) {
 }
 
 async fn get_client(app: &TestApp, token: &str, id: Uuid) -> Reply {
-    app.get(token, &format!("/v1/api-clients/{id}")).await
+    app.as_(token).api_clients().get(id).await
 }
 
 async fn list_clients(app: &TestApp, token: &str, org: Uuid) -> Reply {
-    app.get(token, &format!("/v1/organizations/{org}/api-clients")).await
+    app.as_(token).api_clients().list(org).await
 }
 
 async fn rotate(app: &TestApp, token: &str, id: Uuid) -> Reply {
-    app.post(token, &format!("/v1/api-clients/{id}/rotate-secret"), json!({}))
-        .await
+    app.as_(token).api_clients().rotate_secret(id).await
 }
 
 async fn revoke(app: &TestApp, token: &str, id: Uuid) -> Reply {
-    app.post(token, &format!("/v1/api-clients/{id}/revoke"), json!({}))
-        .await
+    app.as_(token).api_clients().revoke(id).await
 }
 
 fn ids(r: &Reply) -> Vec<String> {
@@ -302,7 +290,7 @@ both_backends!(create_answers_the_secret_exactly_once, |app| async move {
 
     // The Location answers, without the secret.
     let location = r.header("location").unwrap();
-    let got = app.get(&app.admin_token, &location).await;
+    let got = app.admin().get(&location).await;
     assert_eq!(got.status, 200, "{}", got.text);
     assert_eq!(got.body["client_id"], c.id.to_string());
     assert_eq!(got.body["status"], "active");
@@ -332,7 +320,6 @@ both_backends!(create_answers_the_secret_exactly_once, |app| async move {
 
 both_backends!(create_validates_and_refuses_chosen_secrets, |app| async move {
     let t = app.tree().await;
-    let path = format!("/v1/organizations/{}/api-clients", t.reseller_a);
     let cases = [
         (json!({"name": "", "roles": ["viewer"]}), "name"),
         (json!({"name": "No roles", "roles": []}), "roles"),
@@ -348,7 +335,7 @@ both_backends!(create_validates_and_refuses_chosen_secrets, |app| async move {
         ),
     ];
     for (body, field) in cases {
-        let r = app.post(&app.admin_token, &path, body.clone()).await;
+        let r = app.admin().api_clients().create(t.reseller_a, body.clone()).await;
         assert_eq!(r.status, 422, "{body}: {}", r.text);
         let named = r.error_field().unwrap_or_default();
         assert!(named.starts_with(field), "{body} must name {field}: {}", r.text);
@@ -375,11 +362,9 @@ both_backends!(customers_hold_no_api_clients, |app| async move {
     let (_, admin_a) = app.operator(t.reseller_a, "admin@reseller-a.example", &[Role::Admin]);
     for token in [&app.admin_token, &admin_a] {
         let r = app
-            .post(
-                token,
-                &format!("/v1/organizations/{}/api-clients", t.customer_a),
-                json!({"name": "Tenant sync", "roles": ["viewer"]}),
-            )
+            .as_(token)
+            .api_clients()
+            .create(t.customer_a, json!({"name": "Tenant sync", "roles": ["viewer"]}))
             .await;
         assert_eq!(r.status, 409, "{}", r.text);
         assert_eq!(r.code(), Some("customer_has_no_api_clients"));
@@ -406,11 +391,9 @@ both_backends!(only_admins_in_scope_manage_api_clients, |app| async move {
     // In scope without the admin role: 403, and nothing changes.
     for token in [&viewer_a, &billing_a] {
         let r = app
-            .post(
-                token,
-                &format!("/v1/organizations/{}/api-clients", t.reseller_a),
-                json!({"name": "Mine", "roles": ["viewer"]}),
-            )
+            .as_(token)
+            .api_clients()
+            .create(t.reseller_a, json!({"name": "Mine", "roles": ["viewer"]}))
             .await;
         assert_eq!(r.status, 403, "{}", r.text);
         assert_eq!(r.code(), Some("forbidden"));
@@ -458,11 +441,9 @@ both_backends!(only_admins_in_scope_manage_api_clients, |app| async move {
     }
     for parent in [t.reseller_b, t.dist, app.root] {
         let r = app
-            .post(
-                &admin_a,
-                &format!("/v1/organizations/{parent}/api-clients"),
-                json!({"name": "Sideways", "roles": ["admin"]}),
-            )
+            .as_(&admin_a)
+            .api_clients()
+            .create(parent, json!({"name": "Sideways", "roles": ["admin"]}))
             .await;
         assert_eq!(r.status, 404, "{}", r.text);
         assert!(r.body.get("client_secret").is_none());
@@ -508,11 +489,11 @@ both_backends!(rotation_shows_only_the_new_secret_once, |app| async move {
         assert_oauth_error(&attempt, 401, "invalid_client");
     }
     let after = access_token(&app, &c.client_id(), &new).await;
-    let me = app.get(&after, "/v1/me").await;
+    let me = app.as_(&after).platform().me().await;
     assert_eq!(me.status, 200, "{}", me.text);
     assert_eq!(me.body["id"], c.id.to_string());
     // A token issued before the rotation is not tied to the secret (documented).
-    assert_eq!(app.get(&before, "/v1/me").await.status, 200);
+    assert_eq!(app.as_(&before).platform().me().await.status, 200);
 
     // Neither secret shows anywhere afterwards.
     for (what, r) in [
@@ -534,7 +515,7 @@ both_backends!(revoked_client_is_locked_out_on_its_next_request, |app| async mov
     let t = app.tree().await;
     let c = create_client(&app, &app.admin_token, t.reseller_a, "Retired sync", &["admin"]).await;
     let token = access_token(&app, &c.client_id(), &c.secret).await;
-    assert_eq!(app.get(&token, "/v1/me").await.status, 200);
+    assert_eq!(app.as_(&token).platform().me().await.status, 200);
     let created = app.create(&token, t.reseller_a, "partner", "Before Revocation").await;
     let events_before = app.store.audit_event_count(c.id).unwrap();
 
@@ -545,25 +526,18 @@ both_backends!(revoked_client_is_locked_out_on_its_next_request, |app| async mov
     assert_eq!(app.store.audit_event_count(c.id).unwrap(), events_before + 1);
 
     // The token obtained before is refused on its very next request.
-    let me = app.get(&token, "/v1/me").await;
+    let me = app.as_(&token).platform().me().await;
     assert_eq!(me.status, 401, "{}", me.text);
     assert_eq!(me.code(), Some("invalid_token"));
     let r = app
-        .post(
-            &token,
-            "/v1/organizations",
-            json!({"parent_id": t.reseller_a, "kind": "partner", "name": "After Revocation"}),
-        )
+        .as_(&token)
+        .organizations()
+        .create(json!({"parent_id": t.reseller_a, "kind": "partner", "name": "After Revocation"}))
         .await;
     assert_eq!(r.status, 401, "{}", r.text);
-    let r = app.get(&token, &format!("/v1/organizations/{created}")).await;
+    let r = app.as_(&token).organizations().get(created).await;
     assert_eq!(r.status, 401, "{}", r.text);
-    let children = app
-        .get(
-            &app.admin_token,
-            &format!("/v1/organizations/{}/children", t.reseller_a),
-        )
-        .await;
+    let children = app.admin().organizations().children(t.reseller_a, "").await;
     assert!(
         !children.names().contains(&"After Revocation".to_string()),
         "{}",
@@ -622,10 +596,9 @@ both_backends!(a_client_acts_through_the_same_permission_checks, |app| async mov
 
     // A viewer client reads its home's subtree…
     let r = app
-        .get(
-            &viewer_token,
-            &format!("/v1/organizations/{}/descendants", t.reseller_a),
-        )
+        .as_(&viewer_token)
+        .organizations()
+        .descendants(t.reseller_a, "")
         .await;
     assert_eq!(r.status, 200, "{}", r.text);
     let mut names = r.names();
@@ -633,33 +606,29 @@ both_backends!(a_client_acts_through_the_same_permission_checks, |app| async mov
     assert_eq!(names, vec!["Customer A", "Customer A2", "Sub A"]);
     // …but creates nothing and manages no API clients…
     let body = json!({"parent_id": t.reseller_a, "kind": "partner", "name": "By Viewer Client"});
-    let r = app.post(&viewer_token, "/v1/organizations", body).await;
+    let r = app.as_(&viewer_token).organizations().create(body).await;
     assert_eq!(r.status, 403, "{}", r.text);
     assert_eq!(r.code(), Some("forbidden"));
     let r = list_clients(&app, &viewer_token, t.reseller_a).await;
     assert_eq!(r.status, 403, "{}", r.text);
     // …and sees nothing above or beside its home.
     for id in [app.root, t.dist, t.reseller_b, t.customer_b] {
-        let r = app.get(&viewer_token, &format!("/v1/organizations/{id}")).await;
+        let r = app.as_(&viewer_token).organizations().get(id).await;
         assert_eq!(r.status, 404, "{id}: {}", r.text);
     }
 
     // An admin client creates within its home's subtree only.
     let org = app.create(&admin_token, t.sub_a, "partner", "By Admin Client").await;
-    let r = app.get(&app.admin_token, &format!("/v1/organizations/{org}")).await;
+    let r = app.admin().organizations().get(org).await;
     assert_eq!(r.status, 200, "{}", r.text);
     assert_eq!(r.body["name"], "By Admin Client");
     let r = app
-        .post(
-            &admin_token,
-            "/v1/organizations",
-            json!({"parent_id": t.reseller_b, "kind": "partner", "name": "Beside"}),
-        )
+        .as_(&admin_token)
+        .organizations()
+        .create(json!({"parent_id": t.reseller_b, "kind": "partner", "name": "Beside"}))
         .await;
     assert_eq!(r.status, 404, "{}", r.text);
-    let r = app
-        .get(&admin_token, &format!("/v1/organizations/{}", t.customer_b))
-        .await;
+    let r = app.as_(&admin_token).organizations().get(t.customer_b).await;
     assert_eq!(r.status, 404, "{}", r.text);
     let r = list_clients(&app, &admin_token, t.reseller_b).await;
     assert_eq!(r.status, 404, "{}", r.text);

@@ -12,11 +12,7 @@ use http_tests::{both_backends, join_all, Reply, TestApp};
 use serde_json::{json, Value};
 use uuid::Uuid;
 
-use crate::activations::{accept, newest_token, public_get, public_post};
-
-fn apply_path(org: Uuid) -> String {
-    format!("/v1/programmes/{org}/applications")
-}
+use crate::activations::{accept, newest_token};
 
 fn application(email: &str) -> Value {
     json!({
@@ -29,18 +25,15 @@ fn application(email: &str) -> Value {
 }
 
 async fn apply(app: &TestApp, org: Uuid, body: Value) -> Reply {
-    public_post(app, &apply_path(org), body).await
+    app.anonymous().applications().apply(org, body).await
 }
 
 /// Opens (or closes) an organisation's programme as `token`.
 async fn set_programme(app: &TestApp, token: &str, org: Uuid, open: bool) -> Reply {
-    app.patch(
-        token,
-        &format!("/v1/organizations/{org}"),
-        json!({ "programme_open": open }),
-        None,
-    )
-    .await
+    app.as_(token)
+        .organizations()
+        .update(org, json!({ "programme_open": open }), None)
+        .await
 }
 
 async fn open_programme(app: &TestApp, org: Uuid) {
@@ -56,28 +49,22 @@ async fn applied(app: &TestApp, org: Uuid, email: &str) -> Uuid {
     r.id()
 }
 
-fn decide_path(id: Uuid, decision: &str) -> String {
-    format!("/v1/applications/{id}/{decision}")
-}
-
 async fn approve(app: &TestApp, token: &str, id: Uuid) -> Reply {
-    app.post(token, &decide_path(id, "approve"), json!({})).await
+    app.as_(token).applications().decide(id, "approve", json!({})).await
 }
 
 async fn reject(app: &TestApp, token: &str, id: Uuid, reason: &str) -> Reply {
-    app.post(token, &decide_path(id, "reject"), json!({ "reason": reason }))
+    app.as_(token)
+        .applications()
+        .decide(id, "reject", json!({ "reason": reason }))
         .await
-}
-
-fn list_path(org: Uuid, query: &str) -> String {
-    format!("/v1/organizations/{org}/applications{query}")
 }
 
 both_backends!(admins_open_and_close_their_programme, |app| async move {
     let t = app.tree().await;
     let (_, admin) = app.operator(t.reseller_a, "admin@reseller-a.example", &[Role::Admin]);
     let (_, viewer) = app.operator(t.reseller_a, "viewer@reseller-a.example", &[Role::Viewer]);
-    let r = app.get(&admin, &format!("/v1/organizations/{}", t.reseller_a)).await;
+    let r = app.as_(&admin).organizations().get(t.reseller_a).await;
     assert_eq!(r.body["programme_open"], false, "closed by default");
 
     // Closed and unknown programmes: the same 404.
@@ -120,13 +107,7 @@ both_backends!(admins_open_and_close_their_programme, |app| async move {
     let lone = app.create(&app.admin_token, t.dist, "partner", "Lone Partner").await;
     open_programme(&app, lone).await;
     applied(&app, lone, "dee@adatum.example").await;
-    let r = app
-        .post(
-            &app.admin_token,
-            &format!("/v1/organizations/{lone}/archive"),
-            json!({}),
-        )
-        .await;
+    let r = app.admin().organizations().archive(lone).await;
     assert_eq!(r.status, 200, "{}", r.text);
     let r = apply(&app, lone, application("eve@adatum.example")).await;
     assert_eq!(r.status, 404, "{}", r.text);
@@ -166,7 +147,7 @@ both_backends!(applications_are_validated, |app| async move {
     body["country"] = json!("au");
     let r = apply(&app, t.dist, body).await;
     assert_eq!(r.status, 201, "{}", r.text);
-    let r = app.get(&app.admin_token, &format!("/v1/applications/{}", r.id())).await;
+    let r = app.admin().applications().get(r.id()).await;
     assert_eq!(r.body["country"], "AU");
     assert_eq!(r.body["message"], "");
 });
@@ -210,7 +191,7 @@ both_backends!(admins_in_scope_list_and_read_applications, |app| async move {
     let r = reject(&app, &admin, b, "Outside our region").await;
     assert_eq!(r.status, 200, "{}", r.text);
 
-    let r = app.get(&admin, &list_path(t.reseller_a, "")).await;
+    let r = app.as_(&admin).applications().list(t.reseller_a, "").await;
     assert_eq!(r.status, 200, "{}", r.text);
     let ids: Vec<&str> = r.body["items"]
         .as_array()
@@ -226,7 +207,11 @@ both_backends!(admins_in_scope_list_and_read_applications, |app| async move {
     assert_eq!(item["message"], "We look after 40 small businesses\nin Wellington.");
     assert_eq!(item["programme_organization_id"], t.reseller_a.to_string());
 
-    let r = app.get(&admin, &list_path(t.reseller_a, "?status=pending")).await;
+    let r = app
+        .as_(&admin)
+        .applications()
+        .list(t.reseller_a, "?status=pending")
+        .await;
     let ids: Vec<&str> = r.body["items"]
         .as_array()
         .unwrap()
@@ -234,45 +219,55 @@ both_backends!(admins_in_scope_list_and_read_applications, |app| async move {
         .map(|i| i["id"].as_str().unwrap())
         .collect();
     assert_eq!(ids, vec![a.to_string(), c.to_string()]);
-    let r = app.get(&admin, &list_path(t.reseller_a, "?status=rejected")).await;
+    let r = app
+        .as_(&admin)
+        .applications()
+        .list(t.reseller_a, "?status=rejected")
+        .await;
     assert_eq!(r.body["items"][0]["reason"], "Outside our region", "{}", r.text);
-    let r = app.get(&admin, &list_path(t.reseller_a, "?status=nope")).await;
+    let r = app.as_(&admin).applications().list(t.reseller_a, "?status=nope").await;
     assert_eq!(r.status, 422, "{}", r.text);
     assert_eq!(r.error_field(), Some("status"));
 
     // Pages.
-    let r = app.get(&admin, &list_path(t.reseller_a, "?limit=2")).await;
+    let r = app.as_(&admin).applications().list(t.reseller_a, "?limit=2").await;
     assert_eq!(r.body["items"].as_array().unwrap().len(), 2);
     let cursor = r.body["next_cursor"].as_str().expect("next page").to_string();
     let r = app
-        .get(&admin, &list_path(t.reseller_a, &format!("?limit=2&cursor={cursor}")))
+        .as_(&admin)
+        .applications()
+        .list(t.reseller_a, &format!("?limit=2&cursor={cursor}"))
         .await;
     assert_eq!(r.body["items"][0]["id"], c.to_string(), "{}", r.text);
     assert!(r.body["next_cursor"].is_null());
 
     // Only admins; beside the caller is 404 like a random id.
-    let r = app.get(&viewer, &list_path(t.reseller_a, "")).await;
+    let r = app.as_(&viewer).applications().list(t.reseller_a, "").await;
     assert_eq!(r.status, 403, "{}", r.text);
-    let r = app.get(&viewer, &format!("/v1/applications/{a}")).await;
+    let r = app.as_(&viewer).applications().get(a).await;
     assert_eq!(r.status, 403, "{}", r.text);
-    let beside = app.get(&admin_b, &format!("/v1/applications/{a}")).await;
-    let random = app.get(&admin_b, &format!("/v1/applications/{}", Uuid::now_v7())).await;
+    let beside = app.as_(&admin_b).applications().get(a).await;
+    let random = app.as_(&admin_b).applications().get(Uuid::now_v7()).await;
     assert_eq!(beside.status, 404);
     assert_eq!(beside.text, random.text);
     for decision in ["approve", "reject"] {
         let r = app
-            .post(&admin_b, &decide_path(a, decision), json!({"reason": "No"}))
+            .as_(&admin_b)
+            .applications()
+            .decide(a, decision, json!({"reason": "No"}))
             .await;
         assert_eq!(r.status, 404, "{decision}: {}", r.text);
         let r = app
-            .post(&viewer, &decide_path(a, decision), json!({"reason": "No"}))
+            .as_(&viewer)
+            .applications()
+            .decide(a, decision, json!({"reason": "No"}))
             .await;
         assert_eq!(r.status, 403, "{decision}: {}", r.text);
     }
-    let r = app.get(&admin_b, &list_path(t.reseller_a, "")).await;
+    let r = app.as_(&admin_b).applications().list(t.reseller_a, "").await;
     assert_eq!(r.status, 404, "{}", r.text);
     // The parent's admins see them too.
-    let r = app.get(&app.admin_token, &format!("/v1/applications/{a}")).await;
+    let r = app.admin().applications().get(a).await;
     assert_eq!(r.status, 200, "{}", r.text);
     assert_eq!(r.body["status"], "pending");
 });
@@ -292,7 +287,7 @@ both_backends!(
         assert!(r.body["decided_at"].is_string());
         let partner = Uuid::parse_str(r.body["partner_id"].as_str().expect("partner_id")).unwrap();
 
-        let r = app.get(&admin, &format!("/v1/organizations/{partner}")).await;
+        let r = app.as_(&admin).organizations().get(partner).await;
         assert_eq!(r.status, 200, "{}", r.text);
         assert_eq!(r.body["kind"], "partner");
         assert_eq!(r.body["status"], "pending");
@@ -306,7 +301,7 @@ both_backends!(
         assert!(mails[0].body_text.contains("Ann Lee"));
         assert!(mails[0].body_text.contains("Northwind Distribution"));
         let token = newest_token(&app, "ann@adatum.example");
-        let r = public_get(&app, &format!("/v1/activations/{token}")).await;
+        let r = app.anonymous().activations().get(&token).await;
         assert_eq!(r.status, 200, "{}", r.text);
         assert_eq!(r.body["organization_name"], "Adatum IT");
         assert_eq!(r.body["kind"], "partner");
@@ -315,7 +310,7 @@ both_backends!(
         assert_eq!(r.body["organization_id"], partner.to_string());
         assert_eq!(r.body["admin"]["type"], "operator");
         let operator = Uuid::parse_str(r.body["admin"]["id"].as_str().unwrap()).unwrap();
-        let r = app.get(&app.token_for(operator), "/v1/me").await;
+        let r = app.as_(&app.token_for(operator)).platform().me().await;
         assert_eq!(r.status, 200, "{}", r.text);
         assert_eq!(r.body["home_organization_id"], partner.to_string());
 
@@ -330,9 +325,7 @@ both_backends!(
         let r = reject(&app, &admin, id, "Changed our mind").await;
         assert_eq!(r.status, 409, "{}", r.text);
         assert_eq!(r.code(), Some("application_decided"));
-        let r = app
-            .get(&admin, &format!("/v1/organizations/{}/children?kind=partner", t.dist))
-            .await;
+        let r = app.as_(&admin).organizations().children(t.dist, "?kind=partner").await;
         assert_eq!(r.names().iter().filter(|n| *n == "Adatum IT").count(), 1, "{}", r.text);
         assert_eq!(app.store.mail_outbox(Some("ann@adatum.example")).unwrap().len(), 1);
     }
@@ -347,7 +340,7 @@ both_backends!(rejecting_mails_the_reason, |app| async move {
         assert_eq!(r.status, 422, "{}", r.text);
         assert_eq!(r.body["errors"][0]["code"], code);
     }
-    let r = app.post(&app.admin_token, &decide_path(id, "reject"), json!({})).await;
+    let r = app.admin().applications().decide(id, "reject", json!({})).await;
     assert_eq!(r.status, 422, "{}", r.text);
     assert!(app.store.mail_outbox(None).unwrap().is_empty(), "refusals mail nothing");
 
@@ -374,12 +367,7 @@ both_backends!(rejecting_mails_the_reason, |app| async move {
     let r = approve(&app, &app.admin_token, id).await;
     assert_eq!(r.status, 409, "{}", r.text);
     assert_eq!(r.code(), Some("application_decided"));
-    let r = app
-        .get(
-            &app.admin_token,
-            &format!("/v1/organizations/{}/children", t.reseller_a),
-        )
-        .await;
+    let r = app.admin().organizations().children(t.reseller_a, "").await;
     assert!(!r.names().contains(&"Adatum IT".to_string()), "{}", r.text);
 });
 
@@ -404,12 +392,7 @@ both_backends!(two_decisions_at_once_exactly_one_wins, |app| async move {
         assert_eq!(r.status, 409, "{}", r.text);
         assert_eq!(r.code(), Some("application_decided"));
     }
-    let partners = app
-        .get(
-            &app.admin_token,
-            &format!("/v1/organizations/{}/children", t.reseller_b),
-        )
-        .await;
+    let partners = app.admin().organizations().children(t.reseller_b, "").await;
     let created = partners.names().iter().filter(|n| *n == "Adatum IT").count();
     let approved = won[0].body["status"] == "approved";
     assert_eq!(created, usize::from(approved), "{}", partners.text);
@@ -434,6 +417,6 @@ both_backends!(applying_is_rate_limited_per_client_address, |app| async move {
     assert_eq!(r.code(), Some("rate_limited"));
     assert!(r.header("retry-after").is_some());
     // The limit is on the public endpoints only: admins carry on.
-    let r = app.get(&app.admin_token, &list_path(t.reseller_a, "?limit=1")).await;
+    let r = app.admin().applications().list(t.reseller_a, "?limit=1").await;
     assert_eq!(r.status, 200, "{}", r.text);
 });

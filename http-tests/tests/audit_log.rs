@@ -13,10 +13,6 @@ use http_tests::{both_backends, Reply, TestApp};
 use serde_json::{json, Value};
 use uuid::Uuid;
 
-fn events(org: Uuid, query: &str) -> String {
-    format!("/v1/organizations/{org}/audit-events{query}")
-}
-
 fn admin_id(app: &TestApp) -> Uuid {
     app.store
         .operators_by_email(&app.config.bootstrap_admin_email)
@@ -47,7 +43,7 @@ async fn all_pages(app: &TestApp, org: Uuid, filter: &str, limit: usize) -> Vec<
         if let Some(c) = &cursor {
             q.push_str(&format!("&cursor={c}"));
         }
-        let r = app.get(&app.admin_token, &events(org, &q)).await;
+        let r = app.admin().audit().events(org, &q).await;
         let page = items(&r);
         assert!(page.len() <= limit);
         out.extend(page);
@@ -60,8 +56,7 @@ async fn all_pages(app: &TestApp, org: Uuid, filter: &str, limit: usize) -> Vec<
 
 /// The raw CSV export: (headers, body).
 async fn export(app: &TestApp, token: &str, org: Uuid, query: &str) -> Reply {
-    app.get(token, &format!("/v1/organizations/{org}/audit-events.csv{query}"))
-        .await
+    app.as_(token).audit().export(org, query).await
 }
 
 fn parse_csv(text: &str) -> (Vec<String>, Vec<Vec<String>>) {
@@ -78,10 +73,9 @@ both_backends!(subtree_lists_and_chain_fields, |app| async move {
     let t = app.tree().await;
     // The distributor's log holds its own subtree's creations, not the root's.
     let r = app
-        .get(
-            &app.admin_token,
-            &events(t.dist, "?action=organization.created&limit=500"),
-        )
+        .admin()
+        .audit()
+        .events(t.dist, "?action=organization.created&limit=500")
         .await;
     let targets: HashSet<String> = items(&r)
         .iter()
@@ -101,7 +95,7 @@ both_backends!(subtree_lists_and_chain_fields, |app| async move {
     .collect();
     assert_eq!(targets, expected);
     // reseller B's subtree: itself and its customer only.
-    let r = app.get(&app.admin_token, &events(t.reseller_b, "")).await;
+    let r = app.admin().audit().events(t.reseller_b, "").await;
     assert_eq!(items(&r).len(), 2, "{}", r.text);
     // Chain fields: increasing seq, each prev_hash is the previous event's hash.
     let all = all_pages(&app, app.root, "", 500).await;
@@ -121,56 +115,47 @@ both_backends!(filters_by_actor_action_target_and_time, |app| async move {
     let admin = admin_id(&app);
     let (other, other_token) = app.operator(app.root, "second.admin@contoso-cloud.example", &[Role::Admin]);
     let r = app
-        .patch(
-            &other_token,
-            &format!("/v1/organizations/{}", t.customer_b),
-            json!({"name": "Customer B Renamed"}),
-            None,
-        )
+        .as_(&other_token)
+        .organizations()
+        .update(t.customer_b, json!({"name": "Customer B Renamed"}), None)
         .await;
     assert_eq!(r.status, 200, "{}", r.text);
 
     // The second admin signed in (first use of its token) and renamed a customer.
-    let r = app
-        .get(&app.admin_token, &events(app.root, &format!("?actor={other}")))
-        .await;
+    let r = app.admin().audit().events(app.root, &format!("?actor={other}")).await;
     assert_eq!(actions(&r), ["operator.signed_in", "organization.updated"]);
     assert!(items(&r)
         .iter()
         .all(|e| e["actor_type"] == "operator" && e["actor_id"] == other.to_string()));
     let r = app
-        .get(
-            &app.admin_token,
-            &events(app.root, &format!("?actor={admin}&action=organization.created")),
-        )
+        .admin()
+        .audit()
+        .events(app.root, &format!("?actor={admin}&action=organization.created"))
         .await;
     assert_eq!(actions(&r).len(), 7, "{}", r.text);
     let r = app
-        .get(
-            &app.admin_token,
-            &events(app.root, &format!("?actor={other}&action=organization.created")),
-        )
+        .admin()
+        .audit()
+        .events(app.root, &format!("?actor={other}&action=organization.created"))
         .await;
     assert!(items(&r).is_empty());
 
     let r = app
-        .get(
-            &app.admin_token,
-            &events(app.root, &format!("?target={}", t.customer_b)),
-        )
+        .admin()
+        .audit()
+        .events(app.root, &format!("?target={}", t.customer_b))
         .await;
     assert_eq!(actions(&r), ["organization.created", "organization.updated"]);
     let r = app
-        .get(
-            &app.admin_token,
-            &events(
-                app.root,
-                &format!("?target={}&action=organization.updated", t.customer_b),
-            ),
+        .admin()
+        .audit()
+        .events(
+            app.root,
+            &format!("?target={}&action=organization.updated", t.customer_b),
         )
         .await;
     assert_eq!(items(&r)[0]["details"]["name"], "Customer B Renamed", "{}", r.text);
-    let r = app.get(&app.admin_token, &events(app.root, "?action=no.such")).await;
+    let r = app.admin().audit().events(app.root, "?action=no.such").await;
     assert!(items(&r).is_empty());
 
     // Time range: everything is after an hour ago, nothing before it or in the future.
@@ -179,40 +164,44 @@ both_backends!(filters_by_actor_action_target_and_time, |app| async move {
     let everything = all_pages(&app, app.root, "", 500).await.len();
     let q = |s: &str| s.replace('+', "%2B").replace(':', "%3A");
     let r = app
-        .get(
-            &app.admin_token,
-            &events(app.root, &format!("?from={}&limit=500", q(&hour_ago))),
-        )
+        .admin()
+        .audit()
+        .events(app.root, &format!("?from={}&limit=500", q(&hour_ago)))
         .await;
     assert_eq!(items(&r).len(), everything);
     let r = app
-        .get(&app.admin_token, &events(app.root, &format!("?to={}", q(&hour_ago))))
+        .admin()
+        .audit()
+        .events(app.root, &format!("?to={}", q(&hour_ago)))
         .await;
     assert!(items(&r).is_empty());
     let r = app
-        .get(&app.admin_token, &events(app.root, &format!("?from={}", q(&future))))
+        .admin()
+        .audit()
+        .events(app.root, &format!("?from={}", q(&future)))
         .await;
     assert!(items(&r).is_empty());
     // The split between two events: from is inclusive, to exclusive.
     let all = all_pages(&app, app.root, "", 500).await;
     let last_at = all.last().unwrap()["occurred_at"].as_str().unwrap().to_string();
     let r = app
-        .get(&app.admin_token, &events(app.root, &format!("?from={}", q(&last_at))))
+        .admin()
+        .audit()
+        .events(app.root, &format!("?from={}", q(&last_at)))
         .await;
     assert!(actions(&r).contains(&"organization.updated".to_string()), "{}", r.text);
     let r = app
-        .get(
-            &app.admin_token,
-            &events(app.root, &format!("?to={}&limit=500", q(&last_at))),
-        )
+        .admin()
+        .audit()
+        .events(app.root, &format!("?to={}&limit=500", q(&last_at)))
         .await;
     assert!(!actions(&r).contains(&"organization.updated".to_string()), "{}", r.text);
 
     // Bad filters name their parameter.
-    let r = app.get(&app.admin_token, &events(app.root, "?from=yesterday")).await;
+    let r = app.admin().audit().events(app.root, "?from=yesterday").await;
     assert!(matches!(r.status, 400 | 422), "{}", r.text);
     assert_eq!(r.error_field(), Some("from"));
-    let r = app.get(&app.admin_token, &events(app.root, "?actor=nope")).await;
+    let r = app.admin().audit().events(app.root, "?actor=nope").await;
     assert_eq!(r.error_field(), Some("actor"));
 });
 
@@ -222,9 +211,9 @@ both_backends!(pages_follow_the_cursor, |app| async move {
     let paged = all_pages(&app, app.root, "", 2).await;
     let ids = |v: &[Value]| v.iter().map(|e| e["id"].clone()).collect::<Vec<_>>();
     assert_eq!(ids(&one_page), ids(&paged));
-    let r = app.get(&app.admin_token, &events(app.root, "?limit=0")).await;
+    let r = app.admin().audit().events(app.root, "?limit=0").await;
     assert_eq!(r.error_field(), Some("limit"));
-    let r = app.get(&app.admin_token, &events(app.root, "?cursor=bogus")).await;
+    let r = app.admin().audit().events(app.root, "?cursor=bogus").await;
     assert_eq!(r.error_field(), Some("cursor"));
 });
 
@@ -234,15 +223,23 @@ both_backends!(admins_only_and_scope, |app| async move {
     let (_, billing) = app.operator(t.dist, "billing@northwind.example", &[Role::Billing]);
     let (_, reseller_admin) = app.operator(t.reseller_a, "admin@reseller-a.example", &[Role::Admin]);
     for token in [&viewer, &billing] {
-        assert_eq!(app.get(token, &events(t.dist, "")).await.status, 403);
+        assert_eq!(app.as_(token).audit().events(t.dist, "").await.status, 403);
         assert_eq!(export(&app, token, t.dist, "").await.status, 403);
     }
     // Outside the caller's scope: 404, list and export alike.
-    assert_eq!(app.get(&reseller_admin, &events(t.reseller_b, "")).await.status, 404);
+    assert_eq!(
+        app.as_(&reseller_admin).audit().events(t.reseller_b, "").await.status,
+        404
+    );
     assert_eq!(export(&app, &reseller_admin, t.reseller_b, "").await.status, 404);
-    assert_eq!(app.get(&reseller_admin, &events(Uuid::now_v7(), "")).await.status, 404);
+    assert_eq!(
+        app.as_(&reseller_admin).audit().events(Uuid::now_v7(), "").await.status,
+        404
+    );
     let r = app
-        .get(&reseller_admin, &events(t.reseller_a, "?action=organization.created"))
+        .as_(&reseller_admin)
+        .audit()
+        .events(t.reseller_a, "?action=organization.created")
         .await;
     assert_eq!(items(&r).len(), 4, "{}", r.text);
 });

@@ -4,8 +4,9 @@
 //! rule 4 (role and status changes apply on the very next request).
 
 use domain::Role;
-use http_tests::{both_backends, Reply, TestApp, IDP_AUDIENCE, IDP_ISSUER, IDP_KID};
+use http_tests::{both_backends, paths, Reply, TestApp, IDP_AUDIENCE, IDP_ISSUER, IDP_KID};
 use jsonwebtoken::{encode, Algorithm, EncodingKey, Header};
+use reqwest::Method;
 use serde_json::{json, Value};
 use uuid::Uuid;
 
@@ -99,10 +100,18 @@ fn tamper_signature(token: &str) -> String {
 }
 
 async fn me(app: &TestApp, token: &str) -> Reply {
-    app.get(token, "/v1/me").await
+    app.as_(token).platform().me().await
 }
 
 /// A 401 as RFC 6750 and RFC 9457 want it: a Bearer challenge and a problem body.
+/// `GET /v1/me` with this `Authorization` header, as sent.
+async fn with_authorization(app: &TestApp, value: &str) -> Reply {
+    let anonymous = app.anonymous();
+    anonymous
+        .send(anonymous.request(Method::GET, paths::ME).header("Authorization", value))
+        .await
+}
+
 fn assert_unauthorized(r: &Reply, code: &str, what: &str) {
     assert_eq!(r.status, 401, "{what}: {}", r.text);
     assert_eq!(
@@ -142,14 +151,12 @@ both_backends!(missing_or_garbage_credentials_are_401, |app| async move {
     // The control: the same call with a good token answers.
     assert_eq!(me(&app, &app.admin_token).await.status, 200);
 
-    let r = app.send(app.client().get(app.url("/v1/me"))).await;
+    let r = app.anonymous().platform().me().await;
     assert_unauthorized(&r, "unauthenticated", "no Authorization header");
     let r = app
-        .send(
-            app.client()
-                .post(app.url("/v1/organizations"))
-                .json(&json!({"parent_id": app.root, "kind": "distributor", "name": "Anonymous"})),
-        )
+        .anonymous()
+        .organizations()
+        .create(json!({"parent_id": app.root, "kind": "distributor", "name": "Anonymous"}))
         .await;
     assert_unauthorized(&r, "unauthenticated", "anonymous create");
 
@@ -162,9 +169,7 @@ both_backends!(missing_or_garbage_credentials_are_401, |app| async move {
         app.admin_token.clone(),
         format!("Digest {}", app.admin_token),
     ] {
-        let r = app
-            .send(app.client().get(app.url("/v1/me")).header("Authorization", &header))
-            .await;
+        let r = with_authorization(&app, &header).await;
         assert_unauthorized(&r, "unauthenticated", &format!("Authorization: {header}"));
     }
     for garbage in [
@@ -185,13 +190,7 @@ both_backends!(missing_or_garbage_credentials_are_401, |app| async move {
             .contains("invalid_token"));
     }
     // The scheme name is case-insensitive (RFC 7235).
-    let r = app
-        .send(
-            app.client()
-                .get(app.url("/v1/me"))
-                .header("Authorization", format!("bearer {}", app.admin_token)),
-        )
-        .await;
+    let r = with_authorization(&app, &format!("bearer {}", app.admin_token)).await;
     assert_eq!(r.status, 200, "{}", r.text);
 });
 
@@ -253,7 +252,7 @@ both_backends!(alg_none_hs256_and_rs256_with_our_kid_are_401, |app| async move {
         }
     }
     // HS256 keyed with what an attacker knows: our public key (the classic key-confusion attack).
-    let jwks = app.send(app.client().get(app.url("/.well-known/jwks.json"))).await;
+    let jwks = app.anonymous().platform().jwks().await;
     let x = jwks.body["keys"][0]["x"].as_str().expect("x").to_string();
     for secret in [x.as_bytes(), b"secret".as_slice()] {
         let mut header = Header::new(Algorithm::HS256);
@@ -371,17 +370,19 @@ both_backends!(tokens_missing_a_required_claim_are_401, |app| async move {
 both_backends!(disabled_operator_is_refused_at_once, |app| async move {
     let t = app.tree().await;
     let (id, token) = app.operator(t.reseller_a, "viewer@reseller-a.example", &[Role::Viewer]);
-    let org = format!("/v1/organizations/{}", t.reseller_a);
-    assert_eq!(app.get(&token, &org).await.status, 200);
+    assert_eq!(app.as_(&token).organizations().get(t.reseller_a).await.status, 200);
 
     app.disable_operator(id).await;
-    assert_refused(&app.get(&token, &org).await, "disabled operator, token issued before");
+    assert_refused(
+        &app.as_(&token).organizations().get(t.reseller_a).await,
+        "disabled operator, token issued before",
+    );
     assert_refused(&me(&app, &token).await, "disabled operator on /v1/me");
     // A token minted after the change does not help either.
     assert_refused(&me(&app, &app.token_for(id)).await, "disabled operator, fresh token");
 
     app.enable_operator(id).await;
-    let r = app.get(&token, &org).await;
+    let r = app.as_(&token).organizations().get(t.reseller_a).await;
     assert_eq!(r.status, 200, "re-enabled: {}", r.text);
     assert_eq!(r.body["name"], "Reseller A");
 });
@@ -390,31 +391,24 @@ both_backends!(demoted_admin_gets_403_at_once, |app| async move {
     let t = app.tree().await;
     let (id, token) = app.operator(t.reseller_a, "admin@reseller-a.example", &[Role::Admin]);
     let body = |name: &str| json!({"parent_id": t.reseller_a, "kind": "partner", "name": name});
-    let r = app.post(&token, "/v1/organizations", body("Before Demotion")).await;
+    let r = app.as_(&token).organizations().create(body("Before Demotion")).await;
     assert_eq!(r.status, 201, "{}", r.text);
 
     app.set_roles(id, &[Role::Viewer]).await;
-    let r = app.post(&token, "/v1/organizations", body("While Viewer")).await;
+    let r = app.as_(&token).organizations().create(body("While Viewer")).await;
     assert_eq!(r.status, 403, "demoted, same token: {}", r.text);
     assert_eq!(r.code(), Some("forbidden"));
     let r = me(&app, &token).await;
     assert_eq!(r.body["roles"], json!(["viewer"]), "{}", r.text);
     assert!(!permissions(&r).contains(&"create_organization".to_string()));
     // Still a viewer: reading works.
-    assert_eq!(
-        app.get(&token, &format!("/v1/organizations/{}", t.reseller_a))
-            .await
-            .status,
-        200
-    );
+    assert_eq!(app.as_(&token).organizations().get(t.reseller_a).await.status, 200);
 
     app.set_roles(id, &[Role::Admin]).await;
-    let r = app.post(&token, "/v1/organizations", body("After Promotion")).await;
+    let r = app.as_(&token).organizations().create(body("After Promotion")).await;
     assert_eq!(r.status, 201, "promoted back: {}", r.text);
 
-    let r = app
-        .get(&token, &format!("/v1/organizations/{}/children", t.reseller_a))
-        .await;
+    let r = app.as_(&token).organizations().children(t.reseller_a, "").await;
     let names = r.names();
     assert!(names.contains(&"Before Demotion".to_string()), "{names:?}");
     assert!(names.contains(&"After Promotion".to_string()), "{names:?}");
@@ -476,24 +470,12 @@ both_backends!(identity_provider_token_finds_the_operator_by_email, |app| async 
     }
     // Its scope and role apply as for any other token.
     let token = idp_token(&idp_claims("Viewer@Reseller-A.EXAMPLE"));
-    assert_eq!(
-        app.get(&token, &format!("/v1/organizations/{}", t.customer_a))
-            .await
-            .status,
-        200
-    );
-    assert_eq!(
-        app.get(&token, &format!("/v1/organizations/{}", t.customer_b))
-            .await
-            .status,
-        404
-    );
+    assert_eq!(app.as_(&token).organizations().get(t.customer_a).await.status, 200);
+    assert_eq!(app.as_(&token).organizations().get(t.customer_b).await.status, 404);
     let r = app
-        .post(
-            &token,
-            "/v1/organizations",
-            json!({"parent_id": t.reseller_a, "kind": "partner", "name": "No"}),
-        )
+        .as_(&token)
+        .organizations()
+        .create(json!({"parent_id": t.reseller_a, "kind": "partner", "name": "No"}))
         .await;
     assert_eq!(r.status, 403, "{}", r.text);
     // Rule 4 holds for identity-provider tokens too.

@@ -79,18 +79,11 @@ fn price(amount: i64, currency: &str) -> Value {
 }
 
 async fn run(app: &TestApp, token: &str, org: Uuid, period: &str) -> Reply {
-    app.post(
-        token,
-        &format!("/v1/organizations/{org}/billing-runs"),
-        json!({"period": period}),
-    )
-    .await
+    app.as_(token).billing().run(org, json!({"period": period})).await
 }
 
 async fn invoices(app: &TestApp, token: &str, org: Uuid, query: &str) -> Vec<Value> {
-    let r = app
-        .get(token, &format!("/v1/organizations/{org}/invoices{query}"))
-        .await;
+    let r = app.as_(token).billing().invoices(org, query).await;
     assert_eq!(r.status, 200, "{}", r.text);
     r.body["items"].as_array().cloned().unwrap_or_default()
 }
@@ -103,8 +96,7 @@ fn find<'a>(items: &'a [Value], customer: Uuid, currency: &str) -> &'a Value {
 }
 
 async fn act(app: &TestApp, token: &str, invoice: &str, verb: &str) -> Reply {
-    app.post(token, &format!("/v1/invoices/{invoice}/{verb}"), json!({}))
-        .await
+    app.as_(token).billing().act(invoice, verb).await
 }
 
 struct Setup {
@@ -165,9 +157,7 @@ both_backends!(runs_prorate_round_and_never_duplicate, |app| async move {
     assert_eq!(find(&items, t.customer_a, "USD")["total_minor"], 24_000);
     assert_eq!(find(&items, t.customer_b, "NZD")["total_minor"], 333);
 
-    let r = app
-        .get(&billing, &format!("/v1/invoices/{}", a_nzd["id"].as_str().unwrap()))
-        .await;
+    let r = app.as_(&billing).billing().invoice(a_nzd["id"].as_str().unwrap()).await;
     assert_eq!(r.status, 200, "{}", r.text);
     let lines = r.body["lines"].as_array().unwrap();
     let line = |sku: &str| lines.iter().find(|l| l["sku"] == sku).unwrap().clone();
@@ -184,7 +174,7 @@ both_backends!(runs_prorate_round_and_never_duplicate, |app| async move {
     let october = invoices(&app, &billing, t.dist, "?period=2026-10").await;
     let usd = find(&october, t.customer_a, "USD");
     let id = usd["id"].as_str().unwrap();
-    let r = app.get(&billing, &format!("/v1/invoices/{id}")).await;
+    let r = app.as_(&billing).billing().invoice(id).await;
     let skus: Vec<&str> = r.body["lines"]
         .as_array()
         .unwrap()
@@ -270,18 +260,11 @@ both_backends!(states_history_filters_and_csv, |app| async move {
     assert_eq!(mine.len(), 2);
     assert_eq!(invoices(&app, &billing, t.reseller_b, "").await.len(), 1);
     assert!(invoices(&app, &billing, t.dist, "?period=2026-08").await.is_empty());
-    let r = app
-        .get(
-            &billing,
-            &format!("/v1/organizations/{}/invoices?period=2026-9", t.dist),
-        )
-        .await;
+    let r = app.as_(&billing).billing().invoices(t.dist, "?period=2026-9").await;
     assert_eq!(r.error_field(), Some("period"));
 
     // History: per period and currency, void left out.
-    let r = app
-        .get(&billing, &format!("/v1/organizations/{}/billing-history", t.dist))
-        .await;
+    let r = app.as_(&billing).billing().history(t.dist).await;
     assert_eq!(r.status, 200, "{}", r.text);
     assert_eq!(
         r.body["items"],
@@ -293,10 +276,9 @@ both_backends!(states_history_filters_and_csv, |app| async move {
 
     // The invoice lines of the period, parsed back; formula cells escaped.
     let r = app
-        .get(
-            &billing,
-            &format!("/v1/organizations/{}/reports/invoice-lines.csv?period=2026-09", t.dist),
-        )
+        .as_(&billing)
+        .reports()
+        .get(t.dist, "invoice-lines", "?period=2026-09")
         .await;
     assert_eq!(r.status, 200, "{}", r.text);
     assert_eq!(r.header("content-type").as_deref(), Some("text/csv; charset=utf-8"));
@@ -316,12 +298,7 @@ both_backends!(states_history_filters_and_csv, |app| async move {
         (&main[7], &main[8], &main[9], &main[10]),
         ("450", "30", "1730", "25950")
     );
-    let r = app
-        .get(
-            &billing,
-            &format!("/v1/organizations/{}/reports/invoice-lines.csv", t.dist),
-        )
-        .await;
+    let r = app.as_(&billing).reports().get(t.dist, "invoice-lines", "").await;
     assert!(matches!(r.status, 400 | 422), "period is required: {}", r.text);
 });
 
@@ -333,42 +310,22 @@ both_backends!(billing_or_admin_only, |app| async move {
     let (_, viewer) = app.operator(t.dist, "viewer@northwind.example", &[Role::Viewer]);
     let (_, admin) = app.operator(t.dist, "admin@northwind.example", &[Role::Admin]);
     let (_, outsider) = app.operator(t.reseller_b, "billing@reseller-b.example", &[Role::Billing]);
-    let csv = format!("/v1/organizations/{}/reports/invoice-lines.csv?period=2026-09", t.dist);
+    let csv = |token| app.as_(token).reports().get(t.dist, "invoice-lines", "?period=2026-09");
     assert_eq!(run(&app, &viewer, t.dist, "2026-09").await.status, 403);
-    assert_eq!(
-        app.get(&viewer, &format!("/v1/organizations/{}/invoices", t.dist))
-            .await
-            .status,
-        403
-    );
-    assert_eq!(app.get(&viewer, &format!("/v1/invoices/{a}")).await.status, 403);
+    assert_eq!(app.as_(&viewer).billing().invoices(t.dist, "").await.status, 403);
+    assert_eq!(app.as_(&viewer).billing().invoice(&a).await.status, 403);
     assert_eq!(act(&app, &viewer, &a, "issue").await.status, 403);
-    assert_eq!(
-        app.get(&viewer, &format!("/v1/organizations/{}/billing-history", t.dist))
-            .await
-            .status,
-        403
-    );
-    assert_eq!(app.get(&viewer, &csv).await.status, 403);
+    assert_eq!(app.as_(&viewer).billing().history(t.dist).await.status, 403);
+    assert_eq!(csv(&viewer).await.status, 403);
     // The same viewer may export subscriptions and users.
-    let r = app
-        .get(
-            &viewer,
-            &format!("/v1/organizations/{}/reports/subscriptions.csv", t.dist),
-        )
-        .await;
+    let r = app.as_(&viewer).reports().get(t.dist, "subscriptions", "").await;
     assert_eq!(r.status, 200);
-    assert_eq!(app.get(&admin, &csv).await.status, 200);
+    assert_eq!(csv(&admin).await.status, 200);
     assert_eq!(run(&app, &admin, t.dist, "2026-09").await.status, 200);
     // Another subtree's invoice: 404, as if absent.
-    assert_eq!(app.get(&outsider, &format!("/v1/invoices/{a}")).await.status, 404);
+    assert_eq!(app.as_(&outsider).billing().invoice(&a).await.status, 404);
     assert_eq!(act(&app, &outsider, &a, "issue").await.status, 404);
-    assert_eq!(
-        app.get(&outsider, &format!("/v1/invoices/{}", Uuid::now_v7()))
-            .await
-            .status,
-        404
-    );
+    assert_eq!(app.as_(&outsider).billing().invoice(Uuid::now_v7()).await.status, 404);
     assert_eq!(run(&app, &outsider, t.dist, "2026-09").await.status, 404);
     // Bad periods name the field.
     for bad in ["2026-13", "2026-9", "september"] {
@@ -432,21 +389,15 @@ both_backends!(large_runs_bill_every_customer_exactly_once, |app| async move {
     let r = run(&app, &billing, t.reseller_b, "2026-09").await;
     assert_eq!(r.body["created"], 0);
     assert_eq!(r.body["recomputed"], CUSTOMERS);
-    let r = app
-        .get(&billing, &format!("/v1/organizations/{}/billing-history", t.reseller_b))
-        .await;
+    let r = app.as_(&billing).billing().history(t.reseller_b).await;
     assert_eq!(
         r.body["items"],
         json!([{"period": "2026-09", "currency": "NZD", "invoices": CUSTOMERS, "total_minor": CUSTOMERS * 600}])
     );
     let r = app
-        .get(
-            &billing,
-            &format!(
-                "/v1/organizations/{}/reports/invoice-lines.csv?period=2026-09",
-                t.reseller_b
-            ),
-        )
+        .as_(&billing)
+        .reports()
+        .get(t.reseller_b, "invoice-lines", "?period=2026-09")
         .await;
     assert_eq!(r.status, 200);
     let mut reader = csv::Reader::from_reader(r.text.as_bytes());

@@ -7,15 +7,11 @@
 use std::collections::{BTreeMap, HashSet};
 
 use domain::Role;
-use http_tests::{both_backends, TestApp};
+use http_tests::{both_backends, paths, TestApp};
 use serde_json::{json, Value};
 use uuid::Uuid;
 
 use crate::subscriptions::{acted, day, patched, seats};
-
-fn customers_of(org: Uuid) -> String {
-    format!("/v1/organizations/{org}/customers")
-}
 
 /// What the summary shows for one customer.
 #[derive(Debug, PartialEq, Eq)]
@@ -50,9 +46,15 @@ fn read_summary(item: &Value) -> Summary {
 }
 
 /// One page at `path` as `token`: the items by name.
-async fn by_name(app: &TestApp, token: &str, path: &str) -> BTreeMap<String, Summary> {
-    let r = app.get(token, path).await;
-    assert_eq!(r.status, 200, "{path}: {}", r.text);
+async fn by_name(app: &TestApp, token: &str, org: Uuid, query: &str) -> BTreeMap<String, Summary> {
+    let r = app.as_(token).customers().list(org, query).await;
+    assert_eq!(
+        r.status,
+        200,
+        "{}{query}: {}",
+        paths::of_organization(org, "customers"),
+        r.text
+    );
     let items = r.body["items"].as_array().unwrap();
     for i in items {
         assert_eq!(i["kind"], "customer", "only customers: {i}");
@@ -77,7 +79,7 @@ both_backends!(
         acted(&app, c_cancelled, "cancel").await;
         let d = seats(&app, t.customer_b, "SKU_D", 7, 3, 12).await;
 
-        let r = app.get(&app.admin_token, &customers_of(t.dist)).await;
+        let r = app.admin().customers().list(t.dist, "").await;
         assert_eq!(r.status, 200, "{}", r.text);
         assert_eq!(r.body["next_cursor"], Value::Null);
         let a = r.body["items"]
@@ -102,18 +104,18 @@ both_backends!(
             ("Customer A2".to_string(), summary(0, 0, None, &[])),
             ("Customer B".to_string(), summary(7, 3, Some(day(12)), &["SKU_D"])),
         ]);
-        assert_eq!(by_name(&app, &app.admin_token, &customers_of(t.dist)).await, expected);
-        assert_eq!(by_name(&app, &app.admin_token, &customers_of(app.root)).await, expected);
+        assert_eq!(by_name(&app, &app.admin_token, t.dist, "").await, expected);
+        assert_eq!(by_name(&app, &app.admin_token, app.root, "").await, expected);
 
         // The summary follows changes.
         patched(&app, b_sku, json!({"quantity": 12, "assigned": 6})).await;
         acted(&app, a_early, "cancel").await;
         acted(&app, d, "cancel").await;
-        let now = by_name(&app, &app.admin_token, &customers_of(t.dist)).await;
+        let now = by_name(&app, &app.admin_token, t.dist, "").await;
         assert_eq!(now["Customer A"], summary(15, 7, Some(day(50)), &["SKU_A", "SKU_B"]));
         assert_eq!(now["Customer B"], summary(0, 0, None, &[]));
         acted(&app, a_suspended, "cancel").await;
-        let now = by_name(&app, &app.admin_token, &customers_of(t.dist)).await;
+        let now = by_name(&app, &app.admin_token, t.dist, "").await;
         assert_eq!(now["Customer A"], summary(12, 6, Some(day(50)), &["SKU_B"]));
     }
 );
@@ -127,16 +129,16 @@ both_backends!(the_summary_is_scoped_filtered_and_paged, |app| async move {
     let (_, admin_a) = app.operator(t.reseller_a, "admin@reseller-a.example", &[Role::Admin]);
     let (_, viewer_a) = app.operator(t.reseller_a, "viewer@reseller-a.example", &[Role::Viewer]);
     for token in [&admin_a, &viewer_a] {
-        let mine = by_name(&app, token, &customers_of(t.reseller_a)).await;
+        let mine = by_name(&app, token, t.reseller_a, "").await;
         assert_eq!(
             mine.keys().cloned().collect::<Vec<_>>(),
             vec!["Customer A", "Customer A2"]
         );
         assert_eq!(mine["Customer A"], summary(2, 1, Some(day(10)), &["SKU_A"]));
-        let deeper = by_name(&app, token, &customers_of(t.sub_a)).await;
+        let deeper = by_name(&app, token, t.sub_a, "").await;
         assert_eq!(deeper.keys().cloned().collect::<Vec<_>>(), vec!["Customer A2"]);
         for org in [t.dist, t.reseller_b, t.customer_b, app.root, Uuid::now_v7()] {
-            let r = app.get(token, &customers_of(org)).await;
+            let r = app.as_(token).customers().list(org, "").await;
             assert_eq!(r.status, 404, "{org}: {}", r.text);
         }
     }
@@ -156,11 +158,11 @@ both_backends!(the_summary_is_scoped_filtered_and_paged, |app| async move {
     let mut sizes = Vec::new();
     let mut cursor: Option<String> = None;
     loop {
-        let url = match &cursor {
-            Some(c) => format!("{}?limit=3&cursor={c}", customers_of(t.reseller_a)),
-            None => format!("{}?limit=3", customers_of(t.reseller_a)),
+        let query = match &cursor {
+            Some(c) => format!("?limit=3&cursor={c}"),
+            None => "?limit=3".to_string(),
         };
-        let r = app.get(&admin_a, &url).await;
+        let r = app.as_(&admin_a).customers().list(t.reseller_a, &query).await;
         assert_eq!(r.status, 200, "{}", r.text);
         let items = r.body["items"].as_array().unwrap();
         sizes.push(items.len());
@@ -183,33 +185,24 @@ both_backends!(the_summary_is_scoped_filtered_and_paged, |app| async move {
     assert_eq!(got, expected, "every customer once, with its own seats");
 
     // Archived customers are listed only when asked for.
-    let r = app
-        .post(
-            &app.admin_token,
-            &format!("/v1/organizations/{}/archive", t.customer_a),
-            json!({}),
-        )
-        .await;
+    let r = app.admin().organizations().archive(t.customer_a).await;
     assert_eq!(r.status, 200, "{}", r.text);
-    let live = by_name(&app, &admin_a, &customers_of(t.reseller_a)).await;
+    let live = by_name(&app, &admin_a, t.reseller_a, "").await;
     assert_eq!(live.len(), 7);
     assert!(!live.contains_key("Customer A"));
-    let archived = by_name(
-        &app,
-        &admin_a,
-        &format!("{}?status=archived", customers_of(t.reseller_a)),
-    )
-    .await;
+    let archived = by_name(&app, &admin_a, t.reseller_a, "?status=archived").await;
     assert_eq!(
         archived.into_iter().collect::<Vec<_>>(),
         vec![("Customer A".to_string(), summary(2, 1, Some(day(10)), &["SKU_A"]))]
     );
-    let found = by_name(&app, &admin_a, &format!("{}?q=paged%203", customers_of(t.reseller_a))).await;
+    let found = by_name(&app, &admin_a, t.reseller_a, "?q=paged%203").await;
     assert_eq!(found.keys().cloned().collect::<Vec<_>>(), vec!["Paged 3"]);
 
     for query in ["limit=0", "limit=501", "cursor=garbage", "status=gone"] {
         let r = app
-            .get(&admin_a, &format!("{}?{query}", customers_of(t.reseller_a)))
+            .as_(&admin_a)
+            .customers()
+            .list(t.reseller_a, &format!("?{query}"))
             .await;
         assert_eq!(r.status, 422, "{query}: {}", r.text);
     }

@@ -10,23 +10,20 @@
 //! of scope, and never accepted by this API as a bearer token.
 
 use domain::{Role, StatusChange};
-use http_tests::{both_backends, join_all, Reply, TestApp};
+use http_tests::{both_backends, join_all, paths, Reply, TestApp};
 use jsonwebtoken::{decode, decode_header, Algorithm, DecodingKey, Validation};
+use reqwest::Method;
 use serde_json::{json, Value};
 use uuid::Uuid;
 
 use crate::api_clients::{access_token, create_client};
 
 fn users_of(customer: Uuid) -> String {
-    format!("/v1/customers/{customer}/users")
+    paths::of_customer(customer, "users")
 }
 
 fn user_path(id: Uuid) -> String {
-    format!("/v1/customer-users/{id}")
-}
-
-fn impersonate_path(id: Uuid) -> String {
-    format!("/v1/customer-users/{id}/impersonate")
+    paths::customer_user(id)
 }
 
 /// `POST /v1/customers/{customer}/users` with `email`, a name, and `extra` fields.
@@ -35,7 +32,7 @@ async fn add(app: &TestApp, token: &str, customer: Uuid, email: &str, extra: Val
     if let (Some(b), Some(e)) = (body.as_object_mut(), extra.as_object()) {
         b.extend(e.clone());
     }
-    app.post(token, &users_of(customer), body).await
+    app.as_(token).customer_users().create(customer, body).await
 }
 
 /// Adds through the API and returns the new id (asserting 201).
@@ -46,14 +43,20 @@ async fn added(app: &TestApp, token: &str, customer: Uuid, email: &str, extra: V
 }
 
 async fn read(app: &TestApp, id: Uuid) -> Value {
-    let r = app.get(&app.admin_token, &user_path(id)).await;
+    let r = app.admin().customer_users().get(id).await;
     assert_eq!(r.status, 200, "read {id}: {}", r.text);
     r.body
 }
 
-async fn emails(app: &TestApp, token: &str, query: &str) -> Vec<String> {
-    let r = app.get(token, query).await;
-    assert_eq!(r.status, 200, "{query}: {}", r.text);
+async fn emails(app: &TestApp, token: &str, customer: Uuid, query: &str) -> Vec<String> {
+    let r = app.as_(token).customer_users().list(customer, query).await;
+    assert_eq!(
+        r.status,
+        200,
+        "{}{query}: {}",
+        paths::of_customer(customer, "users"),
+        r.text
+    );
     r.body["items"]
         .as_array()
         .unwrap_or_else(|| panic!("no items: {}", r.text))
@@ -65,10 +68,9 @@ async fn emails(app: &TestApp, token: &str, query: &str) -> Vec<String> {
 /// Active master admins of a customer, by e-mail.
 async fn active_master_admins(app: &TestApp, customer: Uuid) -> Vec<String> {
     let r = app
-        .get(
-            &app.admin_token,
-            &format!("{}?status=active&limit=500", users_of(customer)),
-        )
+        .admin()
+        .customer_users()
+        .list(customer, "?status=active&limit=500")
         .await;
     assert_eq!(r.status, 200, "{}", r.text);
     r.body["items"]
@@ -81,17 +83,14 @@ async fn active_master_admins(app: &TestApp, customer: Uuid) -> Vec<String> {
 }
 
 async fn call(app: &TestApp, token: &str, method: &str, path: &str, body: Option<Value>) -> Reply {
-    let req = match method {
-        "GET" => app.client().get(app.url(path)),
-        "PATCH" => app.client().patch(app.url(path)),
-        _ => app.client().post(app.url(path)),
-    }
-    .bearer_auth(token);
+    let caller = app.as_(token);
+    let method = Method::from_bytes(method.as_bytes()).expect("method");
+    let req = caller.request(method, path);
     let req = match body {
         Some(b) => req.json(&b),
         None => req,
     };
-    app.send(req).await
+    caller.send(req).await
 }
 
 /// Every customer-user endpoint for a customer and one of its users.
@@ -105,7 +104,7 @@ fn endpoints(customer: Uuid, user: Uuid) -> Vec<(&'static str, String, Option<Va
         ),
         ("GET", user_path(user), None),
         ("PATCH", user_path(user), Some(json!({"name": "Renamed"}))),
-        ("POST", impersonate_path(user), None),
+        ("POST", format!("{}/impersonate", user_path(user)), None),
     ]
 }
 
@@ -164,13 +163,13 @@ both_backends!(admin_adds_reads_lists_and_updates_customer_users, |app| async mo
     .await;
 
     // Read: the same record, with its ETag.
-    let r = app.get(&admin, &user_path(kim)).await;
+    let r = app.as_(&admin).customer_users().get(kim).await;
     assert_eq!(r.status, 200, "{}", r.text);
     assert_eq!(r.header("etag").as_deref(), Some("\"1\""));
     assert_eq!(r.body["email"], "kim.abercrombie@gmail.com");
 
     // List: oldest first, in pages.
-    let all = emails(&app, &admin, &users_of(t.customer_a)).await;
+    let all = emails(&app, &admin, t.customer_a, "").await;
     assert_eq!(
         all,
         vec![
@@ -179,42 +178,50 @@ both_backends!(admin_adds_reads_lists_and_updates_customer_users, |app| async mo
             "ana@fourthcoffee.example"
         ]
     );
-    let r = app.get(&admin, &format!("{}?limit=2", users_of(t.customer_a))).await;
+    let r = app.as_(&admin).customer_users().list(t.customer_a, "?limit=2").await;
     assert_eq!(r.body["items"].as_array().unwrap().len(), 2, "{}", r.text);
     let cursor = r.body["next_cursor"].as_str().expect("a next page").to_string();
     let r = app
-        .get(&admin, &format!("{}?limit=2&cursor={cursor}", users_of(t.customer_a)))
+        .as_(&admin)
+        .customer_users()
+        .list(t.customer_a, &format!("?limit=2&cursor={cursor}"))
         .await;
     assert_eq!(r.status, 200, "{}", r.text);
     assert_eq!(r.body["items"][0]["email"], "ana@fourthcoffee.example");
     assert!(r.body["next_cursor"].is_null(), "{}", r.text);
     let r = app
-        .get(&admin, &format!("{}?cursor=bm9wZQ", users_of(t.customer_a)))
+        .as_(&admin)
+        .customer_users()
+        .list(t.customer_a, "?cursor=bm9wZQ")
         .await;
     assert_eq!(r.status, 422, "{}", r.text);
     assert_eq!(r.error_field(), Some("cursor"));
     // Search in e-mail and (case-insensitively) in name.
     assert_eq!(
-        emails(&app, &admin, &format!("{}?q=GMAIL", users_of(t.customer_a))).await,
+        emails(&app, &admin, t.customer_a, "?q=GMAIL").await,
         vec!["kim.abercrombie@gmail.com"]
     );
     assert_eq!(
-        emails(&app, &admin, &format!("{}?q=trujILLO", users_of(t.customer_a))).await,
+        emails(&app, &admin, t.customer_a, "?q=trujILLO").await,
         vec!["ana@fourthcoffee.example"]
     );
     assert_eq!(
-        emails(&app, &admin, &format!("{}?q=%25", users_of(t.customer_a))).await,
+        emails(&app, &admin, t.customer_a, "?q=%25").await,
         Vec::<String>::new(),
         "LIKE wildcards are literal"
     );
     // Other customers' users are not listed.
-    assert!(emails(&app, &admin, &users_of(t.customer_a2)).await.is_empty());
+    assert!(emails(&app, &admin, t.customer_a2, "").await.is_empty());
 
     // Update under If-Match: a stale tag is 412, the current one applies.
     let body = json!({"name": "Lee Chen", "mobile": "+14155550100", "admin": true});
-    let r = app.patch(&admin, &user_path(lee), body.clone(), Some("\"7\"")).await;
+    let r = app
+        .as_(&admin)
+        .customer_users()
+        .update(lee, body.clone(), Some("\"7\""))
+        .await;
     assert_problem(&r, 412, "stale_version");
-    let r = app.patch(&admin, &user_path(lee), body, Some("\"1\"")).await;
+    let r = app.as_(&admin).customer_users().update(lee, body, Some("\"1\"")).await;
     assert_eq!(r.status, 200, "{}", r.text);
     assert_eq!(r.header("etag").as_deref(), Some("\"2\""));
     assert_eq!(r.body["name"], "Lee Chen");
@@ -223,9 +230,10 @@ both_backends!(admin_adds_reads_lists_and_updates_customer_users, |app| async mo
     assert_eq!(r.body["master_admin"], false);
     // master_admin true sets admin; null clears the mobile; e-mail changes.
     let r = app
-        .patch(
-            &admin,
-            &user_path(lee),
+        .as_(&admin)
+        .customer_users()
+        .update(
+            lee,
             json!({"master_admin": true, "mobile": null, "email": "LEE@Contoso.example"}),
             None,
         )
@@ -238,20 +246,24 @@ both_backends!(admin_adds_reads_lists_and_updates_customer_users, |app| async mo
     assert_eq!(r.body["version"], 3);
     // Disable and re-enable.
     let r = app
-        .patch(&admin, &user_path(ana), json!({"status": "disabled"}), None)
+        .as_(&admin)
+        .customer_users()
+        .update(ana, json!({"status": "disabled"}), None)
         .await;
     assert_eq!(r.status, 200, "{}", r.text);
     assert_eq!(r.body["status"], "disabled");
     assert_eq!(
-        emails(&app, &admin, &format!("{}?status=disabled", users_of(t.customer_a))).await,
+        emails(&app, &admin, t.customer_a, "?status=disabled").await,
         vec!["ana@fourthcoffee.example"]
     );
     assert_eq!(
-        emails(&app, &admin, &format!("{}?status=active", users_of(t.customer_a))).await,
+        emails(&app, &admin, t.customer_a, "?status=active").await,
         vec!["kim.abercrombie@gmail.com", "lee@contoso.example"]
     );
     let r = app
-        .patch(&admin, &user_path(ana), json!({"status": "active"}), None)
+        .as_(&admin)
+        .customer_users()
+        .update(ana, json!({"status": "active"}), None)
         .await;
     assert_eq!(r.status, 200, "{}", r.text);
     assert_eq!(r.body["status"], "active");
@@ -308,12 +320,12 @@ both_backends!(invalid_fields_are_422_naming_the_field, |app| async move {
         ),
         (json!({"name": "X"}), "email", "required"),
     ] {
-        let r = app.post(&token, &users_of(c), body.clone()).await;
+        let r = app.as_(&token).customer_users().create(c, body.clone()).await;
         assert_problem(&r, 422, "validation_failed");
         assert_eq!(r.error_field(), Some(field), "{body}: {}", r.text);
         assert_eq!(r.body["errors"][0]["code"], code, "{body}: {}", r.text);
     }
-    assert!(emails(&app, &token, &users_of(c)).await.is_empty(), "nothing was added");
+    assert!(emails(&app, &token, c, "").await.is_empty(), "nothing was added");
 
     let master = added(
         &app,
@@ -333,11 +345,15 @@ both_backends!(invalid_fields_are_422_naming_the_field, |app| async move {
         (json!({"admin": false}), "admin"),
         (json!({"roles": ["admin"]}), "roles"),
     ] {
-        let r = app.patch(&token, &user_path(master), body.clone(), None).await;
+        let r = app
+            .as_(&token)
+            .customer_users()
+            .update(master, body.clone(), None)
+            .await;
         assert_problem(&r, 422, "validation_failed");
         assert_eq!(r.error_field(), Some(field), "{body}: {}", r.text);
     }
-    let r = app.get(&token, &format!("{}?status=invited", users_of(c))).await;
+    let r = app.as_(&token).customer_users().list(c, "?status=invited").await;
     assert_eq!(r.status, 422, "{}", r.text);
     assert_eq!(r.error_field(), Some("status"));
     let unchanged = read(&app, master).await;
@@ -353,12 +369,9 @@ both_backends!(invalid_fields_are_422_naming_the_field, |app| async move {
     )
     .await;
     let r = app
-        .patch(
-            &token,
-            &user_path(master),
-            json!({"admin": false, "master_admin": false}),
-            None,
-        )
+        .as_(&token)
+        .customer_users()
+        .update(master, json!({"admin": false, "master_admin": false}), None)
         .await;
     assert_eq!(r.status, 200, "{}", r.text);
     assert_eq!(r.body["admin"], false);
@@ -378,12 +391,9 @@ both_backends!(emails_are_unique_per_customer_also_when_racing, |app| async move
     // Changing an e-mail to a taken one is refused the same way.
     let lee = added(&app, &token, t.customer_a, "lee@fourthcoffee.example", json!({})).await;
     let r = app
-        .patch(
-            &token,
-            &user_path(lee),
-            json!({"email": "kim@fourthcoffee.example"}),
-            None,
-        )
+        .as_(&token)
+        .customer_users()
+        .update(lee, json!({"email": "kim@fourthcoffee.example"}), None)
         .await;
     assert_problem(&r, 409, "duplicate");
     assert_eq!(r.error_field(), Some("email"));
@@ -399,7 +409,7 @@ both_backends!(emails_are_unique_per_customer_also_when_racing, |app| async move
         assert_eq!(r.error_field(), Some("email"));
     }
     assert_eq!(
-        emails(&app, &token, &users_of(t.customer_a2)).await,
+        emails(&app, &token, t.customer_a2, "").await,
         vec!["race@fourthcoffee.example"]
     );
 });
@@ -411,7 +421,9 @@ both_backends!(a_customer_never_loses_its_last_active_master_admin, |app| async 
     // Without a master admin yet, adding and changing users is fine.
     let lee = added(&app, &admin, c, "lee@fourthcoffee.example", json!({})).await;
     let r = app
-        .patch(&admin, &user_path(lee), json!({"status": "disabled"}), None)
+        .as_(&admin)
+        .customer_users()
+        .update(lee, json!({"status": "disabled"}), None)
         .await;
     assert_eq!(r.status, 200, "{}", r.text);
     let kim = added(
@@ -428,43 +440,57 @@ both_backends!(a_customer_never_loses_its_last_active_master_admin, |app| async 
         json!({"status": "disabled"}),
         json!({"master_admin": false, "admin": false, "name": "Kim"}),
     ] {
-        let r = app.patch(&admin, &user_path(kim), body.clone(), None).await;
+        let r = app.as_(&admin).customer_users().update(kim, body.clone(), None).await;
         assert_problem(&r, 409, "last_master_admin");
         assert_eq!(app.store.audit_event_count(kim).unwrap(), 1, "{body}: nothing written");
     }
     // Other changes to them are fine.
     let r = app
-        .patch(&admin, &user_path(kim), json!({"name": "Kim A."}), None)
+        .as_(&admin)
+        .customer_users()
+        .update(kim, json!({"name": "Kim A."}), None)
         .await;
     assert_eq!(r.status, 200, "{}", r.text);
     // A disabled master admin does not count.
     let r = app
-        .patch(&admin, &user_path(lee), json!({"master_admin": true}), None)
+        .as_(&admin)
+        .customer_users()
+        .update(lee, json!({"master_admin": true}), None)
         .await;
     assert_eq!(r.status, 200, "{}", r.text);
     assert_eq!(r.body["status"], "disabled");
     let r = app
-        .patch(&admin, &user_path(kim), json!({"master_admin": false}), None)
+        .as_(&admin)
+        .customer_users()
+        .update(kim, json!({"master_admin": false}), None)
         .await;
     assert_problem(&r, 409, "last_master_admin");
     // Re-enabled, it does: now either may step down, but not both.
     let r = app
-        .patch(&admin, &user_path(lee), json!({"status": "active"}), None)
+        .as_(&admin)
+        .customer_users()
+        .update(lee, json!({"status": "active"}), None)
         .await;
     assert_eq!(r.status, 200, "{}", r.text);
     let r = app
-        .patch(&admin, &user_path(kim), json!({"master_admin": false}), None)
+        .as_(&admin)
+        .customer_users()
+        .update(kim, json!({"master_admin": false}), None)
         .await;
     assert_eq!(r.status, 200, "{}", r.text);
     assert_eq!(r.body["admin"], true, "demoting keeps admin");
     let r = app
-        .patch(&admin, &user_path(lee), json!({"status": "disabled"}), None)
+        .as_(&admin)
+        .customer_users()
+        .update(lee, json!({"status": "disabled"}), None)
         .await;
     assert_problem(&r, 409, "last_master_admin");
     assert_eq!(active_master_admins(&app, c).await, vec!["lee@fourthcoffee.example"]);
     // Kim, no longer a master admin, can be disabled.
     let r = app
-        .patch(&admin, &user_path(kim), json!({"status": "disabled"}), None)
+        .as_(&admin)
+        .customer_users()
+        .update(kim, json!({"status": "disabled"}), None)
         .await;
     assert_eq!(r.status, 200, "{}", r.text);
 });
@@ -496,9 +522,8 @@ both_backends!(concurrent_demotions_cannot_both_pass, |app| async move {
         } else {
             (json!({"status": "disabled"}), json!({"master_admin": false}))
         };
-        let pa = user_path(survivor);
-        let pb = user_path(other);
-        let replies = join_all([app.patch(&token, &pa, a, None), app.patch(&token, &pb, b, None)]).await;
+        let users = app.as_(&token).customer_users();
+        let replies = join_all([users.update(survivor, a, None), users.update(other, b, None)]).await;
         let ok: Vec<usize> = (0..2).filter(|i| replies[*i].status == 200).collect();
         assert_eq!(
             ok.len(),
@@ -540,8 +565,8 @@ both_backends!(out_of_scope_is_404_like_a_random_id, |app| async move {
     }
     // A partner, distributor or the provider is not a customer: 404 on /v1/customers.
     for org in [t.reseller_a, t.dist, app.root] {
-        let hidden = app.get(&app.admin_token, &users_of(org)).await;
-        let absent = app.get(&app.admin_token, &users_of(random.0)).await;
+        let hidden = app.admin().customer_users().list(org, "").await;
+        let absent = app.admin().customer_users().list(random.0, "").await;
         assert_problem(&hidden, 404, "not_found");
         assert_eq!(hidden.text, absent.text);
         let r = add(&app, &app.admin_token, org, "x@fourthcoffee.example", json!({})).await;
@@ -552,13 +577,16 @@ both_backends!(out_of_scope_is_404_like_a_random_id, |app| async move {
     assert_eq!(unchanged["name"], "Name of kim@fourthcoffee.example");
     assert_eq!(app.store.audit_event_count(user).unwrap(), 1);
     assert_eq!(
-        emails(&app, &app.admin_token, &users_of(t.customer_a)).await,
+        emails(&app, &app.admin_token, t.customer_a, "").await,
         vec!["kim@fourthcoffee.example"]
     );
     // Callers above see them: the partner's admin and the sub-partner's customer.
     let (_, admin_a) = app.operator(t.reseller_a, "admin@reseller-a.example", &[Role::Admin]);
-    assert_eq!(app.get(&admin_a, &user_path(user)).await.status, 200);
-    assert_eq!(app.get(&admin_a, &users_of(t.customer_a2)).await.status, 200);
+    assert_eq!(app.as_(&admin_a).customer_users().get(user).await.status, 200);
+    assert_eq!(
+        app.as_(&admin_a).customer_users().list(t.customer_a2, "").await.status,
+        200
+    );
 });
 
 both_backends!(viewers_read_but_only_admins_change, |app| async move {
@@ -575,10 +603,10 @@ both_backends!(viewers_read_but_only_admins_change, |app| async move {
     let (_, billing) = app.operator(t.reseller_a, "billing@reseller-a.example", &[Role::Billing]);
     for token in [&viewer, &billing] {
         assert_eq!(
-            emails(&app, token, &users_of(t.customer_a)).await,
+            emails(&app, token, t.customer_a, "").await,
             vec!["kim@fourthcoffee.example"]
         );
-        let r = app.get(token, &user_path(user)).await;
+        let r = app.as_(token).customer_users().get(user).await;
         assert_eq!(r.status, 200, "{}", r.text);
         for (method, path, body) in endpoints(t.customer_a, user)
             .into_iter()
@@ -591,7 +619,7 @@ both_backends!(viewers_read_but_only_admins_change, |app| async move {
     let unchanged = read(&app, user).await;
     assert_eq!(unchanged["version"], 1);
     assert_eq!(app.store.audit_event_count(user).unwrap(), 1);
-    assert_eq!(emails(&app, &viewer, &users_of(t.customer_a)).await.len(), 1);
+    assert_eq!(emails(&app, &viewer, t.customer_a, "").await.len(), 1);
 });
 
 both_backends!(an_admin_operator_impersonates_an_active_user, |app| async move {
@@ -606,7 +634,7 @@ both_backends!(an_admin_operator_impersonates_an_active_user, |app| async move {
     )
     .await;
     let before = app.store.audit_event_count(user).unwrap();
-    let r = app.post(&admin, &impersonate_path(user), json!({})).await;
+    let r = app.as_(&admin).customer_users().impersonate(user).await;
     assert_eq!(r.status, 200, "{}", r.text);
     assert_eq!(r.header("cache-control").as_deref(), Some("no-store"));
     assert_eq!(r.body["token_type"], "Bearer");
@@ -616,7 +644,7 @@ both_backends!(an_admin_operator_impersonates_an_active_user, |app| async move {
     let token = r.body["access_token"].as_str().expect("access_token").to_string();
 
     // Verifiable with the published key alone.
-    let jwks = app.send(app.client().get(app.url("/.well-known/jwks.json"))).await;
+    let jwks = app.anonymous().platform().jwks().await;
     let key = &jwks.body["keys"][0];
     let header = decode_header(&token).expect("a JWT header");
     assert_eq!(header.alg, Algorithm::EdDSA);
@@ -648,7 +676,7 @@ both_backends!(an_admin_operator_impersonates_an_active_user, |app| async move {
 
     // Audited, once per impersonation, without the token.
     assert_eq!(app.store.audit_event_count(user).unwrap(), before + 1);
-    let r = app.post(&admin, &impersonate_path(user), json!({})).await;
+    let r = app.as_(&admin).customer_users().impersonate(user).await;
     assert_eq!(r.status, 200, "{}", r.text);
     assert_ne!(
         r.body["access_token"].as_str(),
@@ -669,12 +697,12 @@ both_backends!(an_admin_operator_impersonates_an_active_user, |app| async move {
     }
 
     // Our own API refuses it as a bearer token.
-    for path in ["/v1/me".to_string(), user_path(user), users_of(t.customer_a2)] {
-        let r = app.get(&token, &path).await;
+    for path in [paths::ME.to_string(), user_path(user), users_of(t.customer_a2)] {
+        let r = app.as_(&token).get(&path).await;
         assert_problem(&r, 401, "invalid_token");
     }
     // The provider's admin may impersonate anyone below.
-    let r = app.post(&app.admin_token, &impersonate_path(user), json!({})).await;
+    let r = app.admin().customer_users().impersonate(user).await;
     assert_eq!(r.status, 200, "{}", r.text);
 });
 
@@ -697,31 +725,37 @@ both_backends!(impersonation_is_refused_with_the_right_status, |app| async move 
     // Viewers and billing operators: 403.
     for role in [Role::Viewer, Role::Billing] {
         let (_, token) = app.operator(t.reseller_a, &format!("{}@reseller-a.example", role.as_str()), &[role]);
-        let r = app.post(&token, &impersonate_path(kim), json!({})).await;
+        let r = app.as_(&token).customer_users().impersonate(kim).await;
         assert_problem(&r, 403, "forbidden");
     }
     // An API client, even an admin one: 403.
     let client = create_client(&app, &app.admin_token, t.reseller_a, "HaloPSA", &["admin"]).await;
     let client_token = access_token(&app, &client.client_id(), &client.secret).await;
-    assert_eq!(app.get(&client_token, &user_path(kim)).await.status, 200, "it can read");
-    let r = app.post(&client_token, &impersonate_path(kim), json!({})).await;
+    assert_eq!(
+        app.as_(&client_token).customer_users().get(kim).await.status,
+        200,
+        "it can read"
+    );
+    let r = app.as_(&client_token).customer_users().impersonate(kim).await;
     assert_problem(&r, 403, "forbidden");
     // Out of scope: 404, like a random id.
     let (_, admin_b) = app.operator(t.reseller_b, "admin@reseller-b.example", &[Role::Admin]);
-    let hidden = app.post(&admin_b, &impersonate_path(kim), json!({})).await;
-    let absent = app.post(&admin_b, &impersonate_path(Uuid::now_v7()), json!({})).await;
+    let hidden = app.as_(&admin_b).customer_users().impersonate(kim).await;
+    let absent = app.as_(&admin_b).customer_users().impersonate(Uuid::now_v7()).await;
     assert_problem(&hidden, 404, "not_found");
     assert_eq!(hidden.text, absent.text);
     // A disabled user: 409 user_disabled.
     let r = app
-        .patch(&admin, &user_path(lee), json!({"status": "disabled"}), None)
+        .as_(&admin)
+        .customer_users()
+        .update(lee, json!({"status": "disabled"}), None)
         .await;
     assert_eq!(r.status, 200, "{}", r.text);
     let lee_events = lee_events + 1;
-    let r = app.post(&admin, &impersonate_path(lee), json!({})).await;
+    let r = app.as_(&admin).customer_users().impersonate(lee).await;
     assert_problem(&r, 409, "user_disabled");
     // A pending customer is fine; a suspended one is 409 customer_inactive.
-    let r = app.post(&admin, &impersonate_path(kim), json!({})).await;
+    let r = app.as_(&admin).customer_users().impersonate(kim).await;
     assert_eq!(r.status, 200, "pending customer: {}", r.text);
     let kim_events = kim_events + 1;
     let root_path = app.store.organization(app.root).unwrap().unwrap().path;
@@ -733,21 +767,17 @@ both_backends!(impersonation_is_refused_with_the_right_status, |app| async move 
             &persistence::AuditEntry::by(persistence::Actor::System),
         )
         .expect("activate");
-    let r = app.post(&admin, &impersonate_path(kim), json!({})).await;
+    let r = app.as_(&admin).customer_users().impersonate(kim).await;
     assert_eq!(r.status, 200, "active customer: {}", r.text);
     let kim_events = kim_events + 1;
-    let r = app
-        .post(&app.admin_token, &format!("/v1/organizations/{c}/suspend"), json!({}))
-        .await;
+    let r = app.admin().organizations().suspend(c).await;
     assert_eq!(r.status, 200, "suspend: {}", r.text);
-    let r = app.post(&admin, &impersonate_path(kim), json!({})).await;
+    let r = app.as_(&admin).customer_users().impersonate(kim).await;
     assert_problem(&r, 409, "customer_inactive");
     // Archived: the same, and no users can be added any more.
-    let r = app
-        .post(&app.admin_token, &format!("/v1/organizations/{c}/archive"), json!({}))
-        .await;
+    let r = app.admin().organizations().archive(c).await;
     assert_eq!(r.status, 200, "archive: {}", r.text);
-    let r = app.post(&admin, &impersonate_path(kim), json!({})).await;
+    let r = app.as_(&admin).customer_users().impersonate(kim).await;
     assert_problem(&r, 409, "customer_inactive");
     let r = add(&app, &admin, c, "new@fourthcoffee.example", json!({})).await;
     assert_problem(&r, 409, "customer_archived");

@@ -8,7 +8,7 @@
 use std::net::IpAddr;
 use std::time::Instant;
 
-use http_tests::{both_backends, join2, join_all, Reply, TestApp};
+use http_tests::{both_backends, join2, join_all, paths, Reply, TestApp};
 use serde_json::{json, Value};
 use uuid::Uuid;
 
@@ -17,34 +17,20 @@ fn fresh(prefix: &str) -> String {
     format!("{prefix}{}.onmicrosoft.com", &Uuid::new_v4().simple().to_string()[..8])
 }
 
-/// `GET /v1/domains/{domain}` without any token.
-async fn public_get(app: &TestApp, domain: &str) -> Reply {
-    app.send(app.client().get(app.url(&format!("/v1/domains/{domain}"))))
-        .await
-}
-
-/// `HEAD /v1/domains/{domain}` without any token.
-async fn public_head(app: &TestApp, domain: &str) -> Reply {
-    app.send(app.client().head(app.url(&format!("/v1/domains/{domain}"))))
-        .await
-}
-
 fn customer_body(parent: Uuid, name: &str, domain: &str) -> Value {
     json!({"parent_id": parent, "kind": "customer", "name": name, "primary_domain": domain})
 }
 
 async fn create_customer(app: &TestApp, parent: Uuid, name: &str, domain: &str) -> Reply {
-    app.post(
-        &app.admin_token,
-        "/v1/organizations",
-        customer_body(parent, name, domain),
-    )
-    .await
+    app.admin()
+        .organizations()
+        .create(customer_body(parent, name, domain))
+        .await
 }
 
 /// Asserts the GET answer for `domain`: echoed as `shown`, with `reason` (null when free).
 async fn assert_answer(app: &TestApp, domain: &str, shown: &str, reason: Option<&str>) {
-    let r = public_get(app, domain).await;
+    let r = app.anonymous().customers().domain(domain).await;
     assert_eq!(r.status, 200, "GET {domain}: {}", r.text);
     assert_eq!(
         r.body,
@@ -55,7 +41,7 @@ async fn assert_answer(app: &TestApp, domain: &str, shown: &str, reason: Option<
 
 /// Asserts the HEAD answer: 200 when not available, 404 when free, never a body.
 async fn assert_head(app: &TestApp, domain: &str, free: bool) {
-    let r = public_head(app, domain).await;
+    let r = app.anonymous().customers().head_domain(domain).await;
     assert_eq!(r.status, if free { 404 } else { 200 }, "HEAD {domain}");
     assert!(r.text.is_empty(), "HEAD has no body: {}", r.text);
 }
@@ -63,21 +49,16 @@ async fn assert_head(app: &TestApp, domain: &str, free: bool) {
 /// The customers below the root that hold `domain`, as (name, status).
 async fn holders(app: &TestApp, domain: &str) -> Vec<(String, String)> {
     let r = app
-        .get(
-            &app.admin_token,
-            &format!(
-                "/v1/organizations/{}/descendants?kind=customer&status=archived&limit=500",
-                app.root
-            ),
-        )
+        .admin()
+        .organizations()
+        .descendants(app.root, "?kind=customer&status=archived&limit=500")
         .await;
     assert_eq!(r.status, 200, "{}", r.text);
     let mut items = r.body["items"].as_array().unwrap().clone();
     let r = app
-        .get(
-            &app.admin_token,
-            &format!("/v1/organizations/{}/descendants?kind=customer&limit=500", app.root),
-        )
+        .admin()
+        .organizations()
+        .descendants(app.root, "?kind=customer&limit=500")
         .await;
     assert_eq!(r.status, 200, "{}", r.text);
     items.extend(r.body["items"].as_array().unwrap().iter().cloned());
@@ -143,9 +124,7 @@ both_backends!(a_domain_stays_taken_after_its_customer_is_archived, |app| async 
     let r = create_customer(&app, t.reseller_a, "Northwind", &domain).await;
     assert_eq!(r.status, 201, "{}", r.text);
     let id = r.id();
-    let r = app
-        .post(&app.admin_token, &format!("/v1/organizations/{id}/archive"), json!({}))
-        .await;
+    let r = app.admin().organizations().archive(id).await;
     assert_eq!(r.status, 200, "{}", r.text);
     assert_eq!(r.body["status"], "archived");
 
@@ -180,18 +159,13 @@ both_backends!(
             if let Some(d) = domain {
                 body["primary_domain"] = json!(d);
             }
-            let r = app.post(&app.admin_token, "/v1/organizations", body).await;
+            let r = app.admin().organizations().create(body).await;
             assert_eq!(r.status, 422, "{domain:?}: {}", r.text);
             assert_eq!(r.code(), Some("validation_failed"));
             assert_eq!(r.error_field(), Some("primary_domain"), "{domain:?}: {}", r.text);
             assert_eq!(r.body["errors"][0]["code"], code, "{domain:?}: {}", r.text);
         }
-        let r = app
-            .get(
-                &app.admin_token,
-                &format!("/v1/organizations/{}/children", t.reseller_a),
-            )
-            .await;
+        let r = app.admin().organizations().children(t.reseller_a, "").await;
         let mut names = r.names();
         names.sort();
         assert_eq!(names, vec!["Customer A", "Sub A"], "nothing was created");
@@ -213,11 +187,11 @@ both_backends!(
         let domain = fresh("race");
         let parents = [t.reseller_a, t.sub_a, t.reseller_b, t.dist];
         let replies = join_all((0..20).map(|i| {
-            app.post(
-                &app.admin_token,
-                "/v1/organizations",
-                customer_body(parents[i % parents.len()], &format!("Racer {i}"), &domain),
-            )
+            app.admin().organizations().create(customer_body(
+                parents[i % parents.len()],
+                &format!("Racer {i}"),
+                &domain,
+            ))
         }))
         .await;
         let statuses: Vec<u16> = replies.iter().map(|r| r.status).collect();
@@ -243,7 +217,7 @@ both_backends!(a_tenant_id_belongs_to_one_customer_only, |app| async move {
     let tenant = Uuid::new_v4();
     let mut body = customer_body(t.reseller_a, "Tenant Owner", &fresh("owner"));
     body["tenant_id"] = json!(tenant);
-    let r = app.post(&app.admin_token, "/v1/organizations", body).await;
+    let r = app.admin().organizations().create(body).await;
     assert_eq!(r.status, 201, "{}", r.text);
     assert_eq!(r.body["tenant_id"], tenant.to_string());
 
@@ -251,7 +225,7 @@ both_backends!(a_tenant_id_belongs_to_one_customer_only, |app| async move {
     let second_domain = fresh("second");
     let mut body = customer_body(t.reseller_b, "Tenant Copy", &second_domain);
     body["tenant_id"] = json!(tenant.to_string().to_uppercase());
-    let r = app.post(&app.admin_token, "/v1/organizations", body).await;
+    let r = app.admin().organizations().create(body).await;
     assert_eq!(r.status, 409, "{}", r.text);
     assert_eq!(r.code(), Some("duplicate"));
     assert_eq!(r.error_field(), Some("tenant_id"));
@@ -260,7 +234,7 @@ both_backends!(a_tenant_id_belongs_to_one_customer_only, |app| async move {
     // Not a GUID: 422 naming the field.
     let mut body = customer_body(t.reseller_b, "Bad Tenant", &second_domain);
     body["tenant_id"] = json!("not-a-guid");
-    let r = app.post(&app.admin_token, "/v1/organizations", body).await;
+    let r = app.admin().organizations().create(body).await;
     assert_eq!(r.status, 422, "{}", r.text);
     assert_eq!(r.error_field(), Some("tenant_id"));
 
@@ -269,16 +243,13 @@ both_backends!(a_tenant_id_belongs_to_one_customer_only, |app| async move {
         .create(&app.admin_token, t.reseller_b, "customer", "Other Tenant")
         .await;
     let r = app
-        .patch(
-            &app.admin_token,
-            &format!("/v1/organizations/{other}"),
-            json!({"tenant_id": tenant}),
-            Some("\"1\""),
-        )
+        .admin()
+        .organizations()
+        .update(other, json!({"tenant_id": tenant}), Some("\"1\""))
         .await;
     assert_eq!(r.status, 409, "{}", r.text);
     assert_eq!(r.error_field(), Some("tenant_id"));
-    let r = app.get(&app.admin_token, &format!("/v1/organizations/{other}")).await;
+    let r = app.admin().organizations().get(other).await;
     assert_eq!(r.body["tenant_id"], Value::Null);
 
     // Two creates racing for one new GUID: one wins.
@@ -286,7 +257,7 @@ both_backends!(a_tenant_id_belongs_to_one_customer_only, |app| async move {
     let racer = |name: &str| {
         let mut body = customer_body(t.sub_a, name, &fresh("racer"));
         body["tenant_id"] = json!(raced);
-        app.post(&app.admin_token, "/v1/organizations", body)
+        app.admin().organizations().create(body)
     };
     let (a, b) = join2(racer("Racer One"), racer("Racer Two")).await;
     let mut statuses = [a.status, b.status];
@@ -301,7 +272,7 @@ both_backends!(the_public_check_is_rate_limited_per_client_address, |app| async 
     let started = Instant::now();
     let mut served: u64 = 0;
     let limited = loop {
-        let r = public_get(&app, &domain).await;
+        let r = app.anonymous().customers().domain(&domain).await;
         if r.status == 429 {
             break r;
         }
@@ -327,21 +298,19 @@ both_backends!(the_public_check_is_rate_limited_per_client_address, |app| async 
         .parse()
         .expect("Retry-After in seconds");
     assert!((1..=60).contains(&retry), "Retry-After {retry}");
-    let r = public_head(&app, &domain).await;
+    let r = app.anonymous().customers().head_domain(&domain).await;
     assert_eq!(r.status, 429, "HEAD is limited too");
     assert!(r.header("retry-after").is_some());
 
     // Token-authenticated endpoints are not affected...
-    let r = app
-        .get(&app.admin_token, &format!("/v1/organizations/{}", app.root))
-        .await;
+    let r = app.admin().organizations().get(app.root).await;
     assert_eq!(r.status, 200, "{}", r.text);
     // ... and another client address has its own quota.
     let other = reqwest::Client::builder()
         .local_address(IpAddr::from([127, 0, 0, 2]))
         .build()
         .unwrap();
-    let r = app.send(other.get(app.url(&format!("/v1/domains/{domain}")))).await;
+    let r = app.send(other.get(app.url(&paths::domain(&domain)))).await;
     assert_eq!(r.status, 200, "{}", r.text);
     assert_eq!(r.body["available"], true);
 });

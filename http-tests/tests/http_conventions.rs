@@ -2,35 +2,28 @@
 //! large, 400 malformed, 422 naming the field, 404 for ids that are not UUIDs, and
 //! problem+json bodies that never leak SQL or internals.
 
-use http_tests::{both_backends, Reply, TestApp};
+use http_tests::{both_backends, paths, Reply, TestApp};
+use reqwest::Method;
 use serde_json::{json, Value};
 use uuid::Uuid;
 
 /// POST /v1/organizations with this content type and these exact bytes, as the bootstrap admin.
 async fn post_raw(app: &TestApp, content_type: Option<&str>, body: impl Into<Vec<u8>>) -> Reply {
-    let mut req = app
-        .client()
-        .post(app.url("/v1/organizations"))
-        .bearer_auth(&app.admin_token)
-        .body(body.into());
+    let admin = app.admin();
+    let mut req = admin.request(Method::POST, paths::ORGANIZATIONS).body(body.into());
     if let Some(ct) = content_type {
         req = req.header("Content-Type", ct);
     }
-    app.send(req).await
+    admin.send(req).await
 }
 
 async fn post_json(app: &TestApp, body: Value) -> Reply {
-    app.post(&app.admin_token, "/v1/organizations", body).await
+    app.admin().organizations().create(body).await
 }
 
 /// The root's children, by name: what a user would see was (not) created.
 async fn root_children(app: &TestApp) -> Vec<String> {
-    let r = app
-        .get(
-            &app.admin_token,
-            &format!("/v1/organizations/{}/children?limit=500", app.root),
-        )
-        .await;
+    let r = app.admin().organizations().children(app.root, "?limit=500").await;
     assert_eq!(r.status, 200, "{}", r.text);
     r.names()
 }
@@ -243,11 +236,13 @@ both_backends!(unknown_fields_are_422_naming_the_field, |app| async move {
         replies.push((field, post_json(&app, body).await));
     }
     // Updates too: the parent and status change only through their own operations.
-    let path = format!("/v1/organizations/{dist}");
     for (field, value) in [("parent_id", json!(root)), ("status", json!("active"))] {
         replies.push((
             field,
-            app.patch(&app.admin_token, &path, json!({ field: value }), None).await,
+            app.admin()
+                .organizations()
+                .update(dist, json!({ field: value }), None)
+                .await,
         ));
     }
     let mut misnamed = Vec::new();
@@ -263,7 +258,7 @@ both_backends!(unknown_fields_are_422_naming_the_field, |app| async move {
         vec!["Northwind".to_string()],
         "nothing was created"
     );
-    let r = app.get(&app.admin_token, &path).await;
+    let r = app.admin().organizations().get(dist).await;
     assert_eq!(
         (r.body["status"].as_str(), r.body["parent_id"].as_str()),
         (Some("pending"), Some(&*root.to_string()))
@@ -336,12 +331,9 @@ both_backends!(invalid_fields_are_422_naming_the_field, |app| async move {
         "NUL in primary_domain",
     );
     let r = app
-        .patch(
-            &app.admin_token,
-            &format!("/v1/organizations/{dist}"),
-            json!({"name": "Nul\u{0}Name"}),
-            None,
-        )
+        .admin()
+        .organizations()
+        .update(dist, json!({"name": "Nul\u{0}Name"}), None)
         .await;
     assert_field(&r, "name", None, "NUL in an update");
     assert_eq!(
@@ -355,9 +347,7 @@ both_backends!(invalid_fields_are_422_naming_the_field, |app| async move {
 });
 
 both_backends!(a_path_id_that_is_not_a_uuid_is_404, |app| async move {
-    let random = app
-        .get(&app.admin_token, &format!("/v1/organizations/{}", Uuid::now_v7()))
-        .await;
+    let random = app.admin().organizations().get(Uuid::now_v7()).await;
     assert_problem(&random, 404, "random UUID");
     for id in [
         "not-a-uuid",
@@ -367,26 +357,29 @@ both_backends!(a_path_id_that_is_not_a_uuid_is_404, |app| async move {
         "'%20OR%201=1--",
     ] {
         for suffix in ["", "/children", "/descendants"] {
-            let path = format!("/v1/organizations/{id}{suffix}");
-            let r = app.get(&app.admin_token, &path).await;
+            let path = format!("{}{suffix}", paths::organization(id));
+            let r = app.admin().get(&path).await;
             assert_problem(&r, 404, &path);
             if suffix.is_empty() {
                 assert_eq!(r.text, random.text, "{path}: like any absent record");
             }
         }
-        let path = format!("/v1/organizations/{id}/suspend");
-        let r = app.post(&app.admin_token, &path, json!({})).await;
+        let path = paths::of_organization(id, "suspend");
+        let r = app.admin().act(&path).await;
         assert_problem(&r, 404, &path);
-        let path = format!("/v1/organizations/{id}");
-        let r = app.patch(&app.admin_token, &path, json!({"name": "X"}), None).await;
+        let path = paths::organization(id);
+        let r = app.admin().patch(&path, json!({"name": "X"}), None).await;
         assert_problem(&r, 404, &path);
     }
 });
 
 both_backends!(bad_query_parameters_are_4xx_naming_the_parameter, |app| async move {
-    let base = format!("/v1/organizations/{}/children", app.root);
     assert_eq!(
-        app.get(&app.admin_token, &format!("{base}?limit=500")).await.status,
+        app.admin()
+            .organizations()
+            .children(app.root, "?limit=500")
+            .await
+            .status,
         200,
         "control"
     );
@@ -399,12 +392,15 @@ both_backends!(bad_query_parameters_are_4xx_naming_the_parameter, |app| async mo
         ("cursor=%%%", "cursor"),
         ("cursor=bm90LWEtY3Vyc29y", "cursor"),
     ] {
-        let r = app.get(&app.admin_token, &format!("{base}?{query}")).await;
+        let r = app
+            .admin()
+            .organizations()
+            .children(app.root, &format!("?{query}"))
+            .await;
         assert_field(&r, field, None, query);
     }
-    let base = format!("/v1/organizations/{}/descendants", app.root);
     assert_eq!(
-        app.get(&app.admin_token, &format!("{base}?q=x")).await.status,
+        app.admin().organizations().descendants(app.root, "?q=x").await.status,
         200,
         "control"
     );
@@ -416,12 +412,20 @@ both_backends!(bad_query_parameters_are_4xx_naming_the_parameter, |app| async mo
         // A cursor of the children list ("id:…") is refused by this one.
         ("cursor=aWQ6MDE5MmYwYzQtN2ExMC03YzNlLTlkNTItNmIxZjdlMGExYjJj", "cursor"),
     ] {
-        let r = app.get(&app.admin_token, &format!("{base}?{query}")).await;
+        let r = app
+            .admin()
+            .organizations()
+            .descendants(app.root, &format!("?{query}"))
+            .await;
         assert_field(&r, field, None, query);
     }
     // A cursor in the right format ("path:" and a NUL byte) that no list returned: a 4xx or
     // an empty page, never a database error.
-    let r = app.get(&app.admin_token, &format!("{base}?cursor=cGF0aDoA")).await;
+    let r = app
+        .admin()
+        .organizations()
+        .descendants(app.root, "?cursor=cGF0aDoA")
+        .await;
     assert!(
         r.status == 200 || (400..500).contains(&r.status),
         "NUL in a cursor: {} {}",
@@ -452,18 +456,16 @@ both_backends!(conflicts_and_every_error_are_clean_problems, |app| async move {
             json!({"parent_id": Uuid::now_v7(), "kind": "partner", "name": "Orphan"}),
         )
         .await,
-        app.get(&app.admin_token, "/v1/organizations/nope").await,
-        app.send(app.client().get(app.url("/v1/me"))).await,
-        app.get("not-a-token", "/v1/me").await,
+        app.admin().organizations().get("nope").await,
+        app.anonymous().platform().me().await,
+        app.as_("not-a-token").platform().me().await,
     ];
     let (_, viewer) = app.operator(dist, "viewer@northwind.example", &[domain::Role::Viewer]);
     errors.push(
-        app.post(
-            &viewer,
-            "/v1/organizations",
-            json!({"parent_id": dist, "kind": "partner", "name": "V"}),
-        )
-        .await,
+        app.as_(&viewer)
+            .organizations()
+            .create(json!({"parent_id": dist, "kind": "partner", "name": "V"}))
+            .await,
     );
     for r in errors {
         assert!(r.status >= 400, "{}", r.text);

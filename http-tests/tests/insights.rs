@@ -10,19 +10,21 @@ use std::collections::BTreeSet;
 
 use chrono::{Days, NaiveDate};
 use domain::{Role, StatusChange};
-use http_tests::{both_backends, Reply, TestApp};
+use http_tests::{both_backends, paths, Reply, TestApp};
 use serde_json::{json, Value};
 use uuid::Uuid;
 
 use crate::subscriptions::{acted, day, patched, seats, today};
 
-fn dashboard(org: Uuid) -> String {
-    format!("/v1/organizations/{org}/dashboard")
-}
-
-async fn dashboard_of(app: &TestApp, token: &str, path: &str) -> Value {
-    let r = app.get(token, path).await;
-    assert_eq!(r.status, 200, "{path}: {}", r.text);
+async fn dashboard_of(app: &TestApp, token: &str, org: Uuid, query: &str) -> Value {
+    let r = app.as_(token).insights().dashboard(org, query).await;
+    assert_eq!(
+        r.status,
+        200,
+        "{}{query}: {}",
+        paths::of_organization(org, "dashboard"),
+        r.text
+    );
     r.body
 }
 
@@ -76,7 +78,7 @@ fn minus(d: NaiveDate, days: u64) -> NaiveDate {
 }
 
 async fn usage(app: &TestApp, token: &str, org: Uuid, query: &str) -> Reply {
-    app.get(token, &format!("/v1/organizations/{org}/usage?{query}")).await
+    app.as_(token).insights().usage(org, &format!("?{query}")).await
 }
 
 /// (period, purchased, assigned) of each point.
@@ -126,51 +128,39 @@ both_backends!(
         let archived = app
             .create(&app.admin_token, t.reseller_b, "customer", "Customer C")
             .await;
-        let r = app
-            .post(
-                &app.admin_token,
-                &format!("/v1/organizations/{archived}/archive"),
-                json!({}),
-            )
-            .await;
+        let r = app.admin().organizations().archive(archived).await;
         assert_eq!(r.status, 200, "{}", r.text);
         let suspended = app.create(&app.admin_token, t.sub_a, "customer", "Customer D").await;
         activate(&app, suspended);
-        let r = app
-            .post(
-                &app.admin_token,
-                &format!("/v1/organizations/{suspended}/suspend"),
-                json!({}),
-            )
-            .await;
+        let r = app.admin().organizations().suspend(suspended).await;
         assert_eq!(r.status, 200, "{}", r.text);
 
-        let d = dashboard_of(&app, &app.admin_token, &dashboard(app.root)).await;
+        let d = dashboard_of(&app, &app.admin_token, app.root, "").await;
         assert_eq!(d["organization_id"], app.root.to_string());
         assert_eq!(d["distributors"], counts(1, 0, 0, 0));
         assert_eq!(d["partners"], counts(2, 1, 0, 0));
         assert_eq!(d["customers"], counts(2, 1, 1, 1));
 
-        let d = dashboard_of(&app, &app.admin_token, &dashboard(t.dist)).await;
+        let d = dashboard_of(&app, &app.admin_token, t.dist, "").await;
         assert_eq!(d["distributors"], counts(0, 0, 0, 0), "not itself");
         assert_eq!(d["partners"], counts(2, 1, 0, 0));
         assert_eq!(d["customers"], counts(2, 1, 1, 1));
 
-        let d = dashboard_of(&app, &app.admin_token, &dashboard(t.reseller_a)).await;
+        let d = dashboard_of(&app, &app.admin_token, t.reseller_a, "").await;
         assert_eq!(d["organization_id"], t.reseller_a.to_string());
         assert_eq!(d["distributors"], counts(0, 0, 0, 0));
         assert_eq!(d["partners"], counts(1, 0, 0, 0), "Sub A only, not itself");
         assert_eq!(d["customers"], counts(1, 1, 1, 0));
 
-        let d = dashboard_of(&app, &app.admin_token, &dashboard(t.sub_a)).await;
+        let d = dashboard_of(&app, &app.admin_token, t.sub_a, "").await;
         assert_eq!(d["partners"], counts(0, 0, 0, 0));
         assert_eq!(d["customers"], counts(1, 0, 1, 0));
 
-        let d = dashboard_of(&app, &app.admin_token, &dashboard(t.reseller_b)).await;
+        let d = dashboard_of(&app, &app.admin_token, t.reseller_b, "").await;
         assert_eq!(d["partners"], counts(0, 0, 0, 0));
         assert_eq!(d["customers"], counts(1, 0, 0, 1));
 
-        let d = dashboard_of(&app, &app.admin_token, &dashboard(t.customer_a)).await;
+        let d = dashboard_of(&app, &app.admin_token, t.customer_a, "").await;
         assert_eq!(d["customers"], counts(0, 0, 0, 0));
         assert_eq!(d["recent_customers"], json!([]));
     }
@@ -202,11 +192,11 @@ both_backends!(dashboard_sums_active_subscriptions_and_their_seats, |app| async 
         (t.reseller_b, (1, 20, 1)),
         (t.customer_a, (1, 10, 4)),
     ] {
-        let d = dashboard_of(&app, &app.admin_token, &dashboard(org)).await;
+        let d = dashboard_of(&app, &app.admin_token, org, "").await;
         assert_eq!(totals(&d), expected, "{org}");
     }
     acted(&app, suspended, "reactivate").await;
-    let d = dashboard_of(&app, &app.admin_token, &dashboard(t.reseller_a)).await;
+    let d = dashboard_of(&app, &app.admin_token, t.reseller_a, "").await;
     assert_eq!(totals(&d), (3, 22, 13), "reactivated seats count again");
 });
 
@@ -222,22 +212,22 @@ both_backends!(recent_customers_are_the_ten_newest_in_the_subtree, |app| async m
 
     let newest_first =
         |from: usize, to: usize| -> Vec<String> { (from..=to).rev().map(|i| format!("Recent {i}")).collect() };
-    let d = dashboard_of(&app, &app.admin_token, &dashboard(t.reseller_a)).await;
+    let d = dashboard_of(&app, &app.admin_token, t.reseller_a, "").await;
     assert_eq!(names(&d["recent_customers"]), newest_first(3, 12));
-    let d = dashboard_of(&app, &app.admin_token, &dashboard(app.root)).await;
+    let d = dashboard_of(&app, &app.admin_token, app.root, "").await;
     let mut expected = vec!["Elsewhere".to_string()];
     expected.extend(newest_first(4, 12));
     assert_eq!(names(&d["recent_customers"]), expected);
-    let d = dashboard_of(&app, &app.admin_token, &dashboard(t.reseller_b)).await;
+    let d = dashboard_of(&app, &app.admin_token, t.reseller_b, "").await;
     assert_eq!(names(&d["recent_customers"]), vec!["Elsewhere", "Customer B"]);
-    let d = dashboard_of(&app, &app.admin_token, &dashboard(t.sub_a)).await;
+    let d = dashboard_of(&app, &app.admin_token, t.sub_a, "").await;
     let mut expected: Vec<String> = (2..=12).rev().step_by(2).map(|i| format!("Recent {i}")).collect();
     expected.push("Customer A2".into());
     assert_eq!(names(&d["recent_customers"]), expected);
 
     // Shown as organisations, with the caller's partner path.
     let (_, admin_a) = app.operator(t.reseller_a, "admin@reseller-a.example", &[Role::Admin]);
-    let d = dashboard_of(&app, &admin_a, &dashboard(t.reseller_a)).await;
+    let d = dashboard_of(&app, &admin_a, t.reseller_a, "").await;
     let first = &d["recent_customers"][0];
     assert_eq!(first["name"], "Recent 12");
     assert_eq!(first["kind"], "customer");
@@ -262,40 +252,30 @@ both_backends!(
         acted(&app, cancelled, "cancel").await;
         let b5 = seats(&app, t.customer_b, "SKU_A", 1, 0, 5).await;
 
-        let d = dashboard_of(&app, &app.admin_token, &dashboard(t.reseller_a)).await;
+        let d = dashboard_of(&app, &app.admin_token, t.reseller_a, "").await;
         assert_eq!(d["renewals"]["window_days"], 30, "the default window");
         assert_eq!(d["renewals"]["count"], 4);
         assert_eq!(renewal_ids(&d), vec![r0, r7, r8, r30], "earliest first");
         assert_eq!(d["renewals"]["items"][0]["renews_on"], day(0));
 
-        let d = dashboard_of(
-            &app,
-            &app.admin_token,
-            &format!("{}?renewal_window_days=7", dashboard(t.reseller_a)),
-        )
-        .await;
+        let d = dashboard_of(&app, &app.admin_token, t.reseller_a, "?renewal_window_days=7").await;
         assert_eq!(d["renewals"]["window_days"], 7);
         assert_eq!(d["renewals"]["count"], 2);
         assert_eq!(renewal_ids(&d), vec![r0, r7]);
 
-        let d = dashboard_of(
-            &app,
-            &app.admin_token,
-            &format!("{}?renewal_window_days=366", dashboard(t.reseller_a)),
-        )
-        .await;
+        let d = dashboard_of(&app, &app.admin_token, t.reseller_a, "?renewal_window_days=366").await;
         assert_eq!(renewal_ids(&d), vec![r0, r7, r8, r30, r31]);
 
-        let d = dashboard_of(&app, &app.admin_token, &dashboard(app.root)).await;
+        let d = dashboard_of(&app, &app.admin_token, app.root, "").await;
         assert_eq!(renewal_ids(&d), vec![r0, b5, r7, r8, r30]);
-        let d = dashboard_of(&app, &app.admin_token, &dashboard(t.reseller_b)).await;
+        let d = dashboard_of(&app, &app.admin_token, t.reseller_b, "").await;
         assert_eq!(renewal_ids(&d), vec![b5]);
 
         // The count is complete; the items are the twenty earliest.
         for i in 1..=20 {
             seats(&app, t.customer_b, "SKU_B", 1, 0, i).await;
         }
-        let d = dashboard_of(&app, &app.admin_token, &dashboard(t.reseller_b)).await;
+        let d = dashboard_of(&app, &app.admin_token, t.reseller_b, "").await;
         assert_eq!(d["renewals"]["count"], 21);
         let items = d["renewals"]["items"].as_array().unwrap();
         assert_eq!(items.len(), 20);
@@ -311,10 +291,9 @@ both_backends!(
 
         for bad in ["0", "367", "-1", "abc", "1000000000000"] {
             let r = app
-                .get(
-                    &app.admin_token,
-                    &format!("{}?renewal_window_days={bad}", dashboard(t.reseller_a)),
-                )
+                .admin()
+                .insights()
+                .dashboard(t.reseller_a, &format!("?renewal_window_days={bad}"))
                 .await;
             assert_eq!(r.status, 422, "{bad}: {}", r.text);
             assert_eq!(r.error_field(), Some("renewal_window_days"), "{bad}: {}", r.text);
@@ -415,7 +394,7 @@ both_backends!(
         seats(&app, t.customer_a, "SKU_A", 4, 2, 5).await;
         let (_, viewer) = app.operator(t.reseller_a, "viewer@reseller-a.example", &[Role::Viewer]);
 
-        let d = dashboard_of(&app, &viewer, &dashboard(t.reseller_a)).await;
+        let d = dashboard_of(&app, &viewer, t.reseller_a, "").await;
         assert_eq!(d["seats_purchased"], 4);
         assert_eq!(d["renewals"]["count"], 1);
         let r = usage(&app, &viewer, t.customer_a, &format!("from={}&to={}", day(0), day(0))).await;
@@ -434,8 +413,8 @@ both_backends!(
         let random = Uuid::now_v7();
         let q = format!("from={}&to={}", day(0), day(0));
         for org in [t.dist, t.reseller_b, t.customer_b, app.root] {
-            let hidden = app.get(&viewer, &dashboard(org)).await;
-            let absent = app.get(&viewer, &dashboard(random)).await;
+            let hidden = app.as_(&viewer).insights().dashboard(org, "").await;
+            let absent = app.as_(&viewer).insights().dashboard(random, "").await;
             assert_eq!(hidden.status, 404, "{}", hidden.text);
             assert_eq!(hidden.text, absent.text);
             let hidden = usage(&app, &viewer, org, &q).await;

@@ -16,7 +16,7 @@ use http_tests::{both_backends, TestApp};
 use persistence::{QueuedMail, DELIVERED_BODY_REMOVED};
 use serde_json::json;
 
-use crate::activations::{public_get, send_link, sent_token, token_in};
+use crate::activations::{send_link, sent_token, token_in};
 
 fn folder_mailer(dir: &std::path::Path) -> Mailer {
     Mailer::new(Transport::folder(dir), "portal@contoso-cloud.example").expect("mailer")
@@ -56,12 +56,13 @@ fn eml_files(dir: &std::path::Path) -> Vec<String> {
 }
 
 async fn invite(app: &TestApp, org: uuid::Uuid, email: &str) -> http_tests::Reply {
-    app.post(
-        &app.admin_token,
-        &format!("/v1/organizations/{org}/operators"),
-        json!({"email": email, "name": "Jane Doe", "roles": ["viewer", "billing"]}),
-    )
-    .await
+    app.admin()
+        .operators()
+        .create(
+            org,
+            json!({"email": email, "name": "Jane Doe", "roles": ["viewer", "billing"]}),
+        )
+        .await
 }
 
 both_backends!(mails_are_queued_with_their_change_and_only_then, |app| async move {
@@ -128,7 +129,7 @@ both_backends!(the_worker_writes_eml_files_and_sends_each_mail_once, |app| async
     );
     // The link is whole in the raw file, and it works.
     assert_eq!(token_in(&eml).as_deref(), Some(token.as_str()), "{eml}");
-    let r = public_get(&app, &format!("/v1/activations/{token}")).await;
+    let r = app.anonymous().activations().get(&token).await;
     assert_eq!(r.status, 200, "{}", r.text);
 
     for mail in &mails {

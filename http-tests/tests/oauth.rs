@@ -7,7 +7,8 @@
 use std::collections::BTreeSet;
 
 use domain::StatusChange;
-use http_tests::{both_backends, Reply, TestApp};
+use http_tests::{both_backends, paths, Reply, TestApp};
+use reqwest::Method;
 use serde_json::json;
 use uuid::Uuid;
 
@@ -57,7 +58,7 @@ fn assert_granted(r: &Reply, roles: &[&str]) -> String {
 
 /// `/v1/me` with the token answers as the API client.
 async fn assert_acts_as(app: &TestApp, token: &str, client: Uuid, home: Uuid, roles: &[&str]) {
-    let me = app.get(token, "/v1/me").await;
+    let me = app.as_(token).platform().me().await;
     assert_eq!(me.status, 200, "{}", me.text);
     assert_eq!(me.body["id"], client.to_string());
     assert_eq!(me.body["principal_type"], "api_client");
@@ -80,7 +81,7 @@ both_backends!(basic_credentials_get_a_bearer_token, |app| async move {
     let token = assert_granted(&r, &["viewer", "billing"]);
     assert!(!r.text.contains(&c.secret), "{}", r.text);
     assert_acts_as(&app, &token, c.id, t.reseller_a, &["viewer", "billing"]).await;
-    let me = app.get(&token, "/v1/me").await;
+    let me = app.as_(&token).platform().me().await;
     assert_eq!(me.body["home_organization_kind"], "partner");
     // A `Basic` scheme in any case, and a `scope` asked for, change nothing.
     let lower = basic(&c.client_id(), &c.secret).replacen("Basic", "basic", 1);
@@ -97,15 +98,15 @@ both_backends!(body_credentials_get_a_bearer_token, |app| async move {
     assert!(!r.text.contains(&c.secret), "{}", r.text);
     assert_acts_as(&app, &token, c.id, t.sub_a, &["admin"]).await;
     // A charset parameter and an unknown parameter are fine (RFC 6749 §3.2).
-    let req = app
-        .client()
-        .post(app.url("/oauth/token"))
+    let oauth = app.anonymous().oauth();
+    let req = oauth
+        .request()
         .header("content-type", "application/x-www-form-urlencoded; charset=UTF-8")
         .body(format!(
             "{}&audience=whatever",
             body_credentials(&c.client_id(), &c.secret)
         ));
-    let r = app.send(req).await;
+    let r = oauth.send(req).await;
     let token = assert_granted(&r, &["admin"]);
     assert_acts_as(&app, &token, c.id, t.sub_a, &["admin"]).await;
 });
@@ -214,7 +215,7 @@ both_backends!(
             assert_oauth_error(&r, 401, "invalid_client");
         }
         // None of that was a use of the client.
-        let r = app.get(&app.admin_token, &format!("/v1/api-clients/{}", c.id)).await;
+        let r = app.admin().api_clients().get(c.id).await;
         assert!(r.body["last_used_at"].is_null(), "{}", r.text);
         // The right pair still works.
         access_token(&app, &id, &c.secret).await;
@@ -271,36 +272,31 @@ both_backends!(only_form_bodies_are_read, |app| async move {
     let t = app.tree().await;
     let c = create_client(&app, &app.admin_token, t.reseller_a, "Json", &["viewer"]).await;
     let fields = json!({"grant_type": "client_credentials", "client_id": c.client_id(), "client_secret": c.secret});
-    let r = app.send(app.client().post(app.url("/oauth/token")).json(&fields)).await;
+    let oauth = app.anonymous().oauth();
+    let r = oauth.send(oauth.request().json(&fields)).await;
     assert_oauth_error(&r, 400, "invalid_request");
     // With Basic credentials too: the body must still be a form.
-    let r = app
+    let r = oauth
         .send(
-            app.client()
-                .post(app.url("/oauth/token"))
+            oauth
+                .request()
                 .header("authorization", basic(&c.client_id(), &c.secret))
                 .json(&json!({"grant_type": "client_credentials"})),
         )
         .await;
     assert_oauth_error(&r, 400, "invalid_request");
     // A form body without its content type is not read either.
-    let r = app
-        .send(
-            app.client()
-                .post(app.url("/oauth/token"))
-                .body(body_credentials(&c.client_id(), &c.secret)),
-        )
+    let r = oauth
+        .send(oauth.request().body(body_credentials(&c.client_id(), &c.secret)))
         .await;
     assert_oauth_error(&r, 400, "invalid_request");
     // Credentials in the query string are not client authentication.
-    let r = app
+    let anonymous = app.anonymous();
+    let query = format!("?client_id={}&client_secret={}", c.client_id(), c.secret);
+    let r = anonymous
         .send(
-            app.client()
-                .post(app.url(&format!(
-                    "/oauth/token?client_id={}&client_secret={}",
-                    c.client_id(),
-                    c.secret
-                )))
+            anonymous
+                .request(Method::POST, &format!("{}{query}", paths::OAUTH_TOKEN))
                 .header("content-type", "application/x-www-form-urlencoded")
                 .body("grant_type=client_credentials"),
         )
@@ -340,7 +336,7 @@ both_backends!(the_issued_token_is_checked_by_the_server, |app| async move {
     let admin = create_client(&app, &app.admin_token, t.reseller_b, "Admin", &["admin"]).await;
     let token = access_token(&app, &viewer.client_id(), &viewer.secret).await;
     let other = access_token(&app, &admin.client_id(), &admin.secret).await;
-    assert_eq!(app.get(&token, "/v1/me").await.status, 200);
+    assert_eq!(app.as_(&token).platform().me().await.status, 200);
 
     let parts: Vec<&str> = token.split('.').collect();
     let other_parts: Vec<&str> = other.split('.').collect();
@@ -357,24 +353,17 @@ both_backends!(the_issued_token_is_checked_by_the_server, |app| async move {
         token[..token.len() - 1].to_string(),
     ];
     for bad in forged {
-        let r = app.get(&bad, "/v1/me").await;
+        let r = app.as_(&bad).platform().me().await;
         assert_eq!(r.status, 401, "{bad}: {}", r.text);
         assert_eq!(r.code(), Some("invalid_token"));
         let r = app
-            .post(
-                &bad,
-                "/v1/organizations",
-                json!({"parent_id": t.reseller_b, "kind": "partner", "name": "Forged"}),
-            )
+            .as_(&bad)
+            .organizations()
+            .create(json!({"parent_id": t.reseller_b, "kind": "partner", "name": "Forged"}))
             .await;
         assert_eq!(r.status, 401, "{}", r.text);
     }
-    let r = app
-        .get(
-            &app.admin_token,
-            &format!("/v1/organizations/{}/children", t.reseller_b),
-        )
-        .await;
+    let r = app.admin().organizations().children(t.reseller_b, "").await;
     assert!(!r.names().contains(&"Forged".to_string()), "{}", r.text);
 });
 
@@ -393,20 +382,12 @@ both_backends!(a_suspended_home_refuses_its_clients, |app| async move {
     let token = access_token(&app, &c.client_id(), &c.secret).await;
     assert_acts_as(&app, &token, c.id, t.reseller_a, &["viewer"]).await;
 
-    let r = app
-        .post(
-            &app.admin_token,
-            &format!("/v1/organizations/{}/suspend", t.reseller_a),
-            json!({}),
-        )
-        .await;
+    let r = app.admin().organizations().suspend(t.reseller_a).await;
     assert_eq!(r.status, 200, "{}", r.text);
-    let r = app.get(&token, "/v1/me").await;
+    let r = app.as_(&token).platform().me().await;
     assert_eq!(r.status, 401, "{}", r.text);
     assert_eq!(r.code(), Some("invalid_token"));
-    let r = app
-        .get(&token, &format!("/v1/organizations/{}/descendants", t.reseller_a))
-        .await;
+    let r = app.as_(&token).organizations().descendants(t.reseller_a, "").await;
     assert_eq!(r.status, 401, "{}", r.text);
     assert_oauth_error(
         &grant_basic(&app, &c.client_id(), &c.secret).await,
@@ -415,13 +396,7 @@ both_backends!(a_suspended_home_refuses_its_clients, |app| async move {
     );
 
     // Reactivated, the client acts again (it was never revoked).
-    let r = app
-        .post(
-            &app.admin_token,
-            &format!("/v1/organizations/{}/reactivate", t.reseller_a),
-            json!({}),
-        )
-        .await;
+    let r = app.admin().organizations().reactivate(t.reseller_a).await;
     assert_eq!(r.status, 200, "{}", r.text);
     let token = access_token(&app, &c.client_id(), &c.secret).await;
     assert_acts_as(&app, &token, c.id, t.reseller_a, &["viewer"]).await;

@@ -8,29 +8,15 @@
 use std::collections::{BTreeSet, HashMap, HashSet};
 
 use domain::Role;
-use http_tests::{both_backends, Reply, TestApp};
+use http_tests::{both_backends, paths, Reply, TestApp};
 use serde_json::Value;
 use uuid::Uuid;
 
 const HEADER: &str = "email,name,legacy_role,organization\n";
 
-fn import_path(org: Uuid, dry_run: bool) -> String {
-    if dry_run {
-        format!("/v1/organizations/{org}/operators/import?dry_run=true")
-    } else {
-        format!("/v1/organizations/{org}/operators/import")
-    }
-}
-
 async fn import_as(app: &TestApp, token: &str, org: Uuid, csv: impl Into<Vec<u8>>, dry_run: bool) -> Reply {
-    app.send(
-        app.client()
-            .post(app.url(&import_path(org, dry_run)))
-            .bearer_auth(token)
-            .header("Content-Type", "text/csv")
-            .body(csv.into()),
-    )
-    .await
+    let query = if dry_run { "?dry_run=true" } else { "" };
+    app.as_(token).operators().import(org, csv, query).await
 }
 
 /// The e-mails of every operator in `org`'s subtree (all pages).
@@ -47,12 +33,18 @@ async fn all_items(app: &TestApp, org: Uuid, query: &str) -> Vec<Value> {
     let mut items = Vec::new();
     let mut cursor: Option<String> = None;
     loop {
-        let mut path = format!("/v1/organizations/{org}/operators?limit=500{query}");
+        let mut page = format!("?limit=500{query}");
         if let Some(c) = &cursor {
-            path.push_str(&format!("&cursor={c}"));
+            page.push_str(&format!("&cursor={c}"));
         }
-        let r = app.get(&app.admin_token, &path).await;
-        assert_eq!(r.status, 200, "{path}: {}", r.text);
+        let r = app.admin().operators().list(org, &page).await;
+        assert_eq!(
+            r.status,
+            200,
+            "{}{page}: {}",
+            paths::of_organization(org, "operators"),
+            r.text
+        );
         items.extend(r.body["items"].as_array().unwrap().iter().cloned());
         match r.body["next_cursor"].as_str() {
             Some(c) => cursor = Some(c.to_string()),
@@ -62,9 +54,7 @@ async fn all_items(app: &TestApp, org: Uuid, query: &str) -> Vec<Value> {
 }
 
 async fn operator(app: &TestApp, id: &Value) -> Value {
-    let r = app
-        .get(&app.admin_token, &format!("/v1/operators/{}", id.as_str().unwrap()))
-        .await;
+    let r = app.admin().operators().get(id.as_str().unwrap()).await;
     assert_eq!(r.status, 200, "{}", r.text);
     r.body
 }
@@ -167,11 +157,11 @@ both_backends!(partner_paths_start_at_the_import_target, |app| async move {
          {},Invoice,Cat,cat@reseller-a.example\r\n",
         t.sub_a
     );
-    let r = app
+    let operators = app.as_(&admin_a).operators();
+    let r = operators
         .send(
-            app.client()
-                .post(app.url(&import_path(t.reseller_a, false)))
-                .bearer_auth(&admin_a)
+            operators
+                .import_request(t.reseller_a, "")
                 .header("Content-Type", "text/csv; charset=utf-8")
                 .body(csv),
         )
@@ -566,16 +556,13 @@ both_backends!(import_takes_csv_only_and_admins_only_in_scope, |app| async move 
         &[Role::Viewer, Role::Billing],
     );
     let csv = format!("{HEADER}x@reseller-a.example,X,Invoice,Reseller A\n");
+    let operators = app.as_(&admin_a).operators();
     let send = |content_type: Option<&'static str>| {
-        let mut req = app
-            .client()
-            .post(app.url(&import_path(t.reseller_a, false)))
-            .bearer_auth(&admin_a)
-            .body(csv.clone());
+        let mut req = operators.import_request(t.reseller_a, "").body(csv.clone());
         if let Some(ct) = content_type {
             req = req.header("Content-Type", ct);
         }
-        app.send(req)
+        operators.send(req)
     };
     for ct in [Some("application/json"), Some("text/plain"), None] {
         let r = send(ct).await;
@@ -609,16 +596,9 @@ both_backends!(import_takes_csv_only_and_admins_only_in_scope, |app| async move 
     );
 
     let r = app
-        .send(
-            app.client()
-                .post(app.url(&format!(
-                    "/v1/organizations/{}/operators/import?dry_run=maybe",
-                    t.reseller_a
-                )))
-                .bearer_auth(&admin_a)
-                .header("Content-Type", "text/csv")
-                .body(csv),
-        )
+        .as_(&admin_a)
+        .operators()
+        .import(t.reseller_a, csv, "?dry_run=maybe")
         .await;
     assert_eq!(r.status, 422, "{}", r.text);
     assert_eq!(r.error_field(), Some("dry_run"));

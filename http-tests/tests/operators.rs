@@ -9,26 +9,28 @@ use std::collections::HashSet;
 use std::time::Duration;
 
 use domain::Role;
-use http_tests::{both_backends, Reply, TestApp};
+use http_tests::{both_backends, paths, Reply, TestApp};
+use reqwest::Method;
 use serde_json::{json, Value};
 use uuid::Uuid;
 
 fn operators_of(org: Uuid) -> String {
-    format!("/v1/organizations/{org}/operators")
+    paths::of_organization(org, "operators")
 }
 
 fn operator_path(id: Uuid) -> String {
-    format!("/v1/operators/{id}")
+    paths::operator(id)
 }
 
 /// `POST /v1/organizations/{org}/operators` with the e-mail as the name.
 async fn add(app: &TestApp, token: &str, org: Uuid, email: &str, roles: &[&str]) -> Reply {
-    app.post(
-        token,
-        &operators_of(org),
-        json!({"email": email, "name": format!("Name of {email}"), "roles": roles}),
-    )
-    .await
+    app.as_(token)
+        .operators()
+        .create(
+            org,
+            json!({"email": email, "name": format!("Name of {email}"), "roles": roles}),
+        )
+        .await
 }
 
 /// Adds through the API and returns the new id (asserting 201).
@@ -39,24 +41,21 @@ async fn added(app: &TestApp, token: &str, org: Uuid, email: &str, roles: &[&str
 }
 
 async fn read(app: &TestApp, id: Uuid) -> Value {
-    let r = app.get(&app.admin_token, &operator_path(id)).await;
+    let r = app.admin().operators().get(id).await;
     assert_eq!(r.status, 200, "read {id}: {}", r.text);
     r.body
 }
 
 async fn call(app: &TestApp, token: &str, method: &str, path: &str, body: Option<Value>) -> Reply {
-    let req = match method {
-        "GET" => app.client().get(app.url(path)),
-        "PATCH" => app.client().patch(app.url(path)),
-        _ => app.client().post(app.url(path)),
-    }
-    .bearer_auth(token);
+    let caller = app.as_(token);
+    let method = Method::from_bytes(method.as_bytes()).expect("method");
+    let req = caller.request(method, path);
     let req = match body {
         Some(Value::String(csv)) => req.header("Content-Type", "text/csv").body(csv),
         Some(b) => req.json(&b),
         None => req,
     };
-    app.send(req).await
+    caller.send(req).await
 }
 
 fn emails(r: &Reply) -> Vec<String> {
@@ -102,7 +101,7 @@ fn assert_problem(r: &Reply, status: u16, code: &str, what: &str) {
 
 /// The bootstrap admin's id (its first request also activates it).
 async fn me_id(app: &TestApp, token: &str) -> Uuid {
-    let r = app.get(token, "/v1/me").await;
+    let r = app.as_(token).platform().me().await;
     assert_eq!(r.status, 200, "{}", r.text);
     r.id()
 }
@@ -130,12 +129,12 @@ both_backends!(
         let (_, viewer_a) = app.operator(t.dist, "viewer@northwind.example", &[Role::Viewer]);
 
         let list = |query: &str| {
-            let path = format!("{}?{query}", operators_of(t.reseller_a));
+            let query = format!("?{query}");
             let token = viewer_a.clone();
             let app = &app;
             async move {
-                let r = app.get(&token, &path).await;
-                assert_eq!(r.status, 200, "{path}: {}", r.text);
+                let r = app.as_(&token).operators().list(t.reseller_a, &query).await;
+                assert_eq!(r.status, 200, "{}{query}: {}", operators_of(t.reseller_a), r.text);
                 sorted(emails(&r))
             }
         };
@@ -178,9 +177,9 @@ both_backends!(
         );
 
         // A sub-partner's list holds only its own; the root's holds everyone.
-        let r = app.get(&viewer_a, &operators_of(t.sub_a)).await;
+        let r = app.as_(&viewer_a).operators().list(t.sub_a, "").await;
         assert_eq!(emails(&r), strings(&["dave@sub-a.example"]));
-        let r = app.get(&admin, &format!("{}?limit=500", operators_of(app.root))).await;
+        let r = app.as_(&admin).operators().list(app.root, "?limit=500").await;
         let everyone = emails(&r);
         assert!(
             everyone.contains(&"erin@reseller-b.example".to_string()),
@@ -193,9 +192,7 @@ both_backends!(
         assert_eq!(everyone.len(), 9, "{everyone:?}");
 
         // Items carry the operator's fields.
-        let r = app
-            .get(&viewer_a, &format!("{}?q=bob", operators_of(t.reseller_a)))
-            .await;
+        let r = app.as_(&viewer_a).operators().list(t.reseller_a, "?q=bob").await;
         let bob = &r.body["items"][0];
         assert_eq!(bob["home_organization_id"], t.reseller_a.to_string());
         assert_eq!(bob["name"], "Name of bob@reseller-a.example");
@@ -216,7 +213,9 @@ both_backends!(
             ("cursor=garbage", "cursor"),
         ] {
             let r = app
-                .get(&viewer_a, &format!("{}?{query}", operators_of(t.reseller_a)))
+                .as_(&viewer_a)
+                .operators()
+                .list(t.reseller_a, &format!("?{query}"))
                 .await;
             assert_eq!(r.status, 422, "{query}: {}", r.text);
             assert_eq!(r.error_field(), Some(field), "{query}: {}", r.text);
@@ -239,11 +238,11 @@ both_backends!(list_pages_through_every_operator_once_oldest_first, |app| async 
     let mut cursor: Option<String> = None;
     let mut pages = 0;
     loop {
-        let path = match &cursor {
-            Some(c) => format!("{}?limit=3&cursor={c}", operators_of(t.reseller_a)),
-            None => format!("{}?limit=3", operators_of(t.reseller_a)),
+        let query = match &cursor {
+            Some(c) => format!("?limit=3&cursor={c}"),
+            None => "?limit=3".to_string(),
         };
-        let r = app.get(&app.admin_token, &path).await;
+        let r = app.admin().operators().list(t.reseller_a, &query).await;
         assert_eq!(r.status, 200, "{}", r.text);
         let items = r.body["items"].as_array().unwrap();
         assert!(items.len() <= 3);
@@ -258,21 +257,14 @@ both_backends!(list_pages_through_every_operator_once_oldest_first, |app| async 
     assert_eq!(pages, 3);
     assert_eq!(seen, expected, "every operator once, in creation order");
     // A cursor of another list is refused.
-    let org_cursor = app
-        .get(
-            &app.admin_token,
-            &format!("/v1/organizations/{}/children?limit=1", t.dist),
-        )
-        .await
-        .body["next_cursor"]
+    let org_cursor = app.admin().organizations().children(t.dist, "?limit=1").await.body["next_cursor"]
         .as_str()
         .unwrap()
         .to_string();
     let r = app
-        .get(
-            &app.admin_token,
-            &format!("{}?cursor={org_cursor}", operators_of(t.reseller_a)),
-        )
+        .admin()
+        .operators()
+        .list(t.reseller_a, &format!("?cursor={org_cursor}"))
         .await;
     assert_eq!(r.status, 422, "{}", r.text);
     assert_eq!(r.error_field(), Some("cursor"));
@@ -284,9 +276,10 @@ both_backends!(
         let t = app.tree().await;
         let (_, admin_a) = app.operator(t.reseller_a, "admin@reseller-a.example", &[Role::Admin]);
         let r = app
-            .post(
-                &admin_a,
-                &operators_of(t.sub_a),
+            .as_(&admin_a)
+            .operators()
+            .create(
+                t.sub_a,
                 json!({
                     "email": "  Jane.Doe@Sub-A.example ",
                     "name": "  Jane Doe ",
@@ -311,7 +304,7 @@ both_backends!(
         assert_eq!(r.body["version"], 1);
 
         // The Location reads back the same operator.
-        let g = app.get(&admin_a, &r.header("location").unwrap()).await;
+        let g = app.as_(&admin_a).get(&r.header("location").unwrap()).await;
         assert_eq!(g.status, 200, "{}", g.text);
         assert_eq!(g.body, r.body);
         assert_eq!(g.header("etag").as_deref(), Some("\"1\""));
@@ -322,7 +315,6 @@ both_backends!(
 both_backends!(create_refuses_bad_fields_and_customer_homes, |app| async move {
     let t = app.tree().await;
     let admin = app.admin_token.clone();
-    let path = operators_of(t.reseller_a);
     let body = |email: &str, roles: Value| json!({"email": email, "name": "Someone", "roles": roles});
     for (b, field, code) in [
         (
@@ -354,7 +346,7 @@ both_backends!(create_refuses_bad_fields_and_customer_homes, |app| async move {
             Some("unknown_field"),
         ),
     ] {
-        let r = app.post(&admin, &path, b.clone()).await;
+        let r = app.as_(&admin).operators().create(t.reseller_a, b.clone()).await;
         assert_eq!(r.status, 422, "{b}: {}", r.text);
         assert_eq!(r.code(), Some("validation_failed"), "{b}: {}", r.text);
         let named = r.error_field().unwrap_or_default();
@@ -370,9 +362,9 @@ both_backends!(create_refuses_bad_fields_and_customer_homes, |app| async move {
     // Customers have customer users, not operators.
     let r = add(&app, &admin, t.customer_a, "ok@customer-a.example", &["viewer"]).await;
     assert_problem(&r, 409, "customer_has_no_operators", "operator in a customer");
-    let r = app.get(&admin, &format!("{path}?limit=500")).await;
+    let r = app.as_(&admin).operators().list(t.reseller_a, "?limit=500").await;
     assert!(emails(&r).is_empty(), "nothing was added: {}", r.text);
-    let r = app.get(&admin, &operators_of(t.customer_a)).await;
+    let r = app.as_(&admin).operators().list(t.customer_a, "").await;
     assert!(emails(&r).is_empty(), "nothing was added: {}", r.text);
 });
 
@@ -393,14 +385,14 @@ both_backends!(
         // Another organisation may have the same person.
         let other = added(&app, &admin, t.reseller_b, "dup@example.org", &["billing"]).await;
         assert_ne!(first, other);
-        let r = app.get(&admin, &format!("{}?q=dup@", operators_of(t.reseller_a))).await;
+        let r = app.as_(&admin).operators().list(t.reseller_a, "?q=dup@").await;
         assert_eq!(emails(&r), strings(&["dup@example.org"]), "one in Reseller A");
         assert_eq!(
             roles_of(&read(&app, first).await),
             set(&["viewer"]),
             "the first one is unchanged"
         );
-        let r = app.get(&admin, &format!("{}?q=dup@", operators_of(t.dist))).await;
+        let r = app.as_(&admin).operators().list(t.dist, "?q=dup@").await;
         assert_eq!(emails(&r).len(), 2, "one in each reseller");
     }
 );
@@ -430,7 +422,9 @@ both_backends!(racing_creates_of_one_email_give_exactly_one_201, |app| async mov
             assert_eq!(r.error_field(), Some("email"));
         }
         let r = app
-            .get(&admin, &format!("{}?q={email}", operators_of(t.reseller_a)))
+            .as_(&admin)
+            .operators()
+            .list(t.reseller_a, &format!("?q={email}"))
             .await;
         assert_eq!(emails(&r), vec![email.clone()], "round {round}: stored once");
     }
@@ -440,15 +434,15 @@ both_backends!(patch_changes_roles_and_name_under_if_match, |app| async move {
     let t = app.tree().await;
     let (_, admin_a) = app.operator(t.reseller_a, "admin@reseller-a.example", &[Role::Admin]);
     let id = added(&app, &admin_a, t.sub_a, "pat@sub-a.example", &["viewer"]).await;
-    let path = operator_path(id);
-    let r = app.get(&admin_a, &path).await;
+    let r = app.as_(&admin_a).operators().get(id).await;
     let etag = r.header("etag").unwrap();
     assert_eq!(etag, "\"1\"");
 
     let r = app
-        .patch(
-            &admin_a,
-            &path,
+        .as_(&admin_a)
+        .operators()
+        .update(
+            id,
             json!({"roles": ["viewer", "billing"], "name": "Pat Renamed"}),
             Some(&etag),
         )
@@ -461,7 +455,9 @@ both_backends!(patch_changes_roles_and_name_under_if_match, |app| async move {
 
     // The old ETag is stale: 412, nothing changes.
     let r = app
-        .patch(&admin_a, &path, json!({"name": "Lost Update"}), Some(&etag))
+        .as_(&admin_a)
+        .operators()
+        .update(id, json!({"name": "Lost Update"}), Some(&etag))
         .await;
     assert_problem(&r, 412, "stale_version", "stale If-Match");
     let now = read(&app, id).await;
@@ -469,11 +465,19 @@ both_backends!(patch_changes_roles_and_name_under_if_match, |app| async move {
     assert_eq!(now["version"], 2);
 
     // Absent fields stay as they are.
-    let r = app.patch(&admin_a, &path, json!({"name": "Pat"}), Some("\"2\"")).await;
+    let r = app
+        .as_(&admin_a)
+        .operators()
+        .update(id, json!({"name": "Pat"}), Some("\"2\""))
+        .await;
     assert_eq!(r.status, 200, "{}", r.text);
     assert_eq!(r.body["name"], "Pat");
     assert_eq!(roles_of(&r.body), set(&["viewer", "billing"]));
-    let r = app.patch(&admin_a, &path, json!({"roles": ["admin"]}), None).await;
+    let r = app
+        .as_(&admin_a)
+        .operators()
+        .update(id, json!({"roles": ["admin"]}), None)
+        .await;
     assert_eq!(r.status, 200, "without If-Match: {}", r.text);
     assert_eq!(r.body["name"], "Pat");
     assert_eq!(roles_of(&r.body), set(&["admin"]));
@@ -488,7 +492,7 @@ both_backends!(patch_changes_roles_and_name_under_if_match, |app| async move {
         (json!({"email": "new@sub-a.example"}), "email"),
         (json!({"home_organization_id": t.reseller_b}), "home_organization_id"),
     ] {
-        let r = app.patch(&admin_a, &path, b.clone(), None).await;
+        let r = app.as_(&admin_a).operators().update(id, b.clone(), None).await;
         assert_eq!(r.status, 422, "{b}: {}", r.text);
         assert!(
             r.error_field().unwrap_or_default().starts_with(field),
@@ -507,15 +511,20 @@ both_backends!(patch_changes_roles_and_name_under_if_match, |app| async move {
 both_backends!(nobody_demotes_or_disables_themselves, |app| async move {
     let t = app.tree().await;
     let (me, token) = app.operator(t.reseller_a, "admin@reseller-a.example", &[Role::Admin]);
-    let path = operator_path(me);
-    let r = app.patch(&token, &path, json!({"roles": ["viewer"]}), None).await;
+    let r = app
+        .as_(&token)
+        .operators()
+        .update(me, json!({"roles": ["viewer"]}), None)
+        .await;
     assert_problem(&r, 409, "cannot_demote_self", "self-demotion");
     assert_eq!(r.error_field(), Some("roles"));
     let r = app
-        .patch(&token, &path, json!({"roles": ["billing"]}), Some("\"1\""))
+        .as_(&token)
+        .operators()
+        .update(me, json!({"roles": ["billing"]}), Some("\"1\""))
         .await;
     assert_problem(&r, 409, "cannot_demote_self", "self-demotion with If-Match");
-    let r = app.post(&token, &format!("{path}/disable"), json!({})).await;
+    let r = app.as_(&token).operators().disable(me).await;
     assert_problem(&r, 409, "cannot_disable_self", "self-disable");
     // Still an active admin who can act.
     let op = read(&app, me).await;
@@ -537,20 +546,15 @@ both_backends!(nobody_demotes_or_disables_themselves, |app| async move {
     .await;
     // Renaming oneself, or adding roles, is fine.
     let r = app
-        .patch(
-            &token,
-            &path,
-            json!({"name": "Me", "roles": ["admin", "billing"]}),
-            None,
-        )
+        .as_(&token)
+        .operators()
+        .update(me, json!({"name": "Me", "roles": ["admin", "billing"]}), None)
         .await;
     assert_eq!(r.status, 200, "{}", r.text);
     assert_eq!(roles_of(&r.body), set(&["admin", "billing"]));
     // The provider's own admin cannot disable itself either.
     let boot = me_id(&app, &app.admin_token).await;
-    let r = app
-        .post(&app.admin_token, &format!("/v1/operators/{boot}/disable"), json!({}))
-        .await;
+    let r = app.admin().operators().disable(boot).await;
     assert_problem(&r, 409, "cannot_disable_self", "bootstrap admin self-disable");
 });
 
@@ -558,11 +562,9 @@ both_backends!(nobody_demotes_or_disables_themselves, |app| async move {
 /// admin who is not an operator, so the operators' admin count is untouched.
 async fn provider_admin_client(app: &TestApp) -> String {
     let r = app
-        .post(
-            &app.admin_token,
-            &format!("/v1/organizations/{}/api-clients", app.root),
-            json!({"name": "Ops script", "roles": ["admin"]}),
-        )
+        .admin()
+        .api_clients()
+        .create(app.root, json!({"name": "Ops script", "roles": ["admin"]}))
         .await;
     assert_eq!(r.status, 201, "{}", r.text);
     let form = format!(
@@ -570,14 +572,7 @@ async fn provider_admin_client(app: &TestApp) -> String {
         r.body["id"].as_str().unwrap(),
         r.body["client_secret"].as_str().unwrap()
     );
-    let t = app
-        .send(
-            app.client()
-                .post(app.url("/oauth/token"))
-                .header("Content-Type", "application/x-www-form-urlencoded")
-                .body(form),
-        )
-        .await;
+    let t = app.anonymous().oauth().token(&form, None).await;
     assert_eq!(t.status, 200, "{}", t.text);
     t.body["access_token"].as_str().unwrap().to_string()
 }
@@ -585,47 +580,65 @@ async fn provider_admin_client(app: &TestApp) -> String {
 both_backends!(the_provider_keeps_its_last_active_admin, |app| async move {
     let boot = me_id(&app, &app.admin_token).await;
     let client = provider_admin_client(&app).await;
-    let boot_path = operator_path(boot);
 
-    let r = app.patch(&client, &boot_path, json!({"roles": ["viewer"]}), None).await;
+    let r = app
+        .as_(&client)
+        .operators()
+        .update(boot, json!({"roles": ["viewer"]}), None)
+        .await;
     assert_problem(&r, 409, "last_provider_admin", "demote the last admin");
-    let r = app.post(&client, &format!("{boot_path}/disable"), json!({})).await;
+    let r = app.as_(&client).operators().disable(boot).await;
     assert_problem(&r, 409, "last_provider_admin", "disable the last admin");
 
     // An invited admin does not count until it signs in.
     let second = added(&app, &client, app.root, "second@contoso-cloud.example", &["admin"]).await;
-    let r = app.patch(&client, &boot_path, json!({"roles": ["viewer"]}), None).await;
+    let r = app
+        .as_(&client)
+        .operators()
+        .update(boot, json!({"roles": ["viewer"]}), None)
+        .await;
     assert_problem(&r, 409, "last_provider_admin", "the other admin is only invited");
     let second_token = app.token_for(second);
-    assert_eq!(app.get(&second_token, "/v1/me").await.status, 200);
+    assert_eq!(app.as_(&second_token).platform().me().await.status, 200);
     assert_eq!(read(&app, second).await["status"], "active");
 
     // Now there is another active admin: the first may go.
-    let r = app.patch(&client, &boot_path, json!({"roles": ["viewer"]}), None).await;
+    let r = app
+        .as_(&client)
+        .operators()
+        .update(boot, json!({"roles": ["viewer"]}), None)
+        .await;
     assert_eq!(r.status, 200, "{}", r.text);
     assert_eq!(roles_of(&r.body), set(&["viewer"]));
     // ... and the second is now the last one.
-    let second_path = operator_path(second);
-    let r = app.post(&client, &format!("{second_path}/disable"), json!({})).await;
+    let r = app.as_(&client).operators().disable(second).await;
     assert_problem(&r, 409, "last_provider_admin", "disable the new last admin");
     let r = app
-        .patch(&client, &second_path, json!({"roles": ["billing"]}), None)
+        .as_(&client)
+        .operators()
+        .update(second, json!({"roles": ["billing"]}), None)
         .await;
     assert_problem(&r, 409, "last_provider_admin", "demote the new last admin");
     assert_eq!(read(&app, second).await["status"], "active");
     // A disabled admin does not count either.
-    let r = app.patch(&client, &boot_path, json!({"roles": ["admin"]}), None).await;
+    let r = app
+        .as_(&client)
+        .operators()
+        .update(boot, json!({"roles": ["admin"]}), None)
+        .await;
     assert_eq!(r.status, 200, "{}", r.text);
-    let r = app.post(&client, &format!("{boot_path}/disable"), json!({})).await;
+    let r = app.as_(&client).operators().disable(boot).await;
     assert_eq!(r.status, 200, "{}", r.text);
-    let r = app.post(&client, &format!("{second_path}/disable"), json!({})).await;
+    let r = app.as_(&client).operators().disable(second).await;
     assert_problem(&r, 409, "last_provider_admin", "the other admin is disabled");
 
     // Below the provider, the last admin of a partner may be demoted by someone above.
     let partner = app.create(&second_token, app.root, "partner", "Solo Partner").await;
     let (solo, _) = app.operator(partner, "solo@solo-partner.example", &[Role::Admin]);
     let r = app
-        .patch(&second_token, &operator_path(solo), json!({"roles": ["viewer"]}), None)
+        .as_(&second_token)
+        .operators()
+        .update(solo, json!({"roles": ["viewer"]}), None)
         .await;
     assert_eq!(r.status, 200, "{}", r.text);
 });
@@ -636,31 +649,31 @@ both_backends!(two_provider_admins_demoting_each_other_leave_one, |app| async mo
     let (b, tb) = app.operator(app.root, "b@contoso-cloud.example", &[Role::Admin]);
     let active_admins = || async {
         let r = app
-            .get(&ta, &format!("{}?role=admin&status=active", operators_of(app.root)))
+            .as_(&ta)
+            .operators()
+            .list(app.root, "?role=admin&status=active")
             .await;
         if r.status == 200 {
             return emails(&r);
         }
         let r = app
-            .get(&tb, &format!("{}?role=admin&status=active", operators_of(app.root)))
+            .as_(&tb)
+            .operators()
+            .list(app.root, "?role=admin&status=active")
             .await;
         assert_eq!(r.status, 200, "{}", r.text);
         emails(&r)
     };
     for round in 0..12 {
         let demote = json!({"roles": ["viewer"]});
-        let (path_a, path_b) = (operator_path(a), operator_path(b));
-        let (disable_a, disable_b) = (format!("{path_a}/disable"), format!("{path_b}/disable"));
+        let (by_a, by_b) = (app.as_(&ta).operators(), app.as_(&tb).operators());
         let (ra, rb) = if round % 2 == 0 {
             tokio::join!(
-                app.patch(&ta, &path_b, demote.clone(), None),
-                app.patch(&tb, &path_a, demote.clone(), None),
+                by_a.update(b, demote.clone(), None),
+                by_b.update(a, demote.clone(), None),
             )
         } else {
-            tokio::join!(
-                app.post(&ta, &disable_b, json!({})),
-                app.post(&tb, &disable_a, json!({})),
-            )
+            tokio::join!(by_a.disable(b), by_b.disable(a))
         };
         let ok = [&ra, &rb].iter().filter(|r| r.status == 200).count();
         assert_eq!(ok, 1, "round {round}: exactly one wins: {} / {}", ra.text, rb.text);
@@ -677,13 +690,13 @@ both_backends!(two_provider_admins_demoting_each_other_leave_one, |app| async mo
         let (winner, loser) = if ra.status == 200 { (&ta, b) } else { (&tb, a) };
         if round % 2 == 0 {
             let r = app
-                .patch(winner, &operator_path(loser), json!({"roles": ["admin"]}), None)
+                .as_(winner)
+                .operators()
+                .update(loser, json!({"roles": ["admin"]}), None)
                 .await;
             assert_eq!(r.status, 200, "{}", r.text);
         } else {
-            let r = app
-                .post(winner, &format!("/v1/operators/{loser}/enable"), json!({}))
-                .await;
+            let r = app.as_(winner).operators().enable(loser).await;
             assert_eq!(r.status, 200, "{}", r.text);
             assert_eq!(r.body["status"], "active");
         }
@@ -695,45 +708,37 @@ both_backends!(disabled_token_is_refused_and_enabled_works_again, |app| async mo
     let t = app.tree().await;
     let (_, admin_a) = app.operator(t.reseller_a, "admin@reseller-a.example", &[Role::Admin]);
     let (v, viewer) = app.operator(t.sub_a, "viewer@sub-a.example", &[Role::Viewer]);
-    let list = operators_of(t.sub_a);
-    assert_eq!(app.get(&viewer, &list).await.status, 200);
+    let list = || app.as_(&viewer).operators().list(t.sub_a, "");
+    assert_eq!(list().await.status, 200);
 
-    let r = app
-        .post(&admin_a, &format!("/v1/operators/{v}/disable"), json!({}))
-        .await;
+    let r = app.as_(&admin_a).operators().disable(v).await;
     assert_eq!(r.status, 200, "{}", r.text);
     assert_eq!(r.body["status"], "disabled");
     assert_eq!(r.header("etag").as_deref(), Some("\"2\""));
-    let r = app.get(&viewer, &list).await;
+    let r = list().await;
     assert_eq!(r.status, 401, "disabled, old token: {}", r.text);
     assert_eq!(r.code(), Some("invalid_token"));
     assert_eq!(
-        app.get(&app.token_for(v), "/v1/me").await.status,
+        app.as_(&app.token_for(v)).platform().me().await.status,
         401,
         "a fresh token neither"
     );
-    let r = app.get(&admin_a, &format!("{list}?status=disabled")).await;
+    let r = app.as_(&admin_a).operators().list(t.sub_a, "?status=disabled").await;
     assert_eq!(emails(&r), strings(&["viewer@sub-a.example"]));
 
     // Disabling again changes nothing.
-    let r = app
-        .post(&admin_a, &format!("/v1/operators/{v}/disable"), json!({}))
-        .await;
+    let r = app.as_(&admin_a).operators().disable(v).await;
     assert_eq!(r.status, 200, "{}", r.text);
     assert_eq!(r.body["version"], 2);
 
-    let r = app
-        .post(&admin_a, &format!("/v1/operators/{v}/enable"), json!({}))
-        .await;
+    let r = app.as_(&admin_a).operators().enable(v).await;
     assert_eq!(r.status, 200, "{}", r.text);
     assert_eq!(r.body["status"], "active", "it had signed in before");
     assert_eq!(r.body["version"], 3);
-    let r = app.get(&viewer, &list).await;
+    let r = list().await;
     assert_eq!(r.status, 200, "enabled, old token: {}", r.text);
     // Enabling an enabled operator changes nothing.
-    let r = app
-        .post(&admin_a, &format!("/v1/operators/{v}/enable"), json!({}))
-        .await;
+    let r = app.as_(&admin_a).operators().enable(v).await;
     assert_eq!(r.body["version"], 3);
     assert_eq!(
         app.store.audit_event_count(v).unwrap(),
@@ -743,13 +748,9 @@ both_backends!(disabled_token_is_refused_and_enabled_works_again, |app| async mo
 
     // Someone who never signed in goes back to `invited`.
     let n = added(&app, &admin_a, t.reseller_a, "never@reseller-a.example", &["viewer"]).await;
-    let r = app
-        .post(&admin_a, &format!("/v1/operators/{n}/disable"), json!({}))
-        .await;
+    let r = app.as_(&admin_a).operators().disable(n).await;
     assert_eq!(r.body["status"], "disabled");
-    let r = app
-        .post(&admin_a, &format!("/v1/operators/{n}/enable"), json!({}))
-        .await;
+    let r = app.as_(&admin_a).operators().enable(n).await;
     assert_eq!(r.status, 200, "{}", r.text);
     assert_eq!(r.body["status"], "invited");
 });
@@ -762,7 +763,7 @@ both_backends!(a_removed_role_is_refused_on_the_very_next_request, |app| async m
     app.set_roles(id, &[Role::Viewer]).await;
     let r = add(&app, &token, t.reseller_a, "after@reseller-a.example", &["viewer"]).await;
     assert_problem(&r, 403, "forbidden", "same token, admin role removed");
-    let r = app.get(&token, &operators_of(t.reseller_a)).await;
+    let r = app.as_(&token).operators().list(t.reseller_a, "").await;
     assert_eq!(r.status, 200, "still a viewer: {}", r.text);
     assert_eq!(
         sorted(emails(&r)),
@@ -784,8 +785,12 @@ both_backends!(a_viewer_reads_but_cannot_manage_operators, |app| async move {
     );
     let target = added(&app, &app.admin_token, t.sub_a, "target@sub-a.example", &["viewer"]).await;
     let path = operator_path(target);
-    assert_eq!(app.get(&viewer, &path).await.status, 200, "viewers read");
-    assert_eq!(app.get(&viewer, &operators_of(t.reseller_a)).await.status, 200);
+    assert_eq!(
+        app.as_(&viewer).operators().get(target).await.status,
+        200,
+        "viewers read"
+    );
+    assert_eq!(app.as_(&viewer).operators().list(t.reseller_a, "").await.status, 200);
     let csv = "email,name,legacy_role,organization\nx@reseller-a.example,X,Invoice,Reseller A\n";
     for (method, p, body) in [
         (
@@ -810,7 +815,9 @@ both_backends!(a_viewer_reads_but_cannot_manage_operators, |app| async move {
     assert_eq!(op["version"], 1, "nothing changed: {op}");
     assert_eq!(op["name"], "Name of target@sub-a.example");
     let r = app
-        .get(&viewer, &format!("{}?q=reseller-a.example", operators_of(t.reseller_a)))
+        .as_(&viewer)
+        .operators()
+        .list(t.reseller_a, "?q=reseller-a.example")
         .await;
     assert_eq!(emails(&r), strings(&["viewer@reseller-a.example"]), "nothing added");
 });
@@ -832,8 +839,8 @@ both_backends!(another_resellers_operators_are_404_like_a_random_id, |app| async
         vec![
             ("GET", operator_path(op), None),
             ("PATCH", operator_path(op), Some(json!({"roles": ["viewer"]}))),
-            ("POST", format!("/v1/operators/{op}/disable"), None),
-            ("POST", format!("/v1/operators/{op}/enable"), None),
+            ("POST", format!("{}/disable", operator_path(op)), None),
+            ("POST", format!("{}/enable", operator_path(op)), None),
             ("GET", operators_of(org), None),
             (
                 "POST",
@@ -865,13 +872,9 @@ both_backends!(another_resellers_operators_are_404_like_a_random_id, |app| async
     assert_eq!(op["version"], 1, "untouched: {op}");
     assert_eq!(op["status"], "invited");
     assert_eq!(roles_of(&op), set(&["admin"]));
-    let r = app
-        .get(&app.admin_token, &format!("{}?q=sneak", operators_of(app.root)))
-        .await;
+    let r = app.admin().operators().list(app.root, "?q=sneak").await;
     assert!(emails(&r).is_empty(), "nothing added anywhere: {}", r.text);
-    let r = app
-        .get(&app.admin_token, &format!("{}?q=x@", operators_of(app.root)))
-        .await;
+    let r = app.admin().operators().list(app.root, "?q=x@").await;
     assert!(emails(&r).is_empty(), "nothing imported anywhere: {}", r.text);
 });
 
@@ -894,7 +897,7 @@ both_backends!(
 
         let first = app.token_for(id);
         let started = chrono::Utc::now();
-        let r = app.get(&first, "/v1/me").await;
+        let r = app.as_(&first).platform().me().await;
         assert_eq!(r.status, 200, "{}", r.text);
         let op = read(&app, id).await;
         assert_eq!(op["status"], "active", "the first sign-in activates");
@@ -915,7 +918,7 @@ both_backends!(
 
         // More requests with the same token are not new sign-ins.
         for _ in 0..3 {
-            assert_eq!(app.get(&first, &operators_of(t.reseller_a)).await.status, 200);
+            assert_eq!(app.as_(&first).operators().list(t.reseller_a, "").await.status, 200);
         }
         let again = read(&app, id).await;
         assert_eq!(again["last_sign_in_at"], op["last_sign_in_at"]);
@@ -929,26 +932,25 @@ both_backends!(
         // A token issued later is a new sign-in.
         tokio::time::sleep(Duration::from_millis(1100)).await;
         let second = app.token_for(id);
-        assert_eq!(app.get(&second, "/v1/me").await.status, 200);
+        assert_eq!(app.as_(&second).platform().me().await.status, 200);
         let later = read(&app, id).await;
         let later_at: chrono::DateTime<chrono::Utc> = later["last_sign_in_at"].as_str().unwrap().parse().unwrap();
         assert!(later_at > signed_in, "{later_at} after {signed_in}");
         assert_eq!(later["status"], "active");
         assert_eq!(app.store.audit_event_count(id).unwrap(), events + 2);
         // The older token still works and does not move the time back.
-        assert_eq!(app.get(&first, "/v1/me").await.status, 200);
+        assert_eq!(app.as_(&first).platform().me().await.status, 200);
         assert_eq!(read(&app, id).await["last_sign_in_at"], later["last_sign_in_at"]);
         assert_eq!(app.store.audit_event_count(id).unwrap(), events + 2);
 
         // A new token's first requests arriving together are still one sign-in.
         tokio::time::sleep(Duration::from_millis(1100)).await;
         let third = app.token_for(id);
-        let list = operators_of(t.reseller_a);
         let replies = tokio::join!(
-            app.get(&third, "/v1/me"),
-            app.get(&third, "/v1/me"),
-            app.get(&third, &list),
-            app.get(&third, &list),
+            app.as_(&third).platform().me(),
+            app.as_(&third).platform().me(),
+            app.as_(&third).operators().list(t.reseller_a, ""),
+            app.as_(&third).operators().list(t.reseller_a, ""),
         );
         for r in [&replies.0, &replies.1, &replies.2, &replies.3] {
             assert_eq!(r.status, 200, "{}", r.text);
@@ -973,24 +975,31 @@ both_backends!(every_change_writes_one_audit_event, |app| async move {
     let id = added(&app, &admin_a, t.reseller_a, "audited@reseller-a.example", &["viewer"]).await;
     let count = || app.store.audit_event_count(id).unwrap();
     assert_eq!(count(), 1, "create");
-    let path = operator_path(id);
     let r = app
-        .patch(&admin_a, &path, json!({"roles": ["billing"]}), Some("\"1\""))
+        .as_(&admin_a)
+        .operators()
+        .update(id, json!({"roles": ["billing"]}), Some("\"1\""))
         .await;
     assert_eq!(r.status, 200, "{}", r.text);
     assert_eq!(count(), 2, "roles");
-    let r = app.patch(&admin_a, &path, json!({"name": "Audited"}), None).await;
+    let r = app
+        .as_(&admin_a)
+        .operators()
+        .update(id, json!({"name": "Audited"}), None)
+        .await;
     assert_eq!(r.status, 200, "{}", r.text);
     assert_eq!(count(), 3, "name");
-    let r = app.post(&admin_a, &format!("{path}/disable"), json!({})).await;
+    let r = app.as_(&admin_a).operators().disable(id).await;
     assert_eq!(r.status, 200, "{}", r.text);
     assert_eq!(count(), 4, "disable");
-    let r = app.post(&admin_a, &format!("{path}/enable"), json!({})).await;
+    let r = app.as_(&admin_a).operators().enable(id).await;
     assert_eq!(r.status, 200, "{}", r.text);
     assert_eq!(count(), 5, "enable");
     // Refused changes write nothing.
     let r = app
-        .patch(&admin_a, &path, json!({"name": "Stale"}), Some("\"1\""))
+        .as_(&admin_a)
+        .operators()
+        .update(id, json!({"name": "Stale"}), Some("\"1\""))
         .await;
     assert_eq!(r.status, 412, "{}", r.text);
     let r = add(&app, &admin_a, t.reseller_a, "audited@reseller-a.example", &["viewer"]).await;
@@ -1007,18 +1016,17 @@ both_backends!(a_sign_in_racing_a_disable_never_undoes_it, |app| async move {
     let mut undone = Vec::new();
     for i in 0..150 {
         let (id, token) = app.operator(t.sub_a, &format!("p{i}@sub-a.example"), &[Role::Viewer]);
-        let disable = format!("/v1/operators/{id}/disable");
         let delay = Duration::from_micros((i % 30) as u64 * 150);
         let (_, off) = tokio::join!(
             async {
                 tokio::time::sleep(delay).await;
-                app.get(&token, "/v1/me").await
+                app.as_(&token).platform().me().await
             },
-            app.post(&admin_a, &disable, json!({}))
+            app.as_(&admin_a).operators().disable(id)
         );
         assert_eq!(off.status, 200, "{}", off.text);
         let status = read(&app, id).await["status"].clone();
-        let after = app.get(&token, "/v1/me").await.status;
+        let after = app.as_(&token).platform().me().await.status;
         if status != "disabled" || after != 401 {
             undone.push(format!("round {i}: status {status}, token answered {after}"));
         }

@@ -24,13 +24,7 @@ async fn reseller(app: &TestApp) -> (Uuid, Uuid) {
 }
 
 async fn post_with_key(app: &TestApp, key: &str, body: &Value) -> Reply {
-    let req = app
-        .client()
-        .post(app.url("/v1/organizations"))
-        .bearer_auth(&app.admin_token)
-        .header("Idempotency-Key", key)
-        .json(body);
-    app.send(req).await
+    app.admin().organizations().create_with_key(body, key).await
 }
 
 /// Every `field` of a problem's `errors`, in order.
@@ -47,20 +41,13 @@ fn error_fields(r: &Reply) -> Vec<String> {
 
 /// Names of the whole subtree below `id`, as the provider admin sees it (all statuses but archived).
 async fn subtree_names(app: &TestApp, id: Uuid) -> Vec<String> {
-    let r = app
-        .get(
-            &app.admin_token,
-            &format!("/v1/organizations/{id}/descendants?limit=500"),
-        )
-        .await;
+    let r = app.admin().organizations().descendants(id, "?limit=500").await;
     assert_eq!(r.status, 200, "{}", r.text);
     r.names()
 }
 
 async fn archive(app: &TestApp, id: Uuid) {
-    let r = app
-        .post(&app.admin_token, &format!("/v1/organizations/{id}/archive"), json!({}))
-        .await;
+    let r = app.admin().organizations().archive(id).await;
     assert_eq!(r.status, 200, "archive: {}", r.text);
 }
 
@@ -77,7 +64,7 @@ both_backends!(
             "contact_email": "IT@AlpineSkiHouse.com",
             "country": "nz",
         });
-        let r = app.post(&app.admin_token, "/v1/organizations", body).await;
+        let r = app.admin().organizations().create(body).await;
         assert_eq!(r.status, 201, "{}", r.text);
         let id = r.id();
         assert_eq!(r.header("location"), Some(format!("/v1/organizations/{id}")));
@@ -105,17 +92,15 @@ both_backends!(
 
         // The Location really names it.
         let location = r.header("location").unwrap();
-        let got = app.get(&app.admin_token, &location).await;
+        let got = app.admin().get(&location).await;
         assert_eq!(got.status, 200, "{}", got.text);
         assert_eq!(got.body, r.body);
 
         // A partner has no customer fields.
         let r = app
-            .post(
-                &app.admin_token,
-                "/v1/organizations",
-                json!({"parent_id": partner, "kind": "partner", "name": "Sub"}),
-            )
+            .admin()
+            .organizations()
+            .create(json!({"parent_id": partner, "kind": "partner", "name": "Sub"}))
             .await;
         assert_eq!(r.status, 201, "{}", r.text);
         assert_eq!(r.body["status"], "pending");
@@ -134,7 +119,7 @@ both_backends!(the_parent_must_be_allowed_for_the_kind, |app| async move {
         json!({"parent_id": partner, "kind": "distributor", "name": "Distributor Under Partner"}),
     ];
     for body in cases {
-        let r = app.post(&app.admin_token, "/v1/organizations", body.clone()).await;
+        let r = app.admin().organizations().create(body.clone()).await;
         assert_eq!(r.status, 422, "{body}: {}", r.text);
         assert_eq!(r.code(), Some("validation_failed"));
         assert_eq!(r.error_field(), Some("parent_id"), "{}", r.text);
@@ -144,21 +129,17 @@ both_backends!(the_parent_must_be_allowed_for_the_kind, |app| async move {
     // Nothing under a customer either.
     let cust = app.create(&app.admin_token, partner, "customer", "Leaf").await;
     let r = app
-        .post(
-            &app.admin_token,
-            "/v1/organizations",
-            json!({"parent_id": cust, "kind": "partner", "name": "Under Leaf"}),
-        )
+        .admin()
+        .organizations()
+        .create(json!({"parent_id": cust, "kind": "partner", "name": "Under Leaf"}))
         .await;
     assert_eq!(r.status, 422, "{}", r.text);
     assert_eq!(r.error_field(), Some("parent_id"));
     // There is one provider: the root.
     let r = app
-        .post(
-            &app.admin_token,
-            "/v1/organizations",
-            json!({"parent_id": app.root, "kind": "provider", "name": "Second Root"}),
-        )
+        .admin()
+        .organizations()
+        .create(json!({"parent_id": app.root, "kind": "provider", "name": "Second Root"}))
         .await;
     assert_eq!(r.status, 422, "{}", r.text);
     assert!(error_fields(&r).contains(&"kind".to_string()), "{}", r.text);
@@ -171,11 +152,9 @@ both_backends!(the_parent_must_be_allowed_for_the_kind, |app| async move {
 both_backends!(a_customer_needs_a_valid_primary_domain, |app| async move {
     let (_, partner) = reseller(&app).await;
     let r = app
-        .post(
-            &app.admin_token,
-            "/v1/organizations",
-            json!({"parent_id": partner, "kind": "customer", "name": "No Domain"}),
-        )
+        .admin()
+        .organizations()
+        .create(json!({"parent_id": partner, "kind": "customer", "name": "No Domain"}))
         .await;
     assert_eq!(r.status, 422, "{}", r.text);
     assert_eq!(r.error_field(), Some("primary_domain"));
@@ -191,11 +170,9 @@ both_backends!(a_customer_needs_a_valid_primary_domain, |app| async move {
         too_long.as_str(),
     ] {
         let r = app
-            .post(
-                &app.admin_token,
-                "/v1/organizations",
-                customer(partner, "Bad Domain", bad),
-            )
+            .admin()
+            .organizations()
+            .create(customer(partner, "Bad Domain", bad))
             .await;
         assert_eq!(r.status, 422, "{bad}: {}", r.text);
         assert_eq!(r.error_field(), Some("primary_domain"), "{bad}: {}", r.text);
@@ -205,11 +182,9 @@ both_backends!(a_customer_needs_a_valid_primary_domain, |app| async move {
     // The longest allowed prefix is fine.
     let ok = format!("{}.onmicrosoft.com", "a".repeat(27));
     let r = app
-        .post(
-            &app.admin_token,
-            "/v1/organizations",
-            customer(partner, "Long Prefix", &ok),
-        )
+        .admin()
+        .organizations()
+        .create(customer(partner, "Long Prefix", &ok))
         .await;
     assert_eq!(r.status, 201, "{}", r.text);
 });
@@ -230,9 +205,7 @@ both_backends!(customer_contact_country_and_tenant_id_are_validated, |app| async
         ("tenant_id", "not-a-guid", "invalid_tenant_id"),
     ];
     for (field, value, code) in cases {
-        let r = app
-            .post(&app.admin_token, "/v1/organizations", with(field, value))
-            .await;
+        let r = app.admin().organizations().create(with(field, value)).await;
         assert_eq!(r.status, 422, "{field}={value}: {}", r.text);
         assert_eq!(r.error_field(), Some(field), "{field}={value}: {}", r.text);
         assert_eq!(r.body["errors"][0]["code"], code, "{field}={value}");
@@ -240,11 +213,9 @@ both_backends!(customer_contact_country_and_tenant_id_are_validated, |app| async
     // Nothing was created, so the domain is still free.
     assert!(subtree_names(&app, partner).await.is_empty());
     let r = app
-        .post(
-            &app.admin_token,
-            "/v1/organizations",
-            with("contact_email", "it@contoso.com"),
-        )
+        .admin()
+        .organizations()
+        .create(with("contact_email", "it@contoso.com"))
         .await;
     assert_eq!(r.status, 201, "{}", r.text);
 });
@@ -260,7 +231,7 @@ both_backends!(several_bad_fields_are_all_reported_at_once, |app| async move {
         "contact_email": "it@gmail.com",
         "country": "ZZ",
     });
-    let r = app.post(&app.admin_token, "/v1/organizations", body).await;
+    let r = app.admin().organizations().create(body).await;
     assert_eq!(r.status, 422, "{}", r.text);
     let mut fields = error_fields(&r);
     fields.sort();
@@ -283,7 +254,7 @@ both_backends!(customer_only_fields_on_a_partner_are_refused, |app| async move {
     ] {
         let mut body = json!({"parent_id": dist, "kind": "partner", "name": "Partner Co"});
         body[field] = json!(value);
-        let r = app.post(&app.admin_token, "/v1/organizations", body).await;
+        let r = app.admin().organizations().create(body).await;
         assert_eq!(r.status, 422, "{field}: {}", r.text);
         assert_eq!(r.error_field(), Some(field), "{}", r.text);
         assert_eq!(r.body["errors"][0]["code"], "customer_only");
@@ -294,11 +265,9 @@ both_backends!(customer_only_fields_on_a_partner_are_refused, |app| async move {
 both_backends!(a_taken_primary_domain_is_409_whatever_its_case, |app| async move {
     let (dist, partner) = reseller(&app).await;
     let r = app
-        .post(
-            &app.admin_token,
-            "/v1/organizations",
-            customer(partner, "Contoso", "contoso.onmicrosoft.com"),
-        )
+        .admin()
+        .organizations()
+        .create(customer(partner, "Contoso", "contoso.onmicrosoft.com"))
         .await;
     assert_eq!(r.status, 201, "{}", r.text);
     for (parent, domain) in [
@@ -307,11 +276,9 @@ both_backends!(a_taken_primary_domain_is_409_whatever_its_case, |app| async move
         (dist, "CONTOSO.ONMICROSOFT.COM"),
     ] {
         let r = app
-            .post(
-                &app.admin_token,
-                "/v1/organizations",
-                customer(parent, "Contoso Again", domain),
-            )
+            .admin()
+            .organizations()
+            .create(customer(parent, "Contoso Again", domain))
             .await;
         assert_eq!(r.status, 409, "{domain}: {}", r.text);
         assert_eq!(r.code(), Some("duplicate"));
@@ -324,20 +291,16 @@ both_backends!(a_taken_primary_domain_is_409_whatever_its_case, |app| async move
 both_backends!(a_domain_stays_taken_after_its_customer_is_archived, |app| async move {
     let (_, partner) = reseller(&app).await;
     let r = app
-        .post(
-            &app.admin_token,
-            "/v1/organizations",
-            customer(partner, "Old Contoso", "contoso.onmicrosoft.com"),
-        )
+        .admin()
+        .organizations()
+        .create(customer(partner, "Old Contoso", "contoso.onmicrosoft.com"))
         .await;
     assert_eq!(r.status, 201, "{}", r.text);
     archive(&app, r.id()).await;
     let r = app
-        .post(
-            &app.admin_token,
-            "/v1/organizations",
-            customer(partner, "New Contoso", "contoso.onmicrosoft.com"),
-        )
+        .admin()
+        .organizations()
+        .create(customer(partner, "New Contoso", "contoso.onmicrosoft.com"))
         .await;
     assert_eq!(r.status, 409, "{}", r.text);
     assert_eq!(r.error_field(), Some("primary_domain"));
@@ -351,13 +314,13 @@ both_backends!(a_taken_tenant_id_is_409, |app| async move {
     let (_, partner) = reseller(&app).await;
     let mut first = customer(partner, "Contoso", "contoso.onmicrosoft.com");
     first["tenant_id"] = json!(TENANT);
-    let r = app.post(&app.admin_token, "/v1/organizations", first).await;
+    let r = app.admin().organizations().create(first).await;
     assert_eq!(r.status, 201, "{}", r.text);
     // The same GUID, also when written in upper case.
     for tenant in [TENANT.to_string(), TENANT.to_uppercase()] {
         let mut second = customer(partner, "Fabrikam", "fabrikam.onmicrosoft.com");
         second["tenant_id"] = json!(tenant);
-        let r = app.post(&app.admin_token, "/v1/organizations", second).await;
+        let r = app.admin().organizations().create(second).await;
         assert_eq!(r.status, 409, "{tenant}: {}", r.text);
         assert_eq!(r.code(), Some("duplicate"));
         assert_eq!(r.error_field(), Some("tenant_id"), "{}", r.text);
@@ -366,16 +329,13 @@ both_backends!(a_taken_tenant_id_is_409, |app| async move {
     // PATCHing another customer to the taken tenant id is refused the same way.
     let other = app.create(&app.admin_token, partner, "customer", "Other").await;
     let r = app
-        .patch(
-            &app.admin_token,
-            &format!("/v1/organizations/{other}"),
-            json!({"tenant_id": TENANT}),
-            None,
-        )
+        .admin()
+        .organizations()
+        .update(other, json!({"tenant_id": TENANT}), None)
         .await;
     assert_eq!(r.status, 409, "{}", r.text);
     assert_eq!(r.error_field(), Some("tenant_id"));
-    let r = app.get(&app.admin_token, &format!("/v1/organizations/{other}")).await;
+    let r = app.admin().organizations().get(other).await;
     assert_eq!(r.body["tenant_id"], Value::Null);
     assert_eq!(r.body["version"], 1);
 });
@@ -383,7 +343,7 @@ both_backends!(a_taken_tenant_id_is_409, |app| async move {
 both_backends!(read_returns_the_partner_path_and_the_etag, |app| async move {
     let (dist, partner) = reseller(&app).await;
     let id = app.create(&app.admin_token, partner, "customer", "Contoso").await;
-    let r = app.get(&app.admin_token, &format!("/v1/organizations/{id}")).await;
+    let r = app.admin().organizations().get(id).await;
     assert_eq!(r.status, 200, "{}", r.text);
     assert_eq!(r.header("etag").as_deref(), Some("\"1\""));
     assert_eq!(r.body["id"], json!(id));
@@ -409,9 +369,7 @@ both_backends!(read_returns_the_partner_path_and_the_etag, |app| async move {
         .collect();
     assert_eq!(&names[1..], &["Northwind Distribution", "Fabrikam Reseller", "Contoso"]);
     // An unknown id is a 404 problem.
-    let r = app
-        .get(&app.admin_token, &format!("/v1/organizations/{}", Uuid::now_v7()))
-        .await;
+    let r = app.admin().organizations().get(Uuid::now_v7()).await;
     assert_eq!(r.status, 404);
     assert_eq!(r.code(), Some("not_found"));
 });
@@ -421,16 +379,12 @@ both_backends!(
     |app| async move {
         let (_, partner) = reseller(&app).await;
         let id = app.create(&app.admin_token, partner, "customer", "Contoso").await;
-        let path = format!("/v1/organizations/{id}");
-        let etag = app.get(&app.admin_token, &path).await.header("etag").expect("etag");
+        let etag = app.admin().organizations().get(id).await.header("etag").expect("etag");
 
         let r = app
-            .patch(
-                &app.admin_token,
-                &path,
-                json!({"name": "Contoso Ltd", "country": "au"}),
-                Some(&etag),
-            )
+            .admin()
+            .organizations()
+            .update(id, json!({"name": "Contoso Ltd", "country": "au"}), Some(&etag))
             .await;
         assert_eq!(r.status, 200, "{}", r.text);
         assert_eq!(r.body["name"], "Contoso Ltd");
@@ -442,35 +396,31 @@ both_backends!(
 
         // The old ETag is stale now: 412, and nothing is written.
         let r = app
-            .patch(
-                &app.admin_token,
-                &path,
-                json!({"name": "Lost Update", "country": "NZ"}),
-                Some(&etag),
-            )
+            .admin()
+            .organizations()
+            .update(id, json!({"name": "Lost Update", "country": "NZ"}), Some(&etag))
             .await;
         assert_eq!(r.status, 412, "{}", r.text);
         assert_eq!(r.code(), Some("stale_version"));
         assert_eq!(r.header("content-type").as_deref(), Some("application/problem+json"));
-        let r = app.get(&app.admin_token, &path).await;
+        let r = app.admin().organizations().get(id).await;
         assert_eq!(r.body["name"], "Contoso Ltd");
         assert_eq!(r.body["country"], "AU");
         assert_eq!(r.body["version"], 2);
         assert_eq!(r.header("etag").as_deref(), Some("\"2\""));
         // A tag that was never a version of ours cannot match either.
         let r = app
-            .patch(&app.admin_token, &path, json!({"name": "Nope"}), Some("\"banana\""))
+            .admin()
+            .organizations()
+            .update(id, json!({"name": "Nope"}), Some("\"banana\""))
             .await;
         assert_eq!(r.status, 412, "{}", r.text);
 
         // The new ETag works, and the audit log has create + two updates.
         let r = app
-            .patch(
-                &app.admin_token,
-                &path,
-                json!({"name": "Contoso Group"}),
-                Some(&new_etag),
-            )
+            .admin()
+            .organizations()
+            .update(id, json!({"name": "Contoso Group"}), Some(&new_etag))
             .await;
         assert_eq!(r.status, 200, "{}", r.text);
         assert_eq!(r.body["version"], 3);
@@ -483,21 +433,19 @@ both_backends!(
     |app| async move {
         let (_, partner) = reseller(&app).await;
         let id = app.create(&app.admin_token, partner, "customer", "Contoso").await;
-        let path = format!("/v1/organizations/{id}");
         for round in 0..5 {
-            let version = app.get(&app.admin_token, &path).await.body["version"].as_i64().unwrap();
+            let version = app.admin().organizations().get(id).await.body["version"]
+                .as_i64()
+                .unwrap();
             let etag = format!("\"{version}\"");
             let replies = join_all((0..8).map(|i| {
-                let (path, etag) = (path.clone(), etag.clone());
+                let etag = etag.clone();
                 let app = &app;
                 async move {
-                    app.patch(
-                        &app.admin_token,
-                        &path,
-                        json!({"name": format!("Writer {i}")}),
-                        Some(&etag),
-                    )
-                    .await
+                    app.admin()
+                        .organizations()
+                        .update(id, json!({"name": format!("Writer {i}")}), Some(&etag))
+                        .await
                 }
             }))
             .await;
@@ -513,7 +461,7 @@ both_backends!(
                 "{:?}",
                 statuses(&replies)
             );
-            let now = app.get(&app.admin_token, &path).await;
+            let now = app.admin().organizations().get(id).await;
             assert_eq!(now.body["version"], version + 1, "round {round}");
             assert_eq!(
                 now.body["name"], ok[0].body["name"],
@@ -528,7 +476,7 @@ both_backends!(racing_creates_of_one_domain_let_exactly_one_through, |app| async
     let replies = join_all((0..6).map(|i| {
         let body = customer(partner, &format!("Racer {i}"), "racer.onmicrosoft.com");
         let app = &app;
-        async move { app.post(&app.admin_token, "/v1/organizations", body).await }
+        async move { app.admin().organizations().create(body).await }
     }))
     .await;
     let mut got = statuses(&replies);
@@ -575,17 +523,18 @@ both_backends!(
         body["contact_email"] = json!("it@contoso.com");
         body["country"] = json!("NZ");
         body["tenant_id"] = json!(TENANT);
-        let id = app.post(&app.admin_token, "/v1/organizations", body).await.id();
-        let path = format!("/v1/organizations/{id}");
+        let id = app.admin().organizations().create(body).await.id();
         let r = app
-            .patch(&app.admin_token, &path, json!({"contact_email": null}), Some("\"1\""))
+            .admin()
+            .organizations()
+            .update(id, json!({"contact_email": null}), Some("\"1\""))
             .await;
         assert_eq!(r.status, 200, "{}", r.text);
         assert_eq!(r.body["contact_email"], Value::Null);
         assert_eq!(r.body["country"], "NZ");
         assert_eq!(r.body["tenant_id"], TENANT);
         assert_eq!(r.body["name"], "Contoso");
-        let r = app.get(&app.admin_token, &path).await;
+        let r = app.admin().organizations().get(id).await;
         assert_eq!(r.body["contact_email"], Value::Null, "the clear was stored");
         assert_eq!(r.body["country"], "NZ");
         assert_eq!(r.body["primary_domain"], "contoso.onmicrosoft.com");
@@ -596,13 +545,17 @@ both_backends!(
             ("tenant_id", json!("nope"), "invalid_tenant_id"),
             ("name", json!(""), "required"),
         ] {
-            let r = app.patch(&app.admin_token, &path, json!({ field: value }), None).await;
+            let r = app
+                .admin()
+                .organizations()
+                .update(id, json!({ field: value }), None)
+                .await;
             assert_eq!(r.status, 422, "{field}: {}", r.text);
             assert_eq!(r.error_field(), Some(field));
             assert_eq!(r.body["errors"][0]["code"], code);
         }
         assert_eq!(
-            app.get(&app.admin_token, &path).await.body["version"],
+            app.admin().organizations().get(id).await.body["version"],
             2,
             "refused patches wrote nothing"
         );
@@ -614,7 +567,6 @@ both_backends!(
     |app| async move {
         let (dist, partner) = reseller(&app).await;
         let id = app.create(&app.admin_token, partner, "customer", "Contoso").await;
-        let path = format!("/v1/organizations/{id}");
         for (field, value) in [
             ("parent_id", json!(dist)),
             ("status", json!("active")),
@@ -624,13 +576,15 @@ both_backends!(
             ("id", json!(Uuid::now_v7())),
         ] {
             let r = app
-                .patch(&app.admin_token, &path, json!({"name": "Hijacked", field: value}), None)
+                .admin()
+                .organizations()
+                .update(id, json!({"name": "Hijacked", field: value}), None)
                 .await;
             assert_eq!(r.status, 422, "{field}: {}", r.text);
             assert_eq!(r.error_field(), Some(field), "{}", r.text);
             assert_eq!(r.body["errors"][0]["code"], "unknown_field");
         }
-        let r = app.get(&app.admin_token, &path).await;
+        let r = app.admin().organizations().get(id).await;
         assert_eq!(r.body["name"], "Contoso");
         assert_eq!(r.body["parent_id"], json!(partner));
         assert_eq!(r.body["status"], "pending");
@@ -649,7 +603,7 @@ both_backends!(create_refuses_unknown_fields_naming_them, |app| async move {
     ] {
         let mut body = json!({"parent_id": partner, "kind": "partner", "name": "Sneaky"});
         body[field] = value;
-        let r = app.post(&app.admin_token, "/v1/organizations", body).await;
+        let r = app.admin().organizations().create(body).await;
         assert_eq!(r.status, 422, "{field}: {}", r.text);
         assert_eq!(r.error_field(), Some(field), "{}", r.text);
         assert_eq!(r.body["errors"][0]["code"], "unknown_field");
@@ -659,19 +613,22 @@ both_backends!(create_refuses_unknown_fields_naming_them, |app| async move {
 
 both_backends!(patch_tenant_id_on_a_partner_is_422, |app| async move {
     let (_, partner) = reseller(&app).await;
-    let path = format!("/v1/organizations/{partner}");
     let r = app
-        .patch(&app.admin_token, &path, json!({"tenant_id": TENANT}), None)
+        .admin()
+        .organizations()
+        .update(partner, json!({"tenant_id": TENANT}), None)
         .await;
     assert_eq!(r.status, 422, "{}", r.text);
     assert_eq!(r.error_field(), Some("tenant_id"));
     assert_eq!(r.body["errors"][0]["code"], "customer_only");
-    let r = app.get(&app.admin_token, &path).await;
+    let r = app.admin().organizations().get(partner).await;
     assert_eq!(r.body["tenant_id"], Value::Null);
     assert_eq!(r.body["version"], 1);
     // A partner's name changes fine.
     let r = app
-        .patch(&app.admin_token, &path, json!({"name": "Fabrikam Partners"}), None)
+        .admin()
+        .organizations()
+        .update(partner, json!({"name": "Fabrikam Partners"}), None)
         .await;
     assert_eq!(r.status, 200, "{}", r.text);
     assert_eq!(r.body["name"], "Fabrikam Partners");
@@ -681,10 +638,13 @@ both_backends!(
     patch_customer_only_field_on_a_partner_names_that_field,
     |app| async move {
         let (_, partner) = reseller(&app).await;
-        let path = format!("/v1/organizations/{partner}");
         for field in ["contact_email", "country"] {
             let value = if field == "country" { "NZ" } else { "it@fabrikam.com" };
-            let r = app.patch(&app.admin_token, &path, json!({ field: value }), None).await;
+            let r = app
+                .admin()
+                .organizations()
+                .update(partner, json!({ field: value }), None)
+                .await;
             assert_eq!(r.status, 422, "{field}: {}", r.text);
             assert_eq!(
                 r.error_field(),
@@ -693,7 +653,7 @@ both_backends!(
                 r.text
             );
         }
-        assert_eq!(app.get(&app.admin_token, &path).await.body["version"], 1);
+        assert_eq!(app.admin().organizations().get(partner).await.body["version"], 1);
     }
 );
 
@@ -725,7 +685,7 @@ both_backends!(same_idempotency_key_and_body_creates_once, |app| async move {
     assert_eq!(r.status, 201, "{}", r.text);
     assert_ne!(r.id(), first.id());
     // Without a key, a repeat is a new request: the domain is taken.
-    let r = app.post(&app.admin_token, "/v1/organizations", body).await;
+    let r = app.admin().organizations().create(body).await;
     assert_eq!(r.status, 409, "{}", r.text);
 });
 
@@ -738,11 +698,7 @@ both_backends!(
             assert_eq!(app.store.audit_event_count(id).unwrap(), 1, "{id}");
         }
         let partner_events = app.store.audit_event_count(partner).unwrap();
-        let taken = app
-            .get(&app.admin_token, &format!("/v1/organizations/{cust}"))
-            .await
-            .body["primary_domain"]
-            .clone();
+        let taken = app.admin().organizations().get(cust).await.body["primary_domain"].clone();
         let refused = [
             (422, customer(partner, "Refused One", "re-fused.onmicrosoft.com")),
             (
@@ -756,15 +712,10 @@ both_backends!(
             ),
         ];
         for (status, body) in refused {
-            let r = app.post(&app.admin_token, "/v1/organizations", body).await;
+            let r = app.admin().organizations().create(body).await;
             assert_eq!(r.status, status, "{}", r.text);
         }
-        let r = app
-            .get(
-                &app.admin_token,
-                &format!("/v1/organizations/{}/descendants?q=refused", app.root),
-            )
-            .await;
+        let r = app.admin().organizations().descendants(app.root, "?q=refused").await;
         assert_eq!(r.status, 200);
         assert!(r.names().is_empty(), "refused creates left {:?}", r.names());
         let mut names = subtree_names(&app, app.root).await;
@@ -777,11 +728,9 @@ both_backends!(
         );
         // The 404 for an unknown parent names the field.
         let r = app
-            .post(
-                &app.admin_token,
-                "/v1/organizations",
-                json!({"parent_id": Uuid::now_v7(), "kind": "partner", "name": "X"}),
-            )
+            .admin()
+            .organizations()
+            .create(json!({"parent_id": Uuid::now_v7(), "kind": "partner", "name": "X"}))
             .await;
         assert_eq!(r.error_field(), Some("parent_id"));
     }

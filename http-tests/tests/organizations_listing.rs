@@ -4,17 +4,14 @@
 
 use std::collections::{HashMap, HashSet};
 
-use http_tests::{both_backends, Reply, TestApp};
+use http_tests::{both_backends, paths, Reply, TestApp};
+use reqwest::Method;
 use uuid::Uuid;
 
 /// GET `path` with query parameters, properly encoded, as the provider admin.
 async fn list(app: &TestApp, path: &str, query: &[(&str, &str)]) -> Reply {
-    let req = app
-        .client()
-        .get(app.url(path))
-        .bearer_auth(&app.admin_token)
-        .query(query);
-    app.send(req).await
+    let admin = app.admin();
+    admin.send(admin.request(Method::GET, path).query(query)).await
 }
 
 async fn names(app: &TestApp, path: &str, query: &[(&str, &str)]) -> Vec<String> {
@@ -35,11 +32,11 @@ fn ids(r: &Reply) -> Vec<Uuid> {
 }
 
 fn children(id: Uuid) -> String {
-    format!("/v1/organizations/{id}/children")
+    paths::of_organization(id, "children")
 }
 
 fn descendants(id: Uuid) -> String {
-    format!("/v1/organizations/{id}/descendants")
+    paths::of_organization(id, "descendants")
 }
 
 fn activate(app: &TestApp, id: Uuid) {
@@ -293,9 +290,7 @@ both_backends!(
         assert!(names(&app, &children(t.reseller_b), &[("status", "pending")])
             .await
             .is_empty());
-        let r = app
-            .get(&app.admin_token, &format!("/v1/organizations/{}", t.customer_b))
-            .await;
+        let r = app.admin().organizations().get(t.customer_b).await;
         assert_eq!(r.status, 200);
         assert_eq!(r.body["status"], "archived");
     }

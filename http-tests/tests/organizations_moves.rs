@@ -8,16 +8,14 @@ use serde_json::json;
 use uuid::Uuid;
 
 async fn move_to(app: &TestApp, token: &str, id: Uuid, parent: Uuid) -> Reply {
-    app.post(
-        token,
-        &format!("/v1/organizations/{id}/move"),
-        json!({ "parent_id": parent }),
-    )
-    .await
+    app.as_(token)
+        .organizations()
+        .move_to(id, json!({ "parent_id": parent }))
+        .await
 }
 
 async fn read(app: &TestApp, token: &str, id: Uuid) -> Reply {
-    app.get(token, &format!("/v1/organizations/{id}")).await
+    app.as_(token).organizations().get(id).await
 }
 
 fn path_ids(r: &Reply) -> Vec<Uuid> {
@@ -39,9 +37,7 @@ fn path_names(r: &Reply) -> Vec<String> {
 }
 
 async fn subtree(app: &TestApp, token: &str, id: Uuid) -> Vec<String> {
-    let r = app
-        .get(token, &format!("/v1/organizations/{id}/descendants?limit=500"))
-        .await;
+    let r = app.as_(token).organizations().descendants(id, "?limit=500").await;
     assert_eq!(r.status, 200, "{}", r.text);
     r.names()
 }
@@ -89,13 +85,9 @@ both_backends!(a_partner_moves_with_its_whole_subtree, |app| async move {
         subtree(&app, &admin, t.sub_a).await,
         vec!["Customer A2", "Deeper", "Deepest"]
     );
-    let r = app
-        .get(&admin, &format!("/v1/organizations/{}/children", t.reseller_a))
-        .await;
+    let r = app.as_(&admin).organizations().children(t.reseller_a, "").await;
     assert_eq!(r.names(), vec!["Customer A"]);
-    let r = app
-        .get(&admin, &format!("/v1/organizations/{}/children", t.reseller_b))
-        .await;
+    let r = app.as_(&admin).organizations().children(t.reseller_b, "").await;
     assert_eq!(r.names(), vec!["Sub A", "Customer B"]);
     // The whole tree still lists every organisation exactly once.
     assert_eq!(subtree(&app, &admin, app.root).await.len(), 9);
@@ -186,9 +178,7 @@ both_backends!(an_archived_parent_takes_no_moved_children, |app| async move {
     let t = app.tree().await;
     let admin = app.admin_token.clone();
     let empty = app.create(&admin, t.dist, "partner", "Closed Reseller").await;
-    let r = app
-        .post(&admin, &format!("/v1/organizations/{empty}/archive"), json!({}))
-        .await;
+    let r = app.as_(&admin).organizations().archive(empty).await;
     assert_eq!(r.status, 200, "{}", r.text);
     let r = move_to(&app, &admin, t.customer_a, empty).await;
     assert_eq!(r.status, 409, "{}", r.text);
@@ -263,9 +253,7 @@ both_backends!(scope_follows_the_tree_after_a_move, |app| async move {
         assert_eq!(r.status, 404, "{id}: {}", r.text);
     }
     assert_eq!(subtree(&app, &viewer_a, t.reseller_a).await, vec!["Customer A"]);
-    let r = app
-        .get(&viewer_a, &format!("/v1/organizations/{}/descendants", t.sub_a))
-        .await;
+    let r = app.as_(&viewer_a).organizations().descendants(t.sub_a, "").await;
     assert_eq!(r.status, 404);
     // Reseller B's people now do, with paths starting at their home.
     let r = read(&app, &viewer_b, t.customer_a2).await;
@@ -315,11 +303,9 @@ both_backends!(moving_to_the_current_parent_is_a_200_no_op, |app| async move {
 both_backends!(a_move_body_refuses_unknown_fields, |app| async move {
     let t = app.tree().await;
     let r = app
-        .post(
-            &app.admin_token,
-            &format!("/v1/organizations/{}/move", t.sub_a),
-            json!({"parent_id": t.reseller_b, "status": "active"}),
-        )
+        .admin()
+        .organizations()
+        .move_to(t.sub_a, json!({"parent_id": t.reseller_b, "status": "active"}))
         .await;
     assert_eq!(r.status, 422, "{}", r.text);
     assert_eq!(r.error_field(), Some("status"), "{}", r.text);
@@ -327,13 +313,7 @@ both_backends!(a_move_body_refuses_unknown_fields, |app| async move {
     assert_eq!(r.body["parent_id"], json!(t.reseller_a));
     assert_eq!(r.body["status"], "pending");
     // A body without parent_id names it.
-    let r = app
-        .post(
-            &app.admin_token,
-            &format!("/v1/organizations/{}/move", t.sub_a),
-            json!({}),
-        )
-        .await;
+    let r = app.admin().organizations().move_to(t.sub_a, json!({})).await;
     assert_eq!(r.status, 422, "{}", r.text);
     assert_eq!(r.error_field(), Some("parent_id"), "{}", r.text);
 });
@@ -370,16 +350,12 @@ both_backends!(
         let (_, admin_a) = app.operator(t.reseller_a, "admin@reseller-a.example", &[Role::Admin]);
         let body = json!({"parent_id": t.reseller_a, "kind": "customer", "name": "Secretive",
         "primary_domain": "secretive.onmicrosoft.com", "contact_email": "ceo@secretive.example"});
-        let send = |token: String| {
-            let req = app
-                .client()
-                .post(app.url("/v1/organizations"))
-                .bearer_auth(token)
-                .header("Idempotency-Key", "onboard-secretive")
-                .json(&body);
-            app.send(req)
+        let send = || {
+            app.as_(&admin_a)
+                .organizations()
+                .create_with_key(&body, "onboard-secretive")
         };
-        let first = send(admin_a.clone()).await;
+        let first = send().await;
         assert_eq!(first.status, 201, "{}", first.text);
         let id = first.id();
         // The provider moves it to Reseller B: Reseller A's admin may no longer see it.
@@ -387,7 +363,7 @@ both_backends!(
         assert_eq!(r.status, 200, "{}", r.text);
         assert_eq!(read(&app, &admin_a, id).await.status, 404);
         // A late retry of the original create must not hand the record back.
-        let replay = send(admin_a.clone()).await;
+        let replay = send().await;
         assert_ne!(
             replay.status, 201,
             "the replay returned an organisation outside the caller's scope: {}",

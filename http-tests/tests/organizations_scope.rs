@@ -3,29 +3,26 @@
 //! record that does not exist; in scope without the role is 403.
 
 use domain::Role;
-use http_tests::{both_backends, TestApp};
+use http_tests::{both_backends, paths, TestApp};
+use reqwest::Method;
 use serde_json::json;
 use uuid::Uuid;
 
 /// Every organisation endpoint for `id`, as (method, path, body).
 fn endpoints(id: Uuid, other: Uuid) -> Vec<(&'static str, String, Option<serde_json::Value>)> {
     vec![
-        ("GET", format!("/v1/organizations/{id}"), None),
-        (
-            "PATCH",
-            format!("/v1/organizations/{id}"),
-            Some(json!({"name": "Renamed"})),
-        ),
-        ("GET", format!("/v1/organizations/{id}/children"), None),
-        ("GET", format!("/v1/organizations/{id}/descendants"), None),
+        ("GET", paths::organization(id), None),
+        ("PATCH", paths::organization(id), Some(json!({"name": "Renamed"}))),
+        ("GET", paths::of_organization(id, "children"), None),
+        ("GET", paths::of_organization(id, "descendants"), None),
         (
             "POST",
-            format!("/v1/organizations/{id}/move"),
+            paths::of_organization(id, "move"),
             Some(json!({"parent_id": other})),
         ),
-        ("POST", format!("/v1/organizations/{id}/suspend"), None),
-        ("POST", format!("/v1/organizations/{id}/reactivate"), None),
-        ("POST", format!("/v1/organizations/{id}/archive"), None),
+        ("POST", paths::of_organization(id, "suspend"), None),
+        ("POST", paths::of_organization(id, "reactivate"), None),
+        ("POST", paths::of_organization(id, "archive"), None),
     ]
 }
 
@@ -36,25 +33,20 @@ async fn call(
     path: &str,
     body: Option<serde_json::Value>,
 ) -> http_tests::Reply {
-    let req = match method {
-        "GET" => app.client().get(app.url(path)),
-        "PATCH" => app.client().patch(app.url(path)),
-        _ => app.client().post(app.url(path)),
-    }
-    .bearer_auth(token);
+    let caller = app.as_(token);
+    let method = Method::from_bytes(method.as_bytes()).expect("method");
+    let req = caller.request(method, path);
     let req = match body {
         Some(b) => req.json(&b),
         None => req,
     };
-    app.send(req).await
+    caller.send(req).await
 }
 
 both_backends!(viewer_lists_only_its_own_subtree, |app| async move {
     let t = app.tree().await;
     let (_, viewer) = app.operator(t.reseller_a, "viewer@reseller-a.example", &[Role::Viewer]);
-    let r = app
-        .get(&viewer, &format!("/v1/organizations/{}/descendants", t.reseller_a))
-        .await;
+    let r = app.as_(&viewer).organizations().descendants(t.reseller_a, "").await;
     assert_eq!(r.status, 200, "{}", r.text);
     let mut names = r.names();
     names.sort();
@@ -65,7 +57,7 @@ both_backends!(viewer_lists_only_its_own_subtree, |app| async move {
     }
     // Above and beside are invisible.
     for id in [app.root, t.dist, t.reseller_b, t.customer_b] {
-        let r = app.get(&viewer, &format!("/v1/organizations/{id}/descendants")).await;
+        let r = app.as_(&viewer).organizations().descendants(id, "").await;
         assert_eq!(r.status, 404, "{id}");
     }
 });
@@ -90,9 +82,7 @@ both_backends!(
             );
         }
         // Nothing changed on the hidden customer.
-        let r = app
-            .get(&app.admin_token, &format!("/v1/organizations/{}", t.customer_b))
-            .await;
+        let r = app.admin().organizations().get(t.customer_b).await;
         assert_eq!(r.body["name"], "Customer B");
         assert_eq!(r.body["status"], "pending");
     }
@@ -102,10 +92,10 @@ both_backends!(viewer_create_is_403_but_invisible_parent_is_404, |app| async mov
     let t = app.tree().await;
     let (_, viewer) = app.operator(t.reseller_a, "viewer@reseller-a.example", &[Role::Viewer]);
     let body = |parent: Uuid| json!({"parent_id": parent, "kind": "partner", "name": "New"});
-    let r = app.post(&viewer, "/v1/organizations", body(t.reseller_a)).await;
+    let r = app.as_(&viewer).organizations().create(body(t.reseller_a)).await;
     assert_eq!(r.status, 403, "{}", r.text);
     assert_eq!(r.code(), Some("forbidden"));
-    let r = app.post(&viewer, "/v1/organizations", body(t.reseller_b)).await;
+    let r = app.as_(&viewer).organizations().create(body(t.reseller_b)).await;
     assert_eq!(r.status, 404, "{}", r.text);
     assert_eq!(r.error_field(), Some("parent_id"));
     // Viewers change nothing in scope either.
@@ -116,9 +106,7 @@ both_backends!(viewer_create_is_403_but_invisible_parent_is_404, |app| async mov
         let r = call(&app, &viewer, method, &path, body).await;
         assert_eq!(r.status, 403, "{method} {path}: {}", r.text);
     }
-    let r = app
-        .get(&viewer, &format!("/v1/organizations/{}/children", t.reseller_a))
-        .await;
+    let r = app.as_(&viewer).organizations().children(t.reseller_a, "").await;
     assert_eq!(r.names().len(), 2, "nothing was created");
 });
 
@@ -126,7 +114,7 @@ both_backends!(admin_of_a_reseller_acts_within_its_subtree, |app| async move {
     let t = app.tree().await;
     let (_, admin_a) = app.operator(t.reseller_a, "admin@reseller-a.example", &[Role::Admin]);
     let id = app.create(&admin_a, t.sub_a, "customer", "Deep Customer").await;
-    let r = app.get(&admin_a, &format!("/v1/organizations/{id}")).await;
+    let r = app.as_(&admin_a).organizations().get(id).await;
     assert_eq!(r.status, 200);
     let path: Vec<&str> = r.body["partner_path"]
         .as_array()
@@ -136,6 +124,6 @@ both_backends!(admin_of_a_reseller_acts_within_its_subtree, |app| async move {
         .collect();
     assert_eq!(path, vec!["Reseller A", "Sub A", "Deep Customer"]);
     // The provider's admin sees the full path from the root.
-    let r = app.get(&app.admin_token, &format!("/v1/organizations/{id}")).await;
+    let r = app.admin().organizations().get(id).await;
     assert_eq!(r.body["partner_path"].as_array().unwrap().len(), 5);
 });

@@ -23,12 +23,11 @@ fn activate(app: &TestApp, id: Uuid) {
 }
 
 async fn act(app: &TestApp, token: &str, id: Uuid, verb: &str) -> Reply {
-    app.post(token, &format!("/v1/organizations/{id}/{verb}"), json!({}))
-        .await
+    app.as_(token).organizations().act(id, verb).await
 }
 
 async fn status_of(app: &TestApp, id: Uuid) -> String {
-    let r = app.get(&app.admin_token, &format!("/v1/organizations/{id}")).await;
+    let r = app.admin().organizations().get(id).await;
     assert_eq!(r.status, 200, "{}", r.text);
     r.body["status"].as_str().unwrap().to_string()
 }
@@ -66,10 +65,7 @@ both_backends!(active_suspended_and_active_again, |app| async move {
     let admin = app.admin_token.clone();
     activate(&app, t.reseller_a);
     let events = app.store.audit_event_count(t.reseller_a).unwrap();
-    let version = app
-        .get(&admin, &format!("/v1/organizations/{}", t.reseller_a))
-        .await
-        .body["version"]
+    let version = app.as_(&admin).organizations().get(t.reseller_a).await.body["version"]
         .as_i64()
         .unwrap();
 
@@ -104,10 +100,9 @@ both_backends!(active_suspended_and_active_again, |app| async move {
 
     // The filters see the new status.
     let r = app
-        .get(
-            &admin,
-            &format!("/v1/organizations/{}/descendants?status=active", app.root),
-        )
+        .as_(&admin)
+        .organizations()
+        .descendants(app.root, "?status=active")
         .await;
     assert_eq!(r.names(), vec!["Reseller A"]);
 });
@@ -119,7 +114,7 @@ both_backends!(archiving_a_leaf_keeps_it_readable, |app| async move {
     assert_eq!(r.status, 200, "{}", r.text);
     assert_eq!(r.body["status"], "archived");
     assert_eq!(r.body["version"], 2);
-    let r = app.get(&admin, &format!("/v1/organizations/{}", t.customer_b)).await;
+    let r = app.as_(&admin).organizations().get(t.customer_b).await;
     assert_eq!(r.status, 200, "archived records stay for audit");
     assert_eq!(r.body["status"], "archived");
     assert_eq!(r.body["name"], "Customer B");
@@ -152,11 +147,9 @@ both_backends!(
         // Moving the children away works as well.
         assert_conflict(&act(&app, &admin, t.sub_a, "archive").await, "has_children");
         let r = app
-            .post(
-                &admin,
-                &format!("/v1/organizations/{}/move", t.customer_a2),
-                json!({"parent_id": t.reseller_a}),
-            )
+            .as_(&admin)
+            .organizations()
+            .move_to(t.customer_a2, json!({"parent_id": t.reseller_a}))
             .await;
         assert_eq!(r.status, 200, "{}", r.text);
         assert_eq!(act(&app, &admin, t.sub_a, "archive").await.status, 200);
@@ -180,14 +173,12 @@ both_backends!(archived_is_terminal, |app| async move {
     let empty = app.create(&admin, t.dist, "partner", "Closing Down").await;
     assert_eq!(act(&app, &admin, empty, "archive").await.status, 200);
     let r = app
-        .post(
-            &admin,
-            "/v1/organizations",
-            json!({"parent_id": empty, "kind": "partner", "name": "Late"}),
-        )
+        .as_(&admin)
+        .organizations()
+        .create(json!({"parent_id": empty, "kind": "partner", "name": "Late"}))
         .await;
     assert_conflict(&r, "parent_archived");
-    let r = app.get(&admin, &format!("/v1/organizations/{empty}/children")).await;
+    let r = app.as_(&admin).organizations().children(empty, "").await;
     assert!(r.names().is_empty(), "{}", r.text);
 });
 
@@ -200,9 +191,7 @@ both_backends!(the_provider_root_is_always_active, |app| async move {
     }
     assert_eq!(status_of(&app, app.root).await, "active");
     // Its operators still work.
-    let r = app
-        .get(&admin, &format!("/v1/organizations/{}/children", app.root))
-        .await;
+    let r = app.as_(&admin).organizations().children(app.root, "").await;
     assert_eq!(r.status, 200, "{}", r.text);
 });
 
@@ -213,15 +202,15 @@ both_backends!(
         activate(&app, t.reseller_a);
         let (_, viewer_a) = app.operator(t.reseller_a, "viewer@reseller-a.example", &[Role::Viewer]);
         let (_, admin_a) = app.operator(t.reseller_a, "admin@reseller-a.example", &[Role::Admin]);
-        let home = format!("/v1/organizations/{}", t.reseller_a);
-        assert_eq!(app.get(&viewer_a, &home).await.status, 200);
-        assert_eq!(app.get(&admin_a, &home).await.status, 200);
+        let home = t.reseller_a;
+        assert_eq!(app.as_(&viewer_a).organizations().get(home).await.status, 200);
+        assert_eq!(app.as_(&admin_a).organizations().get(home).await.status, 200);
 
         let r = act(&app, &app.admin_token, t.reseller_a, "suspend").await;
         assert_eq!(r.status, 200, "{}", r.text);
         // Tokens issued before the suspension stop working on the next request.
         for token in [&viewer_a, &admin_a] {
-            let r = app.get(token, &home).await;
+            let r = app.as_(token).organizations().get(home).await;
             assert_eq!(r.status, 401, "{}", r.text);
             assert_eq!(r.header("content-type").as_deref(), Some("application/problem+json"));
             assert!(
@@ -234,22 +223,22 @@ both_backends!(
         let r = act(&app, &admin_a, t.reseller_a, "reactivate").await;
         assert_eq!(r.status, 401, "{}", r.text);
         let r = app
-            .post(
-                &admin_a,
-                "/v1/organizations",
-                json!({"parent_id": t.reseller_a, "kind": "partner", "name": "Sneaky"}),
-            )
+            .as_(&admin_a)
+            .organizations()
+            .create(json!({"parent_id": t.reseller_a, "kind": "partner", "name": "Sneaky"}))
             .await;
         assert_eq!(r.status, 401, "{}", r.text);
         assert_eq!(status_of(&app, t.reseller_a).await, "suspended");
 
         let r = act(&app, &app.admin_token, t.reseller_a, "reactivate").await;
         assert_eq!(r.status, 200, "{}", r.text);
-        let r = app.get(&viewer_a, &home).await;
+        let r = app.as_(&viewer_a).organizations().get(home).await;
         assert_eq!(r.status, 200, "the same token works again: {}", r.text);
         assert_eq!(r.body["status"], "active");
         assert_eq!(
-            app.get(&admin_a, &format!("/v1/organizations/{}/children", t.reseller_a))
+            app.as_(&admin_a)
+                .organizations()
+                .children(t.reseller_a, "")
                 .await
                 .status,
             200
@@ -264,10 +253,10 @@ both_backends!(an_archived_home_locks_its_operators_out, |app| async move {
         .await;
     activate(&app, closing);
     let (_, admin_c) = app.operator(closing, "admin@closing.example", &[Role::Admin]);
-    let home = format!("/v1/organizations/{closing}");
-    assert_eq!(app.get(&admin_c, &home).await.status, 200);
+    let home = closing;
+    assert_eq!(app.as_(&admin_c).organizations().get(home).await.status, 200);
     assert_eq!(act(&app, &app.admin_token, closing, "archive").await.status, 200);
-    let r = app.get(&admin_c, &home).await;
+    let r = app.as_(&admin_c).organizations().get(home).await;
     assert_eq!(r.status, 401, "{}", r.text);
 });
 
@@ -306,16 +295,13 @@ both_backends!(
             let parent = app
                 .create(&app.admin_token, t.dist, "partner", &format!("Racing {round}"))
                 .await;
-            let create = app.post(
-                &app.admin_token,
-                "/v1/organizations",
-                json!({"parent_id": parent, "kind": "partner", "name": format!("Child {round}")}),
-            );
+            let create = app
+                .admin()
+                .organizations()
+                .create(json!({"parent_id": parent, "kind": "partner", "name": format!("Child {round}")}));
             let archive = act(&app, &app.admin_token, parent, "archive");
             let (created, archived) = join2(create, archive).await;
-            let children = app
-                .get(&app.admin_token, &format!("/v1/organizations/{parent}/children"))
-                .await;
+            let children = app.admin().organizations().children(parent, "").await;
             let statuses: Vec<String> = children.body["items"]
                 .as_array()
                 .unwrap()

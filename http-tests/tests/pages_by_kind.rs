@@ -8,8 +8,13 @@ use http_tests::{both_backends, Reply, TestApp};
 use uuid::Uuid;
 
 async fn list(app: &TestApp, token: &str, org: Uuid, which: &str, kind: &str) -> Reply {
-    app.get(token, &format!("/v1/organizations/{org}/{which}?kind={kind}&limit=500"))
-        .await
+    let query = format!("?kind={kind}&limit=500");
+    let organizations = app.as_(token).organizations();
+    if which == "children" {
+        organizations.children(org, &query).await
+    } else {
+        organizations.descendants(org, &query).await
+    }
 }
 
 /// The sorted names of a 200 list.
@@ -82,9 +87,7 @@ both_backends!(
             }
         }
         // Without a kind filter the partner's own page works and holds no distributor.
-        let r = app
-            .get(&viewer, &format!("/v1/organizations/{}/descendants", t.reseller_a))
-            .await;
+        let r = app.as_(&viewer).organizations().descendants(t.reseller_a, "").await;
         assert_eq!(r.status, 200, "{}", r.text);
         assert_eq!(r.names().len(), 3);
         // The refusal is the same for an organisation out of scope and for a random id: no leak.

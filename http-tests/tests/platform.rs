@@ -1,21 +1,17 @@
 //! Operations endpoints: health, readiness, the OpenAPI document and Swagger UI,
 //! the JWKS of the tokens the server signs, and 404s for unknown paths.
 
-use http_tests::{both_backends, Reply, TestApp};
+use http_tests::{both_backends, paths};
 use jsonwebtoken::{decode, decode_header, Algorithm, DecodingKey, Validation};
 use serde_json::{json, Value};
-
-async fn anonymous(app: &TestApp, path: &str) -> Reply {
-    app.send(app.client().get(app.url(path))).await
-}
 
 const METHODS: [&str; 8] = ["get", "put", "post", "delete", "options", "head", "patch", "trace"];
 
 both_backends!(health_and_readiness_answer, |app| async move {
-    let r = anonymous(&app, "/healthz").await;
+    let r = app.anonymous().platform().healthz().await;
     assert_eq!(r.status, 200, "{}", r.text);
     assert_eq!(r.body["status"], "ok");
-    let r = anonymous(&app, "/readyz").await;
+    let r = app.anonymous().platform().readyz().await;
     assert_eq!(r.status, 200, "{}", r.text);
     assert_eq!(r.body, json!({"status": "ok"}));
     assert!(r
@@ -25,7 +21,7 @@ both_backends!(health_and_readiness_answer, |app| async move {
 });
 
 both_backends!(openapi_document_describes_every_operation, |app| async move {
-    let r = anonymous(&app, "/openapi.json").await;
+    let r = app.anonymous().platform().openapi().await;
     assert_eq!(r.status, 200, "{}", r.text);
     let spec: Value = serde_json::from_str(&r.text).expect("the document is JSON");
     assert!(
@@ -110,7 +106,7 @@ const PUBLIC_V1: &[&str] = &[
 ];
 
 both_backends!(swagger_ui_is_served_and_the_bare_path_redirects, |app| async move {
-    let r = anonymous(&app, "/swagger-ui/").await;
+    let r = app.anonymous().platform().swagger_ui().await;
     assert_eq!(r.status, 200, "{}", r.text);
     assert!(
         r.header("content-type").unwrap_or_default().starts_with("text/html"),
@@ -133,13 +129,13 @@ both_backends!(swagger_ui_is_served_and_the_bare_path_redirects, |app| async mov
     );
     assert_eq!(r.header("location").as_deref(), Some("/swagger-ui/"));
     // Followed (the default client follows redirects), it ends at the UI.
-    let r = anonymous(&app, "/swagger-ui").await;
+    let r = app.anonymous().get("/swagger-ui").await;
     assert_eq!(r.status, 200);
     assert!(r.header("content-type").unwrap_or_default().starts_with("text/html"));
 });
 
 both_backends!(jwks_publishes_the_key_our_tokens_verify_with, |app| async move {
-    let r = anonymous(&app, "/.well-known/jwks.json").await;
+    let r = app.anonymous().platform().jwks().await;
     assert_eq!(r.status, 200, "{}", r.text);
     let keys = r.body["keys"].as_array().expect("keys");
     assert_eq!(keys.len(), 1, "{}", r.text);
@@ -180,7 +176,7 @@ both_backends!(unknown_paths_are_404_problems, |app| async move {
         "/v2/organizations",
         "/.well-known/other",
     ] {
-        let r = anonymous(&app, path).await;
+        let r = app.anonymous().get(path).await;
         assert_eq!(r.status, 404, "{path}: {}", r.text);
         assert_eq!(
             r.header("content-type").as_deref(),
@@ -191,17 +187,14 @@ both_backends!(unknown_paths_are_404_problems, |app| async move {
         assert_eq!(r.body["status"], 404, "{path}");
         assert_eq!(r.code(), Some("not_found"), "{path}");
         // With a token too: the answer does not depend on who asks.
-        let r = app.get(&app.admin_token, path).await;
+        let r = app.admin().get(path).await;
         assert_eq!(r.status, 404, "{path} with a token: {}", r.text);
         assert_eq!(r.body["status"], 404, "{path}");
     }
 });
 
 both_backends!(a_known_path_with_another_method_is_a_405_problem, |app| async move {
-    let path = format!("/v1/organizations/{}", app.root);
-    let r = app
-        .send(app.client().delete(app.url(&path)).bearer_auth(&app.admin_token))
-        .await;
+    let r = app.admin().delete(&paths::organization(app.root)).await;
     assert_eq!(r.status, 405, "{}", r.text);
     assert_eq!(
         r.header("content-type").as_deref(),
@@ -215,5 +208,5 @@ both_backends!(a_known_path_with_another_method_is_a_405_problem, |app| async mo
         assert!(allow.contains(method), "Allow: {allow}");
     }
     // And nothing was removed.
-    assert_eq!(app.get(&app.admin_token, &path).await.status, 200);
+    assert_eq!(app.admin().organizations().get(app.root).await.status, 200);
 });

@@ -11,10 +11,6 @@ use uuid::Uuid;
 
 use crate::subscriptions::{body, day, subscribe, with};
 
-fn report(org: Uuid, kind: &str) -> String {
-    format!("/v1/organizations/{org}/reports/{kind}.csv")
-}
-
 /// (header, rows), checking the transport details on the way.
 fn parse(r: &Reply, file_prefix: &str) -> (Vec<String>, Vec<Vec<String>>) {
     assert_eq!(r.status, 200, "{}", r.text);
@@ -53,7 +49,7 @@ both_backends!(subscriptions_report_parses_back_escaped, |app| async move {
     let _b = subscribe(&app, t.customer_b, described("SKU_AT", "@cmd")).await;
     let (_, viewer) = app.operator(t.dist, "viewer@northwind.example", &[Role::Viewer]);
 
-    let r = app.get(&viewer, &report(t.reseller_a, "subscriptions")).await;
+    let r = app.as_(&viewer).reports().get(t.reseller_a, "subscriptions", "").await;
     let (header, rows) = parse(&r, "subscriptions-reseller-a");
     assert_eq!(
         header,
@@ -98,20 +94,20 @@ both_backends!(subscriptions_report_parses_back_escaped, |app| async move {
     assert!(column(&header, &rows, "status").iter().all(|q| *q == "active"));
 
     // One customer: its own subscriptions.
-    let r = app.get(&viewer, &report(t.customer_a2, "subscriptions")).await;
+    let r = app.as_(&viewer).reports().get(t.customer_a2, "subscriptions", "").await;
     let (_, rows) = parse(&r, "subscriptions-customer-a2");
     assert_eq!(rows.len(), 1);
     // The whole tree from the root, as its admin: all five, '@' escaped too.
-    let r = app.get(&app.admin_token, &report(app.root, "subscriptions")).await;
+    let r = app.admin().reports().get(app.root, "subscriptions", "").await;
     let root_name = app.store.organization(app.root).unwrap().unwrap().name;
     let (header, rows) = parse(&r, &format!("subscriptions-{}", api::csv_export::slug(&root_name)));
     assert_eq!(rows.len(), 5);
     assert!(column(&header, &rows, "description").contains(&"'@cmd"));
     // An empty subtree: just the header.
-    let r = app.get(&viewer, &report(t.reseller_b, "subscriptions")).await;
+    let r = app.as_(&viewer).reports().get(t.reseller_b, "subscriptions", "").await;
     let (_, rows) = parse(&r, "subscriptions-reseller-b");
     assert_eq!(rows.len(), 1);
-    let r = app.get(&viewer, &report(t.sub_a, "users")).await;
+    let r = app.as_(&viewer).reports().get(t.sub_a, "users", "").await;
     let (header, rows) = parse(&r, "users-sub-a");
     assert_eq!(header.len(), 11);
     assert!(rows.is_empty());
@@ -123,11 +119,9 @@ both_backends!(users_report_parses_back_escaped, |app| async move {
         let app = &app;
         async move {
             let r = app
-                .post(
-                    &app.admin_token,
-                    &format!("/v1/customers/{customer}/users"),
-                    json!({"email": email, "name": name}),
-                )
+                .admin()
+                .customer_users()
+                .create(customer, json!({"email": email, "name": name}))
                 .await;
             assert_eq!(r.status, 201, "{}", r.text);
             r.id()
@@ -138,7 +132,7 @@ both_backends!(users_report_parses_back_escaped, |app| async move {
     let u3 = add(t.customer_b, "cy@customer-b.example", "=Cy").await;
     let (_, viewer) = app.operator(t.dist, "viewer@northwind.example", &[Role::Viewer]);
 
-    let r = app.get(&viewer, &report(t.dist, "users")).await;
+    let r = app.as_(&viewer).reports().get(t.dist, "users", "").await;
     let (header, rows) = parse(&r, "users-northwind-distribution");
     assert_eq!(
         header,
@@ -179,7 +173,7 @@ both_backends!(users_report_parses_back_escaped, |app| async move {
     assert_eq!(name_of("bob@customer-a2.example").1, "Customer A2");
     assert!(column(&header, &rows, "last_sign_in_at").iter().all(|s| s.is_empty()));
 
-    let r = app.get(&viewer, &report(t.customer_b, "users")).await;
+    let r = app.as_(&viewer).reports().get(t.customer_b, "users", "").await;
     let (_, rows) = parse(&r, "users-customer-b");
     assert_eq!(rows.len(), 1);
 });
@@ -194,23 +188,18 @@ both_backends!(every_role_in_scope_may_export, |app| async move {
     ] {
         let (_, token) = app.operator(t.reseller_a, email, &[role]);
         for kind in ["subscriptions", "users"] {
-            let r = app.get(&token, &report(t.reseller_a, kind)).await;
+            let r = app.as_(&token).reports().get(t.reseller_a, kind, "").await;
             assert_eq!(r.status, 200, "{role:?} {kind}: {}", r.text);
             // Out of scope, or absent: 404 with the same body.
-            let outside = app.get(&token, &report(t.reseller_b, kind)).await;
-            let absent = app.get(&token, &report(Uuid::now_v7(), kind)).await;
+            let outside = app.as_(&token).reports().get(t.reseller_b, kind, "").await;
+            let absent = app.as_(&token).reports().get(Uuid::now_v7(), kind, "").await;
             assert_eq!(outside.status, 404);
             assert_eq!(absent.status, 404);
             assert_eq!(outside.body, absent.body);
         }
     }
-    let r = app
-        .client()
-        .get(app.url(&report(t.reseller_a, "users")))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 401);
+    let r = app.anonymous().reports().get(t.reseller_a, "users", "").await;
+    assert_eq!(r.status, 401);
 });
 
 both_backends!(exports_beyond_the_concurrency_limit_get_429, |app| async move {
@@ -222,14 +211,17 @@ both_backends!(exports_beyond_the_concurrency_limit_get_429, |app| async move {
     }
     assert!(!held.is_empty(), "the server has export slots");
     for kind in ["subscriptions", "users"] {
-        let r = app.get(token, &report(t.dist, kind)).await;
+        let r = app.as_(token).reports().get(t.dist, kind, "").await;
         assert_eq!(r.status, 429, "{}", r.text);
         assert_eq!(r.code(), Some("rate_limited"));
         assert_eq!(r.header("retry-after").as_deref(), Some("10"));
     }
     // A slot freed is a slot taken by the next export, and released when it ends.
     held.pop();
-    assert_eq!(app.get(token, &report(t.dist, "subscriptions")).await.status, 200);
-    assert_eq!(app.get(token, &report(t.dist, "users")).await.status, 200);
+    assert_eq!(
+        app.as_(token).reports().get(t.dist, "subscriptions", "").await.status,
+        200
+    );
+    assert_eq!(app.as_(token).reports().get(t.dist, "users", "").await.status, 200);
     drop(held);
 });

@@ -9,17 +9,11 @@ use http_tests::{both_backends, join2, Reply, TestApp};
 use serde_json::json;
 use uuid::Uuid;
 
-fn instances_of(customer: Uuid) -> String {
-    format!("/v1/customers/{customer}/service-instances")
-}
-
 async fn provision(app: &TestApp, token: &str, customer: Uuid, service: &str, region: &str) -> Reply {
-    app.post(
-        token,
-        &instances_of(customer),
-        json!({"service": service, "region": region}),
-    )
-    .await
+    app.as_(token)
+        .customers()
+        .add_service_instance(customer, json!({"service": service, "region": region}))
+        .await
 }
 
 /// Provisions as the provider's admin and returns the new id (asserting 201).
@@ -30,17 +24,12 @@ async fn provisioned(app: &TestApp, customer: Uuid, service: &str, region: &str)
 }
 
 async fn remove(app: &TestApp, token: &str, id: Uuid) -> Reply {
-    app.send(
-        app.client()
-            .delete(app.url(&format!("/v1/service-instances/{id}")))
-            .bearer_auth(token),
-    )
-    .await
+    app.as_(token).customers().delete_service_instance(id).await
 }
 
 /// The customer's live instances as (service, region), in the listed order.
 async fn listed(app: &TestApp, token: &str, customer: Uuid) -> Vec<(String, String)> {
-    let r = app.get(token, &instances_of(customer)).await;
+    let r = app.as_(token).customers().service_instances(customer).await;
     assert_eq!(r.status, 200, "{}", r.text);
     assert_eq!(r.body["next_cursor"], serde_json::Value::Null);
     r.body["items"]
@@ -180,14 +169,17 @@ both_backends!(service_and_region_must_be_slugs, |app| async move {
     assert_eq!(fields, vec!["service", "region"]);
     // Missing or unknown fields.
     let r = app
-        .post(&app.admin_token, &instances_of(t.customer_a), json!({"service": "x"}))
+        .admin()
+        .customers()
+        .add_service_instance(t.customer_a, json!({"service": "x"}))
         .await;
     assert_eq!(r.status, 422, "{}", r.text);
     assert_eq!(r.error_field(), Some("region"));
     let r = app
-        .post(
-            &app.admin_token,
-            &instances_of(t.customer_a),
+        .admin()
+        .customers()
+        .add_service_instance(
+            t.customer_a,
             json!({"service": "x", "region": "y", "customer_id": t.customer_b}),
         )
         .await;
@@ -201,7 +193,7 @@ both_backends!(service_and_region_must_be_slugs, |app| async move {
 both_backends!(only_customers_have_service_instances, |app| async move {
     let t = app.tree().await;
     for id in [t.reseller_a, t.dist, app.root, Uuid::now_v7()] {
-        let r = app.get(&app.admin_token, &instances_of(id)).await;
+        let r = app.admin().customers().service_instances(id).await;
         assert_eq!(r.status, 404, "list on {id}: {}", r.text);
         let r = provision(&app, &app.admin_token, id, "call-manager", "eu-west").await;
         assert_eq!(r.status, 404, "provision on {id}: {}", r.text);
@@ -248,8 +240,8 @@ both_backends!(a_sibling_reseller_sees_nothing_like_a_random_id, |app| async mov
     let (_, admin_b) = app.operator(t.reseller_b, "admin@reseller-b.example", &[Role::Admin]);
     let random = Uuid::now_v7();
 
-    let hidden = app.get(&admin_b, &instances_of(t.customer_a)).await;
-    let absent = app.get(&admin_b, &instances_of(random)).await;
+    let hidden = app.as_(&admin_b).customers().service_instances(t.customer_a).await;
+    let absent = app.as_(&admin_b).customers().service_instances(random).await;
     assert_eq!(hidden.status, 404, "{}", hidden.text);
     assert_eq!(hidden.text, absent.text);
 

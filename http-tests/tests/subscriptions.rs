@@ -8,7 +8,7 @@ use std::collections::HashSet;
 
 use chrono::{DateTime, Days, NaiveDate, Utc};
 use domain::Role;
-use http_tests::{both_backends, join2, Reply, TestApp};
+use http_tests::{both_backends, join2, paths, Reply, TestApp};
 use serde_json::{json, Value};
 use uuid::Uuid;
 
@@ -27,12 +27,14 @@ pub(crate) fn day(days: i64) -> String {
     d.unwrap().to_string()
 }
 
-pub(crate) fn subs_of(customer: Uuid) -> String {
-    format!("/v1/customers/{customer}/subscriptions")
+/// A customer's subscriptions, for the paging helpers.
+fn subs_of(customer: Uuid) -> String {
+    paths::of_customer(customer, "subscriptions")
 }
 
-pub(crate) fn sub_path(id: Uuid) -> String {
-    format!("/v1/subscriptions/{id}")
+/// A subtree's subscriptions, for the paging helpers.
+fn subtree_subs(org: Uuid) -> String {
+    paths::of_organization(org, "subscriptions")
 }
 
 /// A valid create body: `quantity` seats of `sku` renewing on `renews_on`.
@@ -57,7 +59,7 @@ pub(crate) fn with(mut base: Value, extra: Value) -> Value {
 
 /// Creates as the provider's admin and returns the id (asserting 201).
 pub(crate) async fn subscribe(app: &TestApp, customer: Uuid, body: Value) -> Uuid {
-    let r = app.post(&app.admin_token, &subs_of(customer), body).await;
+    let r = app.admin().subscriptions().create(customer, body).await;
     assert_eq!(r.status, 201, "create subscription: {}", r.text);
     r.id()
 }
@@ -74,8 +76,7 @@ pub(crate) async fn seats(app: &TestApp, customer: Uuid, sku: &str, quantity: i6
 
 /// POST /v1/subscriptions/{id}/{verb} as `token`.
 pub(crate) async fn act(app: &TestApp, token: &str, id: Uuid, verb: &str) -> Reply {
-    app.post(token, &format!("/v1/subscriptions/{id}/{verb}"), json!({}))
-        .await
+    app.as_(token).subscriptions().act(id, verb).await
 }
 
 /// Applies a status change as the provider's admin (asserting 200).
@@ -86,15 +87,15 @@ pub(crate) async fn acted(app: &TestApp, id: Uuid, verb: &str) {
 
 /// Reads the subscription's current ETag and PATCHes it (asserting 200).
 pub(crate) async fn patched(app: &TestApp, id: Uuid, change: Value) -> Value {
-    let r = app.get(&app.admin_token, &sub_path(id)).await;
+    let r = app.admin().subscriptions().get(id).await;
     let tag = r.header("etag").expect("ETag");
-    let r = app.patch(&app.admin_token, &sub_path(id), change, Some(&tag)).await;
+    let r = app.admin().subscriptions().update(id, change, Some(&tag)).await;
     assert_eq!(r.status, 200, "patch: {}", r.text);
     r.body
 }
 
 async fn read(app: &TestApp, id: Uuid) -> Value {
-    let r = app.get(&app.admin_token, &sub_path(id)).await;
+    let r = app.admin().subscriptions().get(id).await;
     assert_eq!(r.status, 200, "{}", r.text);
     r.body
 }
@@ -120,7 +121,7 @@ pub(crate) async fn all_pages(app: &TestApp, token: &str, path: &str, limit: usi
             Some(c) => format!("{path}&limit={limit}&cursor={c}"),
             None => format!("{path}&limit={limit}"),
         };
-        let r = app.get(token, &url).await;
+        let r = app.as_(token).get(&url).await;
         let page = ids(&r);
         assert!(page.len() <= limit, "{url}: {} items", page.len());
         out.extend(page.iter().copied());
@@ -137,7 +138,7 @@ pub(crate) async fn all_pages(app: &TestApp, token: &str, path: &str, limit: usi
 
 /// (quantity, assigned) of each history entry, and the entries' times.
 async fn history(app: &TestApp, token: &str, id: Uuid) -> (Vec<(i64, i64)>, Vec<DateTime<Utc>>) {
-    let r = app.get(token, &format!("/v1/subscriptions/{id}/history")).await;
+    let r = app.as_(token).subscriptions().history(id).await;
     assert_eq!(r.status, 200, "{}", r.text);
     let items = r.body["items"].as_array().unwrap();
     let seats = items
@@ -157,7 +158,7 @@ async fn history(app: &TestApp, token: &str, id: Uuid) -> (Vec<(i64, i64)>, Vec<
 
 /// The ids listed at `path` for the provider's admin.
 async fn listed(app: &TestApp, path: String) -> Vec<Uuid> {
-    ids(&app.get(&app.admin_token, &path).await)
+    ids(&app.admin().get(&path).await)
 }
 
 fn sorted(mut v: Vec<Uuid>) -> Vec<Uuid> {
@@ -168,9 +169,10 @@ fn sorted(mut v: Vec<Uuid>) -> Vec<Uuid> {
 both_backends!(create_answers_201_with_location_etag_and_defaults, |app| async move {
     let t = app.tree().await;
     let r = app
-        .post(
-            &app.admin_token,
-            &subs_of(t.customer_a),
+        .admin()
+        .subscriptions()
+        .create(
+            t.customer_a,
             json!({
                 "sku": "O365_BUSINESS_PREMIUM",
                 "description": "Microsoft 365 Business Premium",
@@ -183,7 +185,7 @@ both_backends!(create_answers_201_with_location_etag_and_defaults, |app| async m
         .await;
     assert_eq!(r.status, 201, "{}", r.text);
     let id = r.id();
-    assert_eq!(r.header("location"), Some(sub_path(id)));
+    assert_eq!(r.header("location"), Some(paths::subscription(id)));
     assert_eq!(r.header("etag").as_deref(), Some("\"1\""));
     let b = &r.body;
     assert_eq!(b["customer_id"], t.customer_a.to_string());
@@ -198,16 +200,17 @@ both_backends!(create_answers_201_with_location_etag_and_defaults, |app| async m
     assert_eq!(b["status"], "active");
     assert_eq!(b["version"], 1);
 
-    let got = app.get(&app.admin_token, &sub_path(id)).await;
+    let got = app.admin().subscriptions().get(id).await;
     assert_eq!(got.status, 200, "{}", got.text);
     assert_eq!(got.body, r.body, "GET shows what was created");
     assert_eq!(got.header("etag").as_deref(), Some("\"1\""));
 
     // Explicit values are kept.
     let r = app
-        .post(
-            &app.admin_token,
-            &subs_of(t.customer_a),
+        .admin()
+        .subscriptions()
+        .create(
+            t.customer_a,
             with(
                 body("M365_E3", 5, "2027-03-01"),
                 json!({"assigned": 5, "auto_renew": false}),
@@ -218,7 +221,7 @@ both_backends!(create_answers_201_with_location_etag_and_defaults, |app| async m
     assert_eq!(r.body["assigned"], 5);
     assert_eq!(r.body["auto_renew"], false);
     assert_eq!(r.body["billing_cycle"], "monthly");
-    let listed = app.get(&app.admin_token, &subs_of(t.customer_a)).await;
+    let listed = app.admin().subscriptions().list(t.customer_a, "").await;
     assert_eq!(ids(&listed), vec![id, r.id()]);
 });
 
@@ -255,25 +258,26 @@ both_backends!(create_validates_every_field, |app| async move {
         (json!({"status": "cancelled"}), "status"),
     ] {
         let r = app
-            .post(
-                &app.admin_token,
-                &subs_of(t.customer_a),
-                with(valid.clone(), change.clone()),
-            )
+            .admin()
+            .subscriptions()
+            .create(t.customer_a, with(valid.clone(), change.clone()))
             .await;
         assert_eq!(r.status, 422, "{change}: {}", r.text);
         assert_eq!(r.code(), Some("validation_failed"), "{change}");
         assert_eq!(r.error_field(), Some(field), "{change}: {}", r.text);
     }
     let r = app
-        .post(&app.admin_token, &subs_of(t.customer_a), json!({"sku": "M365_E3"}))
+        .admin()
+        .subscriptions()
+        .create(t.customer_a, json!({"sku": "M365_E3"}))
         .await;
     assert_eq!(r.status, 422, "{}", r.text);
     // Several bad fields are reported together.
     let r = app
-        .post(
-            &app.admin_token,
-            &subs_of(t.customer_a),
+        .admin()
+        .subscriptions()
+        .create(
+            t.customer_a,
             with(
                 valid.clone(),
                 json!({"assigned": 9, "unit_price": {"amount_minor": 1, "currency": "ABC"}}),
@@ -297,7 +301,7 @@ both_backends!(create_validates_every_field, |app| async move {
             .unwrap()["code"],
         "exceeds_quantity"
     );
-    let listed = app.get(&app.admin_token, &subs_of(t.customer_a)).await;
+    let listed = app.admin().subscriptions().list(t.customer_a, "").await;
     assert!(ids(&listed).is_empty(), "nothing was created");
     // The edges are fine: all seats assigned, zero seats, a free SKU.
     subscribe(&app, t.customer_a, with(valid.clone(), json!({"assigned": 5}))).await;
@@ -317,9 +321,10 @@ both_backends!(
     |app| async move {
         let t = app.tree().await;
         let id = seats(&app, t.customer_a, "M365_E3", 10, 5, 30).await;
-        let path = sub_path(id);
         let r = app
-            .patch(&app.admin_token, &path, json!({"quantity": 12}), Some("\"1\""))
+            .admin()
+            .subscriptions()
+            .update(id, json!({"quantity": 12}), Some("\"1\""))
             .await;
         assert_eq!(r.status, 200, "{}", r.text);
         assert_eq!(r.header("etag").as_deref(), Some("\"2\""));
@@ -331,7 +336,9 @@ both_backends!(
 
         // Stale: 412, nothing changed.
         let r = app
-            .patch(&app.admin_token, &path, json!({"quantity": 20}), Some("\"1\""))
+            .admin()
+            .subscriptions()
+            .update(id, json!({"quantity": 20}), Some("\"1\""))
             .await;
         assert_eq!(r.status, 412, "{}", r.text);
         assert_eq!(r.code(), Some("stale_version"));
@@ -344,7 +351,11 @@ both_backends!(
             json!({"quantity": 4}),
             json!({"quantity": 8, "assigned": 9}),
         ] {
-            let r = app.patch(&app.admin_token, &path, change.clone(), Some("\"2\"")).await;
+            let r = app
+                .admin()
+                .subscriptions()
+                .update(id, change.clone(), Some("\"2\""))
+                .await;
             assert_eq!(r.status, 422, "{change}: {}", r.text);
             assert_eq!(r.error_field(), Some("assigned"), "{change}: {}", r.text);
             assert_eq!(r.body["errors"][0]["code"], "exceeds_quantity");
@@ -355,7 +366,11 @@ both_backends!(
             (json!({"status": "cancelled"}), "status"),
             (json!({"renews_on": "2030-01-01"}), "renews_on"),
         ] {
-            let r = app.patch(&app.admin_token, &path, change.clone(), Some("\"2\"")).await;
+            let r = app
+                .admin()
+                .subscriptions()
+                .update(id, change.clone(), Some("\"2\""))
+                .await;
             assert_eq!(r.status, 422, "{change}: {}", r.text);
             assert_eq!(r.error_field(), Some(field), "{change}: {}", r.text);
         }
@@ -372,12 +387,9 @@ both_backends!(
 
         // Both at once, within bounds.
         let r = app
-            .patch(
-                &app.admin_token,
-                &path,
-                json!({"quantity": 4, "assigned": 4}),
-                Some("\"2\""),
-            )
+            .admin()
+            .subscriptions()
+            .update(id, json!({"quantity": 4, "assigned": 4}), Some("\"2\""))
             .await;
         assert_eq!(r.status, 200, "{}", r.text);
         assert_eq!(
@@ -389,8 +401,12 @@ both_backends!(
 
         // Two changes racing on one version: one wins, the other is stale.
         let (a, b) = join2(
-            app.patch(&app.admin_token, &path, json!({"quantity": 30}), Some("\"3\"")),
-            app.patch(&app.admin_token, &path, json!({"quantity": 40}), Some("\"3\"")),
+            app.admin()
+                .subscriptions()
+                .update(id, json!({"quantity": 30}), Some("\"3\"")),
+            app.admin()
+                .subscriptions()
+                .update(id, json!({"quantity": 40}), Some("\"3\"")),
         )
         .await;
         let mut statuses = [a.status, b.status];
@@ -445,12 +461,7 @@ both_backends!(
         let other = seats(&app, t.customer_a, "M365_E5", 3, 3, 30).await;
         let (entries, _) = history(&app, &app.admin_token, other).await;
         assert_eq!(entries, vec![(3, 3)]);
-        let r = app
-            .get(
-                &app.admin_token,
-                &format!("/v1/subscriptions/{}/history", Uuid::now_v7()),
-            )
-            .await;
+        let r = app.admin().subscriptions().history(Uuid::now_v7()).await;
         assert_eq!(r.status, 404, "{}", r.text);
     }
 );
@@ -487,13 +498,17 @@ both_backends!(suspend_reactivate_and_cancel_follow_the_lifecycle, |app| async m
     for verb in ["cancel", "reactivate", "suspend"] {
         conflict(&act(&app, &admin, id, verb).await, "invalid_status_transition");
     }
-    let tag = app.get(&admin, &sub_path(id)).await.header("etag").unwrap();
+    let tag = app.as_(&admin).subscriptions().get(id).await.header("etag").unwrap();
     for change in [
         json!({"quantity": 3}),
         json!({"assigned": 0}),
         json!({"quantity": 20, "assigned": 1}),
     ] {
-        let r = app.patch(&admin, &sub_path(id), change.clone(), Some(&tag)).await;
+        let r = app
+            .as_(&admin)
+            .subscriptions()
+            .update(id, change.clone(), Some(&tag))
+            .await;
         conflict(&r, "subscription_ended");
     }
     let now = read(&app, id).await;
@@ -564,7 +579,9 @@ both_backends!(a_customers_list_filters_by_status_sku_and_renewal, |app| async m
         ("cursor=garbage", "cursor"),
     ] {
         let r = app
-            .get(&app.admin_token, &format!("{}?{query}", subs_of(t.customer_a)))
+            .admin()
+            .subscriptions()
+            .list(t.customer_a, &format!("?{query}"))
             .await;
         assert_eq!(r.status, 422, "{query}: {}", r.text);
         assert_eq!(r.error_field(), Some(field), "{query}: {}", r.text);
@@ -591,7 +608,7 @@ both_backends!(
         acted(&app, d2, "cancel").await;
         let every = vec![a1, a2, a3, d1, d2, b1, b2, b3, c1];
 
-        let list = |org: Uuid, query: String| listed(&app, format!("/v1/organizations/{org}/subscriptions{query}"));
+        let list = |org: Uuid, query: String| listed(&app, format!("{}{query}", subtree_subs(org)));
         assert_eq!(sorted(list(t.dist, String::new()).await), sorted(every.clone()));
         assert_eq!(sorted(list(app.root, String::new()).await), sorted(every.clone()));
         assert_eq!(
@@ -636,42 +653,30 @@ both_backends!(
 
         // Pages of 3: every subscription once, in the order of the whole list.
         for query in ["?", "?sku=SKU_A", "?status=active"] {
-            let path = format!("/v1/organizations/{}/subscriptions{query}", t.dist);
-            let whole = ids(&app.get(&app.admin_token, &path).await);
+            let path = format!("{}{query}", subtree_subs(t.dist));
+            let whole = ids(&app.admin().get(&path).await);
             let paged = all_pages(&app, &app.admin_token, &path, 3).await;
             assert_eq!(paged, whole, "{query}: no gaps, no duplicates, a stable order");
             let unique: HashSet<Uuid> = paged.iter().copied().collect();
             assert_eq!(unique.len(), paged.len(), "{query}: duplicates");
         }
-        let paged = all_pages(
-            &app,
-            &app.admin_token,
-            &format!("/v1/organizations/{}/subscriptions?", t.dist),
-            3,
-        )
-        .await;
+        let paged = all_pages(&app, &app.admin_token, &format!("{}?", subtree_subs(t.dist)), 3).await;
         assert_eq!(paged.len(), 9);
 
         // A reseller's admin lists its own subtree, and nothing above or beside.
         let (_, admin_a) = app.operator(t.reseller_a, "admin@reseller-a.example", &[Role::Admin]);
-        let r = app
-            .get(&admin_a, &format!("/v1/organizations/{}/subscriptions", t.reseller_a))
-            .await;
+        let r = app.as_(&admin_a).subscriptions().in_subtree(t.reseller_a, "").await;
         assert_eq!(sorted(ids(&r)), sorted(vec![a1, a2, a3, d1, d2]));
         for org in [t.dist, t.reseller_b, direct, app.root] {
-            let r = app
-                .get(&admin_a, &format!("/v1/organizations/{org}/subscriptions"))
-                .await;
+            let r = app.as_(&admin_a).subscriptions().in_subtree(org, "").await;
             assert_eq!(r.status, 404, "{org}: {}", r.text);
         }
 
         // Subscriptions follow their customer when it moves.
         let r = app
-            .post(
-                &app.admin_token,
-                &format!("/v1/organizations/{}/move", t.customer_a2),
-                json!({"parent_id": t.reseller_b}),
-            )
+            .admin()
+            .organizations()
+            .move_to(t.customer_a2, json!({"parent_id": t.reseller_b}))
             .await;
         assert_eq!(r.status, 200, "move: {}", r.text);
         assert_eq!(
@@ -683,13 +688,7 @@ both_backends!(
             sorted(vec![a1, a2, a3])
         );
         assert!(list(t.sub_a, String::new()).await.is_empty());
-        let paged = all_pages(
-            &app,
-            &app.admin_token,
-            &format!("/v1/organizations/{}/subscriptions?", t.dist),
-            3,
-        )
-        .await;
+        let paged = all_pages(&app, &app.admin_token, &format!("{}?", subtree_subs(t.dist)), 3).await;
         assert_eq!(sorted(paged), sorted(every));
     }
 );
@@ -699,25 +698,31 @@ both_backends!(
     |app| async move {
         let t = app.tree().await;
         let id = seats(&app, t.customer_a2, "M365_E3", 10, 5, 30).await;
-        let path = sub_path(id);
 
         // A viewer reads everything but changes nothing.
         let (_, viewer) = app.operator(t.reseller_a, "viewer@reseller-a.example", &[Role::Viewer]);
-        let r = app.get(&viewer, &path).await;
+        let r = app.as_(&viewer).subscriptions().get(id).await;
         assert_eq!(r.status, 200, "{}", r.text);
         assert_eq!(r.header("etag").as_deref(), Some("\"1\""));
-        assert_eq!(ids(&app.get(&viewer, &subs_of(t.customer_a2)).await), vec![id]);
-        let r = app
-            .get(&viewer, &format!("/v1/organizations/{}/subscriptions", t.reseller_a))
-            .await;
+        assert_eq!(
+            ids(&app.as_(&viewer).subscriptions().list(t.customer_a2, "").await),
+            vec![id]
+        );
+        let r = app.as_(&viewer).subscriptions().in_subtree(t.reseller_a, "").await;
         assert_eq!(ids(&r), vec![id]);
         assert_eq!(history(&app, &viewer, id).await.0, vec![(10, 5)]);
         let r = app
-            .post(&viewer, &subs_of(t.customer_a2), body("M365_E5", 1, &day(30)))
+            .as_(&viewer)
+            .subscriptions()
+            .create(t.customer_a2, body("M365_E5", 1, &day(30)))
             .await;
         assert_eq!(r.status, 403, "{}", r.text);
         assert_eq!(r.code(), Some("forbidden"));
-        let r = app.patch(&viewer, &path, json!({"quantity": 1}), Some("\"1\"")).await;
+        let r = app
+            .as_(&viewer)
+            .subscriptions()
+            .update(id, json!({"quantity": 1}), Some("\"1\""))
+            .await;
         assert_eq!(r.status, 403, "{}", r.text);
         for verb in ["suspend", "cancel"] {
             let r = act(&app, &viewer, id, verb).await;
@@ -732,23 +737,31 @@ both_backends!(
             ),
             (Some(10), Some("active"), Some(1))
         );
-        assert_eq!(ids(&app.get(&viewer, &subs_of(t.customer_a2)).await), vec![id]);
+        assert_eq!(
+            ids(&app.as_(&viewer).subscriptions().list(t.customer_a2, "").await),
+            vec![id]
+        );
 
         // A sibling reseller's admin: 404, exactly like a random id.
         let (_, admin_b) = app.operator(t.reseller_b, "admin@reseller-b.example", &[Role::Admin]);
         let random = Uuid::now_v7();
         let pairs: Vec<(Reply, Reply)> = vec![
             (
-                app.get(&admin_b, &path).await,
-                app.get(&admin_b, &sub_path(random)).await,
+                app.as_(&admin_b).subscriptions().get(id).await,
+                app.as_(&admin_b).subscriptions().get(random).await,
             ),
             (
-                app.get(&admin_b, &format!("{path}/history")).await,
-                app.get(&admin_b, &format!("{}/history", sub_path(random))).await,
+                app.as_(&admin_b).subscriptions().history(id).await,
+                app.as_(&admin_b).subscriptions().history(random).await,
             ),
             (
-                app.patch(&admin_b, &path, json!({"quantity": 1}), Some("\"1\"")).await,
-                app.patch(&admin_b, &sub_path(random), json!({"quantity": 1}), Some("\"1\""))
+                app.as_(&admin_b)
+                    .subscriptions()
+                    .update(id, json!({"quantity": 1}), Some("\"1\""))
+                    .await,
+                app.as_(&admin_b)
+                    .subscriptions()
+                    .update(random, json!({"quantity": 1}), Some("\"1\""))
                     .await,
             ),
             (
@@ -756,13 +769,18 @@ both_backends!(
                 act(&app, &admin_b, random, "cancel").await,
             ),
             (
-                app.get(&admin_b, &subs_of(t.customer_a2)).await,
-                app.get(&admin_b, &subs_of(random)).await,
+                app.as_(&admin_b).subscriptions().list(t.customer_a2, "").await,
+                app.as_(&admin_b).subscriptions().list(random, "").await,
             ),
             (
-                app.post(&admin_b, &subs_of(t.customer_a2), body("M365_E5", 1, &day(30)))
+                app.as_(&admin_b)
+                    .subscriptions()
+                    .create(t.customer_a2, body("M365_E5", 1, &day(30)))
                     .await,
-                app.post(&admin_b, &subs_of(random), body("M365_E5", 1, &day(30))).await,
+                app.as_(&admin_b)
+                    .subscriptions()
+                    .create(random, body("M365_E5", 1, &day(30)))
+                    .await,
             ),
         ];
         for (hidden, absent) in pairs {
@@ -774,30 +792,32 @@ both_backends!(
             (now["status"].as_str(), now["version"].as_i64()),
             (Some("active"), Some(1))
         );
-        assert_eq!(ids(&app.get(&app.admin_token, &subs_of(t.customer_a2)).await), vec![id]);
+        assert_eq!(
+            ids(&app.admin().subscriptions().list(t.customer_a2, "").await),
+            vec![id]
+        );
 
         // Organisations that are not customers have no subscriptions.
         for org in [t.reseller_a, t.sub_a, t.dist, app.root] {
             let r = app
-                .post(&app.admin_token, &subs_of(org), body("M365_E5", 1, &day(30)))
+                .admin()
+                .subscriptions()
+                .create(org, body("M365_E5", 1, &day(30)))
                 .await;
             assert_eq!(r.status, 404, "create on {org}: {}", r.text);
             assert_eq!(r.code(), Some("not_found"));
-            let r = app.get(&app.admin_token, &subs_of(org)).await;
+            let r = app.admin().subscriptions().list(org, "").await;
             assert_eq!(r.status, 404, "list on {org}: {}", r.text);
         }
-        let r = app
-            .get(
-                &app.admin_token,
-                &format!("/v1/organizations/{}/subscriptions", app.root),
-            )
-            .await;
+        let r = app.admin().subscriptions().in_subtree(app.root, "").await;
         assert_eq!(ids(&r), vec![id], "nothing was created anywhere");
 
         // The reseller's own admin may.
         let (_, admin_a) = app.operator(t.reseller_a, "admin@reseller-a.example", &[Role::Admin]);
         let r = app
-            .post(&admin_a, &subs_of(t.customer_a2), body("M365_E5", 1, &day(30)))
+            .as_(&admin_a)
+            .subscriptions()
+            .create(t.customer_a2, body("M365_E5", 1, &day(30)))
             .await;
         assert_eq!(r.status, 201, "{}", r.text);
     }
@@ -811,7 +831,9 @@ both_backends!(
         // filtered by date like any other (never by their text).
         for (date, before_2027) in [("+10000-01-01", false), ("-0001-01-01", true), ("0000-01-01", true)] {
             let r = app
-                .post(&app.admin_token, &subs_of(t.customer_a), body("SKU_X", 1, date))
+                .admin()
+                .subscriptions()
+                .create(t.customer_a, body("SKU_X", 1, date))
                 .await;
             if r.status == 422 {
                 assert_eq!(r.error_field(), Some("renews_on"), "{date}: {}", r.text);
@@ -820,10 +842,9 @@ both_backends!(
             assert_eq!(r.status, 201, "{date}: {}", r.text);
             let id = r.id();
             let listed = ids(&app
-                .get(
-                    &app.admin_token,
-                    &format!("{}?renews_before=2027-01-01", subs_of(t.customer_a)),
-                )
+                .admin()
+                .subscriptions()
+                .list(t.customer_a, "?renews_before=2027-01-01")
                 .await);
             assert_eq!(
                 listed.contains(&id),
