@@ -3,7 +3,9 @@
 use uuid::Uuid;
 
 use crate::email::WorkEmail;
-use crate::error::FieldError;
+use crate::error::{DomainError, FieldError};
+use crate::error_code::ErrorCode;
+use crate::organization::OrgStatus;
 use crate::tenant_domain::TenantDomain;
 
 /// A Microsoft tenant id: a GUID, stored in lowercase hyphenated form.
@@ -64,6 +66,19 @@ pub struct CustomerDetails {
     pub country: Option<Country>,
 }
 
+/// An archived customer takes no new users, subscriptions or service instances.
+pub fn check_accepts_changes(status: OrgStatus) -> Result<(), DomainError> {
+    if status.accepts_children() {
+        Ok(())
+    } else {
+        Err(DomainError::conflict(
+            ErrorCode::CustomerArchived,
+            None,
+            "the customer is archived",
+        ))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -75,5 +90,12 @@ mod tests {
         assert!(Country::parse("NZL").is_err());
         assert!(TenantId::parse("72f988bf-86f1-41af-91ab-2d7cd011db47").is_ok());
         assert_eq!(TenantId::parse("nope").unwrap_err().field, "tenant_id");
+    }
+
+    #[test]
+    fn only_archived_customers_refuse_changes() {
+        for status in OrgStatus::ALL {
+            assert_eq!(check_accepts_changes(status).is_ok(), status != OrgStatus::Archived);
+        }
     }
 }
