@@ -8,7 +8,6 @@ mod activation_links;
 mod api_clients;
 mod applications;
 mod audit;
-mod audit_log;
 mod billing;
 mod bulk;
 mod connection;
@@ -16,6 +15,7 @@ mod customer_users;
 mod error;
 mod home;
 mod idempotency;
+mod ids;
 mod mail_outbox;
 mod migrations;
 mod operators;
@@ -27,21 +27,20 @@ mod snapshot;
 mod store;
 mod subscriptions;
 pub mod testing;
+mod time;
 mod tx;
 
 pub use activation_links::{
     Activation, ActivationLink, ActivationTarget, CreatedAdmin, FirstAdminDetails, NewActivationLink,
 };
-pub use api_clients::{ApiClient, ApiClientStatus};
+pub use api_clients::ApiClient;
 pub use applications::{Application, ApplicationFilter, Approval, NewApplication};
-pub use audit::{Actor, AuditEntry};
-pub use audit_log::{AuditEvent, AuditFilter, BrokenLink, ChainReport};
+pub use audit::{Actor, AuditEntry, AuditEvent, AuditFilter, BrokenLink, ChainReport};
 pub use billing::{BillingRun, BillingTotal, Invoice, InvoiceFilter, InvoiceLine};
 pub use bulk::{BulkCustomerUser, BulkOperator, BulkOrganization, BulkSubscription};
 pub use connection::Backend;
-pub use customer_users::{
-    CustomerUser, CustomerUserFilter, CustomerUserPatch, CustomerUserStatus, Impersonation, NewCustomerUser,
-};
+pub use customer_users::{CustomerUser, CustomerUserFilter, CustomerUserPatch, Impersonation, NewCustomerUser};
+pub use domain::{ApiClientStatus, CustomerUserStatus};
 pub use error::StoreError;
 pub use idempotency::{IdempotencyClaim, StoredResponse};
 pub use mail_outbox::{MailKind, OutgoingMail, QueuedMail, DELIVERED_BODY_REMOVED};

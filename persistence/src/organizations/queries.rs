@@ -6,8 +6,8 @@ use super::model::{ChildrenFilter, DescendantFilter, Organization, PathEntry};
 use super::row::OrgRow;
 use crate::connection::DbConn;
 use crate::error::StoreError;
+use crate::ids::parse_uuid;
 use crate::schema::organizations::dsl as o;
-use crate::store::parse_uuid;
 
 pub(crate) fn find(conn: &mut DbConn, id: Uuid) -> Result<Option<Organization>, StoreError> {
     o::organizations

@@ -59,7 +59,7 @@ pub async fn update_api_client(
     let scope = principal.home_path.clone();
     let who = audit_entry(&principal);
     let client = state
-        .db(move |s| s.update_api_client(&scope, id, name.as_ref().map(|n| n.as_str()), roles.as_ref(), &who))
+        .db(move |s| s.update_api_client(&scope, id, name.as_ref(), roles.as_ref(), &who))
         .await?;
     Ok(HttpResponse::Ok().json(ApiClientView::from(client)))
 }

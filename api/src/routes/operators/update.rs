@@ -53,17 +53,7 @@ pub async fn update_operator(
     let actor = principal.id;
     let who = audit_entry(&principal);
     let op = state
-        .db(move |s| {
-            s.update_operator(
-                &scope,
-                actor,
-                id,
-                expected,
-                name.as_ref().map(|n| n.as_str()),
-                roles.as_ref(),
-                &who,
-            )
-        })
+        .db(move |s| s.update_operator(&scope, actor, id, expected, name.as_ref(), roles.as_ref(), &who))
         .await?;
     Ok(tagged(&mut HttpResponse::Ok(), op.version, OperatorView::from(op)))
 }
