@@ -16,6 +16,7 @@ pub mod email;
 pub mod error;
 pub mod error_code;
 pub mod fields;
+pub mod insights;
 pub mod legacy_role;
 pub mod onboarding;
 pub mod operator;

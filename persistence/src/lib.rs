@@ -3,6 +3,13 @@
 //! The api crate talks to a [`Store`]; every method is synchronous (diesel), so
 //! callers run it off the async workers. Every change runs in one transaction
 //! together with its audit event.
+//!
+//! Layers, each importing only those below it: leaves (`time`, `ids`,
+//! `connection`, `schema`, `error`, `tx`); the records (`organizations`,
+//! `operators`, `audit`, …), whose functions work on the connection they are
+//! given, inside the caller's transaction; and `store`, the public surface,
+//! which opens that connection or write transaction. The rules themselves are
+//! the domain crate's.
 
 mod activation_links;
 mod api_clients;

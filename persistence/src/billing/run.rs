@@ -90,6 +90,11 @@ pub(crate) fn run(
     Ok(run)
 }
 
+/// Whether a stored invoice status is one billing runs may rewrite.
+fn recomputed_by_runs(status: &str) -> bool {
+    InvoiceStatus::parse(status).is_some_and(InvoiceStatus::recomputed_by_runs)
+}
+
 /// The next batch of customers in `root`'s subtree after the path `after`.
 fn next_customers(c: &mut DbConn, root: &TreePath, after: Option<String>) -> Result<Option<CustomerRange>, StoreError> {
     let mut q = organizations::table
@@ -163,7 +168,7 @@ fn bill(c: &mut DbConn, range: &CustomerRange, period: Period, run: &mut Billing
     for (key, (path, mut lines)) in groups {
         let total = lines.iter().map(|l| l.amount_minor).fold(0i64, i64::saturating_add);
         let invoice_id = match existing.remove(&key) {
-            Some(inv) if inv.status != InvoiceStatus::Draft.as_str() => {
+            Some(inv) if !recomputed_by_runs(&inv.status) => {
                 run.unchanged += 1;
                 continue;
             }
@@ -196,7 +201,7 @@ fn bill(c: &mut DbConn, range: &CustomerRange, period: Period, run: &mut Billing
     // Drafts of the period with nothing billed this time are removed.
     let mut removed = Vec::new();
     for inv in existing.into_values() {
-        if inv.status == InvoiceStatus::Draft.as_str() {
+        if recomputed_by_runs(&inv.status) {
             removed.push(inv.id);
         } else {
             run.unchanged += 1;

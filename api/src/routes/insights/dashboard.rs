@@ -1,5 +1,6 @@
 use actix_web::{get, web, HttpResponse};
 use chrono::{Days, Utc};
+use domain::insights::check_renewal_window;
 use domain::{Action, OrgKind, OrgStatus};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -80,14 +81,7 @@ pub async fn get_dashboard(
     id: web::Path<Uuid>,
     query: StrictQuery<DashboardQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let window = query.0.renewal_window_days.unwrap_or(30);
-    if !(1..=366).contains(&window) {
-        return Err(ApiError::invalid(
-            "renewal_window_days",
-            "out_of_range",
-            "renewal_window_days must be between 1 and 366",
-        ));
-    }
+    let window = check_renewal_window(query.0.renewal_window_days.unwrap_or(30))?;
     let org = visible(&state, &principal, id.into_inner(), Action::ReadDashboard).await?;
     let today = Utc::now().date_naive();
     let end = today

@@ -98,14 +98,7 @@ pub struct UpdateOperator {
 
 /// At least one role.
 pub fn parse_roles(roles: &[Role]) -> Result<RoleSet, domain::FieldError> {
-    if roles.is_empty() {
-        return Err(domain::FieldError::new(
-            "roles",
-            "required",
-            "at least one role is required",
-        ));
-    }
-    Ok(RoleSet::new(roles.iter().copied()))
+    RoleSet::non_empty(roles.iter().copied())
 }
 
 impl CreateOperator {
