@@ -4,43 +4,62 @@
 
 use crate::error::{DomainError, FieldError};
 
-/// A tuple of per-field parse results (`Result<T, FieldError>` each).
+/// What one field's parse can fail with: one error, or several (a group of
+/// fields parsed together).
+pub trait IntoFieldErrors {
+    fn into_field_errors(self) -> Vec<FieldError>;
+}
+
+impl IntoFieldErrors for FieldError {
+    fn into_field_errors(self) -> Vec<FieldError> {
+        vec![self]
+    }
+}
+
+impl IntoFieldErrors for Vec<FieldError> {
+    fn into_field_errors(self) -> Vec<FieldError> {
+        self
+    }
+}
+
+/// A tuple of per-field parse results (`Result<T, FieldError>` each, or
+/// `Result<T, Vec<FieldError>>` for a group).
 pub trait FieldResults {
     /// The tuple of parsed values.
     type Values;
 
     /// Every value if every field parsed; otherwise every field error, in order.
-    fn all_valid(self) -> Result<Self::Values, DomainError>;
+    fn all_valid(self) -> Result<Self::Values, Vec<FieldError>>;
 }
 
 macro_rules! field_results {
-    ($($T:ident $v:ident),+) => {
-        impl<$($T),+> FieldResults for ($(Result<$T, FieldError>,)+) {
+    ($($T:ident $E:ident $v:ident),+) => {
+        impl<$($T, $E: IntoFieldErrors),+> FieldResults for ($(Result<$T, $E>,)+) {
             type Values = ($($T,)+);
 
-            fn all_valid(self) -> Result<Self::Values, DomainError> {
+            fn all_valid(self) -> Result<Self::Values, Vec<FieldError>> {
                 let ($($v,)+) = self;
                 let mut errors = Vec::new();
-                $(let $v = $v.map_err(|e| errors.push(e)).ok();)+
+                $(let $v = $v.map_err(|e| errors.extend(e.into_field_errors())).ok();)+
                 match ($($v,)+) {
                     ($(Some($v),)+) => Ok(($($v,)+)),
-                    _ => Err(DomainError::Invalid(errors)),
+                    _ => Err(errors),
                 }
             }
         }
     };
 }
 
-field_results!(A a);
-field_results!(A a, B b);
-field_results!(A a, B b, C c);
-field_results!(A a, B b, C c, D d);
-field_results!(A a, B b, C c, D d, E e);
-field_results!(A a, B b, C c, D d, E e, F f);
+field_results!(A EA a);
+field_results!(A EA a, B EB b);
+field_results!(A EA a, B EB b, C EC c);
+field_results!(A EA a, B EB b, C EC c, D ED d);
+field_results!(A EA a, B EB b, C EC c, D ED d, E EE e);
+field_results!(A EA a, B EB b, C EC c, D ED d, E EE e, F EF f);
 
 /// Parses several fields at once: `let (name, email) = parse_all((name, email))?;`.
 pub fn parse_all<T: FieldResults>(fields: T) -> Result<T::Values, DomainError> {
-    fields.all_valid()
+    fields.all_valid().map_err(DomainError::Invalid)
 }
 
 #[cfg(test)]
@@ -59,11 +78,12 @@ mod tests {
 
     #[test]
     fn every_error_at_once_in_field_order() {
-        let fields: (Result<i32, _>, Result<i32, _>, Result<i32, _>) = (Err(bad("a")), Ok(2), Err(bad("c")));
+        let fields: (Result<i32, _>, Result<i32, FieldError>, Result<i32, _>) =
+            (Err(bad("a")), Ok(2), Err(vec![bad("c1"), bad("c2")]));
         match parse_all(fields) {
             Err(DomainError::Invalid(errors)) => {
                 let names: Vec<_> = errors.iter().map(|e| e.field.as_str()).collect();
-                assert_eq!(names, ["a", "c"]);
+                assert_eq!(names, ["a", "c1", "c2"]);
             }
             other => panic!("unexpected {other:?}"),
         }

@@ -32,15 +32,15 @@ pub mod tree_path;
 pub use api_client::ApiClientStatus;
 pub use audit_action::{AuditAction, UnknownAuditAction};
 pub use billing::{billed_in, prorate, seat_days, InvoiceChange, InvoiceStatus, Period};
-pub use customer::{check_accepts_changes, Country, CustomerDetails, TenantId};
+pub use customer::{check_accepts_changes, Country, CustomerDetails, CustomerInput, TenantId};
 pub use customer_user::{
     check_impersonable, check_keeps_master_admin, parse_mobile, AdminFlags, CustomerUserStatus, Mobile,
 };
 pub use display_name::DisplayName;
 pub use email::{EmailAddress, WorkEmail};
-pub use error::{DomainError, FieldError, FieldErrors, Forbidden};
+pub use error::{DomainError, FieldError, Forbidden};
 pub use error_code::{codes, ErrorCode, KnownCode};
-pub use fields::{parse_all, FieldResults};
+pub use fields::{parse_all, FieldResults, IntoFieldErrors};
 pub use legacy_role::map_legacy_role;
 pub use onboarding::{ApplicationStatus, Decision, FirstAdmin, LinkState};
 pub use operator::{check_admin_change, AdminChange, OperatorStatus};

@@ -1,5 +1,5 @@
 use actix_web::{patch, web, HttpResponse};
-use domain::{Action, DisplayName, FieldErrors, Role};
+use domain::{parse_all, Action, DisplayName, Role};
 use serde::Deserialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -51,11 +51,10 @@ pub async fn update_api_client(
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     visible(&state, &principal, id, Action::ManageApiClients).await?;
-    let mut errors = FieldErrors::default();
-    let name = body.0.name.as_deref().map(DisplayName::parse).transpose();
-    let roles = body.0.roles.as_deref().map(parse_roles).transpose();
-    let (name, roles) = (errors.take(name).flatten(), errors.take(roles).flatten());
-    errors.into_result()?;
+    let (name, roles) = parse_all((
+        body.0.name.as_deref().map(DisplayName::parse).transpose(),
+        body.0.roles.as_deref().map(parse_roles).transpose(),
+    ))?;
     let scope = principal.home_path.clone();
     let who = audit_entry(&principal);
     let client = state

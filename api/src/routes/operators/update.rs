@@ -1,5 +1,5 @@
 use actix_web::{patch, web, HttpRequest, HttpResponse};
-use domain::{Action, DisplayName, FieldErrors};
+use domain::{parse_all, Action, DisplayName};
 use uuid::Uuid;
 
 use super::access::visible;
@@ -44,11 +44,10 @@ pub async fn update_operator(
     visible(&state, &principal, id, Action::ManageOperators).await?;
     let expected = if_match(&req)?;
     let body = body.0;
-    let mut errors = FieldErrors::default();
-    let name = body.name.as_deref().map(DisplayName::parse).transpose();
-    let roles = body.roles.as_deref().map(parse_roles).transpose();
-    let (name, roles) = (errors.take(name).flatten(), errors.take(roles).flatten());
-    errors.into_result()?;
+    let (name, roles) = parse_all((
+        body.name.as_deref().map(DisplayName::parse).transpose(),
+        body.roles.as_deref().map(parse_roles).transpose(),
+    ))?;
     let scope = principal.home_path.clone();
     let actor = principal.id;
     let who = audit_entry(&principal);
