@@ -1,6 +1,6 @@
 //! Organisations: the tree, its changes, and idempotent creates.
 
-use domain::{DisplayName, OperatorStatus, RoleSet, StatusChange, TreePath};
+use domain::{DisplayName, OperatorStatus, RoleSet, StatusChange, TenantDomain, TreePath};
 use uuid::Uuid;
 
 use super::Store;
@@ -49,7 +49,7 @@ impl Store {
     }
 
     /// Whether any customer, live or archived, has this primary domain.
-    pub fn domain_taken(&self, domain: &str) -> Result<bool, StoreError> {
+    pub fn domain_taken(&self, domain: &TenantDomain) -> Result<bool, StoreError> {
         self.read(|c| organizations::domain_taken(c, domain))
     }
 

@@ -88,7 +88,7 @@ pub(crate) fn create(
         customer_id: customer.id.to_string(),
         customer_path: customer.path.as_str().to_string(),
         sku: new.sku.as_str().to_string(),
-        description: new.description.clone(),
+        description: new.description.as_str().to_string(),
         quantity: new.seats.quantity,
         assigned: new.seats.assigned,
         unit_price_minor: new.unit_price.amount_minor,

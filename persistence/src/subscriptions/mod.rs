@@ -7,7 +7,7 @@ mod queries;
 
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use diesel::prelude::*;
-use domain::{BillingCycle, Money, Seats, Sku, SubscriptionStatus, TreePath};
+use domain::{BillingCycle, DisplayName, Money, Seats, Sku, SubscriptionStatus, TreePath};
 use uuid::Uuid;
 
 use crate::error::StoreError;
@@ -51,7 +51,7 @@ impl domain::Scoped for Subscription {
 pub struct NewSubscription {
     pub customer_id: Uuid,
     pub sku: Sku,
-    pub description: String,
+    pub description: DisplayName,
     pub seats: Seats,
     pub unit_price: Money,
     pub billing_cycle: BillingCycle,

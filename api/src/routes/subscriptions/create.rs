@@ -49,7 +49,7 @@ pub async fn create_subscription(
     let new = NewSubscription {
         customer_id: org.id,
         sku,
-        description: description.into_inner(),
+        description,
         seats,
         unit_price,
         billing_cycle: b.billing_cycle,
