@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
-use domain::TreePath;
+use domain::{AuditAction, TreePath, UnknownAuditAction};
 use uuid::Uuid;
 
 use super::AuditRow;
@@ -36,7 +36,8 @@ pub struct AuditEvent {
 #[derive(Debug, Clone, Default)]
 pub struct AuditFilter {
     pub actor: Option<Uuid>,
-    pub action: Option<String>,
+    /// A name that is no action (`Err`) is not refused: it matches no event.
+    pub action: Option<Result<AuditAction, UnknownAuditAction>>,
     pub target: Option<Uuid>,
     pub from: Option<DateTime<Utc>>,
     pub to: Option<DateTime<Utc>>,
@@ -73,8 +74,10 @@ pub(crate) fn page(
     if let Some(a) = filter.actor {
         q = q.filter(audit_events::actor_id.eq(a.to_string()));
     }
-    if let Some(a) = &filter.action {
-        q = q.filter(audit_events::action.eq(a.clone()));
+    match &filter.action {
+        Some(Ok(a)) => q = q.filter(audit_events::action.eq(a.as_str())),
+        Some(Err(_)) => return Ok(Vec::new()),
+        None => {}
     }
     if let Some(t) = filter.target {
         q = q.filter(audit_events::target_id.eq(t.to_string()));
