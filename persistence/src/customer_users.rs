@@ -4,7 +4,8 @@
 //! the rule that a customer never loses its last active master admin holds when
 //! two changes race. Errors: `NotFound` (absent, out of scope, or not a
 //! customer), `StaleVersion`, `Duplicate { field: "email" }`, and `Rule` for the
-//! 409/422 rules below.
+//! domain's rules (`check_accepts_changes`, `check_keeps_master_admin`,
+//! `check_impersonable`).
 
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
