@@ -5,7 +5,7 @@
 
 use std::collections::HashMap;
 
-use domain::{map_legacy_role, DisplayName, FieldError, OrgKind, RoleSet, TreePath, WorkEmail};
+use domain::{map_legacy_role, DisplayName, FieldError, RoleSet, TreePath, WorkEmail};
 use persistence::{AuditEntry, ImportRow, Organization, Store, StoreError};
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -135,7 +135,7 @@ pub fn import(
                     line,
                     home_organization_id: org,
                     email,
-                    name: name.into_inner(),
+                    name,
                     roles: RoleSet::new([role]),
                 });
             }
@@ -273,13 +273,8 @@ impl<'a> Resolver<'a> {
         let checked = found.and_then(|org| {
             if !self.target.path.is_ancestor_or_self_of(&org.path) {
                 Err(not_found(&key, self.target))
-            } else if org.kind == OrgKind::Customer {
-                Err(FieldError::new(
-                    "organization",
-                    "customer_has_no_operators",
-                    "customers have customer users, not operators",
-                ))
             } else {
+                org.kind.check_homes_operators().map_err(|e| e.at("organization"))?;
                 Ok(org.id)
             }
         });

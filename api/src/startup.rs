@@ -40,7 +40,8 @@ pub fn bootstrap(store: &Store, config: &Config) -> anyhow::Result<()> {
         DisplayName::parse(&config.provider_name).map_err(|e| anyhow::anyhow!("PROVIDER_NAME: {}", e.message))?;
     let email = WorkEmail::parse(&config.bootstrap_admin_email, "BOOTSTRAP_ADMIN_EMAIL")
         .map_err(|e| anyhow::anyhow!("BOOTSTRAP_ADMIN_EMAIL: {}", e.message))?;
-    if let Some((root, _)) = store.bootstrap(&name, &email, "Administrator")? {
+    let admin_name = DisplayName::parse("Administrator").map_err(|e| anyhow::anyhow!(e.message))?;
+    if let Some((root, _)) = store.bootstrap(&name, &email, &admin_name)? {
         tracing::info!(
             root = %root.id,
             admin = email.as_str(),

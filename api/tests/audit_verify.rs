@@ -15,7 +15,7 @@ mod support;
 use std::path::Path;
 use std::process::{Command, Output};
 
-use domain::{OperatorStatus, Role, RoleSet, WorkEmail};
+use domain::{DisplayName, OperatorStatus, Role, RoleSet, WorkEmail};
 use persistence::testing::{TestBackend, TestDatabase};
 use persistence::{Actor, AuditEntry, NewOperator, Store};
 use support::{assert_success, cli_on, run, text};
@@ -92,7 +92,7 @@ fn tamper_and_verify(backend: TestBackend) {
                 &NewOperator {
                     home_organization_id: root,
                     email: WorkEmail::parse(&format!("op{n}@contoso-cloud.example"), "email").unwrap(),
-                    name: format!("Operator {n}"),
+                    name: DisplayName::parse(&format!("Operator {n}")).unwrap(),
                     roles: RoleSet::new([Role::Viewer]),
                     status: OperatorStatus::Active,
                 },

@@ -158,6 +158,11 @@ impl InvoiceStatus {
         Self::ALL.into_iter().find(|x| x.as_str() == s)
     }
 
+    /// Billing runs recompute (or remove) drafts; issued, paid and void invoices never change.
+    pub fn recomputed_by_runs(self) -> bool {
+        self == Self::Draft
+    }
+
     /// draft → issued → paid; draft or issued → void; paid and void are final.
     pub fn apply(self, change: InvoiceChange) -> Result<Self, DomainError> {
         use InvoiceStatus::{Draft, Issued, Paid};
@@ -259,5 +264,12 @@ mod tests {
         assert!(Paid.apply(InvoiceChange::Void).is_err());
         assert!(InvoiceStatus::Void.apply(Issue).is_err());
         assert!(Issued.apply(Issue).is_err());
+    }
+
+    #[test]
+    fn runs_rewrite_only_drafts() {
+        for status in InvoiceStatus::ALL {
+            assert_eq!(status.recomputed_by_runs(), status == InvoiceStatus::Draft);
+        }
     }
 }

@@ -69,32 +69,3 @@ impl From<FieldError> for DomainError {
 pub struct Forbidden {
     pub action: Action,
 }
-
-/// Collects field errors so a client learns about every bad field at once.
-#[derive(Debug, Default)]
-pub struct FieldErrors(Vec<FieldError>);
-
-impl FieldErrors {
-    /// Keeps the value if it parsed, records the error otherwise.
-    pub fn take<T>(&mut self, result: Result<T, FieldError>) -> Option<T> {
-        match result {
-            Ok(v) => Some(v),
-            Err(e) => {
-                self.0.push(e);
-                None
-            }
-        }
-    }
-
-    pub fn push(&mut self, e: FieldError) {
-        self.0.push(e);
-    }
-
-    pub fn into_result(self) -> Result<(), DomainError> {
-        if self.0.is_empty() {
-            Ok(())
-        } else {
-            Err(DomainError::Invalid(self.0))
-        }
-    }
-}

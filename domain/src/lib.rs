@@ -6,6 +6,8 @@
 //! permission matrix, and the parsers that turn raw input into valid values.
 //! Handlers and persistence never re-check what a type here already guarantees.
 
+pub mod api_client;
+pub mod audit_action;
 pub mod billing;
 pub mod customer;
 pub mod customer_user;
@@ -13,6 +15,8 @@ pub mod display_name;
 pub mod email;
 pub mod error;
 pub mod error_code;
+pub mod fields;
+pub mod insights;
 pub mod legacy_role;
 pub mod onboarding;
 pub mod operator;
@@ -25,17 +29,22 @@ pub mod subscription;
 pub mod tenant_domain;
 pub mod tree_path;
 
+pub use api_client::ApiClientStatus;
+pub use audit_action::{AuditAction, UnknownAuditAction};
 pub use billing::{billed_in, prorate, seat_days, InvoiceChange, InvoiceStatus, Period};
-pub use customer::{Country, CustomerDetails, TenantId};
-pub use customer_user::{parse_mobile, AdminFlags};
+pub use customer::{check_accepts_changes, Country, CustomerDetails, CustomerInput, TenantId};
+pub use customer_user::{
+    check_impersonable, check_keeps_master_admin, parse_mobile, AdminFlags, CustomerUserStatus, Mobile,
+};
 pub use display_name::DisplayName;
 pub use email::{EmailAddress, WorkEmail};
-pub use error::{DomainError, FieldError, FieldErrors, Forbidden};
+pub use error::{DomainError, FieldError, Forbidden};
 pub use error_code::{codes, ErrorCode, KnownCode};
+pub use fields::{parse_all, FieldResults, IntoFieldErrors};
 pub use legacy_role::map_legacy_role;
 pub use onboarding::{ApplicationStatus, Decision, FirstAdmin, LinkState};
 pub use operator::{check_admin_change, AdminChange, OperatorStatus};
-pub use organization::{check_move, MoveNode, OrgKind, OrgStatus, StatusChange};
+pub use organization::{check_move, check_status_change, MoveNode, NotAHome, OrgKind, OrgStatus, StatusChange};
 pub use permission::{actions, check_listable, listable_kinds, Action, ActionPolicy, PageNotAvailable};
 pub use principal::{Principal, PrincipalKind, Scoped};
 pub use role::{Role, RoleSet};

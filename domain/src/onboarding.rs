@@ -136,11 +136,20 @@ impl ApplicationStatus {
     }
 }
 
+/// A decision that lost the race against a concurrent one on the same application.
+pub fn decided_meanwhile() -> DomainError {
+    DomainError::conflict(
+        ErrorCode::ApplicationDecided,
+        None,
+        "the application was decided meanwhile",
+    )
+}
+
 /// Whether an organisation's programme takes applications now: its admins opened
 /// it, and it is a channel organisation (customers have no programme) that is
 /// neither suspended nor archived.
 pub fn accepts_applications(kind: OrgKind, status: OrgStatus, programme_open: bool) -> bool {
-    programme_open && matches!(status, OrgStatus::Active | OrgStatus::Pending) && kind != OrgKind::Customer
+    programme_open && status.is_operating() && kind != OrgKind::Customer
 }
 
 /// Free text of an application: up to 2,000 characters, possibly empty, lines

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::error::DomainError;
-use crate::organization::OrgKind;
+use crate::organization::{OrgKind, OrgStatus};
 use crate::role::{Role, RoleSet};
 
 /// `invited` → `active` (first sign-in) → `disabled`, and back by enabling.
@@ -40,6 +40,21 @@ impl OperatorStatus {
         } else {
             Self::Invited
         }
+    }
+
+    /// The status after enabling (`enable`) or disabling; `None` when it is
+    /// already so (the request changes nothing and is not audited).
+    pub fn toggled(self, enable: bool, signed_in_before: bool) -> Option<Self> {
+        match (enable, self == Self::Disabled) {
+            (true, true) => Some(Self::enabled(signed_in_before)),
+            (false, false) => Some(Self::Disabled),
+            _ => None,
+        }
+    }
+
+    /// Disabled operators, and operators of a suspended or archived organisation, cannot act.
+    pub fn may_act(self, home: OrgStatus) -> bool {
+        self != Self::Disabled && home.is_operating()
     }
 }
 
@@ -168,5 +183,18 @@ mod tests {
             check_admin_change(&partner).is_ok(),
             "only the provider's admins are counted"
         );
+    }
+
+    #[test]
+    fn enabling_and_disabling() {
+        use OperatorStatus::*;
+        assert_eq!(Disabled.toggled(true, true), Some(Active));
+        assert_eq!(Disabled.toggled(true, false), Some(Invited));
+        assert_eq!(Active.toggled(true, true), None);
+        assert_eq!(Invited.toggled(false, false), Some(Disabled));
+        assert_eq!(Disabled.toggled(false, true), None);
+        assert!(Invited.may_act(OrgStatus::Pending));
+        assert!(!Active.may_act(OrgStatus::Archived));
+        assert!(!Disabled.may_act(OrgStatus::Active));
     }
 }

@@ -52,10 +52,16 @@ impl RoleSet {
                 )
             })?);
         }
-        if roles.is_empty() {
+        Self::non_empty(roles)
+    }
+
+    /// At least one role: a principal without one could do nothing at all.
+    pub fn non_empty(roles: impl IntoIterator<Item = Role>) -> Result<Self, FieldError> {
+        let set = Self::new(roles);
+        if set.is_empty() {
             return Err(FieldError::new("roles", "required", "at least one role is required"));
         }
-        Ok(Self::new(roles))
+        Ok(set)
     }
 
     /// Reads the stored form written by [`RoleSet::to_storage`]; unknown names are dropped.
@@ -91,5 +97,11 @@ mod tests {
         assert_eq!(RoleSet::from_storage("viewer,admin"), set);
         assert_eq!(RoleSet::parse::<&str>(&[]).unwrap_err().code, "required");
         assert_eq!(RoleSet::parse(&["owner"]).unwrap_err().code, "unknown_role");
+    }
+
+    #[test]
+    fn role_sets_are_never_empty() {
+        assert_eq!(RoleSet::non_empty([]).unwrap_err().code, "required");
+        assert!(RoleSet::non_empty([Role::Viewer]).is_ok());
     }
 }

@@ -11,7 +11,7 @@ use std::path::PathBuf;
 use api::config::Config;
 use clap::Parser;
 use domain::OperatorStatus;
-use domain::{PrincipalKind, Role, RoleSet, WorkEmail};
+use domain::{DisplayName, PrincipalKind, Role, RoleSet, WorkEmail};
 use persistence::testing::{TestBackend, TestDatabase};
 use persistence::{Actor, AuditEntry, NewOperator, Store};
 use serde_json::{json, Value};
@@ -158,7 +158,7 @@ impl TestApp {
                 &NewOperator {
                     home_organization_id: org,
                     email: WorkEmail::parse(email, "email").expect("work email"),
-                    name: email.to_string(),
+                    name: DisplayName::parse(email).expect("display name"),
                     roles: RoleSet::new(roles.iter().copied()),
                     status: OperatorStatus::Active,
                 },

@@ -17,8 +17,8 @@ use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use domain::onboarding::check_activation_target;
 use domain::{
-    AdminFlags, DisplayName, EmailAddress, FirstAdmin, LinkState, OperatorStatus, OrgKind, Role, RoleSet, StatusChange,
-    TreePath, WorkEmail,
+    AdminFlags, AuditAction, DisplayName, EmailAddress, FirstAdmin, LinkState, OperatorStatus, OrgKind, Role, RoleSet,
+    StatusChange, TreePath, WorkEmail,
 };
 use serde_json::json;
 use uuid::Uuid;
@@ -27,12 +27,12 @@ use crate::audit::{self, Actor, AuditEntry, Event};
 use crate::connection::DbConn;
 use crate::customer_users::{self, CustomerUser, NewCustomerUser};
 use crate::error::StoreError;
+use crate::ids::parse_uuid;
 use crate::mail_outbox::{self, OutgoingMail};
 use crate::operators::{self, NewOperator, Operator};
 use crate::organizations::{self, lock_in_scope, Organization, RowLock};
 use crate::schema::{activation_links, organizations as orgs};
-use crate::store::{naive, parse_uuid, utc, Store};
-use crate::tx::TreeLock;
+use crate::time::{naive, utc};
 
 /// A link to create: the token's hash, whom it goes to, when it expires.
 #[derive(Debug, Clone)]
@@ -129,7 +129,7 @@ pub(crate) fn actor_id(who: &AuditEntry) -> String {
     }
 }
 
-fn event(org: Uuid, link: Uuid, action: &'static str, details: serde_json::Value) -> Event<'static> {
+fn event(org: Uuid, link: Uuid, action: AuditAction, details: serde_json::Value) -> Event<'static> {
     Event {
         organization_id: org,
         action,
@@ -189,7 +189,7 @@ pub(crate) fn issue(
         event(
             org.id,
             created.id,
-            "activation_link.sent",
+            AuditAction::ActivationLinkSent,
             json!({
                 "email": created.email,
                 "expires_at": created.expires_at,
@@ -201,7 +201,7 @@ pub(crate) fn issue(
     Ok(created)
 }
 
-fn send(
+pub(crate) fn send(
     conn: &mut DbConn,
     scope: &TreePath,
     org_id: Uuid,
@@ -215,7 +215,7 @@ fn send(
     issue(conn, &org, link, mail, now, who)
 }
 
-fn revoke(
+pub(crate) fn revoke(
     conn: &mut DbConn,
     scope: &TreePath,
     org_id: Uuid,
@@ -228,7 +228,7 @@ fn revoke(
         audit::record(
             conn,
             who,
-            event(org.id, parse_uuid(id)?, "activation_link.revoked", json!({})),
+            event(org.id, parse_uuid(id)?, AuditAction::ActivationLinkRevoked, json!({})),
         )?;
     }
     Ok(revoked.len())
@@ -249,7 +249,11 @@ fn find_with_org(conn: &mut DbConn, token_hash: &str) -> Result<Option<(Activati
         .transpose()
 }
 
-fn target(conn: &mut DbConn, token_hash: &str, now: DateTime<Utc>) -> Result<Option<ActivationTarget>, StoreError> {
+pub(crate) fn target(
+    conn: &mut DbConn,
+    token_hash: &str,
+    now: DateTime<Utc>,
+) -> Result<Option<ActivationTarget>, StoreError> {
     let Some((link, (name, kind, status))) = find_with_org(conn, token_hash)? else {
         return Ok(None);
     };
@@ -264,7 +268,7 @@ fn target(conn: &mut DbConn, token_hash: &str, now: DateTime<Utc>) -> Result<Opt
     }))
 }
 
-fn accept(
+pub(crate) fn accept(
     conn: &mut DbConn,
     token_hash: &str,
     admin: &FirstAdminDetails,
@@ -300,7 +304,7 @@ fn accept(
                 &NewOperator {
                     home_organization_id: org.id,
                     email: admin.email.clone(),
-                    name: admin.name.as_str().to_string(),
+                    name: admin.name.clone(),
                     roles: RoleSet::new([Role::Admin]),
                     status: OperatorStatus::Active,
                 },
@@ -337,7 +341,7 @@ fn accept(
         event(
             org.id,
             link.id,
-            "activation_link.accepted",
+            AuditAction::ActivationLinkAccepted,
             json!({"admin_type": admin_type, "admin_id": admin_id, "email": admin.email.as_str()}),
         ),
     )?;
@@ -347,7 +351,7 @@ fn accept(
     })
 }
 
-fn latest(conn: &mut DbConn, org: Uuid) -> Result<Vec<ActivationLink>, StoreError> {
+pub(crate) fn latest(conn: &mut DbConn, org: Uuid) -> Result<Vec<ActivationLink>, StoreError> {
     activation_links::table
         .filter(activation_links::organization_id.eq(org.to_string()))
         .select(Row::as_select())
@@ -356,58 +360,4 @@ fn latest(conn: &mut DbConn, org: Uuid) -> Result<Vec<ActivationLink>, StoreErro
         .into_iter()
         .map(Row::into_model)
         .collect()
-}
-
-impl Store {
-    /// Sends (or re-sends) an activation link for a pending partner, distributor or
-    /// customer in `scope`: revokes the live one, stores the new one and queues its
-    /// mail, in one transaction with the audit event.
-    pub fn send_activation_link(
-        &self,
-        scope: &TreePath,
-        org: Uuid,
-        link: &NewActivationLink,
-        mail: &OutgoingMail,
-        now: DateTime<Utc>,
-        who: &AuditEntry,
-    ) -> Result<ActivationLink, StoreError> {
-        self.change(TreeLock::None, |c| send(c, scope, org, link, mail, now, who))
-    }
-
-    /// Revokes the organisation's live link; returns how many were revoked (0 or 1).
-    pub fn revoke_activation_link(
-        &self,
-        scope: &TreePath,
-        org: Uuid,
-        now: DateTime<Utc>,
-        who: &AuditEntry,
-    ) -> Result<usize, StoreError> {
-        self.change(TreeLock::None, |c| revoke(c, scope, org, now, who))
-    }
-
-    /// What a usable link is for; `None` for any token that cannot be accepted now.
-    pub fn activation_target(
-        &self,
-        token_hash: &str,
-        now: DateTime<Utc>,
-    ) -> Result<Option<ActivationTarget>, StoreError> {
-        self.read(|c| target(c, token_hash, now))
-    }
-
-    /// Consumes the link, activates its organisation and creates the first admin,
-    /// in one transaction. `NotFound` for every token that cannot be accepted now.
-    pub fn accept_activation(
-        &self,
-        token_hash: &str,
-        admin: &FirstAdminDetails,
-        now: DateTime<Utc>,
-    ) -> Result<Activation, StoreError> {
-        // Shared tree lock: no move rewrites the organisation's path meanwhile.
-        self.change(TreeLock::Shared, |c| accept(c, token_hash, admin, now))
-    }
-
-    /// Every link an organisation was sent, oldest first (tests and support).
-    pub fn activation_links(&self, org: Uuid) -> Result<Vec<ActivationLink>, StoreError> {
-        self.read(|c| latest(c, org))
-    }
 }

@@ -3,8 +3,9 @@
 
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
-use domain::ErrorCode;
-use domain::{OrgKind, OrgStatus, Principal, PrincipalKind, RoleSet, TreePath};
+use domain::{
+    ApiClientStatus, AuditAction, DisplayName, OrgKind, OrgStatus, Principal, PrincipalKind, RoleSet, TreePath,
+};
 use serde_json::json;
 use uuid::Uuid;
 
@@ -12,24 +13,10 @@ use crate::audit::{self, AuditEntry, Event};
 use crate::connection::DbConn;
 use crate::error::StoreError;
 use crate::home::HomeRow;
+use crate::ids::parse_uuid;
 use crate::organizations::{lock_in_scope, RowLock};
 use crate::schema::{api_clients, organizations};
-use crate::store::{now, parse_uuid, utc};
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ApiClientStatus {
-    Active,
-    Revoked,
-}
-
-impl ApiClientStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Active => "active",
-            Self::Revoked => "revoked",
-        }
-    }
-}
+use crate::time::{now, utc};
 
 #[derive(Debug, Clone)]
 pub struct ApiClient {
@@ -68,7 +55,7 @@ impl ApiClient {
 
     /// Revoked clients, and clients of a suspended or archived organisation, cannot act.
     pub fn may_act(&self) -> bool {
-        self.status == ApiClientStatus::Active && matches!(self.home_status, OrgStatus::Active | OrgStatus::Pending)
+        self.status.may_act(self.home_status)
     }
 }
 
@@ -97,11 +84,8 @@ impl ApiClientRow {
             home_organization_id: parse_uuid(&self.home_organization_id)?,
             name: self.name,
             roles: RoleSet::from_storage(&self.roles),
-            status: match self.status.as_str() {
-                "active" => ApiClientStatus::Active,
-                "revoked" => ApiClientStatus::Revoked,
-                _ => return Err(StoreError::Corrupt(format!("{owner}: bad status"))),
-            },
+            status: ApiClientStatus::parse(&self.status)
+                .ok_or_else(|| StoreError::Corrupt(format!("{owner}: bad status")))?,
             secret_hash: self.secret_hash,
             last_used_at: self.last_used_at.map(utc),
             created_at: utc(self.created_at),
@@ -145,7 +129,7 @@ pub(crate) fn list(
     q.load(conn)?.into_iter().map(ApiClientRow::into_model).collect()
 }
 
-fn event(client: Uuid, org: Uuid, action: &'static str, details: serde_json::Value) -> Event<'static> {
+fn event(client: Uuid, org: Uuid, action: AuditAction, details: serde_json::Value) -> Event<'static> {
     Event {
         organization_id: org,
         action,
@@ -159,7 +143,7 @@ pub(crate) fn create(
     conn: &mut DbConn,
     scope: &TreePath,
     home: Uuid,
-    name: &str,
+    name: &DisplayName,
     roles: &RoleSet,
     secret_hash: &str,
     who: &AuditEntry,
@@ -171,7 +155,7 @@ pub(crate) fn create(
         .values((
             api_clients::id.eq(id.to_string()),
             api_clients::home_organization_id.eq(home.to_string()),
-            api_clients::name.eq(name),
+            api_clients::name.eq(name.as_str()),
             api_clients::roles.eq(roles.to_storage()),
             api_clients::secret_hash.eq(secret_hash),
             api_clients::status.eq(ApiClientStatus::Active.as_str()),
@@ -186,8 +170,8 @@ pub(crate) fn create(
         event(
             id,
             home,
-            "api_client.created",
-            json!({"name": name, "roles": roles.to_storage()}),
+            AuditAction::ApiClientCreated,
+            json!({"name": name.as_str(), "roles": roles.to_storage()}),
         ),
     )?;
     find(conn, id)?.ok_or(StoreError::NotFound)
@@ -208,26 +192,23 @@ pub(crate) fn rotate(
     who: &AuditEntry,
 ) -> Result<ApiClient, StoreError> {
     let client = visible(conn, scope, id)?;
-    let changed = diesel::update(api_clients::table.find(id.to_string()))
-        .filter(api_clients::status.eq(ApiClientStatus::Active.as_str()))
+    client.status.check_rotatable()?;
+    diesel::update(api_clients::table.find(id.to_string()))
         .set((
             api_clients::secret_hash.eq(secret_hash),
             api_clients::version.eq(api_clients::version + 1),
             api_clients::updated_at.eq(now()),
         ))
         .execute(conn)?;
-    if changed == 0 {
-        return Err(domain::DomainError::conflict(
-            ErrorCode::ClientRevoked,
-            None,
-            "a revoked client cannot get a new secret",
-        )
-        .into());
-    }
     audit::record(
         conn,
         who,
-        event(id, client.home_organization_id, "api_client.secret_rotated", json!({})),
+        event(
+            id,
+            client.home_organization_id,
+            AuditAction::ApiClientSecretRotated,
+            json!({}),
+        ),
     )?;
     find(conn, id)?.ok_or(StoreError::NotFound)
 }
@@ -246,7 +227,12 @@ pub(crate) fn revoke(conn: &mut DbConn, scope: &TreePath, id: Uuid, who: &AuditE
         audit::record(
             conn,
             who,
-            event(id, client.home_organization_id, "api_client.revoked", json!({})),
+            event(
+                id,
+                client.home_organization_id,
+                AuditAction::ApiClientRevoked,
+                json!({}),
+            ),
         )?;
     }
     find(conn, id)?.ok_or(StoreError::NotFound)
@@ -257,10 +243,11 @@ pub(crate) fn update(
     conn: &mut DbConn,
     scope: &TreePath,
     id: Uuid,
-    name: Option<&str>,
+    name: Option<&DisplayName>,
     roles: Option<&RoleSet>,
     who: &AuditEntry,
 ) -> Result<ApiClient, StoreError> {
+    let name = name.map(DisplayName::as_str);
     let client = visible(conn, scope, id)?;
     diesel::update(api_clients::table.find(id.to_string()))
         .set((
@@ -276,7 +263,7 @@ pub(crate) fn update(
         event(
             id,
             client.home_organization_id,
-            "api_client.updated",
+            AuditAction::ApiClientUpdated,
             json!({"name": name, "roles": roles.map(|r| json!({"from": client.roles.to_storage(), "to": r.to_storage()}))}),
         ),
     )?;
@@ -294,7 +281,7 @@ pub(crate) fn touch(conn: &mut DbConn, client: &ApiClient) -> Result<(), StoreEr
         event(
             client.id,
             client.home_organization_id,
-            "api_client.token_issued",
+            AuditAction::ApiClientTokenIssued,
             json!({}),
         ),
     )

@@ -12,9 +12,10 @@
 
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
-use domain::onboarding::{accepts_applications, ApplicationMessage, RejectionReason};
-use domain::ErrorCode;
-use domain::{ApplicationStatus, Country, Decision, DisplayName, DomainError, OrgKind, TreePath, WorkEmail};
+use domain::onboarding::{accepts_applications, decided_meanwhile, ApplicationMessage, RejectionReason};
+use domain::{
+    ApplicationStatus, AuditAction, Country, Decision, DisplayName, DomainError, OrgKind, TreePath, WorkEmail,
+};
 use serde_json::json;
 use uuid::Uuid;
 
@@ -22,11 +23,11 @@ use crate::activation_links::{self, actor_id, ActivationLink, NewActivationLink}
 use crate::audit::{self, Actor, AuditEntry, Event};
 use crate::connection::DbConn;
 use crate::error::StoreError;
+use crate::ids::parse_uuid;
 use crate::mail_outbox::{self, OutgoingMail};
 use crate::organizations::{self, lock_in_scope, NewOrganization, Organization, RowLock};
 use crate::schema::{organizations as orgs, programme_applications as apps};
-use crate::store::{naive, parse_uuid, utc, Store};
-use crate::tx::TreeLock;
+use crate::time::{naive, utc};
 
 /// An application as submitted (parsed by the caller).
 #[derive(Debug, Clone)]
@@ -118,7 +119,7 @@ fn into_model((row, path): Joined) -> Result<Application, StoreError> {
     })
 }
 
-fn find(conn: &mut DbConn, id: Uuid) -> Result<Option<Application>, StoreError> {
+pub(crate) fn find(conn: &mut DbConn, id: Uuid) -> Result<Option<Application>, StoreError> {
     apps::table
         .inner_join(orgs::table)
         .filter(apps::id.eq(id.to_string()))
@@ -130,7 +131,7 @@ fn find(conn: &mut DbConn, id: Uuid) -> Result<Option<Application>, StoreError> 
 }
 
 /// The applications to one programme, oldest first, after the `after` id.
-fn list(
+pub(crate) fn list(
     conn: &mut DbConn,
     programme: Uuid,
     filter: &ApplicationFilter,
@@ -153,7 +154,7 @@ fn list(
     q.load::<Joined>(conn)?.into_iter().map(into_model).collect()
 }
 
-fn event(app: &Application, action: &'static str, details: serde_json::Value) -> Event<'static> {
+fn event(app: &Application, action: AuditAction, details: serde_json::Value) -> Event<'static> {
     Event {
         organization_id: app.programme_org_id,
         action,
@@ -163,7 +164,7 @@ fn event(app: &Application, action: &'static str, details: serde_json::Value) ->
     }
 }
 
-fn submit(conn: &mut DbConn, new: &NewApplication, now: DateTime<Utc>) -> Result<Application, StoreError> {
+pub(crate) fn submit(conn: &mut DbConn, new: &NewApplication, now: DateTime<Utc>) -> Result<Application, StoreError> {
     let programme = organizations::find(conn, new.programme_org_id)?.ok_or(StoreError::NotFound)?;
     // Closing the programme (or suspending its organisation) waits for this insert.
     let programme = lock_in_scope(conn, &programme.path, programme.id, RowLock::Share)?;
@@ -194,7 +195,7 @@ fn submit(conn: &mut DbConn, new: &NewApplication, now: DateTime<Utc>) -> Result
         &AuditEntry::by(Actor::System),
         event(
             &app,
-            "application.submitted",
+            AuditAction::ApplicationSubmitted,
             json!({"company_name": app.company_name, "email": app.email, "country": app.country}),
         ),
     )?;
@@ -231,17 +232,13 @@ fn claim_decision(
         // Decided by a concurrent request since it was read.
         let current = find(conn, id)?.ok_or(StoreError::NotFound)?;
         current.status.decide(decision)?;
-        return Err(StoreError::Rule(DomainError::conflict(
-            ErrorCode::ApplicationDecided,
-            None,
-            "the application was decided meanwhile",
-        )));
+        return Err(decided_meanwhile().into());
     }
     Ok(app)
 }
 
 #[allow(clippy::too_many_arguments)]
-fn approve(
+pub(crate) fn approve(
     conn: &mut DbConn,
     scope: &TreePath,
     id: Uuid,
@@ -287,7 +284,7 @@ fn approve(
         who,
         event(
             &application,
-            "application.approved",
+            AuditAction::ApplicationApproved,
             json!({"partner_id": partner.id, "activation_link_id": link.id}),
         ),
     )?;
@@ -298,7 +295,7 @@ fn approve(
     })
 }
 
-fn reject(
+pub(crate) fn reject(
     conn: &mut DbConn,
     scope: &TreePath,
     id: Uuid,
@@ -318,63 +315,9 @@ fn reject(
         who,
         event(
             &application,
-            "application.rejected",
+            AuditAction::ApplicationRejected,
             json!({"reason": reason.as_str(), "mail_id": mail_id}),
         ),
     )?;
     Ok(application)
-}
-
-impl Store {
-    /// Files an application to an open programme (public; audited as the system).
-    pub fn submit_application(&self, new: &NewApplication, now: DateTime<Utc>) -> Result<Application, StoreError> {
-        self.change(TreeLock::None, |c| submit(c, new, now))
-    }
-
-    pub fn application(&self, id: Uuid) -> Result<Option<Application>, StoreError> {
-        self.read(|c| find(c, id))
-    }
-
-    /// The applications to one programme, oldest first (keyset on the id).
-    pub fn list_applications(
-        &self,
-        programme: Uuid,
-        filter: &ApplicationFilter,
-        after: Option<Uuid>,
-        limit: i64,
-    ) -> Result<Vec<Application>, StoreError> {
-        self.read(|c| list(c, programme, filter, after, limit))
-    }
-
-    /// Approves a pending application in `scope`: a `pending` partner named after
-    /// the company under the programme's organisation, its activation link to the
-    /// applicant (token hash given, mail composed by the caller), one transaction.
-    #[allow(clippy::too_many_arguments)]
-    pub fn approve_application(
-        &self,
-        scope: &TreePath,
-        id: Uuid,
-        token_hash: &str,
-        expires_at: DateTime<Utc>,
-        mail: &OutgoingMail,
-        now: DateTime<Utc>,
-        who: &AuditEntry,
-    ) -> Result<Approval, StoreError> {
-        self.change(TreeLock::Shared, |c| {
-            approve(c, scope, id, token_hash, expires_at, mail, now, who)
-        })
-    }
-
-    /// Rejects a pending application in `scope` and queues the mail telling the applicant.
-    pub fn reject_application(
-        &self,
-        scope: &TreePath,
-        id: Uuid,
-        reason: &RejectionReason,
-        mail: &OutgoingMail,
-        now: DateTime<Utc>,
-        who: &AuditEntry,
-    ) -> Result<Application, StoreError> {
-        self.change(TreeLock::None, |c| reject(c, scope, id, reason, mail, now, who))
-    }
 }

@@ -9,8 +9,8 @@ use crate::connection::DbConn;
 use crate::error::StoreError;
 use crate::organizations::OrgRow;
 use crate::schema::{customer_users, organizations, subscription_changes, subscriptions};
-use crate::store::now;
 use crate::subscriptions::SubscriptionRow;
+use crate::time::now;
 
 /// An organisation generated outside any request (ids and paths precomputed).
 #[derive(Debug, Clone)]

@@ -4,22 +4,25 @@
 //! the rule that a customer never loses its last active master admin holds when
 //! two changes race. Errors: `NotFound` (absent, out of scope, or not a
 //! customer), `StaleVersion`, `Duplicate { field: "email" }`, and `Rule` for the
-//! 409/422 rules below.
+//! domain's rules (`check_accepts_changes`, `check_keeps_master_admin`,
+//! `check_impersonable`).
 
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
-use domain::ErrorCode;
-use domain::{AdminFlags, DisplayName, DomainError, EmailAddress, OrgKind, OrgStatus, TreePath};
+use domain::{
+    check_accepts_changes, check_impersonable, check_keeps_master_admin, AdminFlags, AuditAction, CustomerUserStatus,
+    DisplayName, DomainError, EmailAddress, Mobile, OrgKind, OrgStatus, TreePath,
+};
 use serde_json::json;
 use uuid::Uuid;
 
 use crate::audit::{self, AuditEntry, Event};
 use crate::connection::DbConn;
 use crate::error::StoreError;
+use crate::ids::parse_uuid;
 use crate::organizations::{like_pattern, lock_in_scope, Organization, RowLock};
 use crate::schema::{customer_users, organizations};
-use crate::store::{now, parse_uuid, utc, Store};
-use crate::tx::TreeLock;
+use crate::time::{now, utc};
 
 diesel::define_sql_function! {
     /// Lowercase (both backends), for case-insensitive name search.
@@ -28,28 +31,6 @@ diesel::define_sql_function! {
 
 // ---- model ----
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum CustomerUserStatus {
-    Active,
-    Disabled,
-}
-
-impl CustomerUserStatus {
-    pub const ALL: [CustomerUserStatus; 2] = [Self::Active, Self::Disabled];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Active => "active",
-            Self::Disabled => "disabled",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|x| x.as_str() == s)
-    }
-}
-
-/// The `admin` / `master_admin` pair: a master admin is always an admin.
 /// A user of a customer tenant, with its customer's path and status (one statement).
 #[derive(Debug, Clone)]
 pub struct CustomerUser {
@@ -86,8 +67,7 @@ pub struct NewCustomerUser {
     pub customer_id: Uuid,
     pub email: EmailAddress,
     pub name: DisplayName,
-    /// E.164, checked by the caller.
-    pub mobile: Option<String>,
+    pub mobile: Option<Mobile>,
     pub flags: AdminFlags,
 }
 
@@ -96,7 +76,7 @@ pub struct NewCustomerUser {
 pub struct CustomerUserPatch {
     pub name: Option<DisplayName>,
     pub email: Option<EmailAddress>,
-    pub mobile: Option<Option<String>>,
+    pub mobile: Option<Option<Mobile>>,
     pub admin: Option<bool>,
     pub master_admin: Option<bool>,
     pub status: Option<CustomerUserStatus>,
@@ -162,7 +142,7 @@ fn into_model((row, (path, customer_status)): Joined) -> Result<CustomerUser, St
 // ---- queries ----
 
 /// One statement: the user with its customer's path and status.
-fn find(conn: &mut DbConn, id: Uuid) -> Result<Option<CustomerUser>, StoreError> {
+pub(crate) fn find(conn: &mut DbConn, id: Uuid) -> Result<Option<CustomerUser>, StoreError> {
     customer_users::table
         .inner_join(organizations::table)
         .filter(customer_users::id.eq(id.to_string()))
@@ -174,7 +154,7 @@ fn find(conn: &mut DbConn, id: Uuid) -> Result<Option<CustomerUser>, StoreError>
 }
 
 /// The users of one customer, oldest first, after the `after` id.
-fn list(
+pub(crate) fn list(
     conn: &mut DbConn,
     customer: Uuid,
     filter: &CustomerUserFilter,
@@ -238,7 +218,7 @@ fn lock_visible(conn: &mut DbConn, scope: &TreePath, id: Uuid, lock: RowLock) ->
     find(conn, id)?.ok_or(StoreError::NotFound)
 }
 
-fn event(user: &CustomerUser, action: &'static str, details: serde_json::Value) -> Event<'static> {
+fn event(user: &CustomerUser, action: AuditAction, details: serde_json::Value) -> Event<'static> {
     Event {
         organization_id: user.customer_id,
         action,
@@ -255,9 +235,7 @@ pub(crate) fn insert(
     who: &AuditEntry,
 ) -> Result<CustomerUser, StoreError> {
     let customer = lock_customer(conn, scope, new.customer_id, RowLock::Share)?;
-    if customer.status == OrgStatus::Archived {
-        return Err(DomainError::conflict(ErrorCode::CustomerArchived, None, "the customer is archived").into());
-    }
+    check_accepts_changes(customer.status)?;
     let id = Uuid::now_v7();
     let ts = now();
     diesel::insert_into(customer_users::table)
@@ -266,7 +244,7 @@ pub(crate) fn insert(
             customer_users::customer_id.eq(new.customer_id.to_string()),
             customer_users::email.eq(new.email.as_str()),
             customer_users::name.eq(new.name.as_str()),
-            customer_users::mobile.eq(new.mobile.as_deref()),
+            customer_users::mobile.eq(new.mobile.as_ref().map(Mobile::as_str)),
             customer_users::is_admin.eq(new.flags.admin),
             customer_users::is_master_admin.eq(new.flags.master_admin),
             customer_users::status.eq(CustomerUserStatus::Active.as_str()),
@@ -281,7 +259,7 @@ pub(crate) fn insert(
         who,
         event(
             &user,
-            "customer_user.created",
+            AuditAction::CustomerUserCreated,
             json!({
                 "email": user.email,
                 "admin": user.flags.admin,
@@ -292,27 +270,7 @@ pub(crate) fn insert(
     Ok(user)
 }
 
-/// A customer keeps at least one active master admin: refuses a change that
-/// would leave it with none.
-fn check_last_master_admin(
-    conn: &mut DbConn,
-    user: &CustomerUser,
-    flags: AdminFlags,
-    status: CustomerUserStatus,
-) -> Result<(), StoreError> {
-    let stays = status == CustomerUserStatus::Active && flags.master_admin;
-    if user.is_active_master_admin() && !stays && other_active_master_admins(conn, user.customer_id, user.id)? == 0 {
-        return Err(DomainError::conflict(
-            ErrorCode::LastMasterAdmin,
-            None,
-            "this is the customer's last active master admin; make another user master admin first",
-        )
-        .into());
-    }
-    Ok(())
-}
-
-fn update(
+pub(crate) fn update(
     conn: &mut DbConn,
     scope: &TreePath,
     id: Uuid,
@@ -329,7 +287,12 @@ fn update(
         .with(patch.admin, patch.master_admin)
         .map_err(DomainError::from)?;
     let status = patch.status.unwrap_or(user.status);
-    check_last_master_admin(conn, &user, flags, status)?;
+    let others = if user.is_active_master_admin() {
+        other_active_master_admins(conn, user.customer_id, user.id)?
+    } else {
+        0
+    };
+    check_keeps_master_admin(user.is_active_master_admin(), (flags, status), others)?;
 
     let mut changed = serde_json::Map::new();
     let mut note = |field: &str, from: serde_json::Value, to: serde_json::Value| {
@@ -339,7 +302,7 @@ fn update(
     };
     let name = patch.name.as_ref().map(DisplayName::as_str);
     let email = patch.email.as_ref().map(EmailAddress::as_str);
-    let mobile = patch.mobile.as_ref().map(Option::as_deref);
+    let mobile = patch.mobile.as_ref().map(|m| m.as_ref().map(Mobile::as_str));
     if let Some(n) = name {
         note("name", json!(user.name), json!(n));
     }
@@ -372,16 +335,16 @@ fn update(
         ))
         .execute(conn)?;
     let action = match (user.status, status) {
-        (CustomerUserStatus::Active, CustomerUserStatus::Disabled) => "customer_user.disabled",
-        (CustomerUserStatus::Disabled, CustomerUserStatus::Active) => "customer_user.enabled",
-        _ => "customer_user.updated",
+        (CustomerUserStatus::Active, CustomerUserStatus::Disabled) => AuditAction::CustomerUserDisabled,
+        (CustomerUserStatus::Disabled, CustomerUserStatus::Active) => AuditAction::CustomerUserEnabled,
+        _ => AuditAction::CustomerUserUpdated,
     };
     audit::record(conn, who, event(&user, action, serde_json::Value::Object(changed)))?;
     find(conn, id)?.ok_or(StoreError::NotFound)
 }
 
 /// Checks that `id` may be impersonated now and records that it was.
-fn impersonate(
+pub(crate) fn impersonate(
     conn: &mut DbConn,
     scope: &TreePath,
     id: Uuid,
@@ -389,28 +352,13 @@ fn impersonate(
     who: &AuditEntry,
 ) -> Result<CustomerUser, StoreError> {
     let user = lock_visible(conn, scope, id, RowLock::Share)?;
-    if user.status != CustomerUserStatus::Active {
-        return Err(DomainError::conflict(
-            ErrorCode::UserDisabled,
-            None,
-            "a disabled customer user cannot be impersonated",
-        )
-        .into());
-    }
-    if !matches!(user.customer_status, OrgStatus::Active | OrgStatus::Pending) {
-        return Err(DomainError::conflict(
-            ErrorCode::CustomerInactive,
-            None,
-            format!("the customer is {}", user.customer_status.as_str()),
-        )
-        .into());
-    }
+    check_impersonable(user.status, user.customer_status)?;
     audit::record(
         conn,
         who,
         event(
             &user,
-            "customer_user.impersonated",
+            AuditAction::CustomerUserImpersonated,
             json!({
                 "jti": token.token_id,
                 "expires_at": token.expires_at,
@@ -419,57 +367,4 @@ fn impersonate(
         ),
     )?;
     Ok(user)
-}
-
-// ---- the store's surface ----
-
-impl Store {
-    pub fn customer_user(&self, id: Uuid) -> Result<Option<CustomerUser>, StoreError> {
-        self.read(|c| find(c, id))
-    }
-
-    /// The users of one customer, oldest first (keyset on the id).
-    pub fn list_customer_users(
-        &self,
-        customer: Uuid,
-        filter: &CustomerUserFilter,
-        after: Option<Uuid>,
-        limit: i64,
-    ) -> Result<Vec<CustomerUser>, StoreError> {
-        self.read(|c| list(c, customer, filter, after, limit))
-    }
-
-    /// Adds a user to a customer in `scope` (re-checked in the transaction).
-    pub fn add_customer_user(
-        &self,
-        scope: &TreePath,
-        new: &NewCustomerUser,
-        who: &AuditEntry,
-    ) -> Result<CustomerUser, StoreError> {
-        self.change(TreeLock::None, |c| insert(c, scope, new, who))
-    }
-
-    /// Changes details, flags or status; `expected_version` is the `If-Match` version.
-    pub fn update_customer_user(
-        &self,
-        scope: &TreePath,
-        id: Uuid,
-        expected_version: Option<i64>,
-        patch: &CustomerUserPatch,
-        who: &AuditEntry,
-    ) -> Result<CustomerUser, StoreError> {
-        self.change(TreeLock::None, |c| update(c, scope, id, expected_version, patch, who))
-    }
-
-    /// Refuses disabled users and inactive customers; otherwise audits the
-    /// impersonation (in its own transaction) and returns the user.
-    pub fn record_impersonation(
-        &self,
-        scope: &TreePath,
-        id: Uuid,
-        token: &Impersonation,
-        who: &AuditEntry,
-    ) -> Result<CustomerUser, StoreError> {
-        self.change(TreeLock::None, |c| impersonate(c, scope, id, token, who))
-    }
 }

@@ -5,8 +5,9 @@ use uuid::Uuid;
 
 use crate::connection::DbConn;
 use crate::error::StoreError;
+use crate::ids::parse_uuid;
 use crate::schema::idempotency_keys;
-use crate::store::{now, parse_uuid};
+use crate::time::now;
 
 /// A create's key: who sent it, the key, and a hash of the request it came with.
 #[derive(Debug, Clone)]

@@ -3,12 +3,18 @@
 //! The api crate talks to a [`Store`]; every method is synchronous (diesel), so
 //! callers run it off the async workers. Every change runs in one transaction
 //! together with its audit event.
+//!
+//! Layers, each importing only those below it: leaves (`time`, `ids`,
+//! `connection`, `schema`, `error`, `tx`); the records (`organizations`,
+//! `operators`, `audit`, …), whose functions work on the connection they are
+//! given, inside the caller's transaction; and `store`, the public surface,
+//! which opens that connection or write transaction. The rules themselves are
+//! the domain crate's.
 
 mod activation_links;
 mod api_clients;
 mod applications;
 mod audit;
-mod audit_log;
 mod billing;
 mod bulk;
 mod connection;
@@ -16,6 +22,7 @@ mod customer_users;
 mod error;
 mod home;
 mod idempotency;
+mod ids;
 mod mail_outbox;
 mod migrations;
 mod operators;
@@ -27,21 +34,20 @@ mod snapshot;
 mod store;
 mod subscriptions;
 pub mod testing;
+mod time;
 mod tx;
 
 pub use activation_links::{
     Activation, ActivationLink, ActivationTarget, CreatedAdmin, FirstAdminDetails, NewActivationLink,
 };
-pub use api_clients::{ApiClient, ApiClientStatus};
+pub use api_clients::ApiClient;
 pub use applications::{Application, ApplicationFilter, Approval, NewApplication};
-pub use audit::{Actor, AuditEntry};
-pub use audit_log::{AuditEvent, AuditFilter, BrokenLink, ChainReport};
+pub use audit::{Actor, AuditEntry, AuditEvent, AuditFilter, BrokenLink, ChainReport};
 pub use billing::{BillingRun, BillingTotal, Invoice, InvoiceFilter, InvoiceLine};
 pub use bulk::{BulkCustomerUser, BulkOperator, BulkOrganization, BulkSubscription};
 pub use connection::Backend;
-pub use customer_users::{
-    CustomerUser, CustomerUserFilter, CustomerUserPatch, CustomerUserStatus, Impersonation, NewCustomerUser,
-};
+pub use customer_users::{CustomerUser, CustomerUserFilter, CustomerUserPatch, Impersonation, NewCustomerUser};
+pub use domain::{ApiClientStatus, CustomerUserStatus};
 pub use error::StoreError;
 pub use idempotency::{IdempotencyClaim, StoredResponse};
 pub use mail_outbox::{MailKind, OutgoingMail, QueuedMail, DELIVERED_BODY_REMOVED};

@@ -15,9 +15,9 @@ use uuid::Uuid;
 
 use crate::connection::DbConn;
 use crate::error::StoreError;
+use crate::ids::parse_uuid;
 use crate::schema::mail_outbox;
-use crate::store::{naive, parse_uuid, utc, Store};
-use crate::tx::TreeLock;
+use crate::time::utc;
 
 /// What a mail is about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -137,7 +137,7 @@ pub(crate) fn enqueue(conn: &mut DbConn, mail: &OutgoingMail, now: NaiveDateTime
 }
 
 /// Up to `limit` unsent mails due at `now`, oldest due first, leased until `lease_until`.
-fn claim(
+pub(crate) fn claim(
     conn: &mut DbConn,
     now: NaiveDateTime,
     lease_until: NaiveDateTime,
@@ -173,7 +173,7 @@ fn claim(
 }
 
 /// The server accepted the mail. Returns false if it was already marked sent.
-fn mark_sent(conn: &mut DbConn, id: Uuid, now: NaiveDateTime) -> Result<bool, StoreError> {
+pub(crate) fn mark_sent(conn: &mut DbConn, id: Uuid, now: NaiveDateTime) -> Result<bool, StoreError> {
     let Some(kind) = mail_outbox::table
         .find(id.to_string())
         .select(mail_outbox::kind)
@@ -198,7 +198,7 @@ fn mark_sent(conn: &mut DbConn, id: Uuid, now: NaiveDateTime) -> Result<bool, St
 }
 
 /// A failed attempt: why, and when to try again.
-fn mark_failed(conn: &mut DbConn, id: Uuid, error: &str, retry_at: NaiveDateTime) -> Result<(), StoreError> {
+pub(crate) fn mark_failed(conn: &mut DbConn, id: Uuid, error: &str, retry_at: NaiveDateTime) -> Result<(), StoreError> {
     let error: String = error.chars().take(1000).collect();
     diesel::update(
         mail_outbox::table
@@ -213,7 +213,7 @@ fn mark_failed(conn: &mut DbConn, id: Uuid, error: &str, retry_at: NaiveDateTime
     Ok(())
 }
 
-fn list(conn: &mut DbConn, recipient: Option<&str>) -> Result<Vec<QueuedMail>, StoreError> {
+pub(crate) fn list(conn: &mut DbConn, recipient: Option<&str>) -> Result<Vec<QueuedMail>, StoreError> {
     let mut q = mail_outbox::table
         .select(Row::as_select())
         .order(mail_outbox::id.asc())
@@ -222,32 +222,4 @@ fn list(conn: &mut DbConn, recipient: Option<&str>) -> Result<Vec<QueuedMail>, S
         q = q.filter(mail_outbox::recipient.eq(r.trim().to_lowercase()));
     }
     q.load(conn)?.into_iter().map(Row::into_model).collect()
-}
-
-impl Store {
-    /// Leases up to `limit` due mails until `lease_until` and returns them; each
-    /// claim counts as an attempt.
-    pub fn claim_due_mails(
-        &self,
-        now: DateTime<Utc>,
-        lease_until: DateTime<Utc>,
-        limit: i64,
-    ) -> Result<Vec<QueuedMail>, StoreError> {
-        self.change(TreeLock::None, |c| claim(c, naive(now), naive(lease_until), limit))
-    }
-
-    /// Records that the server accepted the mail (false if it already was).
-    pub fn mark_mail_sent(&self, id: Uuid, now: DateTime<Utc>) -> Result<bool, StoreError> {
-        self.change(TreeLock::None, |c| mark_sent(c, id, naive(now)))
-    }
-
-    /// Records a failed attempt and when to retry.
-    pub fn mark_mail_failed(&self, id: Uuid, error: &str, retry_at: DateTime<Utc>) -> Result<(), StoreError> {
-        self.change(TreeLock::None, |c| mark_failed(c, id, error, naive(retry_at)))
-    }
-
-    /// The outbox, oldest first; only the mails to `recipient` when given.
-    pub fn mail_outbox(&self, recipient: Option<&str>) -> Result<Vec<QueuedMail>, StoreError> {
-        self.read(|c| list(c, recipient))
-    }
 }

@@ -3,19 +3,17 @@
 
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
-use domain::ErrorCode;
-use domain::{Slug, TreePath};
+use domain::{check_accepts_changes, AuditAction, Slug, TreePath};
 use serde_json::json;
 use uuid::Uuid;
 
 use crate::audit::{self, AuditEntry, Event};
 use crate::connection::DbConn;
 use crate::error::StoreError;
+use crate::ids::parse_uuid;
 use crate::organizations::{lock_in_scope, RowLock};
 use crate::schema::{organizations, service_instances};
-use crate::store::{now, parse_uuid, utc};
-use crate::tx::TreeLock;
-use crate::Store;
+use crate::time::{now, utc};
 
 #[derive(Debug, Clone)]
 pub struct ServiceInstance {
@@ -69,7 +67,7 @@ fn columns() -> (
     )
 }
 
-fn find(conn: &mut DbConn, id: Uuid) -> Result<Option<ServiceInstance>, StoreError> {
+pub(crate) fn find(conn: &mut DbConn, id: Uuid) -> Result<Option<ServiceInstance>, StoreError> {
     service_instances::table
         .inner_join(organizations::table)
         .filter(service_instances::id.eq(id.to_string()))
@@ -81,95 +79,77 @@ fn find(conn: &mut DbConn, id: Uuid) -> Result<Option<ServiceInstance>, StoreErr
         .transpose()
 }
 
-impl Store {
-    /// A live service instance.
-    pub fn service_instance(&self, id: Uuid) -> Result<Option<ServiceInstance>, StoreError> {
-        self.read(|c| find(c, id))
-    }
+/// The live service instances of a customer, oldest first.
+pub(crate) fn of_customer(conn: &mut DbConn, customer: Uuid) -> Result<Vec<ServiceInstance>, StoreError> {
+    service_instances::table
+        .inner_join(organizations::table)
+        .filter(service_instances::customer_id.eq(customer.to_string()))
+        .filter(live())
+        .select(columns())
+        .order(service_instances::id.asc())
+        .load::<Row>(conn)?
+        .into_iter()
+        .map(into_model)
+        .collect()
+}
 
-    /// The live service instances of a customer, oldest first.
-    pub fn service_instances(&self, customer: Uuid) -> Result<Vec<ServiceInstance>, StoreError> {
-        self.read(|c| {
-            service_instances::table
-                .inner_join(organizations::table)
-                .filter(service_instances::customer_id.eq(customer.to_string()))
-                .filter(live())
-                .select(columns())
-                .order(service_instances::id.asc())
-                .load::<Row>(c)?
-                .into_iter()
-                .map(into_model)
-                .collect()
-        })
-    }
+/// Provisions `service` in `region` for a customer in `scope` that is not archived.
+pub(crate) fn add(
+    c: &mut DbConn,
+    scope: &TreePath,
+    customer: Uuid,
+    service: &Slug,
+    region: &Slug,
+    who: &AuditEntry,
+) -> Result<ServiceInstance, StoreError> {
+    let org = lock_in_scope(c, scope, customer, RowLock::Share)?;
+    check_accepts_changes(org.status)?;
+    let id = Uuid::now_v7();
+    diesel::insert_into(service_instances::table)
+        .values((
+            service_instances::id.eq(id.to_string()),
+            service_instances::customer_id.eq(customer.to_string()),
+            service_instances::service.eq(service.as_str()),
+            service_instances::region.eq(region.as_str()),
+            service_instances::created_at.eq(now()),
+        ))
+        .execute(c)?;
+    audit::record(
+        c,
+        who,
+        Event {
+            organization_id: customer,
+            action: AuditAction::ServiceInstanceCreated,
+            target_type: "service_instance",
+            target_id: id,
+            details: json!({"service": service.as_str(), "region": region.as_str()}),
+        },
+    )?;
+    find(c, id)?.ok_or(StoreError::NotFound)
+}
 
-    pub fn add_service_instance(
-        &self,
-        scope: &TreePath,
-        customer: Uuid,
-        service: &Slug,
-        region: &Slug,
-        who: &AuditEntry,
-    ) -> Result<ServiceInstance, StoreError> {
-        self.change(TreeLock::None, |c| {
-            let org = lock_in_scope(c, scope, customer, RowLock::Share)?;
-            if !org.status.accepts_children() {
-                return Err(domain::DomainError::conflict(
-                    ErrorCode::CustomerArchived,
-                    None,
-                    "the customer is archived",
-                )
-                .into());
-            }
-            let id = Uuid::now_v7();
-            diesel::insert_into(service_instances::table)
-                .values((
-                    service_instances::id.eq(id.to_string()),
-                    service_instances::customer_id.eq(customer.to_string()),
-                    service_instances::service.eq(service.as_str()),
-                    service_instances::region.eq(region.as_str()),
-                    service_instances::created_at.eq(now()),
-                ))
-                .execute(c)?;
-            audit::record(
-                c,
-                who,
-                Event {
-                    organization_id: customer,
-                    action: "service_instance.created",
-                    target_type: "service_instance",
-                    target_id: id,
-                    details: json!({"service": service.as_str(), "region": region.as_str()}),
-                },
-            )?;
-            find(c, id)?.ok_or(StoreError::NotFound)
-        })
+/// Removes a live instance of a customer in `scope` (the row stays, marked removed).
+pub(crate) fn remove(c: &mut DbConn, scope: &TreePath, id: Uuid, who: &AuditEntry) -> Result<(), StoreError> {
+    let instance = find(c, id)?
+        .filter(|i| scope.is_ancestor_or_self_of(&i.customer_path))
+        .ok_or(StoreError::NotFound)?;
+    lock_in_scope(c, scope, instance.customer_id, RowLock::Share)?;
+    let removed = diesel::update(service_instances::table.find(id.to_string()))
+        .filter(live())
+        .set(service_instances::removed_at.eq(now()))
+        .execute(c)?;
+    if removed == 0 {
+        return Err(StoreError::NotFound);
     }
-
-    pub fn remove_service_instance(&self, scope: &TreePath, id: Uuid, who: &AuditEntry) -> Result<(), StoreError> {
-        self.change(TreeLock::None, |c| {
-            let instance = find(c, id)?
-                .filter(|i| scope.is_ancestor_or_self_of(&i.customer_path))
-                .ok_or(StoreError::NotFound)?;
-            lock_in_scope(c, scope, instance.customer_id, RowLock::Share)?;
-            let removed = diesel::update(service_instances::table.find(id.to_string()))
-                .filter(live())
-                .set(service_instances::removed_at.eq(now()))
-                .execute(c)?;
-            if removed == 0 {
-                return Err(StoreError::NotFound);
-            }
-            audit::record(
-                c,
-                who,
-                Event {
-                    organization_id: instance.customer_id,
-                    action: "service_instance.removed",
-                    target_type: "service_instance",
-                    target_id: id,
-                    details: json!({"service": instance.service, "region": instance.region}),
-                },
-            )
-        })
-    }
+    audit::record(
+        c,
+        who,
+        Event {
+            organization_id: instance.customer_id,
+            action: AuditAction::ServiceInstanceRemoved,
+            target_type: "service_instance",
+            target_id: id,
+            details: json!({"service": instance.service, "region": instance.region}),
+        },
+    )
 }

@@ -4,29 +4,11 @@
 //!
 //! PostgreSQL runs the transaction at REPEATABLE READ; SQLite's deferred
 //! transaction in WAL mode reads one snapshot from its first statement on.
-
-use diesel::{Connection, RunQueryDsl};
+//! [`crate::Store::snapshot`] opens it.
 
 use crate::connection::DbConn;
-use crate::error::StoreError;
-use crate::store::Store;
 
 /// A connection held in a read-only snapshot; the report batches read through it.
 pub struct Snapshot<'a> {
     pub(crate) conn: &'a mut DbConn,
-}
-
-impl Store {
-    /// Runs `f` on one connection in one read-only snapshot transaction.
-    pub fn snapshot<T, E: From<StoreError>>(&self, f: impl FnOnce(&mut Snapshot<'_>) -> Result<T, E>) -> Result<T, E> {
-        self.read(|conn| {
-            conn.transaction::<_, StoreError, _>(|c| {
-                if let DbConn::Pg(_) = c {
-                    diesel::sql_query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY").execute(c)?;
-                }
-                Ok(f(&mut Snapshot { conn: c }))
-            })
-        })
-        .map_err(E::from)?
-    }
 }

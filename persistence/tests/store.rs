@@ -33,7 +33,9 @@ fn who() -> AuditEntry {
 fn root(store: &Store) -> (Uuid, TreePath) {
     let name = DisplayName::parse("Provider").unwrap();
     let email = domain::WorkEmail::parse("admin@provider.example", "email").unwrap();
-    store.bootstrap(&name, &email, "Admin").unwrap();
+    store
+        .bootstrap(&name, &email, &DisplayName::parse("Admin").unwrap())
+        .unwrap();
     let root = store.root().unwrap().unwrap();
     (root.id, root.path)
 }

@@ -155,7 +155,8 @@ fn create(store: &Store, scope: &TreePath, root: Uuid) -> anyhow::Result<()> {
             &NewOperator {
                 home_organization_id: ids[org],
                 email: WorkEmail::parse(email, "email").map_err(|e| anyhow::anyhow!(e.message))?,
-                name: email.split('@').next().unwrap_or(email).to_string(),
+                name: DisplayName::parse(email.split('@').next().unwrap_or(email))
+                    .map_err(|e| anyhow::anyhow!(e.message))?,
                 roles: RoleSet::new([*role]),
                 status: OperatorStatus::Active,
             },

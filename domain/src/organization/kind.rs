@@ -1,6 +1,8 @@
 use serde::{Deserialize, Serialize};
 
-use crate::error::DomainError;
+use crate::error::{DomainError, FieldError};
+use crate::error_code::ErrorCode;
+use crate::organization::OrgStatus;
 
 /// What an organisation is in the channel. Exactly one `provider` is the root.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, PartialOrd, Ord, utoipa::ToSchema)]
@@ -67,6 +69,69 @@ impl OrgKind {
         }
     }
 
+    /// The create rule: the parent must be an allowed parent kind (422 on
+    /// `parent_id`) and must not be archived (409).
+    pub fn check_new_child(self, parent_kind: OrgKind, parent_status: OrgStatus) -> Result<(), DomainError> {
+        self.check_parent(parent_kind, "parent_id")?;
+        if !parent_status.accepts_children() {
+            return Err(DomainError::conflict(
+                ErrorCode::ParentArchived,
+                Some("parent_id"),
+                "the parent is archived",
+            ));
+        }
+        Ok(())
+    }
+
+    /// Refuses operators homed in a customer (its people are customer users).
+    pub fn check_homes_operators(self) -> Result<(), NotAHome> {
+        self.refuse_customer(
+            ErrorCode::CustomerHasNoOperators,
+            "customers have customer users, not operators",
+        )
+    }
+
+    /// Refuses API clients homed in a customer.
+    pub fn check_homes_api_clients(self) -> Result<(), NotAHome> {
+        self.refuse_customer(
+            ErrorCode::CustomerHasNoApiClients,
+            "API clients belong to channel organisations, not to customers",
+        )
+    }
+
+    fn refuse_customer(self, code: ErrorCode, message: &'static str) -> Result<(), NotAHome> {
+        if self.may_home_operators() {
+            Ok(())
+        } else {
+            Err(NotAHome { code, message })
+        }
+    }
+
+    /// The update rule on which fields apply: customer fields (`sent`) only to
+    /// customers, the partner programme only to channel organisations.
+    pub fn check_patch(
+        self,
+        customer_fields_sent: &[&'static str],
+        programme_open_sent: bool,
+    ) -> Result<(), DomainError> {
+        if self != Self::Customer {
+            let refused: Vec<FieldError> = customer_fields_sent
+                .iter()
+                .map(|f| FieldError::new(*f, "customer_only", format!("{f} applies to customers only")))
+                .collect();
+            if !refused.is_empty() {
+                return Err(DomainError::Invalid(refused));
+            }
+        } else if programme_open_sent {
+            return Err(DomainError::invalid(
+                "programme_open",
+                "not_for_customers",
+                "customers have no partner programme",
+            ));
+        }
+        Ok(())
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Provider => "provider",
@@ -81,9 +146,32 @@ impl OrgKind {
     }
 }
 
+/// Refused: a customer cannot home operators or API clients. A conflict on a
+/// request, or a field error on one row of an import.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
+pub struct NotAHome {
+    pub code: ErrorCode,
+    pub message: &'static str,
+}
+
+impl NotAHome {
+    /// The refusal as an error of one input field (an import row's cell).
+    pub fn at(self, field: &str) -> FieldError {
+        FieldError::new(field, self.code.as_str(), self.message)
+    }
+}
+
+impl From<NotAHome> for DomainError {
+    fn from(e: NotAHome) -> Self {
+        DomainError::conflict(e.code, None, e.message)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::OrgKind::*;
+    use crate::{DomainError, ErrorCode, OrgStatus};
 
     #[test]
     fn allowed_parents_follow_the_channel() {
@@ -110,5 +198,46 @@ mod tests {
             crate::DomainError::Invalid(f) => assert_eq!(f[0].field, "parent_id"),
             other => panic!("unexpected {other:?}"),
         }
+    }
+
+    #[test]
+    fn new_children_need_an_allowed_live_parent() {
+        assert!(Customer.check_new_child(Partner, OrgStatus::Active).is_ok());
+        assert!(Customer.check_new_child(Partner, OrgStatus::Suspended).is_ok());
+        assert!(matches!(
+            Customer.check_new_child(Provider, OrgStatus::Active),
+            Err(DomainError::Invalid(_))
+        ));
+        assert!(matches!(
+            Customer.check_new_child(Partner, OrgStatus::Archived),
+            Err(DomainError::Conflict {
+                code: ErrorCode::ParentArchived,
+                ..
+            })
+        ));
+    }
+
+    #[test]
+    fn customers_home_neither_operators_nor_api_clients() {
+        assert!(Partner.check_homes_operators().is_ok());
+        assert!(Provider.check_homes_api_clients().is_ok());
+        assert_eq!(
+            Customer.check_homes_operators().unwrap_err().code,
+            ErrorCode::CustomerHasNoOperators
+        );
+        let refused = Customer.check_homes_api_clients().unwrap_err();
+        assert_eq!(refused.code, ErrorCode::CustomerHasNoApiClients);
+        assert_eq!(refused.at("organization").code, "customer_has_no_api_clients");
+    }
+
+    #[test]
+    fn patches_touch_only_fields_of_the_kind() {
+        assert!(Customer.check_patch(&["country"], false).is_ok());
+        assert!(Partner.check_patch(&[], true).is_ok());
+        match Partner.check_patch(&["tenant_id", "country"], false) {
+            Err(DomainError::Invalid(f)) => assert_eq!(f.len(), 2),
+            other => panic!("unexpected {other:?}"),
+        }
+        assert!(Customer.check_patch(&[], true).is_err());
     }
 }

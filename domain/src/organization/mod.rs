@@ -4,6 +4,6 @@ mod kind;
 mod moves;
 mod status;
 
-pub use kind::OrgKind;
+pub use kind::{NotAHome, OrgKind};
 pub use moves::{check_move, MoveNode};
-pub use status::{OrgStatus, StatusChange};
+pub use status::{check_status_change, OrgStatus, StatusChange};

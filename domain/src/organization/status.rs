@@ -2,6 +2,7 @@ use crate::error_code::ErrorCode;
 use serde::{Deserialize, Serialize};
 
 use crate::error::DomainError;
+use crate::organization::OrgKind;
 
 /// Lifecycle of an organisation. Nothing is hard-deleted: `archived` is the end.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
@@ -52,6 +53,11 @@ impl OrgStatus {
         self != Self::Archived
     }
 
+    /// Whether its people and credentials may act: not while it is suspended or archived.
+    pub fn is_operating(self) -> bool {
+        matches!(self, Self::Active | Self::Pending)
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Pending => "pending",
@@ -64,6 +70,33 @@ impl OrgStatus {
     pub fn parse(s: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|k| k.as_str() == s)
     }
+}
+
+/// The status-change rule: the provider root is always active; otherwise the
+/// transition table decides, and an organisation with live (not archived)
+/// children cannot be archived. Returns the new status.
+pub fn check_status_change(
+    kind: OrgKind,
+    current: OrgStatus,
+    change: StatusChange,
+    has_live_children: bool,
+) -> Result<OrgStatus, DomainError> {
+    if kind == OrgKind::Provider {
+        return Err(DomainError::conflict(
+            ErrorCode::RootStatusFixed,
+            None,
+            "the provider root is always active",
+        ));
+    }
+    let next = current.apply(change)?;
+    if change == StatusChange::Archive && has_live_children {
+        return Err(DomainError::conflict(
+            ErrorCode::HasChildren,
+            None,
+            "archive or move the organisation's children first",
+        ));
+    }
+    Ok(next)
 }
 
 impl StatusChange {
@@ -95,5 +128,38 @@ mod tests {
         for change in [Activate, Suspend, Reactivate, Archive] {
             assert!(Archived.apply(change).is_err(), "archived is terminal");
         }
+    }
+
+    fn code(r: Result<super::OrgStatus, crate::DomainError>) -> Option<crate::ErrorCode> {
+        match r {
+            Err(crate::DomainError::Conflict { code, .. }) => Some(code),
+            _ => None,
+        }
+    }
+
+    #[test]
+    fn status_changes_of_the_root_and_of_parents() {
+        use super::check_status_change as check;
+        use crate::{ErrorCode, OrgKind};
+        assert_eq!(
+            code(check(OrgKind::Provider, Active, Suspend, false)),
+            Some(ErrorCode::RootStatusFixed)
+        );
+        assert_eq!(
+            code(check(OrgKind::Partner, Active, Archive, true)),
+            Some(ErrorCode::HasChildren)
+        );
+        assert_eq!(check(OrgKind::Partner, Active, Archive, false), Ok(Archived));
+        assert_eq!(check(OrgKind::Partner, Active, Suspend, true), Ok(Suspended));
+        assert_eq!(
+            code(check(OrgKind::Partner, Archived, Archive, true)),
+            Some(ErrorCode::InvalidStatusTransition)
+        );
+    }
+
+    #[test]
+    fn only_active_and_pending_organisations_operate() {
+        assert!(Active.is_operating() && Pending.is_operating());
+        assert!(!Suspended.is_operating() && !Archived.is_operating());
     }
 }

@@ -2,7 +2,7 @@
 //! invoices, invoice states, lists, lines and totals. Invoices and lines repeat
 //! the customer's path, so subtree queries are range scans of these tables.
 
-mod invoice_queries;
+mod invoice_records;
 mod run;
 mod schema;
 
@@ -13,8 +13,12 @@ use domain::{InvoiceStatus, Period, TreePath};
 use uuid::Uuid;
 
 use self::schema::{invoice_lines, invoices};
+
 use crate::error::StoreError;
-use crate::store::{now, parse_uuid, utc};
+use crate::ids::parse_uuid;
+use crate::time::{now, utc};
+pub(crate) use invoice_records::{billing_history, change_invoice_status, invoice, invoice_lines, invoices};
+pub(crate) use run::run;
 
 #[derive(Debug, Clone)]
 pub struct Invoice {

@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
-use domain::{billed_in, prorate, seat_days, BillingCycle, InvoiceStatus, OrgKind, Period, TreePath};
+use domain::{billed_in, prorate, seat_days, AuditAction, BillingCycle, InvoiceStatus, OrgKind, Period, TreePath};
 use serde_json::json;
 use uuid::Uuid;
 
@@ -18,8 +18,7 @@ use crate::connection::DbConn;
 use crate::error::StoreError;
 use crate::organizations::{lock_in_scope, RowLock};
 use crate::schema::{organizations, subscription_changes, subscriptions};
-use crate::store::{now, Store};
-use crate::tx::TreeLock;
+use crate::time::now;
 
 /// Customers billed per batch (about ten subscriptions each).
 const CUSTOMERS_PER_BATCH: i64 = 1_000;
@@ -47,52 +46,53 @@ struct CustomerRange {
     last: String,
 }
 
-impl Store {
-    /// Draft invoices for `period`, one per customer in the subtree of `root_id`
-    /// and currency, with a line per subscription billed in the period. Existing
-    /// drafts are recomputed (or removed when nothing is left to bill); issued,
-    /// paid and void invoices never change.
-    pub fn run_billing(
-        &self,
-        scope: &TreePath,
-        root_id: Uuid,
-        period: Period,
-        who: &AuditEntry,
-    ) -> Result<BillingRun, StoreError> {
-        self.change(TreeLock::Shared, |c| {
-            let root = lock_in_scope(c, scope, root_id, RowLock::Share)?.path;
-            let mut run = BillingRun {
-                period: period.as_string(),
-                created: 0,
-                recomputed: 0,
-                removed: 0,
-                unchanged: 0,
-            };
-            let mut after: Option<String> = None;
-            while let Some(range) = next_customers(c, &root, after.take())? {
-                bill(c, &range, period, &mut run)?;
-                after = Some(range.last);
-            }
-            audit::record(
-                c,
-                who,
-                Event {
-                    organization_id: root_id,
-                    action: "billing.run",
-                    target_type: "organization",
-                    target_id: root_id,
-                    details: json!({
-                        "period": run.period,
-                        "created": run.created,
-                        "recomputed": run.recomputed,
-                        "removed": run.removed,
-                        "unchanged": run.unchanged,
-                    }),
-                },
-            )?;
-            Ok(run)
-        })
+/// Draft invoices for `period`, one per customer in the subtree of `root_id`
+/// and currency, with a line per subscription billed in the period. Existing
+/// drafts are recomputed (or removed when nothing is left to bill); issued,
+/// paid and void invoices never change.
+pub(crate) fn run(
+    c: &mut DbConn,
+    scope: &TreePath,
+    root_id: Uuid,
+    period: Period,
+    who: &AuditEntry,
+) -> Result<BillingRun, StoreError> {
+    let root = lock_in_scope(c, scope, root_id, RowLock::Share)?.path;
+    let mut run = BillingRun {
+        period: period.as_string(),
+        created: 0,
+        recomputed: 0,
+        removed: 0,
+        unchanged: 0,
+    };
+    let mut after: Option<String> = None;
+    while let Some(range) = next_customers(c, &root, after.take())? {
+        bill(c, &range, period, &mut run)?;
+        after = Some(range.last);
     }
+    audit::record(
+        c,
+        who,
+        Event {
+            organization_id: root_id,
+            action: AuditAction::BillingRun,
+            target_type: "organization",
+            target_id: root_id,
+            details: json!({
+                "period": run.period,
+                "created": run.created,
+                "recomputed": run.recomputed,
+                "removed": run.removed,
+                "unchanged": run.unchanged,
+            }),
+        },
+    )?;
+    Ok(run)
+}
+
+/// Whether a stored invoice status is one billing runs may rewrite.
+fn recomputed_by_runs(status: &str) -> bool {
+    InvoiceStatus::parse(status).is_some_and(InvoiceStatus::recomputed_by_runs)
 }
 
 /// The next batch of customers in `root`'s subtree after the path `after`.
@@ -168,7 +168,7 @@ fn bill(c: &mut DbConn, range: &CustomerRange, period: Period, run: &mut Billing
     for (key, (path, mut lines)) in groups {
         let total = lines.iter().map(|l| l.amount_minor).fold(0i64, i64::saturating_add);
         let invoice_id = match existing.remove(&key) {
-            Some(inv) if inv.status != InvoiceStatus::Draft.as_str() => {
+            Some(inv) if !recomputed_by_runs(&inv.status) => {
                 run.unchanged += 1;
                 continue;
             }
@@ -201,7 +201,7 @@ fn bill(c: &mut DbConn, range: &CustomerRange, period: Period, run: &mut Billing
     // Drafts of the period with nothing billed this time are removed.
     let mut removed = Vec::new();
     for inv in existing.into_values() {
-        if inv.status == InvoiceStatus::Draft.as_str() {
+        if recomputed_by_runs(&inv.status) {
             removed.push(inv.id);
         } else {
             run.unchanged += 1;

@@ -4,7 +4,7 @@
 
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
-use domain::{check_admin_change, AdminChange, OperatorStatus, OrgKind, RoleSet, TreePath};
+use domain::{check_admin_change, AdminChange, AuditAction, DisplayName, OperatorStatus, OrgKind, RoleSet, TreePath};
 use serde_json::json;
 use uuid::Uuid;
 
@@ -15,7 +15,7 @@ use crate::connection::DbConn;
 use crate::error::StoreError;
 use crate::organizations::{lock_in_scope, RowLock};
 use crate::schema::operators;
-use crate::store::now;
+use crate::time::now;
 
 /// The operator `id` if its home lies in `scope`, with its home organisation row
 /// locked so concurrent changes to the same organisation's admins serialise.
@@ -53,7 +53,7 @@ fn check(
     Ok(())
 }
 
-fn event(op: &Operator, action: &'static str, details: serde_json::Value) -> Event<'static> {
+fn event(op: &Operator, action: AuditAction, details: serde_json::Value) -> Event<'static> {
     Event {
         organization_id: op.home_organization_id,
         action,
@@ -71,10 +71,11 @@ pub(crate) fn update(
     actor: Uuid,
     id: Uuid,
     expected_version: Option<i64>,
-    name: Option<&str>,
+    name: Option<&DisplayName>,
     roles: Option<&RoleSet>,
     who: &AuditEntry,
 ) -> Result<Operator, StoreError> {
+    let name = name.map(DisplayName::as_str);
     let op = lock_visible(conn, scope, id)?;
     if expected_version.is_some_and(|v| v != op.version) {
         return Err(StoreError::StaleVersion { current: op.version });
@@ -102,7 +103,7 @@ pub(crate) fn update(
     audit::record(
         conn,
         who,
-        event(&op, "operator.updated", serde_json::Value::Object(details)),
+        event(&op, AuditAction::OperatorUpdated, serde_json::Value::Object(details)),
     )?;
     find(conn, id)?.ok_or(StoreError::NotFound)
 }
@@ -117,16 +118,8 @@ pub(crate) fn set_status(
     who: &AuditEntry,
 ) -> Result<Operator, StoreError> {
     let op = lock_visible(conn, scope, id)?;
-    let next = if enable {
-        if op.status != OperatorStatus::Disabled {
-            return Ok(op);
-        }
-        OperatorStatus::enabled(op.last_sign_in_at.is_some())
-    } else {
-        if op.status == OperatorStatus::Disabled {
-            return Ok(op);
-        }
-        OperatorStatus::Disabled
+    let Some(next) = op.status.toggled(enable, op.last_sign_in_at.is_some()) else {
+        return Ok(op);
     };
     check(conn, actor, &op, &op.roles, next)?;
     diesel::update(operators::table.find(id.to_string()))
@@ -137,9 +130,9 @@ pub(crate) fn set_status(
         ))
         .execute(conn)?;
     let action = if enable {
-        "operator.enabled"
+        AuditAction::OperatorEnabled
     } else {
-        "operator.disabled"
+        AuditAction::OperatorDisabled
     };
     audit::record(conn, who, event(&op, action, json!({"from": op.status, "to": next})))?;
     find(conn, id)?.ok_or(StoreError::NotFound)
@@ -166,9 +159,9 @@ pub(crate) fn record_sign_in(conn: &mut DbConn, op: &Operator, at: DateTime<Utc>
         .execute(conn)?;
     if signed_in + activated > 0 {
         let action = if activated > 0 {
-            "operator.activated"
+            AuditAction::OperatorActivated
         } else {
-            "operator.signed_in"
+            AuditAction::OperatorSignedIn
         };
         audit::record(
             conn,

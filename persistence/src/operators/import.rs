@@ -4,14 +4,15 @@
 use std::collections::HashMap;
 
 use diesel::prelude::*;
-use domain::{OperatorStatus, RoleSet, WorkEmail};
+use domain::{AuditAction, DisplayName, OperatorStatus, RoleSet, WorkEmail};
 use uuid::Uuid;
 
 use crate::audit::{self, AuditEntry, AuditRow};
 use crate::connection::DbConn;
 use crate::error::StoreError;
+use crate::ids::parse_uuid;
 use crate::schema::{audit_events, operators};
-use crate::store::{now, parse_uuid};
+use crate::time::now;
 
 /// One valid row of an import file.
 #[derive(Debug, Clone)]
@@ -20,7 +21,7 @@ pub struct ImportRow {
     pub line: u64,
     pub home_organization_id: Uuid,
     pub email: WorkEmail,
-    pub name: String,
+    pub name: DisplayName,
     pub roles: RoleSet,
 }
 
@@ -82,7 +83,7 @@ pub(crate) fn insert_all(conn: &mut DbConn, rows: &[ImportRow], who: &AuditEntry
             id: id.to_string(),
             home_organization_id: r.home_organization_id.to_string(),
             email: r.email.as_str().to_string(),
-            name: r.name.clone(),
+            name: r.name.as_str().to_string(),
             roles: r.roles.to_storage(),
             status: OperatorStatus::Invited.as_str().to_string(),
             version: 1,
@@ -97,7 +98,7 @@ pub(crate) fn insert_all(conn: &mut DbConn, rows: &[ImportRow], who: &AuditEntry
             AuditRow::new(
                 who,
                 r.home_organization_id,
-                "operator.imported",
+                AuditAction::OperatorImported,
                 "operator",
                 *id,
                 serde_json::json!({"email": r.email.as_str(), "roles": r.roles.to_storage(), "line": r.line}),

@@ -13,7 +13,10 @@ pub use queries::OperatorFilter;
 
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
-use domain::{OperatorStatus, OrgKind, OrgStatus, Principal, PrincipalKind, RoleSet, TreePath, WorkEmail};
+use domain::{
+    AuditAction, DisplayName, OperatorStatus, OrgKind, OrgStatus, Principal, PrincipalKind, RoleSet, TreePath,
+    WorkEmail,
+};
 use serde_json::json;
 use uuid::Uuid;
 
@@ -21,8 +24,9 @@ use crate::audit::{self, AuditEntry, Event};
 use crate::connection::DbConn;
 use crate::error::StoreError;
 use crate::home::HomeRow;
+use crate::ids::parse_uuid;
 use crate::schema::{operators, organizations};
-use crate::store::{now, parse_uuid, utc};
+use crate::time::{now, utc};
 
 #[derive(Debug, Clone)]
 pub struct Operator {
@@ -63,7 +67,7 @@ impl Operator {
 
     /// Disabled operators, and operators of a suspended or archived organisation, cannot act.
     pub fn may_sign_in(&self) -> bool {
-        self.status != OperatorStatus::Disabled && matches!(self.home_status, OrgStatus::Active | OrgStatus::Pending)
+        self.status.may_act(self.home_status)
     }
 }
 
@@ -71,7 +75,7 @@ impl Operator {
 pub struct NewOperator {
     pub home_organization_id: Uuid,
     pub email: WorkEmail,
-    pub name: String,
+    pub name: DisplayName,
     pub roles: RoleSet,
     pub status: OperatorStatus,
 }
@@ -149,7 +153,7 @@ pub(crate) fn insert(conn: &mut DbConn, new: &NewOperator, who: &AuditEntry) -> 
             operators::id.eq(id.to_string()),
             operators::home_organization_id.eq(new.home_organization_id.to_string()),
             operators::email.eq(new.email.as_str()),
-            operators::name.eq(&new.name),
+            operators::name.eq(new.name.as_str()),
             operators::roles.eq(new.roles.to_storage()),
             operators::status.eq(new.status.as_str()),
             operators::version.eq(1_i64),
@@ -162,7 +166,7 @@ pub(crate) fn insert(conn: &mut DbConn, new: &NewOperator, who: &AuditEntry) -> 
         who,
         Event {
             organization_id: new.home_organization_id,
-            action: "operator.created",
+            action: AuditAction::OperatorCreated,
             target_type: "operator",
             target_id: id,
             details: json!({"email": new.email.as_str(), "roles": new.roles.to_storage()}),

@@ -1,10 +1,13 @@
-//! Changes to organisations. Each runs in one write transaction with its audit
-//! event, re-reads what it depends on inside that transaction, and re-checks the
-//! caller's scope there, so a concurrent move cannot slip a target out of scope.
+//! Changes to organisations, each inside the caller's write transaction with its
+//! audit event. Each re-reads what it depends on inside that transaction and
+//! re-checks the caller's scope there, so a concurrent move cannot slip a target
+//! out of scope.
 
 use diesel::prelude::*;
-use domain::ErrorCode;
-use domain::{check_move, DisplayName, DomainError, FieldError, MoveNode, OrgKind, OrgStatus, StatusChange, TreePath};
+use domain::{
+    check_move, check_status_change, AuditAction, Country, DisplayName, MoveNode, OrgKind, OrgStatus, StatusChange,
+    TreePath, WorkEmail,
+};
 use serde_json::json;
 use uuid::Uuid;
 
@@ -16,8 +19,7 @@ use crate::connection::DbConn;
 use crate::error::StoreError;
 use crate::idempotency::{self, IdempotencyClaim};
 use crate::schema::organizations::dsl as o;
-use crate::store::now;
-use crate::tx::{write, TreeLock};
+use crate::time::now;
 
 /// How a write holds the rows it read until it commits (PostgreSQL; SQLite's
 /// `BEGIN IMMEDIATE` already serialises writers).
@@ -72,7 +74,7 @@ fn as_reference(field: &'static str) -> impl Fn(StoreError) -> StoreError {
     }
 }
 
-fn event(org: &Organization, action: &'static str, details: serde_json::Value) -> Event<'static> {
+fn event(org: &Organization, action: AuditAction, details: serde_json::Value) -> Event<'static> {
     Event {
         organization_id: org.id,
         action,
@@ -111,24 +113,14 @@ pub(crate) fn create_root(conn: &mut DbConn, name: &DisplayName, who: &AuditEntr
         who,
         event(
             &org,
-            "organization.created",
+            AuditAction::OrganizationCreated,
             json!({"kind": "provider", "name": org.name}),
         ),
     )?;
     Ok(org)
 }
 
-pub(crate) fn create(
-    conn: &mut DbConn,
-    scope: &TreePath,
-    new: &NewOrganization,
-    who: &AuditEntry,
-    claim: Option<&IdempotencyClaim>,
-) -> Result<Organization, StoreError> {
-    write(conn, TreeLock::Shared, |c| insert_child(c, scope, new, who, claim))
-}
-
-/// Adds a child inside the caller's write transaction (which holds `TreeLock::Shared`).
+/// Adds a child; the write transaction holds `TreeLock::Shared`.
 pub(crate) fn insert_child(
     c: &mut DbConn,
     scope: &TreePath,
@@ -137,12 +129,7 @@ pub(crate) fn insert_child(
     claim: Option<&IdempotencyClaim>,
 ) -> Result<Organization, StoreError> {
     let parent = lock_in_scope(c, scope, new.parent_id, RowLock::Share).map_err(as_reference("parent_id"))?;
-    new.kind.check_parent(parent.kind, "parent_id")?;
-    if !parent.status.accepts_children() {
-        return Err(
-            DomainError::conflict(ErrorCode::ParentArchived, Some("parent_id"), "the parent is archived").into(),
-        );
-    }
+    new.kind.check_new_child(parent.kind, parent.status)?;
     let id = Uuid::now_v7();
     let ts = now();
     let path = parent.path.child(id);
@@ -179,7 +166,7 @@ pub(crate) fn insert_child(
         who,
         event(
             &org,
-            "organization.created",
+            AuditAction::OrganizationCreated,
             json!({"kind": org.kind, "name": org.name, "parent_id": parent.id}),
         ),
     )?;
@@ -187,157 +174,136 @@ pub(crate) fn insert_child(
 }
 
 pub(crate) fn update(
-    conn: &mut DbConn,
+    c: &mut DbConn,
     scope: &TreePath,
     id: Uuid,
     expected_version: Option<i64>,
     patch: &OrganizationPatch,
     who: &AuditEntry,
 ) -> Result<Organization, StoreError> {
-    write(conn, TreeLock::None, |c| {
-        let org = lock_in_scope(c, scope, id, RowLock::Update)?;
-        if expected_version.is_some_and(|v| v != org.version) {
-            return Err(StoreError::StaleVersion { current: org.version });
-        }
-        if org.kind != OrgKind::Customer {
-            let refused: Vec<FieldError> = patch
-                .customer_fields_sent()
-                .into_iter()
-                .map(|f| FieldError::new(f, "customer_only", format!("{f} applies to customers only")))
-                .collect();
-            if !refused.is_empty() {
-                return Err(DomainError::Invalid(refused).into());
-            }
-        } else if patch.programme_open.is_some() {
-            return Err(DomainError::invalid(
-                "programme_open",
-                "not_for_customers",
-                "customers have no partner programme",
-            )
-            .into());
-        }
-        let mut changed = serde_json::Map::new();
-        let name = patch.name.as_ref().map(|n| n.as_str().to_string());
-        if let Some(n) = &name {
-            changed.insert("name".into(), json!(n));
-        }
-        for (field, value) in [
-            ("tenant_id", &patch.tenant_id),
-            ("contact_email", &patch.contact_email),
-            ("country", &patch.country),
-        ] {
-            if let Some(v) = value {
-                changed.insert(field.into(), json!(v));
-            }
-        }
-        if let Some(open) = patch.programme_open {
-            changed.insert("programme_open".into(), json!(open));
-        }
-        diesel::update(o::organizations.find(id.to_string()))
-            .set((
-                name.as_ref().map(|n| o::name.eq(n.clone())),
-                name.as_ref().map(|n| o::name_lower.eq(n.to_lowercase())),
-                patch.tenant_id.clone().map(|v| o::tenant_id.eq(v)),
-                patch.contact_email.clone().map(|v| o::contact_email.eq(v)),
-                patch.country.clone().map(|v| o::country.eq(v)),
-                patch.programme_open.map(|v| o::programme_open.eq(v)),
-                o::version.eq(org.version + 1),
-                o::updated_at.eq(now()),
-            ))
-            .execute(c)?;
-        let updated = find(c, id)?.ok_or(StoreError::NotFound)?;
-        audit::record(
-            c,
-            who,
-            event(&updated, "organization.updated", serde_json::Value::Object(changed)),
-        )?;
-        Ok(updated)
-    })
+    let org = lock_in_scope(c, scope, id, RowLock::Update)?;
+    if expected_version.is_some_and(|v| v != org.version) {
+        return Err(StoreError::StaleVersion { current: org.version });
+    }
+    org.kind
+        .check_patch(&patch.customer_fields_sent(), patch.programme_open.is_some())?;
+    let name = patch.name.as_ref().map(DisplayName::as_str);
+    let tenant_id = patch.tenant_id.map(|v| v.map(|t| t.0.to_string()));
+    let contact_email = patch.contact_email.as_ref().map(|v| v.as_ref().map(WorkEmail::as_str));
+    let country = patch.country.as_ref().map(|v| v.as_ref().map(Country::as_str));
+    let mut changed = serde_json::Map::new();
+    if let Some(n) = name {
+        changed.insert("name".into(), json!(n));
+    }
+    if let Some(v) = &tenant_id {
+        changed.insert("tenant_id".into(), json!(v));
+    }
+    if let Some(v) = contact_email {
+        changed.insert("contact_email".into(), json!(v));
+    }
+    if let Some(v) = country {
+        changed.insert("country".into(), json!(v));
+    }
+    if let Some(open) = patch.programme_open {
+        changed.insert("programme_open".into(), json!(open));
+    }
+    diesel::update(o::organizations.find(id.to_string()))
+        .set((
+            name.map(|n| o::name.eq(n)),
+            name.map(|n| o::name_lower.eq(n.to_lowercase())),
+            tenant_id.map(|v| o::tenant_id.eq(v)),
+            contact_email.map(|v| o::contact_email.eq(v)),
+            country.map(|v| o::country.eq(v)),
+            patch.programme_open.map(|v| o::programme_open.eq(v)),
+            o::version.eq(org.version + 1),
+            o::updated_at.eq(now()),
+        ))
+        .execute(c)?;
+    let updated = find(c, id)?.ok_or(StoreError::NotFound)?;
+    audit::record(
+        c,
+        who,
+        event(
+            &updated,
+            AuditAction::OrganizationUpdated,
+            serde_json::Value::Object(changed),
+        ),
+    )?;
+    Ok(updated)
 }
 
-/// Re-parents `id` under `new_parent_id`, rewriting the whole subtree's paths in one statement.
+/// Re-parents `id` under `new_parent_id`, rewriting the whole subtree's paths in
+/// one statement; the write transaction holds `TreeLock::Exclusive`.
 pub(crate) fn move_to(
-    conn: &mut DbConn,
+    c: &mut DbConn,
     scope: &TreePath,
     id: Uuid,
     new_parent_id: Uuid,
     who: &AuditEntry,
 ) -> Result<Organization, StoreError> {
-    write(conn, TreeLock::Exclusive, |c| {
-        let org = lock_in_scope(c, scope, id, RowLock::Update)?;
-        let parent = lock_in_scope(c, scope, new_parent_id, RowLock::Share).map_err(as_reference("parent_id"))?;
-        check_move(
-            &MoveNode {
-                kind: org.kind,
-                status: org.status,
-                path: &org.path,
-            },
-            &MoveNode {
-                kind: parent.kind,
-                status: parent.status,
-                path: &parent.path,
-            },
-        )?;
-        if org.parent_id == Some(parent.id) {
-            return Ok(org);
-        }
-        let old = org.path.clone();
-        let new = parent.path.child(org.id);
-        let delta = new.depth() as i32 - old.depth() as i32;
-        diesel::sql_query(
-            "UPDATE organizations SET path = $1 || substr(path, $2), depth = depth + $3 \
-             WHERE path >= $4 AND path < $5",
-        )
+    let org = lock_in_scope(c, scope, id, RowLock::Update)?;
+    let parent = lock_in_scope(c, scope, new_parent_id, RowLock::Share).map_err(as_reference("parent_id"))?;
+    check_move(
+        &MoveNode {
+            kind: org.kind,
+            status: org.status,
+            path: &org.path,
+        },
+        &MoveNode {
+            kind: parent.kind,
+            status: parent.status,
+            path: &parent.path,
+        },
+    )?;
+    if org.parent_id == Some(parent.id) {
+        return Ok(org);
+    }
+    let old = org.path.clone();
+    let new = parent.path.child(org.id);
+    let delta = new.depth() as i32 - old.depth() as i32;
+    diesel::sql_query(
+        "UPDATE organizations SET path = $1 || substr(path, $2), depth = depth + $3 \
+         WHERE path >= $4 AND path < $5",
+    )
+    .bind::<diesel::sql_types::Text, _>(new.as_str())
+    .bind::<diesel::sql_types::Integer, _>(old.as_str().len() as i32 + 1)
+    .bind::<diesel::sql_types::Integer, _>(delta)
+    .bind::<diesel::sql_types::Text, _>(old.as_str())
+    .bind::<diesel::sql_types::Text, _>(old.upper_bound())
+    .execute(c)?;
+    // The customer paths repeated on subscriptions follow the tree.
+    for table in ["subscriptions", "subscription_changes", "invoices", "invoice_lines"] {
+        diesel::sql_query(format!(
+            "UPDATE {table} SET customer_path = $1 || substr(customer_path, $2) \
+             WHERE customer_path >= $3 AND customer_path < $4"
+        ))
         .bind::<diesel::sql_types::Text, _>(new.as_str())
         .bind::<diesel::sql_types::Integer, _>(old.as_str().len() as i32 + 1)
-        .bind::<diesel::sql_types::Integer, _>(delta)
         .bind::<diesel::sql_types::Text, _>(old.as_str())
         .bind::<diesel::sql_types::Text, _>(old.upper_bound())
         .execute(c)?;
-        // The customer paths repeated on subscriptions follow the tree.
-        for table in ["subscriptions", "subscription_changes", "invoices", "invoice_lines"] {
-            diesel::sql_query(format!(
-                "UPDATE {table} SET customer_path = $1 || substr(customer_path, $2) \
-                 WHERE customer_path >= $3 AND customer_path < $4"
-            ))
-            .bind::<diesel::sql_types::Text, _>(new.as_str())
-            .bind::<diesel::sql_types::Integer, _>(old.as_str().len() as i32 + 1)
-            .bind::<diesel::sql_types::Text, _>(old.as_str())
-            .bind::<diesel::sql_types::Text, _>(old.upper_bound())
-            .execute(c)?;
-        }
-        diesel::update(o::organizations.find(id.to_string()))
-            .set((
-                o::parent_id.eq(parent.id.to_string()),
-                o::version.eq(org.version + 1),
-                o::updated_at.eq(now()),
-            ))
-            .execute(c)?;
-        let moved = find(c, id)?.ok_or(StoreError::NotFound)?;
-        audit::record(
-            c,
-            who,
-            event(
-                &moved,
-                "organization.moved",
-                json!({"from_parent_id": org.parent_id, "to_parent_id": parent.id}),
-            ),
-        )?;
-        Ok(moved)
-    })
+    }
+    diesel::update(o::organizations.find(id.to_string()))
+        .set((
+            o::parent_id.eq(parent.id.to_string()),
+            o::version.eq(org.version + 1),
+            o::updated_at.eq(now()),
+        ))
+        .execute(c)?;
+    let moved = find(c, id)?.ok_or(StoreError::NotFound)?;
+    audit::record(
+        c,
+        who,
+        event(
+            &moved,
+            AuditAction::OrganizationMoved,
+            json!({"from_parent_id": org.parent_id, "to_parent_id": parent.id}),
+        ),
+    )?;
+    Ok(moved)
 }
 
-pub(crate) fn change_status(
-    conn: &mut DbConn,
-    scope: &TreePath,
-    id: Uuid,
-    change: StatusChange,
-    who: &AuditEntry,
-) -> Result<Organization, StoreError> {
-    write(conn, TreeLock::None, |c| set_status(c, scope, id, change, who))
-}
-
-/// Applies a status change inside the caller's write transaction.
+/// Applies a status change under the domain's status-change rule.
 pub(crate) fn set_status(
     c: &mut DbConn,
     scope: &TreePath,
@@ -346,20 +312,8 @@ pub(crate) fn set_status(
     who: &AuditEntry,
 ) -> Result<Organization, StoreError> {
     let org = lock_in_scope(c, scope, id, RowLock::Update)?;
-    if org.kind == OrgKind::Provider {
-        return Err(
-            DomainError::conflict(ErrorCode::RootStatusFixed, None, "the provider root is always active").into(),
-        );
-    }
-    let next = org.status.apply(change)?;
-    if change == StatusChange::Archive && has_live_children(c, id)? {
-        return Err(DomainError::conflict(
-            ErrorCode::HasChildren,
-            None,
-            "archive or move the organisation's children first",
-        )
-        .into());
-    }
+    let live_children = change == StatusChange::Archive && has_live_children(c, id)?;
+    let next = check_status_change(org.kind, org.status, change, live_children)?;
     diesel::update(o::organizations.find(id.to_string()))
         .set((
             o::status.eq(next.as_str()),
@@ -369,10 +323,10 @@ pub(crate) fn set_status(
         .execute(c)?;
     let changed = find(c, id)?.ok_or(StoreError::NotFound)?;
     let action = match change {
-        StatusChange::Activate => "organization.activated",
-        StatusChange::Suspend => "organization.suspended",
-        StatusChange::Reactivate => "organization.reactivated",
-        StatusChange::Archive => "organization.archived",
+        StatusChange::Activate => AuditAction::OrganizationActivated,
+        StatusChange::Suspend => AuditAction::OrganizationSuspended,
+        StatusChange::Reactivate => AuditAction::OrganizationReactivated,
+        StatusChange::Archive => AuditAction::OrganizationArchived,
     };
     audit::record(c, who, event(&changed, action, json!({"from": org.status, "to": next})))?;
     Ok(changed)

@@ -5,9 +5,7 @@ mod model;
 mod queries;
 mod row;
 
-pub(crate) use commands::{
-    change_status, create, create_root, insert_child, lock_in_scope, move_to, set_status, update, RowLock,
-};
+pub(crate) use commands::{create_root, insert_child, lock_in_scope, move_to, set_status, update, RowLock};
 pub use model::{
     ChildrenFilter, CustomerFields, DescendantFilter, NewOrganization, Organization, OrganizationPatch, PathEntry,
 };

@@ -1,5 +1,5 @@
 use chrono::{DateTime, Utc};
-use domain::{CustomerDetails, DisplayName, OrgKind, OrgStatus, TreePath};
+use domain::{Country, CustomerDetails, DisplayName, OrgKind, OrgStatus, TenantId, TreePath, WorkEmail};
 use uuid::Uuid;
 
 /// An organisation as stored.
@@ -54,9 +54,9 @@ pub struct NewOrganization {
 #[derive(Debug, Clone, Default)]
 pub struct OrganizationPatch {
     pub name: Option<DisplayName>,
-    pub tenant_id: Option<Option<String>>,
-    pub contact_email: Option<Option<String>>,
-    pub country: Option<Option<String>>,
+    pub tenant_id: Option<Option<TenantId>>,
+    pub contact_email: Option<Option<WorkEmail>>,
+    pub country: Option<Option<Country>>,
     /// Channel organisations only: open or close the partner programme.
     pub programme_open: Option<bool>,
 }

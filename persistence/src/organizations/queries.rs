@@ -1,13 +1,13 @@
 use diesel::prelude::*;
-use domain::{OrgKind, OrgStatus, TreePath};
+use domain::{OrgKind, OrgStatus, TenantDomain, TreePath};
 use uuid::Uuid;
 
 use super::model::{ChildrenFilter, DescendantFilter, Organization, PathEntry};
 use super::row::OrgRow;
 use crate::connection::DbConn;
 use crate::error::StoreError;
+use crate::ids::parse_uuid;
 use crate::schema::organizations::dsl as o;
-use crate::store::parse_uuid;
 
 pub(crate) fn find(conn: &mut DbConn, id: Uuid) -> Result<Option<Organization>, StoreError> {
     o::organizations
@@ -19,9 +19,9 @@ pub(crate) fn find(conn: &mut DbConn, id: Uuid) -> Result<Option<Organization>, 
         .transpose()
 }
 
-pub(crate) fn domain_taken(conn: &mut DbConn, domain: &str) -> Result<bool, StoreError> {
+pub(crate) fn domain_taken(conn: &mut DbConn, domain: &TenantDomain) -> Result<bool, StoreError> {
     let n: i64 = o::organizations
-        .filter(o::primary_domain.eq(domain))
+        .filter(o::primary_domain.eq(domain.as_str()))
         .count()
         .get_result(conn)?;
     Ok(n > 0)

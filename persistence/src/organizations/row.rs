@@ -4,8 +4,9 @@ use domain::{OrgKind, OrgStatus, TreePath};
 
 use super::model::{CustomerFields, Organization};
 use crate::error::StoreError;
+use crate::ids::parse_uuid;
 use crate::schema::organizations;
-use crate::store::{parse_uuid, utc};
+use crate::time::utc;
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = organizations)]

@@ -4,8 +4,9 @@
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
-use domain::ErrorCode;
-use domain::{DomainError, OrgKind, Seats, SubscriptionChange, SubscriptionStatus, TreePath};
+use domain::{
+    check_accepts_changes, AuditAction, DomainError, OrgKind, Seats, SubscriptionChange, SubscriptionStatus, TreePath,
+};
 use serde_json::json;
 use uuid::Uuid;
 
@@ -15,11 +16,9 @@ use crate::connection::DbConn;
 use crate::error::StoreError;
 use crate::organizations::{lock_in_scope, RowLock};
 use crate::schema::{subscription_changes, subscriptions};
-use crate::store::now;
-use crate::tx::TreeLock;
-use crate::Store;
+use crate::time::now;
 
-fn find(conn: &mut DbConn, id: Uuid) -> Result<Option<Subscription>, StoreError> {
+pub(crate) fn find(conn: &mut DbConn, id: Uuid) -> Result<Option<Subscription>, StoreError> {
     subscriptions::table
         .find(id.to_string())
         .select(SubscriptionRow::as_select())
@@ -62,7 +61,7 @@ fn record_seats(
     Ok(())
 }
 
-fn event(sub: &Subscription, action: &'static str, details: serde_json::Value) -> Event<'static> {
+fn event(sub: &Subscription, action: AuditAction, details: serde_json::Value) -> Event<'static> {
     Event {
         organization_id: sub.customer_id,
         action,
@@ -72,148 +71,132 @@ fn event(sub: &Subscription, action: &'static str, details: serde_json::Value) -
     }
 }
 
-impl Store {
-    pub fn subscription(&self, id: Uuid) -> Result<Option<Subscription>, StoreError> {
-        self.read(|c| find(c, id))
+pub(crate) fn create(
+    c: &mut DbConn,
+    scope: &TreePath,
+    new: &NewSubscription,
+    who: &AuditEntry,
+) -> Result<Subscription, StoreError> {
+    let customer = lock_in_scope(c, scope, new.customer_id, RowLock::Share)?;
+    if customer.kind != OrgKind::Customer {
+        return Err(StoreError::NotFound);
     }
+    check_accepts_changes(customer.status)?;
+    let ts = now();
+    let row = SubscriptionRow {
+        id: Uuid::now_v7().to_string(),
+        customer_id: customer.id.to_string(),
+        customer_path: customer.path.as_str().to_string(),
+        sku: new.sku.as_str().to_string(),
+        description: new.description.as_str().to_string(),
+        quantity: new.seats.quantity,
+        assigned: new.seats.assigned,
+        unit_price_minor: new.unit_price.amount_minor,
+        currency: new.unit_price.currency.as_str().to_string(),
+        billing_cycle: new.billing_cycle.as_str().to_string(),
+        renews_on: new.renews_on,
+        auto_renew: new.auto_renew,
+        status: SubscriptionStatus::Active.as_str().to_string(),
+        version: 1,
+        created_at: ts,
+        updated_at: ts,
+    };
+    diesel::insert_into(subscriptions::table).values(&row).execute(c)?;
+    let sub = row.into_model()?;
+    record_seats(c, &sub, ts, sub.quantity, sub.assigned, (0, 0))?;
+    audit::record(
+        c,
+        who,
+        event(
+            &sub,
+            AuditAction::SubscriptionCreated,
+            json!({"sku": sub.sku, "quantity": sub.quantity, "assigned": sub.assigned}),
+        ),
+    )?;
+    Ok(sub)
+}
 
-    pub fn create_subscription(
-        &self,
-        scope: &TreePath,
-        new: &NewSubscription,
-        who: &AuditEntry,
-    ) -> Result<Subscription, StoreError> {
-        self.change(TreeLock::Shared, |c| {
-            let customer = lock_in_scope(c, scope, new.customer_id, RowLock::Share)?;
-            if customer.kind != OrgKind::Customer {
-                return Err(StoreError::NotFound);
-            }
-            if !customer.status.accepts_children() {
-                return Err(
-                    DomainError::conflict(ErrorCode::CustomerArchived, None, "the customer is archived").into(),
-                );
-            }
-            let ts = now();
-            let row = SubscriptionRow {
-                id: Uuid::now_v7().to_string(),
-                customer_id: customer.id.to_string(),
-                customer_path: customer.path.as_str().to_string(),
-                sku: new.sku.as_str().to_string(),
-                description: new.description.clone(),
-                quantity: new.seats.quantity,
-                assigned: new.seats.assigned,
-                unit_price_minor: new.unit_price.amount_minor,
-                currency: new.unit_price.currency.as_str().to_string(),
-                billing_cycle: new.billing_cycle.as_str().to_string(),
-                renews_on: new.renews_on,
-                auto_renew: new.auto_renew,
-                status: SubscriptionStatus::Active.as_str().to_string(),
-                version: 1,
-                created_at: ts,
-                updated_at: ts,
-            };
-            diesel::insert_into(subscriptions::table).values(&row).execute(c)?;
-            let sub = row.into_model()?;
-            record_seats(c, &sub, ts, sub.quantity, sub.assigned, (0, 0))?;
-            audit::record(
-                c,
-                who,
-                event(
-                    &sub,
-                    "subscription.created",
-                    json!({"sku": sub.sku, "quantity": sub.quantity, "assigned": sub.assigned}),
-                ),
-            )?;
-            Ok(sub)
-        })
+pub(crate) fn update(
+    c: &mut DbConn,
+    scope: &TreePath,
+    id: Uuid,
+    expected_version: Option<i64>,
+    patch: &SubscriptionPatch,
+    who: &AuditEntry,
+) -> Result<Subscription, StoreError> {
+    let sub = lock_visible(c, scope, id)?;
+    if expected_version.is_some_and(|v| v != sub.version) {
+        return Err(StoreError::StaleVersion { current: sub.version });
     }
+    sub.status.check_changeable()?;
+    let seats = Seats::new(
+        patch.quantity.unwrap_or(sub.quantity),
+        patch.assigned.unwrap_or(sub.assigned),
+    )
+    .map_err(DomainError::from)?;
+    let ts = now();
+    diesel::update(subscriptions::table.find(id.to_string()))
+        .set((
+            subscriptions::quantity.eq(seats.quantity),
+            subscriptions::assigned.eq(seats.assigned),
+            patch.auto_renew.map(|a| subscriptions::auto_renew.eq(a)),
+            subscriptions::version.eq(sub.version + 1),
+            subscriptions::updated_at.eq(ts),
+        ))
+        .execute(c)?;
+    if (seats.quantity, seats.assigned) != (sub.quantity, sub.assigned) {
+        record_seats(
+            c,
+            &sub,
+            ts,
+            seats.quantity,
+            seats.assigned,
+            (sub.quantity, sub.assigned),
+        )?;
+    }
+    audit::record(
+        c,
+        who,
+        event(
+            &sub,
+            AuditAction::SubscriptionUpdated,
+            json!({
+                "quantity": {"from": sub.quantity, "to": seats.quantity},
+                "assigned": {"from": sub.assigned, "to": seats.assigned},
+                "auto_renew": patch.auto_renew,
+            }),
+        ),
+    )?;
+    find(c, id)?.ok_or(StoreError::NotFound)
+}
 
-    pub fn update_subscription(
-        &self,
-        scope: &TreePath,
-        id: Uuid,
-        expected_version: Option<i64>,
-        patch: &SubscriptionPatch,
-        who: &AuditEntry,
-    ) -> Result<Subscription, StoreError> {
-        self.change(TreeLock::None, |c| {
-            let sub = lock_visible(c, scope, id)?;
-            if expected_version.is_some_and(|v| v != sub.version) {
-                return Err(StoreError::StaleVersion { current: sub.version });
-            }
-            sub.status.check_changeable()?;
-            let seats = Seats::new(
-                patch.quantity.unwrap_or(sub.quantity),
-                patch.assigned.unwrap_or(sub.assigned),
-            )
-            .map_err(DomainError::from)?;
-            let ts = now();
-            diesel::update(subscriptions::table.find(id.to_string()))
-                .set((
-                    subscriptions::quantity.eq(seats.quantity),
-                    subscriptions::assigned.eq(seats.assigned),
-                    patch.auto_renew.map(|a| subscriptions::auto_renew.eq(a)),
-                    subscriptions::version.eq(sub.version + 1),
-                    subscriptions::updated_at.eq(ts),
-                ))
-                .execute(c)?;
-            if (seats.quantity, seats.assigned) != (sub.quantity, sub.assigned) {
-                record_seats(
-                    c,
-                    &sub,
-                    ts,
-                    seats.quantity,
-                    seats.assigned,
-                    (sub.quantity, sub.assigned),
-                )?;
-            }
-            audit::record(
-                c,
-                who,
-                event(
-                    &sub,
-                    "subscription.updated",
-                    json!({
-                        "quantity": {"from": sub.quantity, "to": seats.quantity},
-                        "assigned": {"from": sub.assigned, "to": seats.assigned},
-                        "auto_renew": patch.auto_renew,
-                    }),
-                ),
-            )?;
-            find(c, id)?.ok_or(StoreError::NotFound)
-        })
+/// Suspend, reactivate or cancel. Cancelling releases the seats (the history
+/// records them falling to zero), so usage series drop with it.
+pub(crate) fn change_status(
+    c: &mut DbConn,
+    scope: &TreePath,
+    id: Uuid,
+    change: SubscriptionChange,
+    who: &AuditEntry,
+) -> Result<Subscription, StoreError> {
+    let sub = lock_visible(c, scope, id)?;
+    let next = sub.status.apply(change)?;
+    let ts = now();
+    diesel::update(subscriptions::table.find(id.to_string()))
+        .set((
+            subscriptions::status.eq(next.as_str()),
+            subscriptions::version.eq(sub.version + 1),
+            subscriptions::updated_at.eq(ts),
+        ))
+        .execute(c)?;
+    if !next.holds_seats() {
+        record_seats(c, &sub, ts, 0, 0, (sub.quantity, sub.assigned))?;
     }
-
-    /// Suspend, reactivate or cancel. Cancelling releases the seats (the history
-    /// records them falling to zero), so usage series drop with it.
-    pub fn change_subscription_status(
-        &self,
-        scope: &TreePath,
-        id: Uuid,
-        change: SubscriptionChange,
-        who: &AuditEntry,
-    ) -> Result<Subscription, StoreError> {
-        self.change(TreeLock::None, |c| {
-            let sub = lock_visible(c, scope, id)?;
-            let next = sub.status.apply(change)?;
-            let ts = now();
-            diesel::update(subscriptions::table.find(id.to_string()))
-                .set((
-                    subscriptions::status.eq(next.as_str()),
-                    subscriptions::version.eq(sub.version + 1),
-                    subscriptions::updated_at.eq(ts),
-                ))
-                .execute(c)?;
-            if !next.holds_seats() {
-                record_seats(c, &sub, ts, 0, 0, (sub.quantity, sub.assigned))?;
-            }
-            let action = match change {
-                SubscriptionChange::Suspend => "subscription.suspended",
-                SubscriptionChange::Reactivate => "subscription.reactivated",
-                SubscriptionChange::Cancel => "subscription.cancelled",
-            };
-            audit::record(c, who, event(&sub, action, json!({"from": sub.status, "to": next})))?;
-            find(c, id)?.ok_or(StoreError::NotFound)
-        })
-    }
+    let action = match change {
+        SubscriptionChange::Suspend => AuditAction::SubscriptionSuspended,
+        SubscriptionChange::Reactivate => AuditAction::SubscriptionReactivated,
+        SubscriptionChange::Cancel => AuditAction::SubscriptionCancelled,
+    };
+    audit::record(c, who, event(&sub, action, json!({"from": sub.status, "to": next})))?;
+    find(c, id)?.ok_or(StoreError::NotFound)
 }

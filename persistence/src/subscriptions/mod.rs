@@ -2,20 +2,24 @@
 //! path, so subtree lists and totals are range scans of this table alone.
 
 mod commands;
+mod insights;
 mod queries;
-mod reports;
 
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use diesel::prelude::*;
-use domain::{BillingCycle, Money, Seats, Sku, SubscriptionStatus, TreePath};
+use domain::{BillingCycle, DisplayName, Money, Seats, Sku, SubscriptionStatus, TreePath};
 use uuid::Uuid;
 
 use crate::error::StoreError;
+use crate::ids::parse_uuid;
 use crate::schema::subscriptions;
-use crate::store::{parse_uuid, utc};
+use crate::time::utc;
 
+pub(crate) use commands::{change_status, create, find, update};
+pub(crate) use insights::{customer_rollups, dashboard, usage};
+pub use insights::{CustomerRollup, Dashboard, OrgCount, UsageBucket, UsageInterval};
+pub(crate) use queries::{customer_subscriptions, seat_history, subtree_subscriptions};
 pub use queries::{SeatChange, SubscriptionFilter};
-pub use reports::{CustomerRollup, Dashboard, OrgCount, UsageBucket, UsageInterval};
 
 #[derive(Debug, Clone)]
 pub struct Subscription {
@@ -47,7 +51,7 @@ impl domain::Scoped for Subscription {
 pub struct NewSubscription {
     pub customer_id: Uuid,
     pub sku: Sku,
-    pub description: String,
+    pub description: DisplayName,
     pub seats: Seats,
     pub unit_price: Money,
     pub billing_cycle: BillingCycle,

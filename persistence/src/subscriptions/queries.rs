@@ -9,10 +9,10 @@ use domain::{SubscriptionStatus, TreePath};
 use uuid::Uuid;
 
 use super::{Subscription, SubscriptionRow};
+use crate::connection::DbConn;
 use crate::error::StoreError;
 use crate::schema::{subscription_changes, subscriptions};
-use crate::store::utc;
-use crate::Store;
+use crate::time::utc;
 
 #[derive(Debug, Clone, Default)]
 pub struct SubscriptionFilter {
@@ -30,98 +30,90 @@ pub struct SeatChange {
     pub assigned: i64,
 }
 
-impl Store {
-    /// A customer's subscriptions, oldest first.
-    pub fn customer_subscriptions(
-        &self,
-        customer: Uuid,
-        filter: &SubscriptionFilter,
-        after: Option<Uuid>,
-        limit: i64,
-    ) -> Result<Vec<Subscription>, StoreError> {
-        self.read(|c| {
-            let mut q = subscriptions::table
-                .filter(subscriptions::customer_id.eq(customer.to_string()))
-                .select(SubscriptionRow::as_select())
-                .order(subscriptions::id.asc())
-                .limit(limit)
-                .into_boxed();
-            if let Some(s) = filter.status {
-                q = q.filter(subscriptions::status.eq(s.as_str()));
-            }
-            if let Some(sku) = &filter.sku {
-                q = q.filter(subscriptions::sku.eq(sku.clone()));
-            }
-            if let Some(d) = filter.renews_before {
-                q = q.filter(subscriptions::renews_on.lt(d));
-            }
-            if let Some(after) = after {
-                q = q.filter(subscriptions::id.gt(after.to_string()));
-            }
-            q.load(c)?.into_iter().map(SubscriptionRow::into_model).collect()
-        })
+/// A customer's subscriptions, oldest first.
+pub(crate) fn customer_subscriptions(
+    c: &mut DbConn,
+    customer: Uuid,
+    filter: &SubscriptionFilter,
+    after: Option<Uuid>,
+    limit: i64,
+) -> Result<Vec<Subscription>, StoreError> {
+    let mut q = subscriptions::table
+        .filter(subscriptions::customer_id.eq(customer.to_string()))
+        .select(SubscriptionRow::as_select())
+        .order(subscriptions::id.asc())
+        .limit(limit)
+        .into_boxed();
+    if let Some(s) = filter.status {
+        q = q.filter(subscriptions::status.eq(s.as_str()));
     }
+    if let Some(sku) = &filter.sku {
+        q = q.filter(subscriptions::sku.eq(sku.clone()));
+    }
+    if let Some(d) = filter.renews_before {
+        q = q.filter(subscriptions::renews_on.lt(d));
+    }
+    if let Some(after) = after {
+        q = q.filter(subscriptions::id.gt(after.to_string()));
+    }
+    q.load(c)?.into_iter().map(SubscriptionRow::into_model).collect()
+}
 
-    /// Every subscription of the customers below `root`, in tree order, after
-    /// the `(customer_path, id)` key of the previous page.
-    pub fn subtree_subscriptions(
-        &self,
-        root: &TreePath,
-        filter: &SubscriptionFilter,
-        after: Option<(String, Uuid)>,
-        limit: i64,
-    ) -> Result<Vec<Subscription>, StoreError> {
-        self.read(|c| {
-            let mut q = subscriptions::table
-                .filter(subscriptions::customer_path.ge(root.as_str().to_string()))
-                .filter(subscriptions::customer_path.lt(root.upper_bound()))
-                .select(SubscriptionRow::as_select())
-                .order((subscriptions::customer_path.asc(), subscriptions::id.asc()))
-                .limit(limit)
-                .into_boxed();
-            if let Some(s) = filter.status {
-                q = q.filter(subscriptions::status.eq(s.as_str()));
-            }
-            if let Some(sku) = &filter.sku {
-                q = q.filter(subscriptions::sku.eq(sku.clone()));
-            }
-            if let Some(d) = filter.renews_before {
-                q = q.filter(subscriptions::renews_on.lt(d));
-            }
-            if let Some((path, id)) = after {
-                // A row-value comparison, so the index on (customer_path, id) serves it.
-                q = q.filter(
-                    sql::<Bool>("(subscriptions.customer_path, subscriptions.id) > (")
-                        .bind::<diesel::sql_types::Text, _>(path)
-                        .sql(", ")
-                        .bind::<diesel::sql_types::Text, _>(id.to_string())
-                        .sql(")"),
-                );
-            }
-            q.load(c)?.into_iter().map(SubscriptionRow::into_model).collect()
-        })
+/// Every subscription of the customers below `root`, in tree order, after
+/// the `(customer_path, id)` key of the previous page.
+pub(crate) fn subtree_subscriptions(
+    c: &mut DbConn,
+    root: &TreePath,
+    filter: &SubscriptionFilter,
+    after: Option<(String, Uuid)>,
+    limit: i64,
+) -> Result<Vec<Subscription>, StoreError> {
+    let mut q = subscriptions::table
+        .filter(subscriptions::customer_path.ge(root.as_str().to_string()))
+        .filter(subscriptions::customer_path.lt(root.upper_bound()))
+        .select(SubscriptionRow::as_select())
+        .order((subscriptions::customer_path.asc(), subscriptions::id.asc()))
+        .limit(limit)
+        .into_boxed();
+    if let Some(s) = filter.status {
+        q = q.filter(subscriptions::status.eq(s.as_str()));
     }
+    if let Some(sku) = &filter.sku {
+        q = q.filter(subscriptions::sku.eq(sku.clone()));
+    }
+    if let Some(d) = filter.renews_before {
+        q = q.filter(subscriptions::renews_on.lt(d));
+    }
+    if let Some((path, id)) = after {
+        // A row-value comparison, so the index on (customer_path, id) serves it.
+        q = q.filter(
+            sql::<Bool>("(subscriptions.customer_path, subscriptions.id) > (")
+                .bind::<diesel::sql_types::Text, _>(path)
+                .sql(", ")
+                .bind::<diesel::sql_types::Text, _>(id.to_string())
+                .sql(")"),
+        );
+    }
+    q.load(c)?.into_iter().map(SubscriptionRow::into_model).collect()
+}
 
-    /// A subscription's quantity and assigned seats over time, oldest first.
-    pub fn seat_history(&self, id: Uuid) -> Result<Vec<SeatChange>, StoreError> {
-        self.read(|c| {
-            let rows: Vec<(NaiveDateTime, i64, i64)> = subscription_changes::table
-                .filter(subscription_changes::subscription_id.eq(id.to_string()))
-                .select((
-                    subscription_changes::changed_at,
-                    subscription_changes::quantity,
-                    subscription_changes::assigned,
-                ))
-                .order((subscription_changes::changed_at.asc(), subscription_changes::id.asc()))
-                .load(c)?;
-            Ok(rows
-                .into_iter()
-                .map(|(at, quantity, assigned)| SeatChange {
-                    changed_at: utc(at),
-                    quantity,
-                    assigned,
-                })
-                .collect())
+/// A subscription's quantity and assigned seats over time, oldest first.
+pub(crate) fn seat_history(c: &mut DbConn, id: Uuid) -> Result<Vec<SeatChange>, StoreError> {
+    let rows: Vec<(NaiveDateTime, i64, i64)> = subscription_changes::table
+        .filter(subscription_changes::subscription_id.eq(id.to_string()))
+        .select((
+            subscription_changes::changed_at,
+            subscription_changes::quantity,
+            subscription_changes::assigned,
+        ))
+        .order((subscription_changes::changed_at.asc(), subscription_changes::id.asc()))
+        .load(c)?;
+    Ok(rows
+        .into_iter()
+        .map(|(at, quantity, assigned)| SeatChange {
+            changed_at: utc(at),
+            quantity,
+            assigned,
         })
-    }
+        .collect())
 }

@@ -1,6 +1,6 @@
 use actix_web::{http::header, post, web, HttpResponse};
 use domain::actions::ManageApiClients;
-use domain::{codes, DisplayName, FieldErrors};
+use domain::{codes, parse_all, DisplayName, DomainError};
 use persistence::Organization;
 
 use super::view::{ApiClientView, ApiClientWithSecret, CreateApiClient};
@@ -38,25 +38,13 @@ pub async fn create_api_client(
     body: StrictJson<CreateApiClient>,
 ) -> Result<HttpResponse, ApiError> {
     let (principal, org) = (org.principal, org.record);
-    let mut errors = FieldErrors::default();
-    let name = errors.take(DisplayName::parse(&body.0.name));
-    let roles = errors.take(parse_roles(&body.0.roles));
-    errors.into_result()?;
-    let (Some(name), Some(roles)) = (name, roles) else {
-        return Err(ApiError::Internal("parsed fields went missing".into()));
-    };
-    if !org.kind.may_home_operators() {
-        return Err(ApiError::Conflict {
-            code: domain::ErrorCode::CustomerHasNoApiClients,
-            field: None,
-            message: "API clients belong to channel organisations, not to customers".into(),
-        });
-    }
+    let (name, roles) = parse_all((DisplayName::parse(&body.0.name), parse_roles(&body.0.roles)))?;
+    org.kind.check_homes_api_clients().map_err(DomainError::from)?;
     let (secret, hash) = secrets::generate();
     let scope = principal.home_path.clone();
     let who = audit_entry(&principal);
     let client = state
-        .db(move |s| s.create_api_client(&scope, org.id, name.as_str(), &roles, &hash, &who))
+        .db(move |s| s.create_api_client(&scope, org.id, &name, &roles, &hash, &who))
         .await?;
     Ok(HttpResponse::Created()
         .insert_header((header::LOCATION, format!("/v1/api-clients/{}", client.id)))

@@ -1,6 +1,6 @@
 use actix_web::{patch, web, HttpResponse};
 use domain::actions::ManageApiClients;
-use domain::{DisplayName, FieldErrors, Role};
+use domain::{parse_all, DisplayName, Role};
 use persistence::ApiClient;
 use serde::Deserialize;
 use utoipa::ToSchema;
@@ -48,15 +48,14 @@ pub async fn update_api_client(
     body: StrictJson<UpdateApiClient>,
 ) -> Result<HttpResponse, ApiError> {
     let (principal, id) = (client.principal, client.record.id);
-    let mut errors = FieldErrors::default();
-    let name = body.0.name.as_deref().map(DisplayName::parse).transpose();
-    let roles = body.0.roles.as_deref().map(parse_roles).transpose();
-    let (name, roles) = (errors.take(name).flatten(), errors.take(roles).flatten());
-    errors.into_result()?;
+    let (name, roles) = parse_all((
+        body.0.name.as_deref().map(DisplayName::parse).transpose(),
+        body.0.roles.as_deref().map(parse_roles).transpose(),
+    ))?;
     let scope = principal.home_path.clone();
     let who = audit_entry(&principal);
     let client = state
-        .db(move |s| s.update_api_client(&scope, id, name.as_ref().map(|n| n.as_str()), roles.as_ref(), &who))
+        .db(move |s| s.update_api_client(&scope, id, name.as_ref(), roles.as_ref(), &who))
         .await?;
     Ok(HttpResponse::Ok().json(ApiClientView::from(client)))
 }

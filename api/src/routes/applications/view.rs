@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Utc};
 use domain::onboarding::{ApplicationMessage, RejectionReason};
-use domain::{ApplicationStatus, Country, DisplayName, FieldErrors, WorkEmail};
+use domain::{parse_all, ApplicationStatus, Country, DisplayName, WorkEmail};
 use persistence::{Application, NewApplication};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -51,24 +51,21 @@ pub struct ApplyToProgramme {
 
 impl ApplyToProgramme {
     pub fn parse(&self, programme: Uuid) -> Result<NewApplication, ApiError> {
-        let mut errors = FieldErrors::default();
-        let company = errors.take(DisplayName::parse(&self.company_name).map_err(|e| e.at("company_name")));
-        let contact = errors.take(DisplayName::parse(&self.contact_name).map_err(|e| e.at("contact_name")));
-        let email = errors.take(WorkEmail::parse(&self.email, "email"));
-        let country = errors.take(Country::parse(&self.country));
-        let message = errors.take(ApplicationMessage::parse(&self.message));
-        errors.into_result()?;
-        match (company, contact, email, country, message) {
-            (Some(company_name), Some(contact_name), Some(email), Some(country), Some(message)) => Ok(NewApplication {
-                programme_org_id: programme,
-                company_name,
-                contact_name,
-                email,
-                country,
-                message,
-            }),
-            _ => Err(ApiError::Internal("parsed fields went missing".into())),
-        }
+        let (company_name, contact_name, email, country, message) = parse_all((
+            DisplayName::parse(&self.company_name).map_err(|e| e.at("company_name")),
+            DisplayName::parse(&self.contact_name).map_err(|e| e.at("contact_name")),
+            WorkEmail::parse(&self.email, "email"),
+            Country::parse(&self.country),
+            ApplicationMessage::parse(&self.message),
+        ))?;
+        Ok(NewApplication {
+            programme_org_id: programme,
+            company_name,
+            contact_name,
+            email,
+            country,
+            message,
+        })
     }
 }
 

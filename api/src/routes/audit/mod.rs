@@ -37,7 +37,7 @@ impl AuditFilterQuery {
     fn filter(&self) -> AuditFilter {
         AuditFilter {
             actor: self.actor,
-            action: self.action.clone(),
+            action: self.action.as_deref().map(str::parse),
             target: self.target,
             from: self.from,
             to: self.to,

@@ -1,8 +1,8 @@
 //! JSON shapes of customer users and of impersonation grants.
 
 use chrono::{DateTime, Utc};
+use domain::{parse_all, DisplayName, EmailAddress};
 use domain::{parse_mobile, AdminFlags};
-use domain::{DisplayName, EmailAddress, FieldErrors};
 use persistence::{CustomerUser, CustomerUserPatch, NewCustomerUser};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -150,52 +150,48 @@ pub struct UpdateCustomerUser {
     pub status: Option<CustomerUserStatus>,
 }
 
-fn required<T>(v: Option<T>) -> Result<T, ApiError> {
-    v.ok_or_else(|| ApiError::Internal("parsed fields went missing".into()))
-}
-
 impl CreateCustomerUser {
     pub fn parse(&self, customer_id: Uuid) -> Result<NewCustomerUser, ApiError> {
-        let mut errors = FieldErrors::default();
-        let email = errors.take(EmailAddress::parse(&self.email, "email"));
-        let name = errors.take(DisplayName::parse(&self.name));
-        let mobile = errors.take(self.mobile.as_deref().map(parse_mobile).transpose());
-        let flags = errors.take(AdminFlags::default().with(self.admin, self.master_admin));
-        errors.into_result()?;
+        let (email, name, mobile, flags) = parse_all((
+            EmailAddress::parse(&self.email, "email"),
+            DisplayName::parse(&self.name),
+            self.mobile.as_deref().map(parse_mobile).transpose(),
+            AdminFlags::default().with(self.admin, self.master_admin),
+        ))?;
         Ok(NewCustomerUser {
             customer_id,
-            email: required(email)?,
-            name: required(name)?,
-            mobile: required(mobile)?,
-            flags: required(flags)?,
+            email,
+            name,
+            mobile,
+            flags,
         })
     }
 }
 
 impl UpdateCustomerUser {
     pub fn parse(self) -> Result<CustomerUserPatch, ApiError> {
-        let mut errors = FieldErrors::default();
-        let name = errors.take(self.name.as_deref().map(DisplayName::parse).transpose());
-        let email = errors.take(
+        // `admin: false` with `master_admin: true` is refused whatever the user is now.
+        let flags = if self.admin == Some(false) && self.master_admin == Some(true) {
+            AdminFlags::default().with(self.admin, self.master_admin).map(drop)
+        } else {
+            Ok(())
+        };
+        let (name, email, mobile, ()) = parse_all((
+            self.name.as_deref().map(DisplayName::parse).transpose(),
             self.email
                 .as_deref()
                 .map(|e| EmailAddress::parse(e, "email"))
                 .transpose(),
-        );
-        let mobile = errors.take(
             self.mobile
                 .as_ref()
                 .map(|m| m.as_deref().map(parse_mobile).transpose())
                 .transpose(),
-        );
-        if self.admin == Some(false) && self.master_admin == Some(true) {
-            errors.take(AdminFlags::default().with(self.admin, self.master_admin));
-        }
-        errors.into_result()?;
+            flags,
+        ))?;
         Ok(CustomerUserPatch {
-            name: required(name)?,
-            email: required(email)?,
-            mobile: required(mobile)?,
+            name,
+            email,
+            mobile,
             admin: self.admin,
             master_admin: self.master_admin,
             status: self.status.map(Into::into),

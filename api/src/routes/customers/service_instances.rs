@@ -3,7 +3,7 @@
 use actix_web::{delete, get, http::header, post, web, HttpResponse};
 use chrono::{DateTime, Utc};
 use domain::actions::{ManageServiceInstances, ReadCustomers};
-use domain::{codes, FieldErrors, Slug};
+use domain::{codes, parse_all, Slug};
 use persistence::ServiceInstance;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -105,13 +105,10 @@ pub async fn create_service_instance(
     body: StrictJson<CreateServiceInstance>,
 ) -> Result<HttpResponse, ApiError> {
     let (principal, customer_id) = (customer.principal, customer.record.id);
-    let mut errors = FieldErrors::default();
-    let service = errors.take(Slug::parse(&body.0.service, "service"));
-    let region = errors.take(Slug::parse(&body.0.region, "region"));
-    errors.into_result()?;
-    let (Some(service), Some(region)) = (service, region) else {
-        return Err(ApiError::Internal("parsed fields went missing".into()));
-    };
+    let (service, region) = parse_all((
+        Slug::parse(&body.0.service, "service"),
+        Slug::parse(&body.0.region, "region"),
+    ))?;
     let scope = principal.home_path.clone();
     let who = audit_entry(&principal);
     let instance = state

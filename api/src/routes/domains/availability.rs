@@ -40,9 +40,9 @@ async fn check(state: &AppState, req: &HttpRequest, raw: String) -> Result<Domai
     let reason = if domain.is_reserved() {
         Some(Unavailable::Reserved)
     } else {
-        let name = domain.as_str().to_string();
+        let asked = domain.clone();
         state
-            .db(move |s| s.domain_taken(&name))
+            .db(move |s| s.domain_taken(&asked))
             .await?
             .then_some(Unavailable::Taken)
     };

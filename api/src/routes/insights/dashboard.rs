@@ -1,6 +1,7 @@
 use actix_web::{get, web, HttpResponse};
 use chrono::{Days, Utc};
 use domain::actions::ReadDashboard;
+use domain::insights::check_renewal_window;
 use domain::{OrgKind, OrgStatus};
 use persistence::Organization;
 use serde::{Deserialize, Serialize};
@@ -78,14 +79,7 @@ pub async fn get_dashboard(
     guarded: Guarded<ReadDashboard, Organization>,
     query: StrictQuery<DashboardQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let window = query.0.renewal_window_days.unwrap_or(30);
-    if !(1..=366).contains(&window) {
-        return Err(ApiError::invalid(
-            "renewal_window_days",
-            "out_of_range",
-            "renewal_window_days must be between 1 and 366",
-        ));
-    }
+    let window = check_renewal_window(query.0.renewal_window_days.unwrap_or(30))?;
     let (principal, org) = (guarded.principal, guarded.record);
     let today = Utc::now().date_naive();
     let end = today

@@ -1,7 +1,7 @@
 use actix_web::{get, web, HttpResponse};
 use chrono::NaiveDate;
 use domain::actions::ReadUsage;
-use domain::{check_date, FieldErrors};
+use domain::insights::check_usage_range;
 use persistence::{Organization, UsageInterval};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -71,20 +71,7 @@ pub async fn get_usage(
     query: StrictQuery<UsageQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let q = query.0;
-    let mut errors = FieldErrors::default();
-    errors.take(check_date(q.from, "from"));
-    errors.take(check_date(q.to, "to"));
-    errors.into_result()?;
-    if q.from > q.to {
-        return Err(ApiError::invalid("from", "after_to", "from must not be after to"));
-    }
-    if (q.to - q.from).num_days() > 3660 {
-        return Err(ApiError::invalid(
-            "to",
-            "range_too_long",
-            "the range may span at most 3,660 days",
-        ));
-    }
+    check_usage_range(q.from, q.to).map_err(ApiError::Invalid)?;
     let interval = q.interval.unwrap_or(Interval::Day);
     let org = org.into_record();
     let root = org.path.clone();

@@ -1,7 +1,7 @@
 //! JSON shapes of activation links. None of them ever holds a token.
 
 use chrono::{DateTime, Utc};
-use domain::{DisplayName, FieldErrors, OrgKind, OrgStatus, WorkEmail};
+use domain::{parse_all, DisplayName, OrgKind, OrgStatus, WorkEmail};
 use persistence::{Activation, ActivationLink, ActivationTarget, CreatedAdmin};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -93,14 +93,10 @@ pub struct AcceptActivation {
 
 impl AcceptActivation {
     pub fn parse(&self) -> Result<(DisplayName, WorkEmail), ApiError> {
-        let mut errors = FieldErrors::default();
-        let name = errors.take(DisplayName::parse(&self.name));
-        let email = errors.take(WorkEmail::parse(&self.email, "email"));
-        errors.into_result()?;
-        match (name, email) {
-            (Some(n), Some(e)) => Ok((n, e)),
-            _ => Err(ApiError::Internal("parsed fields went missing".into())),
-        }
+        Ok(parse_all((
+            DisplayName::parse(&self.name),
+            WorkEmail::parse(&self.email, "email"),
+        ))?)
     }
 }
 

@@ -1,6 +1,6 @@
 use actix_web::{http::header, post, web, HttpResponse};
 use domain::actions::ManageOperators;
-use domain::{codes, OperatorStatus};
+use domain::{codes, DomainError, OperatorStatus};
 use persistence::{NewOperator, Organization};
 
 use super::view::{CreateOperator, OperatorView};
@@ -37,23 +37,17 @@ pub async fn create_operator(
 ) -> Result<HttpResponse, ApiError> {
     let (principal, org) = (org.principal, org.record);
     let (email, name, roles) = body.0.parse()?;
-    if !org.kind.may_home_operators() {
-        return Err(ApiError::Conflict {
-            code: domain::ErrorCode::CustomerHasNoOperators,
-            field: None,
-            message: "customers have customer users, not operators".into(),
-        });
-    }
+    org.kind.check_homes_operators().map_err(DomainError::from)?;
     let new = NewOperator {
         home_organization_id: org.id,
         email,
-        name: name.into_inner(),
+        name,
         roles,
         status: OperatorStatus::Invited,
     };
     let mail = crate::mail::compose::operator_invitation(
         new.email.as_str(),
-        &new.name,
+        new.name.as_str(),
         &org.name,
         &new.roles,
         &state.config.issuer(),

@@ -1,6 +1,6 @@
 use actix_web::{patch, web, HttpRequest, HttpResponse};
 use domain::actions::ManageOperators;
-use domain::{codes, DisplayName, FieldErrors};
+use domain::{codes, parse_all, DisplayName};
 use persistence::Operator;
 
 use super::view::{parse_roles, OperatorView, UpdateOperator};
@@ -41,26 +41,15 @@ pub async fn update_operator(
     let (principal, id) = (op.principal, op.record.id);
     let expected = if_match(&req)?;
     let body = body.0;
-    let mut errors = FieldErrors::default();
-    let name = body.name.as_deref().map(DisplayName::parse).transpose();
-    let roles = body.roles.as_deref().map(parse_roles).transpose();
-    let (name, roles) = (errors.take(name).flatten(), errors.take(roles).flatten());
-    errors.into_result()?;
+    let (name, roles) = parse_all((
+        body.name.as_deref().map(DisplayName::parse).transpose(),
+        body.roles.as_deref().map(parse_roles).transpose(),
+    ))?;
     let scope = principal.home_path.clone();
     let actor = principal.id;
     let who = audit_entry(&principal);
     let op = state
-        .db(move |s| {
-            s.update_operator(
-                &scope,
-                actor,
-                id,
-                expected,
-                name.as_ref().map(|n| n.as_str()),
-                roles.as_ref(),
-                &who,
-            )
-        })
+        .db(move |s| s.update_operator(&scope, actor, id, expected, name.as_ref(), roles.as_ref(), &who))
         .await?;
     Ok(tagged(&mut HttpResponse::Ok(), op.version, OperatorView::from(op)))
 }

@@ -1,7 +1,7 @@
 //! JSON shapes of operators.
 
 use chrono::{DateTime, Utc};
-use domain::{DisplayName, FieldErrors, OperatorStatus, Role, RoleSet, WorkEmail};
+use domain::{parse_all, DisplayName, OperatorStatus, Role, RoleSet, WorkEmail};
 use persistence::Operator;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -98,26 +98,15 @@ pub struct UpdateOperator {
 
 /// At least one role.
 pub fn parse_roles(roles: &[Role]) -> Result<RoleSet, domain::FieldError> {
-    if roles.is_empty() {
-        return Err(domain::FieldError::new(
-            "roles",
-            "required",
-            "at least one role is required",
-        ));
-    }
-    Ok(RoleSet::new(roles.iter().copied()))
+    RoleSet::non_empty(roles.iter().copied())
 }
 
 impl CreateOperator {
     pub fn parse(&self) -> Result<(WorkEmail, DisplayName, RoleSet), ApiError> {
-        let mut errors = FieldErrors::default();
-        let email = errors.take(WorkEmail::parse(&self.email, "email"));
-        let name = errors.take(DisplayName::parse(&self.name));
-        let roles = errors.take(parse_roles(&self.roles));
-        errors.into_result()?;
-        match (email, name, roles) {
-            (Some(e), Some(n), Some(r)) => Ok((e, n, r)),
-            _ => Err(ApiError::Internal("parsed fields went missing".into())),
-        }
+        Ok(parse_all((
+            WorkEmail::parse(&self.email, "email"),
+            DisplayName::parse(&self.name),
+            parse_roles(&self.roles),
+        ))?)
     }
 }

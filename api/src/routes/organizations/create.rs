@@ -1,8 +1,5 @@
 use actix_web::{http::header, post, web, HttpRequest, HttpResponse};
-use domain::{
-    codes, Action, Country, CustomerDetails, DisplayName, FieldError, FieldErrors, OrgKind, TenantDomain, TenantId,
-    WorkEmail,
-};
+use domain::{codes, parse_all, Action, CustomerDetails, CustomerInput, DisplayName, OrgKind};
 use persistence::{IdempotencyClaim, NewOrganization};
 use sha2::{Digest, Sha256};
 
@@ -100,64 +97,17 @@ async fn created(
 
 /// Parses every field, reporting all bad ones at once.
 fn parse(body: &CreateOrganization) -> Result<NewOrganization, ApiError> {
-    let mut errors = FieldErrors::default();
-    let name = errors.take(DisplayName::parse(&body.name));
     let kind = OrgKind::from(body.kind);
-    let customer = if kind == OrgKind::Customer {
-        let domain = match &body.primary_domain {
-            Some(d) => errors.take(TenantDomain::parse(d, "primary_domain").and_then(|d| {
-                if d.is_reserved() {
-                    Err(FieldError::new(
-                        "primary_domain",
-                        "reserved_domain",
-                        "this prefix is reserved; choose another",
-                    ))
-                } else {
-                    Ok(d)
-                }
-            })),
-            None => {
-                errors.push(FieldError::new(
-                    "primary_domain",
-                    "required",
-                    "a customer needs a primary domain",
-                ));
-                None
-            }
-        };
-        let tenant_id = body.tenant_id.as_deref().map(TenantId::parse).transpose();
-        let contact = body
-            .contact_email
-            .as_deref()
-            .map(|e| WorkEmail::parse(e, "contact_email"))
-            .transpose();
-        let country = body.country.as_deref().map(Country::parse).transpose();
-        let (tenant_id, contact_email, country) = (errors.take(tenant_id), errors.take(contact), errors.take(country));
-        domain.map(|primary_domain| CustomerDetails {
-            primary_domain,
-            tenant_id: tenant_id.flatten(),
-            contact_email: contact_email.flatten(),
-            country: country.flatten(),
-        })
-    } else {
-        for (field, value) in [
-            ("primary_domain", &body.primary_domain),
-            ("tenant_id", &body.tenant_id),
-            ("contact_email", &body.contact_email),
-            ("country", &body.country),
-        ] {
-            if value.is_some() {
-                errors.push(FieldError::new(
-                    field,
-                    "customer_only",
-                    format!("{field} applies to customers only"),
-                ));
-            }
-        }
-        None
+    let customer = CustomerInput {
+        primary_domain: body.primary_domain.as_deref(),
+        tenant_id: body.tenant_id.as_deref(),
+        contact_email: body.contact_email.as_deref(),
+        country: body.country.as_deref(),
     };
-    errors.into_result()?;
-    let name = name.ok_or_else(|| ApiError::Internal("name parsed without error but absent".into()))?;
+    let (name, customer) = parse_all((
+        DisplayName::parse(&body.name),
+        CustomerDetails::parse_for(kind, &customer),
+    ))?;
     Ok(NewOrganization {
         parent_id: body.parent_id,
         kind,

@@ -1,6 +1,6 @@
 use actix_web::{patch, web, HttpRequest, HttpResponse};
 use domain::actions::UpdateOrganization as Update;
-use domain::{codes, Action, Country, DisplayName, FieldErrors, TenantId, WorkEmail};
+use domain::{codes, parse_all, Action, Country, DisplayName, TenantId, WorkEmail};
 use persistence::{Organization, OrganizationPatch};
 
 use super::view::{present_one, OrganizationView, UpdateOrganization};
@@ -56,39 +56,25 @@ pub async fn update_organization(
 }
 
 fn parse(body: UpdateOrganization) -> Result<OrganizationPatch, ApiError> {
-    let mut errors = FieldErrors::default();
     let name = body.name.as_deref().map(DisplayName::parse).transpose();
     let tenant_id = body
         .tenant_id
-        .map(|v| {
-            v.as_deref()
-                .map(|t| TenantId::parse(t).map(|t| t.0.to_string()))
-                .transpose()
-        })
+        .map(|v| v.as_deref().map(TenantId::parse).transpose())
         .transpose();
     let contact_email = body
         .contact_email
-        .map(|v| {
-            v.as_deref()
-                .map(|e| WorkEmail::parse(e, "contact_email").map(WorkEmail::into_inner))
-                .transpose()
-        })
+        .map(|v| v.as_deref().map(|e| WorkEmail::parse(e, "contact_email")).transpose())
         .transpose();
     let country = body
         .country
-        .map(|v| {
-            v.as_deref()
-                .map(|c| Country::parse(c).map(|c| c.as_str().to_string()))
-                .transpose()
-        })
+        .map(|v| v.as_deref().map(Country::parse).transpose())
         .transpose();
-    let patch = OrganizationPatch {
-        name: errors.take(name).flatten(),
-        tenant_id: errors.take(tenant_id).flatten(),
-        contact_email: errors.take(contact_email).flatten(),
-        country: errors.take(country).flatten(),
+    let (name, tenant_id, contact_email, country) = parse_all((name, tenant_id, contact_email, country))?;
+    Ok(OrganizationPatch {
+        name,
+        tenant_id,
+        contact_email,
+        country,
         programme_open: body.programme_open,
-    };
-    errors.into_result()?;
-    Ok(patch)
+    })
 }

@@ -1,6 +1,6 @@
 use actix_web::{http::header, post, web, HttpResponse};
 use domain::actions::ManageSubscriptions;
-use domain::{check_date, codes, DisplayName, FieldErrors, Money, Seats, Sku};
+use domain::{check_date, codes, parse_all, DisplayName, Money, Seats, Sku};
 use persistence::NewSubscription;
 
 use super::view::{CreateSubscription, SubscriptionView};
@@ -37,28 +37,21 @@ pub async fn create_subscription(
 ) -> Result<HttpResponse, ApiError> {
     let (principal, org) = (customer.principal, customer.record.0);
     let b = body.0;
-    let mut errors = FieldErrors::default();
-    let sku = errors.take(Sku::parse(&b.sku));
-    let description = errors.take(DisplayName::parse(&b.description).map_err(|e| e.at("description")));
-    let seats = errors.take(Seats::new(b.quantity, b.assigned.unwrap_or(0)));
-    let price = errors.take(Money::new(
-        b.unit_price.amount_minor,
-        &b.unit_price.currency,
-        "unit_price",
-    ));
-    errors.take(check_date(b.renews_on, "renews_on"));
-    errors.into_result()?;
-    let (Some(sku), Some(description), Some(seats), Some(unit_price)) = (sku, description, seats, price) else {
-        return Err(ApiError::Internal("parsed fields went missing".into()));
-    };
+    let (sku, description, seats, unit_price, renews_on) = parse_all((
+        Sku::parse(&b.sku),
+        DisplayName::parse(&b.description).map_err(|e| e.at("description")),
+        Seats::new(b.quantity, b.assigned.unwrap_or(0)),
+        Money::new(b.unit_price.amount_minor, &b.unit_price.currency, "unit_price"),
+        check_date(b.renews_on, "renews_on"),
+    ))?;
     let new = NewSubscription {
         customer_id: org.id,
         sku,
-        description: description.into_inner(),
+        description,
         seats,
         unit_price,
         billing_cycle: b.billing_cycle,
-        renews_on: b.renews_on,
+        renews_on,
         auto_renew: b.auto_renew.unwrap_or(true),
     };
     let scope = principal.home_path.clone();

@@ -1,0 +1,67 @@
+//! Audit events: written by every change inside its own transaction, read back
+//! as the audit log, and checked as a hash chain.
+//!
+//! The log is a hash chain: every event gets the next `seq` and
+//! `hash = SHA-256(canonical content ‖ prev_hash)`, where `prev_hash` is the hash
+//! of the event with the previous `seq` (the empty string for the first). Appends
+//! serialise on a lock (PostgreSQL: a transaction-level advisory lock; SQLite:
+//! writers already hold the database lock from `BEGIN IMMEDIATE`), so the chain
+//! never forks. There is no update or delete path.
+
+mod append;
+mod read;
+mod row;
+mod verify;
+
+use domain::AuditAction;
+use uuid::Uuid;
+
+pub(crate) use append::{lock_appends, record, seal};
+pub(crate) use read::{event_count, page};
+pub use read::{AuditEvent, AuditFilter};
+pub(crate) use row::AuditRow;
+pub(crate) use verify::verify_chain;
+pub use verify::{BrokenLink, ChainReport};
+
+/// Who did it: an operator, an API client, or the system itself (bootstrap, seed).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Actor {
+    Operator(Uuid),
+    ApiClient(Uuid),
+    System,
+}
+
+impl Actor {
+    pub(crate) fn parts(self) -> (&'static str, String) {
+        match self {
+            Actor::Operator(id) => ("operator", id.to_string()),
+            Actor::ApiClient(id) => ("api_client", id.to_string()),
+            Actor::System => ("system", "system".to_string()),
+        }
+    }
+}
+
+/// The caller's side of an audit event; the store fills in the target.
+#[derive(Debug, Clone)]
+pub struct AuditEntry {
+    pub actor: Actor,
+    pub impersonator: Option<Uuid>,
+}
+
+impl AuditEntry {
+    pub fn by(actor: Actor) -> Self {
+        Self {
+            actor,
+            impersonator: None,
+        }
+    }
+}
+
+/// One event about a target in an organisation.
+pub(crate) struct Event<'a> {
+    pub organization_id: Uuid,
+    pub action: AuditAction,
+    pub target_type: &'a str,
+    pub target_id: Uuid,
+    pub details: serde_json::Value,
+}

@@ -1,0 +1,42 @@
+//! The mail outbox: what the sender claims, sends and retries.
+
+use chrono::{DateTime, Utc};
+use uuid::Uuid;
+
+use super::Store;
+use crate::error::StoreError;
+use crate::mail_outbox::{self, QueuedMail};
+use crate::time::naive;
+use crate::tx::TreeLock;
+
+impl Store {
+    /// Leases up to `limit` due mails until `lease_until` and returns them; each
+    /// claim counts as an attempt.
+    pub fn claim_due_mails(
+        &self,
+        now: DateTime<Utc>,
+        lease_until: DateTime<Utc>,
+        limit: i64,
+    ) -> Result<Vec<QueuedMail>, StoreError> {
+        self.change(TreeLock::None, |c| {
+            mail_outbox::claim(c, naive(now), naive(lease_until), limit)
+        })
+    }
+
+    /// Records that the server accepted the mail (false if it already was).
+    pub fn mark_mail_sent(&self, id: Uuid, now: DateTime<Utc>) -> Result<bool, StoreError> {
+        self.change(TreeLock::None, |c| mail_outbox::mark_sent(c, id, naive(now)))
+    }
+
+    /// Records a failed attempt and when to retry.
+    pub fn mark_mail_failed(&self, id: Uuid, error: &str, retry_at: DateTime<Utc>) -> Result<(), StoreError> {
+        self.change(TreeLock::None, |c| {
+            mail_outbox::mark_failed(c, id, error, naive(retry_at))
+        })
+    }
+
+    /// The outbox, oldest first; only the mails to `recipient` when given.
+    pub fn mail_outbox(&self, recipient: Option<&str>) -> Result<Vec<QueuedMail>, StoreError> {
+        self.read(|c| mail_outbox::list(c, recipient))
+    }
+}

@@ -1,0 +1,122 @@
+//! Operators: invitations, role and status changes, sign-ins and imports.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use domain::{DisplayName, RoleSet, TreePath};
+use uuid::Uuid;
+
+use super::Store;
+use crate::audit::AuditEntry;
+use crate::error::StoreError;
+use crate::mail_outbox::{self, OutgoingMail};
+use crate::operators::{self, ImportRow, NewOperator, Operator, OperatorFilter};
+use crate::organizations::{self, Organization, RowLock};
+use crate::time::now;
+use crate::tx::TreeLock;
+
+impl Store {
+    pub fn operator(&self, id: Uuid) -> Result<Option<Operator>, StoreError> {
+        self.read(|c| operators::find(c, id))
+    }
+
+    pub fn operators_by_email(&self, email: &str) -> Result<Vec<Operator>, StoreError> {
+        self.read(|c| operators::find_by_email(c, email))
+    }
+
+    pub fn add_operator(&self, new: &NewOperator, who: &AuditEntry) -> Result<Uuid, StoreError> {
+        self.change(TreeLock::None, |c| operators::insert(c, new, who))
+    }
+
+    /// Adds an operator to an organisation in `scope` (re-checked in the transaction)
+    /// and queues the invitation mail in the same transaction.
+    pub fn invite_operator(
+        &self,
+        scope: &TreePath,
+        new: &NewOperator,
+        mail: &OutgoingMail,
+        who: &AuditEntry,
+    ) -> Result<Operator, StoreError> {
+        self.change(TreeLock::None, |c| {
+            organizations::lock_in_scope(c, scope, new.home_organization_id, RowLock::Share)?;
+            let id = operators::insert(c, new, who)?;
+            mail_outbox::enqueue(c, mail, now())?;
+            operators::find(c, id)?.ok_or(StoreError::NotFound)
+        })
+    }
+
+    pub fn list_operators(
+        &self,
+        root: &TreePath,
+        filter: &OperatorFilter,
+        after: Option<Uuid>,
+        limit: i64,
+    ) -> Result<Vec<Operator>, StoreError> {
+        self.read(|c| operators::list(c, root, filter, after, limit))
+    }
+
+    /// Changes name and/or roles under the admin rules; `actor` is who asks.
+    #[allow(clippy::too_many_arguments)]
+    pub fn update_operator(
+        &self,
+        scope: &TreePath,
+        actor: Uuid,
+        id: Uuid,
+        expected_version: Option<i64>,
+        name: Option<&DisplayName>,
+        roles: Option<&RoleSet>,
+        who: &AuditEntry,
+    ) -> Result<Operator, StoreError> {
+        self.change(TreeLock::None, |c| {
+            operators::update(c, scope, actor, id, expected_version, name, roles, who)
+        })
+    }
+
+    /// Disables (`enable = false`) or re-enables an operator under the admin rules.
+    pub fn set_operator_enabled(
+        &self,
+        scope: &TreePath,
+        actor: Uuid,
+        id: Uuid,
+        enable: bool,
+        who: &AuditEntry,
+    ) -> Result<Operator, StoreError> {
+        self.change(TreeLock::None, |c| {
+            operators::set_status(c, scope, actor, id, enable, who)
+        })
+    }
+
+    /// Records a sign-in with a token issued at `issued_at` (a write only for a new token).
+    pub fn record_sign_in(&self, op: &Operator, issued_at: DateTime<Utc>) -> Result<(), StoreError> {
+        self.change(TreeLock::None, |c| operators::record_sign_in(c, op, issued_at))
+    }
+
+    /// The children of `parent` named `name` (case-insensitive), at most two.
+    pub fn children_named(&self, parent: Uuid, name: &str) -> Result<Vec<Organization>, StoreError> {
+        self.read(|c| organizations::child_named(c, parent, name))
+    }
+
+    /// Which of these (home, e-mail) pairs already are operators.
+    pub fn existing_operators(&self, pairs: &[(Uuid, String)]) -> Result<HashMap<(Uuid, String), Uuid>, StoreError> {
+        self.read(|c| operators::existing_pairs(c, pairs))
+    }
+
+    /// Inserts an import's new operators in one transaction (all or nothing),
+    /// re-checking inside it that none appeared meanwhile.
+    pub fn import_operators(
+        &self,
+        scope: &TreePath,
+        rows: &[ImportRow],
+        who: &AuditEntry,
+    ) -> Result<Vec<Uuid>, StoreError> {
+        self.change(TreeLock::Shared, |c| {
+            let mut homes: Vec<Uuid> = rows.iter().map(|r| r.home_organization_id).collect();
+            homes.sort_unstable();
+            homes.dedup();
+            for home in homes {
+                organizations::lock_in_scope(c, scope, home, RowLock::Share)?;
+            }
+            operators::insert_all(c, rows, who)
+        })
+    }
+}

@@ -1,0 +1,39 @@
+//! Service instances of customers.
+
+use domain::{Slug, TreePath};
+use uuid::Uuid;
+
+use super::Store;
+use crate::audit::AuditEntry;
+use crate::error::StoreError;
+use crate::service_instances::{self, ServiceInstance};
+use crate::tx::TreeLock;
+
+impl Store {
+    /// A live service instance.
+    pub fn service_instance(&self, id: Uuid) -> Result<Option<ServiceInstance>, StoreError> {
+        self.read(|c| service_instances::find(c, id))
+    }
+
+    /// The live service instances of a customer, oldest first.
+    pub fn service_instances(&self, customer: Uuid) -> Result<Vec<ServiceInstance>, StoreError> {
+        self.read(|c| service_instances::of_customer(c, customer))
+    }
+
+    pub fn add_service_instance(
+        &self,
+        scope: &TreePath,
+        customer: Uuid,
+        service: &Slug,
+        region: &Slug,
+        who: &AuditEntry,
+    ) -> Result<ServiceInstance, StoreError> {
+        self.change(TreeLock::None, |c| {
+            service_instances::add(c, scope, customer, service, region, who)
+        })
+    }
+
+    pub fn remove_service_instance(&self, scope: &TreePath, id: Uuid, who: &AuditEntry) -> Result<(), StoreError> {
+        self.change(TreeLock::None, |c| service_instances::remove(c, scope, id, who))
+    }
+}
