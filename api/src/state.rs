@@ -22,13 +22,14 @@ pub struct AppState {
 }
 
 impl AppState {
-    /// Runs a synchronous store call on the blocking pool, never on an actix worker.
+    /// Runs synchronous store calls on the blocking pool, never on an actix
+    /// worker, all on one pooled connection checked out once.
     pub async fn db<T, F>(&self, f: F) -> Result<T, ApiError>
     where
         T: Send + 'static,
         F: FnOnce(&Store) -> Result<T, StoreError> + Send + 'static,
     {
         let store = self.store.clone();
-        Ok(web::block(move || f(&store)).await??)
+        Ok(web::block(move || store.session(f)).await??)
     }
 }

@@ -3,7 +3,7 @@
 use std::time::Duration;
 
 use diesel::connection::SimpleConnection;
-use diesel::r2d2::{ConnectionManager, CustomizeConnection, Pool};
+use diesel::r2d2::{ManageConnection, Pool, R2D2Connection};
 use diesel::{Connection, PgConnection, SqliteConnection};
 
 use crate::error::StoreError;
@@ -14,7 +14,56 @@ pub enum DbConn {
     Sqlite(SqliteConnection),
 }
 
-pub type DbPool = Pool<ConnectionManager<DbConn>>;
+pub type DbPool = Pool<Manager>;
+
+/// A pooled connection, and whether it failed at the connection level (then
+/// the pool drops it instead of handing it out again).
+pub struct PooledConn {
+    pub(crate) db: DbConn,
+    lost: bool,
+}
+
+impl PooledConn {
+    /// Marks the connection as dead: the pool discards it when it comes back.
+    pub(crate) fn discard(&mut self) {
+        self.lost = true;
+    }
+}
+
+/// Opens connections for the pool. Checkouts are not tested with a query (one
+/// round trip per checkout): a dead connection shows itself by the error of the
+/// statement that used it, which marks it lost ([`PooledConn::discard`]).
+#[derive(Debug)]
+pub struct Manager {
+    url: String,
+}
+
+impl ManageConnection for Manager {
+    type Connection = PooledConn;
+    type Error = diesel::r2d2::Error;
+
+    fn connect(&self) -> Result<PooledConn, diesel::r2d2::Error> {
+        let mut db = match Backend::from_url(&self.url) {
+            Backend::Postgres => PgConnection::establish(&self.url).map(DbConn::Pg),
+            Backend::Sqlite => SqliteConnection::establish(sqlite_path(&self.url)).map(DbConn::Sqlite),
+        }
+        .map_err(diesel::r2d2::Error::ConnectionError)?;
+        // Foreign keys on, and wait rather than fail on a lock.
+        if let DbConn::Sqlite(c) = &mut db {
+            c.batch_execute("PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000; PRAGMA synchronous = NORMAL;")
+                .map_err(diesel::r2d2::Error::QueryError)?;
+        }
+        Ok(PooledConn { db, lost: false })
+    }
+
+    fn is_valid(&self, conn: &mut PooledConn) -> Result<(), diesel::r2d2::Error> {
+        conn.db.ping().map_err(diesel::r2d2::Error::QueryError)
+    }
+
+    fn has_broken(&self, conn: &mut PooledConn) -> bool {
+        conn.lost || std::thread::panicking() || conn.db.is_broken()
+    }
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
@@ -51,26 +100,7 @@ pub(crate) fn establish(url: &str) -> Result<DbConn, StoreError> {
     .map_err(|e| StoreError::Connect(e.to_string()))
 }
 
-/// Per-connection SQLite settings: foreign keys on, and wait rather than fail on a lock.
-#[derive(Debug)]
-struct SqlitePragmas;
-
-impl CustomizeConnection<DbConn, diesel::r2d2::Error> for SqlitePragmas {
-    fn on_acquire(&self, conn: &mut DbConn) -> Result<(), diesel::r2d2::Error> {
-        if let DbConn::Sqlite(c) = conn {
-            c.batch_execute("PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000; PRAGMA synchronous = NORMAL;")
-                .map_err(diesel::r2d2::Error::QueryError)?;
-        }
-        Ok(())
-    }
-}
-
 pub(crate) fn build_pool(url: &str, max_size: u32) -> Result<DbPool, StoreError> {
-    let backend = Backend::from_url(url);
-    let target = match backend {
-        Backend::Postgres => url.to_string(),
-        Backend::Sqlite => sqlite_path(url).to_string(),
-    };
     // Fail fast with the real error, and switch WAL on once for the file.
     let mut first = establish(url)?;
     if let DbConn::Sqlite(c) = &mut first {
@@ -83,8 +113,7 @@ pub(crate) fn build_pool(url: &str, max_size: u32) -> Result<DbPool, StoreError>
         // so a short-lived command never exits while one is being established.
         .min_idle(Some(0))
         .connection_timeout(Duration::from_secs(6))
-        .test_on_check_out(true)
-        .connection_customizer(Box::new(SqlitePragmas))
-        .build(ConnectionManager::<DbConn>::new(target))
+        .test_on_check_out(false)
+        .build(Manager { url: url.to_string() })
         .map_err(|e| StoreError::Connect(e.to_string()))
 }

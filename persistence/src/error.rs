@@ -106,6 +106,19 @@ fn duplicate_field(haystack: &str) -> Option<StoreError> {
 impl StoreError {
     /// True when the database itself is down or the pool is exhausted: a 503.
     pub fn is_unavailable(&self) -> bool {
-        matches!(self, StoreError::Connect(_) | StoreError::Pool(_))
+        matches!(self, StoreError::Connect(_) | StoreError::Pool(_)) || self.is_connection_lost()
+    }
+
+    /// True when the connection died under a statement (the server restarted,
+    /// the network dropped it): the connection is useless, the database may be fine.
+    pub fn is_connection_lost(&self) -> bool {
+        use diesel::result::{DatabaseErrorKind, Error};
+        matches!(
+            self,
+            StoreError::Database(Error::DatabaseError(
+                DatabaseErrorKind::ClosedConnection | DatabaseErrorKind::UnableToSendCommand,
+                _
+            ))
+        )
     }
 }

@@ -67,3 +67,10 @@ impl Drop for TestDatabase {
         }
     }
 }
+
+/// Kills, from another connection, the PostgreSQL server process behind one of
+/// `store`'s pooled connections (as a server restart would), leaving the pool
+/// unaware: the next statement on it finds it dead. Does nothing on SQLite.
+pub fn kill_connection(store: &crate::Store, url: &str) -> Result<(), crate::StoreError> {
+    store.kill_connection(url)
+}

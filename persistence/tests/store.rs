@@ -146,3 +146,27 @@ fn writes_outside_the_scope_are_not_found() {
         assert_eq!(store.audit_event_count(b).unwrap(), 1, "only B's creation is audited");
     }
 }
+
+#[test]
+fn a_read_cut_by_a_dead_connection_runs_again_on_a_fresh_one() {
+    let Some(db) = TestDatabase::new(TestBackend::Postgres) else {
+        eprintln!("skipped: TEST_DATABASE_URL is unset (PostgreSQL only)");
+        return;
+    };
+    let store = Store::connect(&db.url, 1).expect("connect");
+    store.migrate().expect("migrate");
+    let (root_id, scope) = root(&store);
+    persistence::testing::kill_connection(&store, &db.url).unwrap();
+    let found = store
+        .organization(root_id)
+        .expect("the read is retried on a new connection");
+    assert_eq!(found.map(|o| o.id), Some(root_id));
+    persistence::testing::kill_connection(&store, &db.url).unwrap();
+    let lost = create(&store, &scope, root_id, OrgKind::Distributor, "Cut");
+    assert!(
+        lost.as_ref().is_err_and(StoreError::is_unavailable),
+        "a change on a dead connection is not retried and reads as unavailable: {lost:?}"
+    );
+    let after = create(&store, &scope, root_id, OrgKind::Distributor, "After");
+    assert!(after.is_ok(), "the dead connection was dropped: {after:?}");
+}

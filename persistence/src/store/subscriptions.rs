@@ -36,7 +36,7 @@ impl Store {
         after: Option<(String, Uuid)>,
         limit: i64,
     ) -> Result<Vec<Subscription>, StoreError> {
-        self.read(|c| subscriptions::subtree_subscriptions(c, root, filter, after, limit))
+        self.read(|c| subscriptions::subtree_subscriptions(c, root, filter, after.clone(), limit))
     }
 
     /// A subscription's quantity and assigned seats over time, oldest first.
