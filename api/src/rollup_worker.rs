@@ -27,20 +27,22 @@ pub struct Worker {
 pub fn spawn(store: Store) -> std::io::Result<Worker> {
     let stop = Arc::new(AtomicBool::new(false));
     let flag = stop.clone();
-    let handle = std::thread::Builder::new().name("rollup-folder".into()).spawn(move || {
-        while !flag.load(Ordering::Relaxed) {
-            let busy = match store.fold_rollups(BATCH) {
-                Ok(changed) => changed > 0,
-                Err(e) => {
-                    tracing::warn!(error = %e, "rollup folder cannot fold; will retry");
-                    false
+    let handle = std::thread::Builder::new()
+        .name("rollup-folder".into())
+        .spawn(move || {
+            while !flag.load(Ordering::Relaxed) {
+                let busy = match store.fold_rollups(BATCH) {
+                    Ok(changed) => changed > 0,
+                    Err(e) => {
+                        tracing::warn!(error = %e, "rollup folder cannot fold; will retry");
+                        false
+                    }
+                };
+                if !busy {
+                    pause(&flag, POLL);
                 }
-            };
-            if !busy {
-                pause(&flag, POLL);
             }
-        }
-    })?;
+        })?;
     tracing::info!("rollup folder started");
     Ok(Worker {
         stop,

@@ -505,7 +505,7 @@ both_backends!(dashboard_rollups_equal_a_recount_after_a_random_mix, |app| async
     use crate::subscriptions::{body, with};
 
     let t = app.tree().await;
-    let mut mix = Mix(0x5eed_0f_f01d);
+    let mut mix = Mix(0x005e_ed0f_f01d);
     let mut partners = vec![t.dist, t.reseller_a, t.sub_a, t.reseller_b];
     let mut customers = vec![t.customer_a, t.customer_a2, t.customer_b];
     let mut subs: Vec<Uuid> = Vec::new();
@@ -552,9 +552,15 @@ both_backends!(dashboard_rollups_equal_a_recount_after_a_random_mix, |app| async
             7 => {
                 // Moves a customer or a partner (not a distributor) under another partner.
                 let (id, parent) = if mix.below(2) == 0 {
-                    (customers[mix.below(customers.len())], partners[1 + mix.below(partners.len() - 1)])
+                    (
+                        customers[mix.below(customers.len())],
+                        partners[1 + mix.below(partners.len() - 1)],
+                    )
                 } else {
-                    (partners[1 + mix.below(partners.len() - 1)], partners[mix.below(partners.len())])
+                    (
+                        partners[1 + mix.below(partners.len() - 1)],
+                        partners[mix.below(partners.len())],
+                    )
                 };
                 let r = app
                     .admin()
@@ -578,7 +584,10 @@ both_backends!(dashboard_rollups_equal_a_recount_after_a_random_mix, |app| async
             }
         }
     }
-    assert!(moved > 0 && archived > 0 && folds > 0, "moves {moved}, archives {archived}, folds {folds}");
+    assert!(
+        moved > 0 && archived > 0 && folds > 0,
+        "moves {moved}, archives {archived}, folds {folds}"
+    );
     assert!(!subs.is_empty());
 
     let everyone: Vec<Uuid> = [app.root]

@@ -61,6 +61,6 @@ pub use service_instances::ServiceInstance;
 pub use snapshot::Snapshot;
 pub use store::Store;
 pub use subscriptions::{
-    CustomerRollup, Dashboard, DashboardFigures, NewSubscription, OrgCount, SeatChange, Subscription, SubscriptionFilter,
-    SubscriptionPatch, UsageBucket, UsageInterval,
+    CustomerRollup, Dashboard, DashboardFigures, NewSubscription, OrgCount, SeatChange, Subscription,
+    SubscriptionFilter, SubscriptionPatch, UsageBucket, UsageInterval,
 };

@@ -116,12 +116,11 @@ pub(crate) fn fold(c: &mut DbConn, batch: i64) -> Result<usize, StoreError> {
         DbConn::Sqlite(_) => {
             // Writers are serialised (BEGIN IMMEDIATE): the rows up to `last`
             // cannot change between these statements.
-            let last = diesel::sql_query(
-                "SELECT MAX(id) AS id FROM (SELECT id FROM rollup_deltas ORDER BY id LIMIT $1) AS b",
-            )
-            .bind::<BigInt, _>(batch)
-            .get_result::<MaxId>(c)?
-            .id;
+            let last =
+                diesel::sql_query("SELECT MAX(id) AS id FROM (SELECT id FROM rollup_deltas ORDER BY id LIMIT $1) AS b")
+                    .bind::<BigInt, _>(batch)
+                    .get_result::<MaxId>(c)?
+                    .id;
             let Some(last) = last else { return Ok(0) };
             let changed = diesel::sql_query(
                 "WITH RECURSIVE k(k) AS (SELECT 0 UNION ALL SELECT k + 1 FROM k WHERE k < 255) \

@@ -10,8 +10,8 @@ use super::Store;
 use crate::audit::AuditEntry;
 use crate::error::StoreError;
 use crate::subscriptions::{
-    self, CustomerRollup, Dashboard, DashboardFigures, NewSubscription, SeatChange, Subscription, SubscriptionFilter, SubscriptionPatch,
-    UsageBucket, UsageInterval,
+    self, CustomerRollup, Dashboard, DashboardFigures, NewSubscription, SeatChange, Subscription, SubscriptionFilter,
+    SubscriptionPatch, UsageBucket, UsageInterval,
 };
 use crate::tx::TreeLock;
 

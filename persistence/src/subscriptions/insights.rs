@@ -166,7 +166,9 @@ pub(crate) fn figures(c: &mut DbConn, root: &TreePath) -> Result<DashboardFigure
             }
         }
     }
-    figures.organizations.sort_by_key(|o| (o.kind.as_str(), o.status.as_str()));
+    figures
+        .organizations
+        .sort_by_key(|o| (o.kind.as_str(), o.status.as_str()));
     Ok(figures)
 }
 
