@@ -17,6 +17,10 @@ CREATE TABLE rollup_deltas (
     amount BIGINT NOT NULL
 );
 CREATE INDEX rollup_deltas_path_idx ON rollup_deltas (path) INCLUDE (metric, amount);
+-- Folding deletes every row soon after its insert: vacuum after a few thousand
+-- dead rows, not a fraction of the table, so reads do not wade through them.
+ALTER TABLE rollup_deltas SET (autovacuum_vacuum_scale_factor = 0, autovacuum_vacuum_threshold = 5000,
+                               autovacuum_analyze_scale_factor = 0, autovacuum_analyze_threshold = 5000);
 
 -- Folded deltas: the total of each metric over the subtree of each organisation
 -- (keyed by its id as written in paths: 32 hex digits). Only the folding job
