@@ -14,8 +14,8 @@ use std::time::Duration;
 
 use persistence::Store;
 
-/// Deltas per fold: one short transaction each (about 50 µs per delta on
-/// PostgreSQL at depth 8, so ~50 ms; the write transaction holds the locks every
+/// Deltas per fold: one short transaction each (about 70 µs per delta on
+/// PostgreSQL at depth 8, so ~70 ms; the write transaction holds the locks every
 /// write takes, so a fold must stay short).
 pub const BATCH: i64 = 1_000;
 /// Pause after a pass that found nothing to fold.
