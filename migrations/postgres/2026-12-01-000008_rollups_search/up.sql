@@ -1,6 +1,9 @@
 -- Name search at scale: a trigram index the `name_lower LIKE '%…%'` search uses.
 -- The extension lives once per database in `public` (tests run in one schema
 -- each), so the operator class is named with its schema.
+-- Concurrent migrations of several schemas (parallel tests on a fresh database)
+-- would race on the extension's catalog row: they take turns (until commit).
+SELECT pg_advisory_xact_lock(7370677472676);
 CREATE EXTENSION IF NOT EXISTS pg_trgm WITH SCHEMA public;
 CREATE INDEX organizations_name_trgm_idx ON organizations USING gin (name_lower public.gin_trgm_ops);
 
