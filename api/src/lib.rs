@@ -19,6 +19,7 @@ pub mod preconditions;
 pub mod problems;
 pub mod rate_limit;
 pub mod request_log;
+pub mod rollup_worker;
 pub mod routes;
 pub mod secrets;
 pub mod startup;

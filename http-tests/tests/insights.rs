@@ -474,3 +474,146 @@ both_backends!(
         }
     }
 );
+
+/// A small seeded generator (xorshift64*): the same mix on every run.
+struct Mix(u64);
+
+impl Mix {
+    fn below(&mut self, n: usize) -> usize {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        (self.0.wrapping_mul(0x2545_F491_4F6C_DD1D) >> 33) as usize % n
+    }
+}
+
+/// The dashboard's figures from the rollups equal a recount with the scanning
+/// queries, for every organisation, after a seeded mix of creates, seat changes,
+/// cancellations, suspensions, moves and archives, with partial folds in between.
+fn rollups_equal_recounts(app: &TestApp, orgs: &[Uuid], when: &str) {
+    for &org in orgs {
+        let path = app.store.organization(org).unwrap().unwrap().path;
+        assert_eq!(
+            app.store.dashboard_figures(&path).unwrap(),
+            app.store.recount_dashboard_figures(&path).unwrap(),
+            "{when}: {org}"
+        );
+    }
+}
+
+both_backends!(dashboard_rollups_equal_a_recount_after_a_random_mix, |app| async move {
+    use crate::subscriptions::{body, with};
+
+    let t = app.tree().await;
+    let mut mix = Mix(0x005e_ed0f_f01d);
+    let mut partners = vec![t.dist, t.reseller_a, t.sub_a, t.reseller_b];
+    let mut customers = vec![t.customer_a, t.customer_a2, t.customer_b];
+    let mut subs: Vec<Uuid> = Vec::new();
+    let (mut moved, mut archived, mut folds) = (0, 0, 0);
+    for step in 0..90 {
+        match mix.below(10) {
+            0 => {
+                let parent = partners[1 + mix.below(partners.len() - 1)];
+                let kind = if mix.below(3) == 0 { "partner" } else { "customer" };
+                let id = app.create(&app.admin_token, parent, kind, &format!("Org {step}")).await;
+                if mix.below(2) == 0 {
+                    activate(&app, id);
+                }
+                if kind == "partner" {
+                    partners.push(id);
+                } else {
+                    customers.push(id);
+                }
+            }
+            1..=3 => {
+                let customer = customers[mix.below(customers.len())];
+                let quantity = 1 + mix.below(20) as i64;
+                let assigned = mix.below(quantity as usize + 1) as i64;
+                let req = with(body("SKU_R", quantity, &day(30)), json!({"assigned": assigned}));
+                let r = app.admin().subscriptions().create(customer, req).await;
+                if r.status == 201 {
+                    subs.push(r.id());
+                }
+            }
+            4 | 5 if !subs.is_empty() => {
+                let id = subs[mix.below(subs.len())];
+                let quantity = 1 + mix.below(30) as i64;
+                let assigned = mix.below(quantity as usize + 1) as i64;
+                let r = app.admin().subscriptions().get(id).await;
+                let tag = r.header("etag").expect("ETag");
+                let change = json!({"quantity": quantity, "assigned": assigned});
+                app.admin().subscriptions().update(id, change, Some(&tag)).await;
+            }
+            6 if !subs.is_empty() => {
+                let id = subs[mix.below(subs.len())];
+                let verb = ["cancel", "suspend", "reactivate"][mix.below(3)];
+                app.admin().subscriptions().act(id, verb).await;
+            }
+            7 => {
+                // Moves a customer or a partner (not a distributor) under another partner.
+                let (id, parent) = if mix.below(2) == 0 {
+                    (
+                        customers[mix.below(customers.len())],
+                        partners[1 + mix.below(partners.len() - 1)],
+                    )
+                } else {
+                    (
+                        partners[1 + mix.below(partners.len() - 1)],
+                        partners[mix.below(partners.len())],
+                    )
+                };
+                let r = app
+                    .admin()
+                    .organizations()
+                    .move_to(id, json!({"parent_id": parent}))
+                    .await;
+                if r.status == 200 {
+                    moved += 1;
+                }
+            }
+            8 => {
+                let id = customers[mix.below(customers.len())];
+                if app.admin().organizations().archive(id).await.status == 200 {
+                    archived += 1;
+                }
+            }
+            _ => {
+                let batch = 1 + mix.below(8) as i64;
+                app.store.fold_rollups(batch).unwrap();
+                folds += 1;
+            }
+        }
+    }
+    assert!(
+        moved > 0 && archived > 0 && folds > 0,
+        "moves {moved}, archives {archived}, folds {folds}"
+    );
+    assert!(!subs.is_empty());
+
+    let everyone: Vec<Uuid> = [app.root]
+        .into_iter()
+        .chain(partners.iter().copied())
+        .chain(customers.iter().copied())
+        .collect();
+    rollups_equal_recounts(&app, &everyone, "partly folded");
+
+    // The endpoint shows the same figures.
+    for org in [app.root, t.dist, t.reseller_a] {
+        let path = app.store.organization(org).unwrap().unwrap().path;
+        let expected = app.store.recount_dashboard_figures(&path).unwrap();
+        let d = dashboard_of(&app, &app.admin_token, org, "").await;
+        assert_eq!(d["active_subscriptions"], expected.active_subscriptions, "{org}");
+        assert_eq!(d["seats_purchased"], expected.seats_purchased, "{org}");
+        assert_eq!(d["seats_assigned"], expected.seats_assigned, "{org}");
+        let customers_total: i64 = expected
+            .organizations
+            .iter()
+            .filter(|o| o.kind == domain::OrgKind::Customer)
+            .map(|o| o.count)
+            .sum();
+        assert_eq!(d["customers"]["total"], customers_total, "{org}");
+    }
+
+    app.store.fold_all_rollups(1_000).unwrap();
+    rollups_equal_recounts(&app, &everyone, "all folded");
+});

@@ -28,6 +28,7 @@ mod migrations;
 mod operators;
 mod organizations;
 mod reports;
+mod rollups;
 mod schema;
 mod service_instances;
 mod snapshot;
@@ -60,6 +61,6 @@ pub use service_instances::ServiceInstance;
 pub use snapshot::Snapshot;
 pub use store::Store;
 pub use subscriptions::{
-    CustomerRollup, Dashboard, NewSubscription, OrgCount, SeatChange, Subscription, SubscriptionFilter,
-    SubscriptionPatch, UsageBucket, UsageInterval,
+    CustomerRollup, Dashboard, DashboardFigures, NewSubscription, OrgCount, SeatChange, Subscription,
+    SubscriptionFilter, SubscriptionPatch, UsageBucket, UsageInterval,
 };

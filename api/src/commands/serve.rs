@@ -20,8 +20,11 @@ pub fn run(config: &Config, demo: bool) -> anyhow::Result<()> {
         listener.local_addr()?
     );
     // The outbox worker runs beside the server and stops after it.
-    let worker = crate::mail::worker::spawn(store, mailer, state.clock.clone())?;
+    let worker = crate::mail::worker::spawn(store.clone(), mailer, state.clock.clone())?;
+    // So does the rollup folder (dashboards stay exact without it, only slower).
+    let folder = crate::rollup_worker::spawn(store)?;
     let served = actix_web::rt::System::new().block_on(async move { crate::app::run(state, listener)?.await });
+    folder.stop();
     worker.stop();
     served?;
     Ok(())

@@ -271,6 +271,7 @@ pub(crate) fn move_to(
     .bind::<diesel::sql_types::Text, _>(old.as_str())
     .bind::<diesel::sql_types::Text, _>(old.upper_bound())
     .execute(c)?;
+    crate::rollups::follow_move(c, org.id, &old, &new)?;
     // The customer paths repeated on subscriptions follow the tree.
     for table in ["subscriptions", "subscription_changes", "invoices", "invoice_lines"] {
         diesel::sql_query(format!(

@@ -10,8 +10,8 @@ use super::Store;
 use crate::audit::AuditEntry;
 use crate::error::StoreError;
 use crate::subscriptions::{
-    self, CustomerRollup, Dashboard, NewSubscription, SeatChange, Subscription, SubscriptionFilter, SubscriptionPatch,
-    UsageBucket, UsageInterval,
+    self, CustomerRollup, Dashboard, DashboardFigures, NewSubscription, SeatChange, Subscription, SubscriptionFilter,
+    SubscriptionPatch, UsageBucket, UsageInterval,
 };
 use crate::tx::TreeLock;
 
@@ -49,9 +49,39 @@ impl Store {
         self.read(|c| subscriptions::customer_rollups(c, customers))
     }
 
-    /// The dashboard of the subtree at `root`: five statements.
+    /// The dashboard of the subtree at `root`: four statements; its counts and
+    /// totals come from the rollups, exact.
     pub fn dashboard(&self, root: &TreePath, today: NaiveDate, window_end: NaiveDate) -> Result<Dashboard, StoreError> {
         self.read(|c| subscriptions::dashboard(c, root, today, window_end))
+    }
+
+    /// The dashboard's counts and totals from the rollups (what
+    /// [`Store::dashboard`] shows).
+    pub fn dashboard_figures(&self, root: &TreePath) -> Result<DashboardFigures, StoreError> {
+        self.read(|c| subscriptions::figures(c, root))
+    }
+
+    /// The same figures recounted by scanning the subtree: slow on large trees;
+    /// the reference the rollups are checked against.
+    pub fn recount_dashboard_figures(&self, root: &TreePath) -> Result<DashboardFigures, StoreError> {
+        self.read(|c| subscriptions::recount(c, root))
+    }
+
+    /// Folds up to `batch` pending rollup deltas into the subtree totals (the
+    /// job `serve` runs); returns the number of totals changed, 0 when nothing
+    /// was pending or another replica holds the folding lock. Shares the tree
+    /// lock, so it never runs during a move.
+    pub fn fold_rollups(&self, batch: i64) -> Result<usize, StoreError> {
+        self.change(TreeLock::Shared, |c| crate::rollups::fold(c, batch))
+    }
+
+    /// Folds until nothing is pending (after a bulk load); returns the passes.
+    pub fn fold_all_rollups(&self, batch: i64) -> Result<usize, StoreError> {
+        let mut passes = 0;
+        while self.fold_rollups(batch)? > 0 {
+            passes += 1;
+        }
+        Ok(passes)
     }
 
     /// Seats purchased and assigned at the end of each period from `from` to `to`

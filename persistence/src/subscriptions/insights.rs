@@ -45,6 +45,16 @@ pub struct Dashboard {
     pub renewals: Vec<Subscription>,
 }
 
+/// The dashboard's organisation counts (sorted by kind and status, no zeros)
+/// and active subscription totals.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DashboardFigures {
+    pub organizations: Vec<OrgCount>,
+    pub active_subscriptions: i64,
+    pub seats_purchased: i64,
+    pub seats_assigned: i64,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum UsageInterval {
     Day,
@@ -118,15 +128,63 @@ fn subscription_totals(c: &mut DbConn, root: &TreePath) -> Result<Totals, StoreE
     .get_result(c)?)
 }
 
-/// The dashboard of the subtree at `root`: five statements.
+/// The dashboard's counts and totals recounted by scanning the subtree (what
+/// the rollups replace): the reference the rollups are tested against.
+pub(crate) fn recount(c: &mut DbConn, root: &TreePath) -> Result<DashboardFigures, StoreError> {
+    let mut organizations = org_counts(c, root)?;
+    organizations.sort_by_key(|o| (o.kind.as_str(), o.status.as_str()));
+    let totals = subscription_totals(c, root)?;
+    Ok(DashboardFigures {
+        organizations,
+        active_subscriptions: totals.subscriptions,
+        seats_purchased: totals.purchased,
+        seats_assigned: totals.assigned,
+    })
+}
+
+/// The dashboard's counts and totals from the rollups: one statement, exact.
+pub(crate) fn figures(c: &mut DbConn, root: &TreePath) -> Result<DashboardFigures, StoreError> {
+    let mut figures = DashboardFigures::default();
+    for (metric, amount) in crate::rollups::subtree_figures(c, root)? {
+        let corrupt = || StoreError::Corrupt(format!("rollup metric {metric}"));
+        match metric.as_str() {
+            "subscriptions" => figures.active_subscriptions = amount,
+            "seats_purchased" => figures.seats_purchased = amount,
+            "seats_assigned" => figures.seats_assigned = amount,
+            other => {
+                let (kind, status) = other
+                    .strip_prefix("org:")
+                    .and_then(|m| m.split_once(':'))
+                    .ok_or_else(corrupt)?;
+                if amount != 0 {
+                    figures.organizations.push(OrgCount {
+                        kind: OrgKind::parse(kind).ok_or_else(corrupt)?,
+                        status: OrgStatus::parse(status).ok_or_else(corrupt)?,
+                        count: amount,
+                    });
+                }
+            }
+        }
+    }
+    figures
+        .organizations
+        .sort_by_key(|o| (o.kind.as_str(), o.status.as_str()));
+    Ok(figures)
+}
+
+/// The dashboard of the subtree at `root`: four statements.
 pub(crate) fn dashboard(
     c: &mut DbConn,
     root: &TreePath,
     today: NaiveDate,
     window_end: NaiveDate,
 ) -> Result<Dashboard, StoreError> {
-    let organizations = org_counts(c, root)?;
-    let totals = subscription_totals(c, root)?;
+    let DashboardFigures {
+        organizations,
+        active_subscriptions,
+        seats_purchased,
+        seats_assigned,
+    } = figures(c, root)?;
     let recent_customers = organizations::table
         .filter(organizations::kind.eq(OrgKind::Customer.as_str()))
         .filter(organizations::status.ne(OrgStatus::Archived.as_str()))
@@ -164,9 +222,9 @@ pub(crate) fn dashboard(
         .collect::<Result<Vec<_>, _>>()?;
     Ok(Dashboard {
         organizations,
-        active_subscriptions: totals.subscriptions,
-        seats_purchased: totals.purchased,
-        seats_assigned: totals.assigned,
+        active_subscriptions,
+        seats_purchased,
+        seats_assigned,
         recent_customers,
         renewals_count,
         renewals,

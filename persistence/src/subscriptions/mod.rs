@@ -16,8 +16,8 @@ use crate::schema::subscriptions;
 use crate::time::utc;
 
 pub(crate) use commands::{change_status, create, find, update};
-pub(crate) use insights::{customer_rollups, dashboard, usage};
-pub use insights::{CustomerRollup, Dashboard, OrgCount, UsageBucket, UsageInterval};
+pub(crate) use insights::{customer_rollups, dashboard, figures, recount, usage};
+pub use insights::{CustomerRollup, Dashboard, DashboardFigures, OrgCount, UsageBucket, UsageInterval};
 pub(crate) use queries::{customer_subscriptions, seat_history, subtree_subscriptions};
 pub use queries::{SeatChange, SubscriptionFilter};
 

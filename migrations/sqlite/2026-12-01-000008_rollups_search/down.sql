@@ -1,0 +1,9 @@
+DROP TRIGGER subscriptions_rollup_update;
+DROP TRIGGER subscriptions_rollup_delete;
+DROP TRIGGER subscriptions_rollup_insert;
+DROP TRIGGER organizations_rollup_update;
+DROP TRIGGER organizations_rollup_delete;
+DROP TRIGGER organizations_rollup_insert;
+DROP TABLE rollup_totals;
+DROP TABLE rollup_deltas;
+DROP INDEX subscription_changes_customer_idx;
