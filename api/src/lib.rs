@@ -20,6 +20,7 @@ pub mod problems;
 pub mod rate_limit;
 pub mod request_log;
 pub mod routes;
+pub mod sealer;
 pub mod secrets;
 pub mod startup;
 pub mod state;

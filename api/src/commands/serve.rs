@@ -19,10 +19,12 @@ pub fn run(config: &Config, demo: bool) -> anyhow::Result<()> {
         listener.local_addr()?,
         listener.local_addr()?
     );
-    // The outbox worker runs beside the server and stops after it.
+    // The outbox worker and the audit sealer run beside the server and stop after it.
+    let sealer = crate::sealer::spawn(store.clone())?;
     let worker = crate::mail::worker::spawn(store, mailer, state.clock.clone())?;
     let served = actix_web::rt::System::new().block_on(async move { crate::app::run(state, listener)?.await });
     worker.stop();
+    sealer.stop();
     served?;
     Ok(())
 }

@@ -24,7 +24,7 @@ use crate::connection::{build_pool, Backend, DbConn, DbPool};
 use crate::error::StoreError;
 use crate::migrations;
 use crate::snapshot::Snapshot;
-use crate::tx::{write, TreeLock};
+use crate::tx::write;
 
 #[derive(Clone)]
 pub struct Store {
@@ -60,9 +60,9 @@ impl Store {
         f(&mut *self.conn()?)
     }
 
-    /// Runs a change in one write transaction holding `lock`.
-    fn change<T>(&self, lock: TreeLock, f: impl FnOnce(&mut DbConn) -> Result<T, StoreError>) -> Result<T, StoreError> {
-        write(&mut *self.conn()?, lock, f)
+    /// Runs a change in one write transaction.
+    fn change<T>(&self, f: impl FnOnce(&mut DbConn) -> Result<T, StoreError>) -> Result<T, StoreError> {
+        write(&mut *self.conn()?, f)
     }
 
     /// Applies pending migrations; returns how many ran.

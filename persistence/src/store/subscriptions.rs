@@ -13,7 +13,6 @@ use crate::subscriptions::{
     self, CustomerRollup, Dashboard, NewSubscription, SeatChange, Subscription, SubscriptionFilter, SubscriptionPatch,
     UsageBucket, UsageInterval,
 };
-use crate::tx::TreeLock;
 
 impl Store {
     /// A customer's subscriptions, oldest first.
@@ -77,7 +76,7 @@ impl Store {
         new: &NewSubscription,
         who: &AuditEntry,
     ) -> Result<Subscription, StoreError> {
-        self.change(TreeLock::Shared, |c| subscriptions::create(c, scope, new, who))
+        self.change(|c| subscriptions::create(c, scope, new, who))
     }
 
     pub fn update_subscription(
@@ -88,9 +87,7 @@ impl Store {
         patch: &SubscriptionPatch,
         who: &AuditEntry,
     ) -> Result<Subscription, StoreError> {
-        self.change(TreeLock::None, |c| {
-            subscriptions::update(c, scope, id, expected_version, patch, who)
-        })
+        self.change(|c| subscriptions::update(c, scope, id, expected_version, patch, who))
     }
 
     /// Suspend, reactivate or cancel. Cancelling releases the seats (the history
@@ -102,8 +99,6 @@ impl Store {
         change: SubscriptionChange,
         who: &AuditEntry,
     ) -> Result<Subscription, StoreError> {
-        self.change(TreeLock::None, |c| {
-            subscriptions::change_status(c, scope, id, change, who)
-        })
+        self.change(|c| subscriptions::change_status(c, scope, id, change, who))
     }
 }

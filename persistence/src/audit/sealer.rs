@@ -1,0 +1,126 @@
+//! Sealing on PostgreSQL: chaining committed events after the fact.
+//!
+//! An unsealed event is sealable once its transaction is older than the xmin of
+//! the current snapshot: every transaction with a smaller id has ended, so no
+//! event can still appear before it in `(xact_id, id)` order, and the chain only
+//! ever grows at its end. One sealer at a time holds [`SEAL_LOCK_KEY`] (a
+//! transaction-level try-lock, so a sealer that dies releases it with its
+//! connection); the others skip the round. The lock is only tried when something
+//! is sealable, so an idle database sees no lock traffic.
+
+use diesel::dsl::sql;
+use diesel::prelude::*;
+use diesel::sql_types::{Array, BigInt, Nullable, Text};
+use diesel::PgConnection;
+
+use super::AuditRow;
+use crate::connection::DbConn;
+use crate::error::StoreError;
+use crate::schema::audit_events;
+
+/// An arbitrary constant naming the sealer's advisory lock.
+const SEAL_LOCK_KEY: i64 = 0x6175_6469_7421;
+
+/// Transactions below this id have all ended (committed or rolled back).
+const SNAPSHOT_XMIN: &str = "pg_snapshot_xmin(pg_current_snapshot())::text::bigint";
+
+/// What one sealing round did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SealRound {
+    /// Sealed this many events (0: nothing was sealable).
+    Sealed(usize),
+    /// Another sealer holds the lock.
+    Busy,
+}
+
+/// Seals up to `batch` sealable events, oldest transaction first. SQLite seals
+/// at append time, so there it has nothing to do.
+pub(crate) fn seal_round(conn: &mut DbConn, batch: i64) -> Result<SealRound, StoreError> {
+    match conn {
+        DbConn::Pg(c) => c.transaction(|c| seal_pg(c, batch)),
+        DbConn::Sqlite(_) => Ok(SealRound::Sealed(0)),
+    }
+}
+
+fn sealable() -> audit_events::BoxedQuery<'static, diesel::pg::Pg> {
+    audit_events::table
+        .filter(audit_events::seq.is_null())
+        .filter(audit_events::xact_id.lt(sql::<Nullable<BigInt>>(SNAPSHOT_XMIN)))
+        .into_boxed()
+}
+
+fn seal_pg(c: &mut PgConnection, batch: i64) -> Result<SealRound, StoreError> {
+    let any: Option<String> = sealable().select(audit_events::id).first(c).optional()?;
+    if any.is_none() {
+        return Ok(SealRound::Sealed(0));
+    }
+    let leader: bool = diesel::select(
+        sql::<diesel::sql_types::Bool>("pg_try_advisory_xact_lock(")
+            .bind::<BigInt, _>(SEAL_LOCK_KEY)
+            .sql(")"),
+    )
+    .get_result(c)?;
+    if !leader {
+        return Ok(SealRound::Busy);
+    }
+    // Read after taking the lock: no other sealer can move the tail now.
+    let mut rows: Vec<AuditRow> = sealable()
+        .order((audit_events::xact_id.asc(), audit_events::id.asc()))
+        .select(AuditRow::as_select())
+        .limit(batch.max(1))
+        .load(c)?;
+    let tail: Option<(Option<i64>, Option<String>)> = audit_events::table
+        .filter(audit_events::seq.is_not_null())
+        .order(audit_events::seq.desc())
+        .select((audit_events::seq, audit_events::hash))
+        .first(c)
+        .optional()?;
+    let (seq, prev) = match tail {
+        Some((Some(s), hash)) => (s, hash.unwrap_or_default()),
+        _ => (0, String::new()),
+    };
+    super::chain(&mut rows, seq, prev);
+    let ids: Vec<&str> = rows.iter().map(|r| r.id.as_str()).collect();
+    let seqs: Vec<i64> = rows.iter().map(|r| r.seq.unwrap_or_default()).collect();
+    let hashes: Vec<&str> = rows.iter().map(|r| r.hash.as_deref().unwrap_or_default()).collect();
+    let prevs: Vec<&str> = rows
+        .iter()
+        .map(|r| r.prev_hash.as_deref().unwrap_or_default())
+        .collect();
+    diesel::sql_query(
+        "UPDATE audit_events a SET seq = v.seq, hash = v.hash, prev_hash = v.prev \
+         FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[]) AS v(id, seq, hash, prev) \
+         WHERE a.id = v.id AND a.seq IS NULL",
+    )
+    .bind::<Array<Text>, _>(ids)
+    .bind::<Array<BigInt>, _>(seqs)
+    .bind::<Array<Text>, _>(hashes)
+    .bind::<Array<Text>, _>(prevs)
+    .execute(c)?;
+    Ok(SealRound::Sealed(rows.len()))
+}
+
+/// Whether events committed by transactions below `before` are still unsealed
+/// (what a reader that started at `before` waits for).
+pub(crate) fn unsealed_before(conn: &mut DbConn, before: i64) -> Result<bool, StoreError> {
+    match conn {
+        DbConn::Pg(c) => Ok(audit_events::table
+            .filter(audit_events::seq.is_null())
+            .filter(audit_events::xact_id.lt(before))
+            .select(audit_events::id)
+            .first::<String>(c)
+            .optional()?
+            .is_some()),
+        DbConn::Sqlite(_) => Ok(false),
+    }
+}
+
+/// The next transaction id: every event committed so far has a smaller one.
+pub(crate) fn next_xact_id(conn: &mut DbConn) -> Result<i64, StoreError> {
+    match conn {
+        DbConn::Pg(c) => {
+            Ok(diesel::select(sql::<BigInt>("pg_snapshot_xmax(pg_current_snapshot())::text::bigint")).get_result(c)?)
+        }
+        DbConn::Sqlite(_) => Ok(0),
+    }
+}
