@@ -222,7 +222,7 @@ fn a_killed_server_loses_no_acknowledged_write_and_sealing_resumes() {
     let started = Instant::now();
     let acknowledged = std::thread::scope(|s| {
         let writes = s.spawn(|| {
-            write_concurrently(&[client.clone()], std::slice::from_ref(&parent), 8, |n| {
+            write_concurrently(std::slice::from_ref(&client), std::slice::from_ref(&parent), 8, |n| {
                 n >= 200 || started.elapsed() > Duration::from_secs(8)
             })
         });
