@@ -1,9 +1,11 @@
 //! Sealing on PostgreSQL: chaining committed events after the fact.
 //!
-//! An unsealed event is sealable once its transaction is older than the xmin of
-//! the current snapshot: every transaction with a smaller id has ended, so no
-//! event can still appear before it in `(xact_id, id)` order, and the chain only
-//! ever grows at its end. One sealer at a time holds [`SEAL_LOCK_KEY`] (a
+//! An unsealed event is sealable once its transaction is older than every
+//! transaction still running in this database ([`sealable_below`]: the xmin of
+//! the current snapshot, restricted to this database so other databases on the
+//! cluster cannot hold sealing up): every transaction with a smaller id has
+//! ended, so no event can still appear before it in `(xact_id, id)` order, and
+//! the chain only ever grows at its end. One sealer at a time holds [`SEAL_LOCK_KEY`] (a
 //! transaction-level try-lock, so a sealer that dies releases it with its
 //! connection); the others skip the round. The lock is only tried when something
 //! is sealable, so an idle database sees no lock traffic.
@@ -21,8 +23,9 @@ use crate::schema::audit_events;
 /// An arbitrary constant naming the sealer's advisory lock.
 const SEAL_LOCK_KEY: i64 = 0x6175_6469_7421;
 
-/// Transactions below this id have all ended (committed or rolled back).
-const SNAPSHOT_XMIN: &str = "pg_snapshot_xmin(pg_current_snapshot())::text::bigint";
+/// The running transaction ids of this database's backends, as 32-bit xids.
+const RUNNING_HERE: &str = "(SELECT array_agg(backend_xid::text::bigint) FROM pg_stat_activity \
+     WHERE datname = current_database() AND backend_xid IS NOT NULL)";
 
 /// What one sealing round did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -42,15 +45,38 @@ pub(crate) fn seal_round(conn: &mut DbConn, batch: i64) -> Result<SealRound, Sto
     }
 }
 
-fn sealable() -> audit_events::BoxedQuery<'static, diesel::pg::Pg> {
+/// The transaction id below which every transaction of this database has ended:
+/// the next id to be assigned, or the oldest one still running here. Read in two
+/// statements, in this order: a transaction that gets its id after the first
+/// gets one above it, and one that had it before is still in the backend list
+/// of the second unless it has ended.
+fn sealable_below(c: &mut PgConnection) -> Result<i64, StoreError> {
+    let next: i64 =
+        diesel::select(sql::<BigInt>("pg_snapshot_xmax(pg_current_snapshot())::text::bigint")).get_result(c)?;
+    let running: Option<Vec<i64>> = diesel::select(sql::<Nullable<Array<BigInt>>>(RUNNING_HERE)).get_result(c)?;
+    Ok(running
+        .unwrap_or_default()
+        .into_iter()
+        .map(|xid| widen(next, xid))
+        .fold(next, i64::min))
+}
+
+/// The 64-bit id of a running transaction known by its 32-bit xid: the one at
+/// or below `next` with those low bits.
+fn widen(next: i64, xid: i64) -> i64 {
+    next - ((next & 0xFFFF_FFFF) - xid).rem_euclid(1 << 32)
+}
+
+fn sealable(below: i64) -> audit_events::BoxedQuery<'static, diesel::pg::Pg> {
     audit_events::table
         .filter(audit_events::seq.is_null())
-        .filter(audit_events::xact_id.lt(sql::<Nullable<BigInt>>(SNAPSHOT_XMIN)))
+        .filter(audit_events::xact_id.lt(below))
         .into_boxed()
 }
 
 fn seal_pg(c: &mut PgConnection, batch: i64) -> Result<SealRound, StoreError> {
-    let any: Option<String> = sealable().select(audit_events::id).first(c).optional()?;
+    let below = sealable_below(c)?;
+    let any: Option<String> = sealable(below).select(audit_events::id).first(c).optional()?;
     if any.is_none() {
         return Ok(SealRound::Sealed(0));
     }
@@ -64,7 +90,7 @@ fn seal_pg(c: &mut PgConnection, batch: i64) -> Result<SealRound, StoreError> {
         return Ok(SealRound::Busy);
     }
     // Read after taking the lock: no other sealer can move the tail now.
-    let mut rows: Vec<AuditRow> = sealable()
+    let mut rows: Vec<AuditRow> = sealable(below)
         .order((audit_events::xact_id.asc(), audit_events::id.asc()))
         .select(AuditRow::as_select())
         .limit(batch.max(1))
@@ -122,5 +148,19 @@ pub(crate) fn next_xact_id(conn: &mut DbConn) -> Result<i64, StoreError> {
             Ok(diesel::select(sql::<BigInt>("pg_snapshot_xmax(pg_current_snapshot())::text::bigint")).get_result(c)?)
         }
         DbConn::Sqlite(_) => Ok(0),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::widen;
+
+    #[test]
+    fn a_32_bit_xid_widens_to_the_id_at_or_below_the_next_one() {
+        assert_eq!(widen(1_000, 990), 990);
+        assert_eq!(widen(1_000, 1_000), 1_000);
+        let next = (3_i64 << 32) + 5;
+        assert_eq!(widen(next, 5), next);
+        assert_eq!(widen(next, 0xFFFF_FFF0), (2_i64 << 32) + 0xFFFF_FFF0);
     }
 }

@@ -10,13 +10,16 @@ use crate::time::naive;
 
 impl Store {
     /// Leases up to `limit` due mails until `lease_until` and returns them; each
-    /// claim counts as an attempt.
+    /// claim counts as an attempt. With nothing due it only reads.
     pub fn claim_due_mails(
         &self,
         now: DateTime<Utc>,
         lease_until: DateTime<Utc>,
         limit: i64,
     ) -> Result<Vec<QueuedMail>, StoreError> {
+        if !self.read(|c| mail_outbox::any_due(c, naive(now)))? {
+            return Ok(Vec::new());
+        }
         self.change(|c| mail_outbox::claim(c, naive(now), naive(lease_until), limit))
     }
 
