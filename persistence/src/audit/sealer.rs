@@ -46,25 +46,26 @@ pub(crate) fn seal_round(conn: &mut DbConn, batch: i64) -> Result<SealRound, Sto
 }
 
 /// The transaction id below which every transaction of this database has ended:
-/// the next id to be assigned, or the oldest one still running here. Read in two
-/// statements, in this order: a transaction that gets its id after the first
-/// gets one above it, and one that had it before is still in the backend list
-/// of the second unless it has ended.
+/// the snapshot's xmax (every id below it has completed or is still running), or
+/// the oldest id still running here if lower. Read in two statements, in this
+/// order: a transaction below the xmax that is still running when the second
+/// statement reads the backend list is in it.
 fn sealable_below(c: &mut PgConnection) -> Result<i64, StoreError> {
-    let next: i64 =
+    let xmax: i64 =
         diesel::select(sql::<BigInt>("pg_snapshot_xmax(pg_current_snapshot())::text::bigint")).get_result(c)?;
     let running: Option<Vec<i64>> = diesel::select(sql::<Nullable<Array<BigInt>>>(RUNNING_HERE)).get_result(c)?;
     Ok(running
         .unwrap_or_default()
         .into_iter()
-        .map(|xid| widen(next, xid))
-        .fold(next, i64::min))
+        .map(|xid| widen(xmax, xid))
+        .fold(xmax, i64::min))
 }
 
-/// The 64-bit id of a running transaction known by its 32-bit xid: the one at
-/// or below `next` with those low bits.
-fn widen(next: i64, xid: i64) -> i64 {
-    next - ((next & 0xFFFF_FFFF) - xid).rem_euclid(1 << 32)
+/// The 64-bit id of a running transaction known by its 32-bit xid: the one with
+/// those low bits nearest to `near` (running ids lie within 2^31 of any other).
+fn widen(near: i64, xid: i64) -> i64 {
+    let ahead = (xid - (near & 0xFFFF_FFFF)).rem_euclid(1 << 32);
+    near + if ahead >= 1 << 31 { ahead - (1 << 32) } else { ahead }
 }
 
 fn sealable(below: i64) -> audit_events::BoxedQuery<'static, diesel::pg::Pg> {
@@ -141,7 +142,7 @@ pub(crate) fn unsealed_before(conn: &mut DbConn, before: i64) -> Result<bool, St
     }
 }
 
-/// The next transaction id: every event committed so far has a smaller one.
+/// The snapshot's xmax: every transaction committed so far has a smaller id.
 pub(crate) fn next_xact_id(conn: &mut DbConn) -> Result<i64, StoreError> {
     match conn {
         DbConn::Pg(c) => {
@@ -156,9 +157,11 @@ mod tests {
     use super::widen;
 
     #[test]
-    fn a_32_bit_xid_widens_to_the_id_at_or_below_the_next_one() {
+    fn a_32_bit_xid_widens_to_the_nearest_64_bit_id() {
         assert_eq!(widen(1_000, 990), 990);
         assert_eq!(widen(1_000, 1_000), 1_000);
+        assert_eq!(widen(1_000, 1_005), 1_005);
+        assert_eq!(widen((3_i64 << 32) - 2, 3), (3_i64 << 32) + 3);
         let next = (3_i64 << 32) + 5;
         assert_eq!(widen(next, 5), next);
         assert_eq!(widen(next, 0xFFFF_FFF0), (2_i64 << 32) + 0xFFFF_FFF0);
