@@ -266,7 +266,7 @@ fn a_move_racing_creates_under_the_moved_subtree_leaves_no_stale_path() {
                 }
             });
         }
-        for hop in 0..10 {
+        for hop in 0..20 {
             let to = if hop % 2 == 0 { &d2 } else { &d1 };
             let (status, body) = curl(
                 "POST",
@@ -275,7 +275,7 @@ fn a_move_racing_creates_under_the_moved_subtree_leaves_no_stale_path() {
                 Some(&json!({"parent_id": to})),
             );
             assert_eq!(status, 200, "{body}");
-            std::thread::sleep(Duration::from_millis(50));
+            std::thread::sleep(Duration::from_millis(25));
         }
         done.store(true, std::sync::atomic::Ordering::Relaxed);
     });
