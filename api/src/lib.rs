@@ -21,6 +21,7 @@ pub mod rate_limit;
 pub mod request_log;
 pub mod rollup_worker;
 pub mod routes;
+pub mod sealer;
 pub mod secrets;
 pub mod startup;
 pub mod state;

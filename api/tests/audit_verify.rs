@@ -2,7 +2,7 @@
 //! `TEST_DATABASE_URL`) PostgreSQL: an untouched chain verifies; an edited event
 //! is named as the first broken one (on PostgreSQL the append-only trigger must
 //! be disabled to edit it, and refuses the edit otherwise); a deleted event is
-//! named through the gap it leaves.
+//! named through the gap it leaves, and reordered events through the broken link.
 
 #![allow(
     clippy::unwrap_used,
@@ -100,7 +100,20 @@ fn tamper_and_verify(backend: TestBackend) {
             )
             .unwrap();
     }
-    // Bootstrap wrote the root and its admin: five events in all.
+    if url.starts_with("postgres") {
+        // Unsealed events (nothing has sealed them yet) may only be sealed:
+        // chain fields filled in and nothing else changed, never deleted.
+        let err = sql(
+            &url,
+            "UPDATE audit_events SET seq = 100, hash = 'h', prev_hash = '', details = '{}' \
+             WHERE seq IS NULL",
+        )
+        .unwrap_err();
+        assert!(err.contains("append-only"), "{err}");
+        let err = sql(&url, "DELETE FROM audit_events WHERE seq IS NULL").unwrap_err();
+        assert!(err.contains("append-only"), "{err}");
+    }
+    // Bootstrap wrote the root and its admin: five events in all (verify seals them).
     assert_intact(&verify(dir.path(), &url), 5);
 
     let id_of = |seq: i64| sql(&url, &format!("SELECT id FROM audit_events WHERE seq = {seq}")).unwrap();
@@ -138,6 +151,26 @@ fn tamper_and_verify(backend: TestBackend) {
     tamper(
         &url,
         "UPDATE audit_events SET prev_hash = substr(prev_hash, 2) WHERE seq = 4",
+    );
+    assert_intact(&verify(dir.path(), &url), 5);
+
+    if url.starts_with("postgres") {
+        // Sealed events cannot be sealed again.
+        let err = sql(&url, "UPDATE audit_events SET seq = 100 WHERE seq = 3").unwrap_err();
+        assert!(err.contains("append-only"), "{err}");
+    }
+
+    // Reordered events: the one now third does not link to the second.
+    tamper(
+        &url,
+        "UPDATE audit_events SET seq = -3 WHERE seq = 3; UPDATE audit_events SET seq = 3 WHERE seq = 4; \
+         UPDATE audit_events SET seq = 4 WHERE seq = -3",
+    );
+    assert_broken_at(&verify(dir.path(), &url), &fourth, 3, "prev_hash does not match");
+    tamper(
+        &url,
+        "UPDATE audit_events SET seq = -3 WHERE seq = 3; UPDATE audit_events SET seq = 3 WHERE seq = 4; \
+         UPDATE audit_events SET seq = 4 WHERE seq = -3",
     );
     assert_intact(&verify(dir.path(), &url), 5);
 

@@ -136,6 +136,18 @@ pub(crate) fn enqueue(conn: &mut DbConn, mail: &OutgoingMail, now: NaiveDateTime
     Ok(id)
 }
 
+/// Whether any unsent mail is due at `now`: a plain read, so an idle worker's
+/// poll takes no lock (not even SQLite's write lock).
+pub(crate) fn any_due(conn: &mut DbConn, now: NaiveDateTime) -> Result<bool, StoreError> {
+    Ok(mail_outbox::table
+        .select(mail_outbox::id)
+        .filter(mail_outbox::sent_at.is_null())
+        .filter(mail_outbox::next_attempt_at.le(now))
+        .first::<String>(conn)
+        .optional()?
+        .is_some())
+}
+
 /// Up to `limit` unsent mails due at `now`, oldest due first, leased until `lease_until`.
 pub(crate) fn claim(
     conn: &mut DbConn,

@@ -84,8 +84,8 @@ pub(crate) fn subtree_figures(c: &mut DbConn, root: &TreePath) -> Result<BTreeMa
 
 /// Folds up to `batch` pending deltas into the subtree totals; returns how many
 /// (organisation, metric) totals it changed, 0 when nothing was pending or
-/// another replica is folding. Runs inside a write transaction sharing the tree
-/// lock.
+/// another replica is folding or a move is running (moves take the same lock,
+/// see [`follow_move`], so the totals a move reads cannot change under it).
 pub(crate) fn fold(c: &mut DbConn, batch: i64) -> Result<usize, StoreError> {
     match c {
         DbConn::Pg(_) => {
@@ -153,6 +153,13 @@ pub(crate) fn follow_move(c: &mut DbConn, id: Uuid, old: &TreePath, new: &TreePa
             .ok_or_else(|| StoreError::Corrupt(format!("path {s}")))
     };
     let (old_parent, new_parent) = (parent_of(old)?, parent_of(new)?);
+    // No fold may run while the totals below are read and re-homed (a fold waits
+    // for at most one move; a move for at most one fold).
+    if let DbConn::Pg(_) = c {
+        diesel::sql_query("SELECT pg_advisory_xact_lock($1)")
+            .bind::<BigInt, _>(FOLD_LOCK_KEY)
+            .execute(c)?;
+    }
     // Pending deltas follow the subtree, as every repeated path does.
     diesel::sql_query("UPDATE rollup_deltas SET path = $1 || substr(path, $2) WHERE path >= $3 AND path < $4")
         .bind::<Text, _>(new.as_str())

@@ -52,6 +52,7 @@ diesel::table! {
         hash -> Nullable<Text>,
         prev_hash -> Nullable<Text>,
         organization_path -> Text,
+        xact_id -> Nullable<BigInt>,
     }
 }
 

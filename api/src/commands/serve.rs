@@ -19,13 +19,15 @@ pub fn run(config: &Config, demo: bool) -> anyhow::Result<()> {
         listener.local_addr()?,
         listener.local_addr()?
     );
-    // The outbox worker runs beside the server and stops after it.
+    // The outbox worker, the audit sealer and the rollup folder run beside the
+    // server and stop after it (dashboards stay exact without the folder, only slower).
+    let sealer = crate::sealer::spawn(store.clone())?;
     let worker = crate::mail::worker::spawn(store.clone(), mailer, state.clock.clone())?;
-    // So does the rollup folder (dashboards stay exact without it, only slower).
     let folder = crate::rollup_worker::spawn(store)?;
     let served = actix_web::rt::System::new().block_on(async move { crate::app::run(state, listener)?.await });
     folder.stop();
     worker.stop();
+    sealer.stop();
     served?;
     Ok(())
 }

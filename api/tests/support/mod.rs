@@ -138,6 +138,12 @@ impl Server {
         }
     }
 
+    /// SIGKILL: the process dies mid-request, as in a crash.
+    pub fn kill(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+
     /// SIGTERM (a graceful stop, so logs and the database are flushed), then waits.
     pub fn stop(&mut self) {
         let _ = Command::new("kill")

@@ -3,23 +3,28 @@
 //!
 //! The log is a hash chain: every event gets the next `seq` and
 //! `hash = SHA-256(canonical content ‖ prev_hash)`, where `prev_hash` is the hash
-//! of the event with the previous `seq` (the empty string for the first). Appends
-//! serialise on a lock (PostgreSQL: a transaction-level advisory lock; SQLite:
-//! writers already hold the database lock from `BEGIN IMMEDIATE`), so the chain
-//! never forks. There is no update or delete path.
+//! of the event with the previous `seq` (the empty string for the first). On
+//! PostgreSQL appends take no lock: events are inserted unsealed and one sealer
+//! at a time chains them after commit ([`sealer`]), so the chain never forks and
+//! writers never queue on it. On SQLite writers already hold the database lock
+//! (`BEGIN IMMEDIATE`), so events are chained as they are inserted. There is no
+//! update or delete path besides sealing.
 
 mod append;
 mod read;
 mod row;
+mod sealer;
 mod verify;
 
 use domain::AuditAction;
 use uuid::Uuid;
 
-pub(crate) use append::{lock_appends, record, seal};
+pub(crate) use append::{append, fill_paths, record, record_at};
 pub(crate) use read::{event_count, page};
 pub use read::{AuditEvent, AuditFilter};
 pub(crate) use row::AuditRow;
+pub use sealer::SealRound;
+pub(crate) use sealer::{next_xact_id, seal_round, unsealed_before};
 pub(crate) use verify::verify_chain;
 pub use verify::{BrokenLink, ChainReport};
 
@@ -64,4 +69,15 @@ pub(crate) struct Event<'a> {
     pub target_type: &'a str,
     pub target_id: Uuid,
     pub details: serde_json::Value,
+}
+
+/// Gives `rows`, in order, the chain fields that follow the event with `seq` and hash `prev`.
+pub(crate) fn chain(rows: &mut [AuditRow], mut seq: i64, mut prev: String) {
+    for row in rows.iter_mut() {
+        seq += 1;
+        let hash = row.content(seq).chain_hash(&prev);
+        row.seq = Some(seq);
+        row.prev_hash = Some(std::mem::replace(&mut prev, hash.clone()));
+        row.hash = Some(hash);
+    }
 }

@@ -64,7 +64,9 @@ pub(crate) fn page(
     after: Option<Uuid>,
     limit: i64,
 ) -> Result<Vec<AuditEvent>, StoreError> {
+    // Sealed events, and those from before the chain; never one still unsealed.
     let mut q = audit_events::table
+        .filter(audit_events::seq.is_not_null().or(audit_events::xact_id.is_null()))
         .filter(audit_events::organization_path.ge(root.as_str().to_string()))
         .filter(audit_events::organization_path.lt(root.upper_bound()))
         .select(AuditRow::as_select())

@@ -6,14 +6,14 @@ use domain::AuditAction;
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
-use super::{AuditEntry, AuditEvent};
+use super::{AuditEntry, AuditEvent, Event};
 use crate::error::StoreError;
 use crate::ids::parse_uuid;
 use crate::schema::audit_events;
 use crate::time::{now, utc};
 
-/// An audit event as stored: written after [`seal`], and read back by the
-/// audit log and the chain check.
+/// An audit event as stored, and read back by the audit log and the chain check.
+/// `xact_id` is left to the column default (PostgreSQL) and never read back.
 #[derive(Insertable, Queryable, Selectable)]
 #[diesel(table_name = audit_events)]
 pub(crate) struct AuditRow {
@@ -59,6 +59,17 @@ impl AuditRow {
             prev_hash: None,
             organization_path: String::new(),
         }
+    }
+
+    pub(crate) fn from_event(who: &AuditEntry, event: Event<'_>) -> Self {
+        Self::new(
+            who,
+            event.organization_id,
+            event.action,
+            event.target_type,
+            event.target_id,
+            event.details,
+        )
     }
 
     pub(crate) fn content(&self, seq: i64) -> Content<'_> {

@@ -58,6 +58,15 @@ pub(crate) fn run(
     who: &AuditEntry,
 ) -> Result<BillingRun, StoreError> {
     let root = lock_in_scope(c, scope, root_id, RowLock::Share)?.path;
+    if let DbConn::Pg(pg) = c {
+        // No customer moves out of or across the subtree while the run walks it
+        // in path order (a move locks the rows it rewrites).
+        diesel::sql_query("SELECT 1 FROM organizations WHERE kind = $1 AND path >= $2 AND path < $3 FOR SHARE")
+            .bind::<diesel::sql_types::Text, _>(OrgKind::Customer.as_str())
+            .bind::<diesel::sql_types::Text, _>(root.as_str())
+            .bind::<diesel::sql_types::Text, _>(root.upper_bound())
+            .execute(pg)?;
+    }
     let mut run = BillingRun {
         period: period.as_string(),
         created: 0,

@@ -11,7 +11,7 @@ use crate::audit::{self, AuditEntry, AuditRow};
 use crate::connection::DbConn;
 use crate::error::StoreError;
 use crate::ids::parse_uuid;
-use crate::schema::{audit_events, operators};
+use crate::schema::operators;
 use crate::time::now;
 
 /// One valid row of an import file.
@@ -111,12 +111,7 @@ pub(crate) fn insert_all(conn: &mut DbConn, rows: &[ImportRow], who: &AuditEntry
             DbConn::Sqlite(c) => diesel::insert_into(operators::table).values(chunk).execute(c)?,
         };
     }
-    audit::seal(conn, &mut events)?;
-    for chunk in events.chunks(ROWS_PER_STATEMENT) {
-        match conn {
-            DbConn::Pg(c) => diesel::insert_into(audit_events::table).values(chunk).execute(c)?,
-            DbConn::Sqlite(c) => diesel::insert_into(audit_events::table).values(chunk).execute(c)?,
-        };
-    }
+    audit::fill_paths(conn, &mut events)?;
+    audit::append(conn, &mut events)?;
     Ok(ids)
 }

@@ -108,7 +108,7 @@ pub(crate) fn create_root(conn: &mut DbConn, name: &DisplayName, who: &AuditEntr
     };
     diesel::insert_into(o::organizations).values(&row).execute(conn)?;
     let org = row.into_model()?;
-    audit::record(
+    audit::record_at(
         conn,
         who,
         event(
@@ -116,11 +116,14 @@ pub(crate) fn create_root(conn: &mut DbConn, name: &DisplayName, who: &AuditEntr
             AuditAction::OrganizationCreated,
             json!({"kind": "provider", "name": org.name}),
         ),
+        &org.path,
     )?;
     Ok(org)
 }
 
-/// Adds a child; the write transaction holds `TreeLock::Shared`.
+/// Adds a child. The parent is locked `FOR SHARE` and its path read under that
+/// lock, so a move rewriting it waits for this insert, and this insert waits for
+/// a move holding it (then reads the moved path).
 pub(crate) fn insert_child(
     c: &mut DbConn,
     scope: &TreePath,
@@ -161,7 +164,7 @@ pub(crate) fn insert_child(
         idempotency::claim(c, claim, id)?;
     }
     let org = row.into_model()?;
-    audit::record(
+    audit::record_at(
         c,
         who,
         event(
@@ -169,6 +172,7 @@ pub(crate) fn insert_child(
             AuditAction::OrganizationCreated,
             json!({"kind": org.kind, "name": org.name, "parent_id": parent.id}),
         ),
+        &path,
     )?;
     Ok(org)
 }
@@ -220,7 +224,7 @@ pub(crate) fn update(
         ))
         .execute(c)?;
     let updated = find(c, id)?.ok_or(StoreError::NotFound)?;
-    audit::record(
+    audit::record_at(
         c,
         who,
         event(
@@ -228,12 +232,21 @@ pub(crate) fn update(
             AuditAction::OrganizationUpdated,
             serde_json::Value::Object(changed),
         ),
+        &updated.path,
     )?;
     Ok(updated)
 }
 
-/// Re-parents `id` under `new_parent_id`, rewriting the whole subtree's paths in
-/// one statement; the write transaction holds `TreeLock::Exclusive`.
+/// Re-parents `id` under `new_parent_id` and rewrites the whole subtree's paths.
+///
+/// Takes no global lock. The moved node (`FOR UPDATE`) and the new parent (`FOR
+/// SHARE`) are locked in id order, so two moves lock them in one order, and the
+/// cycle check runs on the paths read under those locks. Creates lock their
+/// parent `FOR SHARE`, so rewriting a row waits for the creates under it; a
+/// child such a create inserted after the rewrite's snapshot is caught by the
+/// next rewrite, which runs until none is left ([`rewrite_subtree`]). The
+/// customer paths repeated on subscriptions and invoices are rewritten after
+/// that: their writers lock the customer row, which the rewrite now holds.
 pub(crate) fn move_to(
     c: &mut DbConn,
     scope: &TreePath,
@@ -241,8 +254,15 @@ pub(crate) fn move_to(
     new_parent_id: Uuid,
     who: &AuditEntry,
 ) -> Result<Organization, StoreError> {
-    let org = lock_in_scope(c, scope, id, RowLock::Update)?;
-    let parent = lock_in_scope(c, scope, new_parent_id, RowLock::Share).map_err(as_reference("parent_id"))?;
+    let (org, parent) = if id <= new_parent_id {
+        let org = lock_in_scope(c, scope, id, RowLock::Update)?;
+        let parent = lock_in_scope(c, scope, new_parent_id, RowLock::Share).map_err(as_reference("parent_id"))?;
+        (org, parent)
+    } else {
+        let parent = lock_in_scope(c, scope, new_parent_id, RowLock::Share).map_err(as_reference("parent_id"))?;
+        let org = lock_in_scope(c, scope, id, RowLock::Update)?;
+        (org, parent)
+    };
     check_move(
         &MoveNode {
             kind: org.kind,
@@ -260,17 +280,7 @@ pub(crate) fn move_to(
     }
     let old = org.path.clone();
     let new = parent.path.child(org.id);
-    let delta = new.depth() as i32 - old.depth() as i32;
-    diesel::sql_query(
-        "UPDATE organizations SET path = $1 || substr(path, $2), depth = depth + $3 \
-         WHERE path >= $4 AND path < $5",
-    )
-    .bind::<diesel::sql_types::Text, _>(new.as_str())
-    .bind::<diesel::sql_types::Integer, _>(old.as_str().len() as i32 + 1)
-    .bind::<diesel::sql_types::Integer, _>(delta)
-    .bind::<diesel::sql_types::Text, _>(old.as_str())
-    .bind::<diesel::sql_types::Text, _>(old.upper_bound())
-    .execute(c)?;
+    rewrite_subtree(c, &old, &new)?;
     crate::rollups::follow_move(c, org.id, &old, &new)?;
     // The customer paths repeated on subscriptions follow the tree.
     for table in ["subscriptions", "subscription_changes", "invoices", "invoice_lines"] {
@@ -292,7 +302,7 @@ pub(crate) fn move_to(
         ))
         .execute(c)?;
     let moved = find(c, id)?.ok_or(StoreError::NotFound)?;
-    audit::record(
+    audit::record_at(
         c,
         who,
         event(
@@ -300,8 +310,33 @@ pub(crate) fn move_to(
             AuditAction::OrganizationMoved,
             json!({"from_parent_id": org.parent_id, "to_parent_id": parent.id}),
         ),
+        &new,
     )?;
     Ok(moved)
+}
+
+/// Rewrites every path under `old` to lie under `new`, one range statement at a
+/// time until a statement finds nothing left under `old`. Each statement (READ
+/// COMMITTED) sees the children committed by creates it waited for; a create can
+/// only insert under `old` while it holds a parent the previous statement did not
+/// see, so the loop ends once no such create is left, and nothing stale remains.
+fn rewrite_subtree(c: &mut DbConn, old: &TreePath, new: &TreePath) -> Result<(), StoreError> {
+    let delta = new.depth() as i32 - old.depth() as i32;
+    loop {
+        let rewritten = diesel::sql_query(
+            "UPDATE organizations SET path = $1 || substr(path, $2), depth = depth + $3 \
+             WHERE path >= $4 AND path < $5",
+        )
+        .bind::<diesel::sql_types::Text, _>(new.as_str())
+        .bind::<diesel::sql_types::Integer, _>(old.as_str().len() as i32 + 1)
+        .bind::<diesel::sql_types::Integer, _>(delta)
+        .bind::<diesel::sql_types::Text, _>(old.as_str())
+        .bind::<diesel::sql_types::Text, _>(old.upper_bound())
+        .execute(c)?;
+        if rewritten == 0 || matches!(c, DbConn::Sqlite(_)) {
+            return Ok(());
+        }
+    }
 }
 
 /// Applies a status change under the domain's status-change rule.
@@ -323,12 +358,18 @@ pub(crate) fn set_status(
         ))
         .execute(c)?;
     let changed = find(c, id)?.ok_or(StoreError::NotFound)?;
+    let path = changed.path.clone();
     let action = match change {
         StatusChange::Activate => AuditAction::OrganizationActivated,
         StatusChange::Suspend => AuditAction::OrganizationSuspended,
         StatusChange::Reactivate => AuditAction::OrganizationReactivated,
         StatusChange::Archive => AuditAction::OrganizationArchived,
     };
-    audit::record(c, who, event(&changed, action, json!({"from": org.status, "to": next})))?;
+    audit::record_at(
+        c,
+        who,
+        event(&changed, action, json!({"from": org.status, "to": next})),
+        &path,
+    )?;
     Ok(changed)
 }

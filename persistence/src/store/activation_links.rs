@@ -11,7 +11,6 @@ use crate::activation_links::{
 use crate::audit::AuditEntry;
 use crate::error::StoreError;
 use crate::mail_outbox::OutgoingMail;
-use crate::tx::TreeLock;
 
 impl Store {
     /// Sends (or re-sends) an activation link for a pending partner, distributor or
@@ -26,9 +25,7 @@ impl Store {
         now: DateTime<Utc>,
         who: &AuditEntry,
     ) -> Result<ActivationLink, StoreError> {
-        self.change(TreeLock::None, |c| {
-            activation_links::send(c, scope, org, link, mail, now, who)
-        })
+        self.change(|c| activation_links::send(c, scope, org, link, mail, now, who))
     }
 
     /// Revokes the organisation's live link; returns how many were revoked (0 or 1).
@@ -39,7 +36,7 @@ impl Store {
         now: DateTime<Utc>,
         who: &AuditEntry,
     ) -> Result<usize, StoreError> {
-        self.change(TreeLock::None, |c| activation_links::revoke(c, scope, org, now, who))
+        self.change(|c| activation_links::revoke(c, scope, org, now, who))
     }
 
     /// What a usable link is for; `None` for any token that cannot be accepted now.
@@ -59,10 +56,7 @@ impl Store {
         admin: &FirstAdminDetails,
         now: DateTime<Utc>,
     ) -> Result<Activation, StoreError> {
-        // Shared tree lock: no move rewrites the organisation's path meanwhile.
-        self.change(TreeLock::Shared, |c| {
-            activation_links::accept(c, token_hash, admin, now)
-        })
+        self.change(|c| activation_links::accept(c, token_hash, admin, now))
     }
 
     /// Every link an organisation was sent, oldest first (tests and support).

@@ -7,7 +7,6 @@ use super::Store;
 use crate::api_clients::{self, ApiClient};
 use crate::audit::AuditEntry;
 use crate::error::StoreError;
-use crate::tx::TreeLock;
 
 impl Store {
     pub fn api_client(&self, id: Uuid) -> Result<Option<ApiClient>, StoreError> {
@@ -32,9 +31,7 @@ impl Store {
         secret_hash: &str,
         who: &AuditEntry,
     ) -> Result<ApiClient, StoreError> {
-        self.change(TreeLock::None, |c| {
-            api_clients::create(c, scope, home, name, roles, secret_hash, who)
-        })
+        self.change(|c| api_clients::create(c, scope, home, name, roles, secret_hash, who))
     }
 
     pub fn rotate_api_client_secret(
@@ -44,7 +41,7 @@ impl Store {
         secret_hash: &str,
         who: &AuditEntry,
     ) -> Result<ApiClient, StoreError> {
-        self.change(TreeLock::None, |c| api_clients::rotate(c, scope, id, secret_hash, who))
+        self.change(|c| api_clients::rotate(c, scope, id, secret_hash, who))
     }
 
     pub fn update_api_client(
@@ -55,15 +52,15 @@ impl Store {
         roles: Option<&RoleSet>,
         who: &AuditEntry,
     ) -> Result<ApiClient, StoreError> {
-        self.change(TreeLock::None, |c| api_clients::update(c, scope, id, name, roles, who))
+        self.change(|c| api_clients::update(c, scope, id, name, roles, who))
     }
 
     pub fn revoke_api_client(&self, scope: &TreePath, id: Uuid, who: &AuditEntry) -> Result<ApiClient, StoreError> {
-        self.change(TreeLock::None, |c| api_clients::revoke(c, scope, id, who))
+        self.change(|c| api_clients::revoke(c, scope, id, who))
     }
 
     /// A token was granted to this client.
     pub fn api_client_used(&self, client: &ApiClient) -> Result<(), StoreError> {
-        self.change(TreeLock::None, |c| api_clients::touch(c, client))
+        self.change(|c| api_clients::touch(c, client))
     }
 }

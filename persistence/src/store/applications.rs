@@ -10,12 +10,11 @@ use crate::applications::{self, Application, ApplicationFilter, Approval, NewApp
 use crate::audit::AuditEntry;
 use crate::error::StoreError;
 use crate::mail_outbox::OutgoingMail;
-use crate::tx::TreeLock;
 
 impl Store {
     /// Files an application to an open programme (public; audited as the system).
     pub fn submit_application(&self, new: &NewApplication, now: DateTime<Utc>) -> Result<Application, StoreError> {
-        self.change(TreeLock::None, |c| applications::submit(c, new, now))
+        self.change(|c| applications::submit(c, new, now))
     }
 
     pub fn application(&self, id: Uuid) -> Result<Option<Application>, StoreError> {
@@ -47,9 +46,7 @@ impl Store {
         now: DateTime<Utc>,
         who: &AuditEntry,
     ) -> Result<Approval, StoreError> {
-        self.change(TreeLock::Shared, |c| {
-            applications::approve(c, scope, id, token_hash, expires_at, mail, now, who)
-        })
+        self.change(|c| applications::approve(c, scope, id, token_hash, expires_at, mail, now, who))
     }
 
     /// Rejects a pending application in `scope` and queues the mail telling the applicant.
@@ -62,8 +59,6 @@ impl Store {
         now: DateTime<Utc>,
         who: &AuditEntry,
     ) -> Result<Application, StoreError> {
-        self.change(TreeLock::None, |c| {
-            applications::reject(c, scope, id, reason, mail, now, who)
-        })
+        self.change(|c| applications::reject(c, scope, id, reason, mail, now, who))
     }
 }

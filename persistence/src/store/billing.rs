@@ -7,7 +7,6 @@ use super::Store;
 use crate::audit::AuditEntry;
 use crate::billing::{self, BillingRun, BillingTotal, Invoice, InvoiceFilter, InvoiceLine};
 use crate::error::StoreError;
-use crate::tx::TreeLock;
 
 impl Store {
     /// Draft invoices for `period`, one per customer in the subtree of `root_id`
@@ -21,7 +20,7 @@ impl Store {
         period: Period,
         who: &AuditEntry,
     ) -> Result<BillingRun, StoreError> {
-        self.change(TreeLock::Shared, |c| billing::run(c, scope, root_id, period, who))
+        self.change(|c| billing::run(c, scope, root_id, period, who))
     }
 }
 
@@ -60,8 +59,6 @@ impl Store {
         change: InvoiceChange,
         who: &AuditEntry,
     ) -> Result<Invoice, StoreError> {
-        self.change(TreeLock::None, |c| {
-            billing::change_invoice_status(c, scope, id, change, who)
-        })
+        self.change(|c| billing::change_invoice_status(c, scope, id, change, who))
     }
 }

@@ -7,12 +7,11 @@ use crate::audit::{Actor, AuditEntry};
 use crate::bulk::{self, BulkCustomerUser, BulkOperator, BulkOrganization, BulkSubscription};
 use crate::error::StoreError;
 use crate::operators::{self, NewOperator};
-use crate::tx::TreeLock;
 
 impl Store {
     /// Inserts generated organisations (parents before children) in one transaction.
     pub fn bulk_insert_organizations(&self, orgs: &[BulkOrganization]) -> Result<(), StoreError> {
-        self.change(TreeLock::Shared, |c| bulk::insert_organizations(c, orgs))
+        self.change(|c| bulk::insert_organizations(c, orgs))
     }
 
     /// Inserts generated subscriptions, their seat history and customer users in one transaction.
@@ -21,7 +20,7 @@ impl Store {
         subs: &[BulkSubscription],
         users: &[BulkCustomerUser],
     ) -> Result<(), StoreError> {
-        self.change(TreeLock::Shared, |c| {
+        self.change(|c| {
             bulk::insert_subscriptions(c, subs)?;
             bulk::insert_customer_users(c, users)
         })
@@ -29,7 +28,7 @@ impl Store {
 
     pub fn bulk_insert_operators(&self, ops: &[BulkOperator]) -> Result<(), StoreError> {
         let who = AuditEntry::by(Actor::System);
-        self.change(TreeLock::None, |c| {
+        self.change(|c| {
             for op in ops {
                 let email = domain::WorkEmail::parse(&op.email, "email").map_err(domain::DomainError::from)?;
                 let name = domain::DisplayName::parse(&op.name).map_err(domain::DomainError::from)?;

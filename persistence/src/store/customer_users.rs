@@ -9,7 +9,6 @@ use crate::customer_users::{
     self, CustomerUser, CustomerUserFilter, CustomerUserPatch, Impersonation, NewCustomerUser,
 };
 use crate::error::StoreError;
-use crate::tx::TreeLock;
 
 impl Store {
     pub fn customer_user(&self, id: Uuid) -> Result<Option<CustomerUser>, StoreError> {
@@ -34,7 +33,7 @@ impl Store {
         new: &NewCustomerUser,
         who: &AuditEntry,
     ) -> Result<CustomerUser, StoreError> {
-        self.change(TreeLock::None, |c| customer_users::insert(c, scope, new, who))
+        self.change(|c| customer_users::insert(c, scope, new, who))
     }
 
     /// Changes details, flags or status; `expected_version` is the `If-Match` version.
@@ -46,9 +45,7 @@ impl Store {
         patch: &CustomerUserPatch,
         who: &AuditEntry,
     ) -> Result<CustomerUser, StoreError> {
-        self.change(TreeLock::None, |c| {
-            customer_users::update(c, scope, id, expected_version, patch, who)
-        })
+        self.change(|c| customer_users::update(c, scope, id, expected_version, patch, who))
     }
 
     /// Refuses disabled users and inactive customers; otherwise audits the
@@ -60,8 +57,6 @@ impl Store {
         token: &Impersonation,
         who: &AuditEntry,
     ) -> Result<CustomerUser, StoreError> {
-        self.change(TreeLock::None, |c| {
-            customer_users::impersonate(c, scope, id, token, who)
-        })
+        self.change(|c| customer_users::impersonate(c, scope, id, token, who))
     }
 }

@@ -26,7 +26,7 @@ use crate::connection::{build_pool, Backend, DbConn, DbPool, Manager, PooledConn
 use crate::error::StoreError;
 use crate::migrations;
 use crate::snapshot::Snapshot;
-use crate::tx::{write, TreeLock};
+use crate::tx::write;
 
 #[derive(Clone)]
 pub struct Store {
@@ -134,11 +134,11 @@ impl Store {
         }
     }
 
-    /// Runs a change in one write transaction holding `lock`. A change cut by a
-    /// dead connection is not retried (it may have committed); the connection goes.
-    fn change<T>(&self, lock: TreeLock, f: impl FnOnce(&mut DbConn) -> Result<T, StoreError>) -> Result<T, StoreError> {
+    /// Runs a change in one write transaction. A change cut by a dead
+    /// connection is not retried (it may have committed); the connection goes.
+    fn change<T>(&self, f: impl FnOnce(&mut DbConn) -> Result<T, StoreError>) -> Result<T, StoreError> {
         let mut c = self.conn()?;
-        let result = write(c.db()?, lock, f);
+        let result = write(c.db()?, f);
         if result.as_ref().is_err_and(StoreError::is_connection_lost) {
             c.discard();
         }

@@ -13,7 +13,6 @@ use crate::mail_outbox::{self, OutgoingMail};
 use crate::operators::{self, ImportRow, NewOperator, Operator, OperatorFilter};
 use crate::organizations::{self, Organization, RowLock};
 use crate::time::now;
-use crate::tx::TreeLock;
 
 impl Store {
     pub fn operator(&self, id: Uuid) -> Result<Option<Operator>, StoreError> {
@@ -25,7 +24,7 @@ impl Store {
     }
 
     pub fn add_operator(&self, new: &NewOperator, who: &AuditEntry) -> Result<Uuid, StoreError> {
-        self.change(TreeLock::None, |c| operators::insert(c, new, who))
+        self.change(|c| operators::insert(c, new, who))
     }
 
     /// Adds an operator to an organisation in `scope` (re-checked in the transaction)
@@ -37,7 +36,7 @@ impl Store {
         mail: &OutgoingMail,
         who: &AuditEntry,
     ) -> Result<Operator, StoreError> {
-        self.change(TreeLock::None, |c| {
+        self.change(|c| {
             organizations::lock_in_scope(c, scope, new.home_organization_id, RowLock::Share)?;
             let id = operators::insert(c, new, who)?;
             mail_outbox::enqueue(c, mail, now())?;
@@ -67,9 +66,7 @@ impl Store {
         roles: Option<&RoleSet>,
         who: &AuditEntry,
     ) -> Result<Operator, StoreError> {
-        self.change(TreeLock::None, |c| {
-            operators::update(c, scope, actor, id, expected_version, name, roles, who)
-        })
+        self.change(|c| operators::update(c, scope, actor, id, expected_version, name, roles, who))
     }
 
     /// Disables (`enable = false`) or re-enables an operator under the admin rules.
@@ -81,14 +78,12 @@ impl Store {
         enable: bool,
         who: &AuditEntry,
     ) -> Result<Operator, StoreError> {
-        self.change(TreeLock::None, |c| {
-            operators::set_status(c, scope, actor, id, enable, who)
-        })
+        self.change(|c| operators::set_status(c, scope, actor, id, enable, who))
     }
 
     /// Records a sign-in with a token issued at `issued_at` (a write only for a new token).
     pub fn record_sign_in(&self, op: &Operator, issued_at: DateTime<Utc>) -> Result<(), StoreError> {
-        self.change(TreeLock::None, |c| operators::record_sign_in(c, op, issued_at))
+        self.change(|c| operators::record_sign_in(c, op, issued_at))
     }
 
     /// The children of `parent` named `name` (case-insensitive), at most two.
@@ -109,7 +104,7 @@ impl Store {
         rows: &[ImportRow],
         who: &AuditEntry,
     ) -> Result<Vec<Uuid>, StoreError> {
-        self.change(TreeLock::Shared, |c| {
+        self.change(|c| {
             let mut homes: Vec<Uuid> = rows.iter().map(|r| r.home_organization_id).collect();
             homes.sort_unstable();
             homes.dedup();

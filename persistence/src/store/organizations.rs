@@ -11,7 +11,6 @@ use crate::operators::{self, NewOperator};
 use crate::organizations::{
     self, ChildrenFilter, DescendantFilter, NewOrganization, Organization, OrganizationPatch, PathEntry,
 };
-use crate::tx::TreeLock;
 
 impl Store {
     /// The provider root, if the database has one.
@@ -31,7 +30,7 @@ impl Store {
             return Ok(None);
         }
         let who = AuditEntry::by(Actor::System);
-        self.change(TreeLock::Exclusive, |c| {
+        self.change(|c| {
             let root = organizations::create_root(c, root_name, &who)?;
             let admin_id = operators::insert(
                 c,
@@ -88,9 +87,7 @@ impl Store {
         who: &AuditEntry,
         claim: Option<&IdempotencyClaim>,
     ) -> Result<Organization, StoreError> {
-        self.change(TreeLock::Shared, |c| {
-            organizations::insert_child(c, scope, new, who, claim)
-        })
+        self.change(|c| organizations::insert_child(c, scope, new, who, claim))
     }
 
     pub fn update_organization(
@@ -101,9 +98,7 @@ impl Store {
         patch: &OrganizationPatch,
         who: &AuditEntry,
     ) -> Result<Organization, StoreError> {
-        self.change(TreeLock::None, |c| {
-            organizations::update(c, scope, id, expected_version, patch, who)
-        })
+        self.change(|c| organizations::update(c, scope, id, expected_version, patch, who))
     }
 
     pub fn move_organization(
@@ -113,9 +108,7 @@ impl Store {
         new_parent: Uuid,
         who: &AuditEntry,
     ) -> Result<Organization, StoreError> {
-        self.change(TreeLock::Exclusive, |c| {
-            organizations::move_to(c, scope, id, new_parent, who)
-        })
+        self.change(|c| organizations::move_to(c, scope, id, new_parent, who))
     }
 
     pub fn change_organization_status(
@@ -125,7 +118,7 @@ impl Store {
         change: StatusChange,
         who: &AuditEntry,
     ) -> Result<Organization, StoreError> {
-        self.change(TreeLock::None, |c| organizations::set_status(c, scope, id, change, who))
+        self.change(|c| organizations::set_status(c, scope, id, change, who))
     }
 
     pub fn idempotent_result(&self, principal: Uuid, key: &str) -> Result<Option<StoredResponse>, StoreError> {

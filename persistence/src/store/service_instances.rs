@@ -7,7 +7,6 @@ use super::Store;
 use crate::audit::AuditEntry;
 use crate::error::StoreError;
 use crate::service_instances::{self, ServiceInstance};
-use crate::tx::TreeLock;
 
 impl Store {
     /// A live service instance.
@@ -28,12 +27,10 @@ impl Store {
         region: &Slug,
         who: &AuditEntry,
     ) -> Result<ServiceInstance, StoreError> {
-        self.change(TreeLock::None, |c| {
-            service_instances::add(c, scope, customer, service, region, who)
-        })
+        self.change(|c| service_instances::add(c, scope, customer, service, region, who))
     }
 
     pub fn remove_service_instance(&self, scope: &TreePath, id: Uuid, who: &AuditEntry) -> Result<(), StoreError> {
-        self.change(TreeLock::None, |c| service_instances::remove(c, scope, id, who))
+        self.change(|c| service_instances::remove(c, scope, id, who))
     }
 }

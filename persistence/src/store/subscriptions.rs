@@ -13,7 +13,6 @@ use crate::subscriptions::{
     self, CustomerRollup, Dashboard, DashboardFigures, NewSubscription, SeatChange, Subscription, SubscriptionFilter,
     SubscriptionPatch, UsageBucket, UsageInterval,
 };
-use crate::tx::TreeLock;
 
 impl Store {
     /// A customer's subscriptions, oldest first.
@@ -72,7 +71,7 @@ impl Store {
     /// was pending or another replica holds the folding lock. Shares the tree
     /// lock, so it never runs during a move.
     pub fn fold_rollups(&self, batch: i64) -> Result<usize, StoreError> {
-        self.change(TreeLock::Shared, |c| crate::rollups::fold(c, batch))
+        self.change(|c| crate::rollups::fold(c, batch))
     }
 
     /// Folds until nothing is pending (after a bulk load); returns the passes.
@@ -107,7 +106,7 @@ impl Store {
         new: &NewSubscription,
         who: &AuditEntry,
     ) -> Result<Subscription, StoreError> {
-        self.change(TreeLock::Shared, |c| subscriptions::create(c, scope, new, who))
+        self.change(|c| subscriptions::create(c, scope, new, who))
     }
 
     pub fn update_subscription(
@@ -118,9 +117,7 @@ impl Store {
         patch: &SubscriptionPatch,
         who: &AuditEntry,
     ) -> Result<Subscription, StoreError> {
-        self.change(TreeLock::None, |c| {
-            subscriptions::update(c, scope, id, expected_version, patch, who)
-        })
+        self.change(|c| subscriptions::update(c, scope, id, expected_version, patch, who))
     }
 
     /// Suspend, reactivate or cancel. Cancelling releases the seats (the history
@@ -132,8 +129,6 @@ impl Store {
         change: SubscriptionChange,
         who: &AuditEntry,
     ) -> Result<Subscription, StoreError> {
-        self.change(TreeLock::None, |c| {
-            subscriptions::change_status(c, scope, id, change, who)
-        })
+        self.change(|c| subscriptions::change_status(c, scope, id, change, who))
     }
 }

@@ -1,7 +1,7 @@
 use actix_web::{get, web, HttpResponse};
 use domain::actions::ReadAuditLog;
 use domain::codes;
-use persistence::Organization;
+use persistence::{Organization, Store};
 
 use super::AuditFilterQuery;
 use crate::csv_export::{self, BATCH};
@@ -56,6 +56,8 @@ pub async fn export_audit_events(
 ) -> Result<HttpResponse, ApiError> {
     let org = org.into_record();
     let filter = filter.0.filter();
+    // The file is one snapshot: seal what committed before it opens.
+    state.db(Store::seal_audit_backlog).await?;
     csv_export::response(&state, "audit-events", &org.name, COLUMNS, move |snapshot, sink| {
         csv_export::write_all(
             sink,
