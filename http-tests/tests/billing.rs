@@ -526,9 +526,14 @@ both_backends!(one_active_run_per_organisation_and_period, |app| async move {
         && e["details"]["created"] == 3));
 });
 
+/// An invoice line as compared: subscription, SKU, seat-days, amount.
+type LineKey = (String, String, i64, i64);
+/// An invoice as compared: customer, currency, status, total, lines.
+type InvoiceKey = (Uuid, String, String, i64, Vec<LineKey>);
+
 /// Every invoice of `org`'s subtree for the period with its lines, by customer
 /// and currency (ids left out: they differ between runs).
-fn invoices_of(app: &TestApp, org: Uuid) -> Vec<(Uuid, String, String, i64, Vec<(String, String, i64, i64)>)> {
+fn invoices_of(app: &TestApp, org: Uuid) -> Vec<InvoiceKey> {
     let path = app.store.organization(org).unwrap().unwrap().path;
     let filter = persistence::InvoiceFilter {
         period: Some("2026-09".into()),
