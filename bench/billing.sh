@@ -10,7 +10,8 @@
 # usage: bench/billing.sh [PERIOD]   PERIOD as YYYY-MM (default: last month)
 # env:   BENCH_DATABASE (default partner_portal_reports_bench), PGHOST/PGPORT/PGUSER
 #        as for psql, BENCH_BIN to use a prebuilt binary. The run writes invoices
-#        into that database (a second run recomputes the drafts).
+#        into that database (a second run recomputes the drafts). BILLING_BATCH
+#        sets the customers per transaction.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PERIOD=${1:-$(date -u -d "$(date -u +%Y-%m-01) -1 month" +%Y-%m)}
@@ -25,7 +26,15 @@ start_server
 TOKEN=$(token_for)
 HWM_BEFORE=$(hwm)
 
-echo "== billing run (creates of partners under the root meanwhile)"
+echo "== creates alone (10 s)"
+rm -f "$WORK/stop"
+python3 bench/creates.py "$BIND" "$TOKEN" "$ROOT" "$WORK/stop" &
+CREATES=$!
+sleep 10
+touch "$WORK/stop"
+wait $CREATES
+
+echo "== billing run, BILLING_BATCH=${BILLING_BATCH:-default} (creates of partners under the root meanwhile)"
 rm -f "$WORK/stop"
 python3 bench/creates.py "$BIND" "$TOKEN" "$ROOT" "$WORK/stop" >"$WORK/creates.txt" &
 CREATES=$!

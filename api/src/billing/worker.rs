@@ -22,7 +22,8 @@ use crate::clock::Clock;
 
 /// How long a claimed run is reserved for its worker without a batch committing.
 pub const LEASE: Duration = Duration::seconds(60);
-/// Customers billed per transaction (about ten subscriptions each).
+/// Customers billed per transaction by default (about ten subscriptions each;
+/// `BILLING_BATCH` sets it).
 pub const BATCH: i64 = 200;
 /// Pause between polls when no run was queued.
 pub const POLL: StdDuration = StdDuration::from_millis(1000);
@@ -111,15 +112,15 @@ pub struct Worker {
 }
 
 /// Starts the worker thread.
-pub fn spawn(store: Store, clock: Clock) -> std::io::Result<Worker> {
+pub fn spawn(store: Store, clock: Clock, batch: i64) -> std::io::Result<Worker> {
     let stop = Arc::new(AtomicBool::new(false));
     let flag = stop.clone();
-    tracing::info!("billing worker started");
+    tracing::info!(batch, "billing worker started");
     let handle = std::thread::Builder::new()
         .name("billing-worker".into())
         .spawn(move || {
             while !flag.load(Ordering::Relaxed) {
-                let busy = match run_once(&store, &clock, BATCH, &flag) {
+                let busy = match run_once(&store, &clock, batch, &flag) {
                     Ok(claimed) => claimed.is_some(),
                     Err(e) => {
                         tracing::warn!(error = %e, "billing worker cannot reach the database; will retry");

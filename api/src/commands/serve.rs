@@ -22,7 +22,7 @@ pub fn run(config: &Config, demo: bool) -> anyhow::Result<()> {
     // The outbox worker runs beside the server and stops after it.
     let worker = crate::mail::worker::spawn(store.clone(), mailer, state.clock.clone())?;
     // So does the billing worker, which bills queued runs batch by batch.
-    let billing = crate::billing::worker::spawn(store, state.clock.clone())?;
+    let billing = crate::billing::worker::spawn(store, state.clock.clone(), config.billing_batch)?;
     let served = actix_web::rt::System::new().block_on(async move { crate::app::run(state, listener)?.await });
     billing.stop();
     worker.stop();
