@@ -24,7 +24,7 @@ use crate::clock::Clock;
 pub const LEASE: Duration = Duration::seconds(60);
 /// Customers billed per transaction by default (about ten subscriptions each;
 /// `BILLING_BATCH` sets it).
-pub const BATCH: i64 = 200;
+pub const BATCH: i64 = 25;
 /// Pause between polls when no run was queued.
 pub const POLL: StdDuration = StdDuration::from_millis(1000);
 
