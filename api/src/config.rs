@@ -61,6 +61,10 @@ pub struct Config {
     /// Database connections per API process.
     #[arg(long, env = "DB_POOL_SIZE", default_value_t = 16, global = true)]
     pub db_pool_size: u32,
+    /// Customers the billing worker bills per transaction (smaller: shorter
+    /// write transactions, so other writes wait less; larger: faster runs).
+    #[arg(long, env = "BILLING_BATCH", default_value_t = crate::billing::worker::BATCH, value_parser = clap::value_parser!(i64).range(1..=10_000), global = true)]
+    pub billing_batch: i64,
     /// CSV exports streaming at once per API process (each holds a connection); more get 429.
     #[arg(long, env = "MAX_CONCURRENT_EXPORTS", default_value_t = 4, global = true)]
     pub max_concurrent_exports: u32,

@@ -18,8 +18,8 @@ use std::pin::Pin;
 use actix_web::{FromRequest, HttpRequest};
 use domain::{ActionPolicy, OrgKind, Principal, Scoped, TreePath};
 use persistence::{
-    ApiClient, Application, CustomerUser, Invoice, Operator, Organization, ServiceInstance, Store, StoreError,
-    Subscription,
+    ApiClient, Application, BillingRun, CustomerUser, Invoice, Operator, Organization, ServiceInstance, Store,
+    StoreError, Subscription,
 };
 use uuid::Uuid;
 
@@ -133,5 +133,6 @@ loaders! {
     CustomerUser => customer_user,
     Subscription => subscription,
     Invoice => invoice,
+    BillingRun => billing_run,
     ServiceInstance => service_instance,
 }

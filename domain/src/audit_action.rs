@@ -63,6 +63,8 @@ audit_actions! {
     InvoicePaid = "invoice.paid",
     InvoiceVoided = "invoice.voided",
     BillingRun = "billing.run",
+    BillingRunStarted = "billing_run.started",
+    BillingRunFinished = "billing_run.finished",
     ApplicationApproved = "application.approved",
     ApplicationRejected = "application.rejected",
     ApplicationSubmitted = "application.submitted",

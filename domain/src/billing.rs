@@ -116,6 +116,54 @@ pub fn prorate(unit_price_minor: i64, seat_days: i64, days: i64) -> i64 {
     i64::try_from(rounded).unwrap_or(i64::MAX)
 }
 
+/// Where a billing run is: `queued` → `running` → `succeeded` or `failed`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum BillingRunStatus {
+    Queued,
+    Running,
+    Succeeded,
+    Failed,
+}
+
+impl BillingRunStatus {
+    pub const ALL: [Self; 4] = [Self::Queued, Self::Running, Self::Succeeded, Self::Failed];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Queued => "queued",
+            Self::Running => "running",
+            Self::Succeeded => "succeeded",
+            Self::Failed => "failed",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|x| x.as_str() == s)
+    }
+
+    /// Queued and running runs are active: at most one per organisation and period.
+    pub fn is_active(self) -> bool {
+        matches!(self, Self::Queued | Self::Running)
+    }
+}
+
+/// A new run for an organisation and period is refused (409
+/// `billing_run_active`) while another one for them is still active.
+pub fn check_no_active_run(active: Option<BillingRunStatus>) -> Result<(), DomainError> {
+    match active {
+        Some(status) if status.is_active() => Err(DomainError::conflict(
+            ErrorCode::BillingRunActive,
+            None,
+            format!(
+                "a billing run for this organisation and period is already {}",
+                status.as_str()
+            ),
+        )),
+        _ => Ok(()),
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum InvoiceStatus {
@@ -270,6 +318,26 @@ mod tests {
     fn runs_rewrite_only_drafts() {
         for status in InvoiceStatus::ALL {
             assert_eq!(status.recomputed_by_runs(), status == InvoiceStatus::Draft);
+        }
+    }
+
+    #[test]
+    fn one_active_run_per_organisation_and_period() {
+        assert!(check_no_active_run(None).is_ok());
+        assert!(check_no_active_run(Some(BillingRunStatus::Succeeded)).is_ok());
+        assert!(check_no_active_run(Some(BillingRunStatus::Failed)).is_ok());
+        for status in [BillingRunStatus::Queued, BillingRunStatus::Running] {
+            let err = check_no_active_run(Some(status)).unwrap_err();
+            assert!(matches!(
+                err,
+                DomainError::Conflict {
+                    code: ErrorCode::BillingRunActive,
+                    ..
+                }
+            ));
+        }
+        for status in BillingRunStatus::ALL {
+            assert_eq!(BillingRunStatus::parse(status.as_str()), Some(status));
         }
     }
 }

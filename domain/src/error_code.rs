@@ -129,6 +129,8 @@ error_codes! {
     NotPending = (409, "not_pending", "The request conflicts with the current state"),
     /// The application was already approved or rejected.
     ApplicationDecided = (409, "application_decided", "The request conflicts with the current state"),
+    /// A billing run for this organisation and period is still queued or running.
+    BillingRunActive = (409, "billing_run_active", "The request conflicts with the current state"),
     /// `If-Match` names a version that is no longer current; nothing was written.
     StaleVersion = (412, "stale_version", "The record was changed since you read it"),
     /// The body is larger than the limit.

@@ -31,7 +31,9 @@ pub mod tree_path;
 
 pub use api_client::ApiClientStatus;
 pub use audit_action::{AuditAction, UnknownAuditAction};
-pub use billing::{billed_in, prorate, seat_days, InvoiceChange, InvoiceStatus, Period};
+pub use billing::{
+    billed_in, check_no_active_run, prorate, seat_days, BillingRunStatus, InvoiceChange, InvoiceStatus, Period,
+};
 pub use customer::{check_accepts_changes, Country, CustomerDetails, CustomerInput, TenantId};
 pub use customer_user::{
     check_impersonable, check_keeps_master_admin, parse_mobile, AdminFlags, CustomerUserStatus, Mobile,

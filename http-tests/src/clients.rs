@@ -346,8 +346,14 @@ impl Subscriptions<'_> {
 }
 
 impl Billing<'_> {
+    /// POST `/v1/organizations/{id}/billing-runs`: queues a run (202).
     pub async fn run(self, org: Uuid, body: Value) -> Reply {
         self.0.post(&paths::of_organization(org, "billing-runs"), body).await
+    }
+
+    /// GET `/v1/billing-runs/{id}`.
+    pub async fn billing_run(self, id: impl Display) -> Reply {
+        self.0.get(&format!("/v1/billing-runs/{id}")).await
     }
 
     pub async fn invoices(self, org: Uuid, query: &str) -> Reply {

@@ -12,6 +12,14 @@
 //! Re-runs never duplicate (drafts recomputed, issued ones untouched), states
 //! move draft → issued → paid or → void (409 otherwise), billing history totals,
 //! the invoice-lines CSV parses back, and roles: billing or admin only.
+//!
+//! A run is queued (202 and `Location`); the tests then drive the billing worker
+//! themselves (`api::billing::worker`, as `serve` does in a thread) and read the
+//! finished run back with `GET /v1/billing-runs/{id}`, so every run is
+//! deterministic. One active run per organisation and period (409
+//! `billing_run_active`), and a run interrupted half-way (given back, or its
+//! worker gone and its lease expired) resumes to exactly the invoices of an
+//! uninterrupted one.
 
 use std::process::Command;
 
@@ -78,8 +86,55 @@ fn price(amount: i64, currency: &str) -> Value {
     json!({"unit_price": {"amount_minor": amount, "currency": currency}})
 }
 
+/// Customers per batch in the tests: small, so runs cross batch boundaries.
+const TEST_BATCH: i64 = 100;
+
+/// Lets the billing worker bill every queued run to its end.
+async fn drain(app: &TestApp) -> usize {
+    let (store, clock) = (app.store.clone(), app.clock.clone());
+    tokio::task::spawn_blocking(move || api::billing::worker::drain(&store, &clock, TEST_BATCH))
+        .await
+        .unwrap()
+        .expect("the billing worker")
+}
+
+/// Queues a run (202 + `Location`), lets the worker bill it, and answers the run
+/// as `GET /v1/billing-runs/{id}` then shows it; a refused start is answered as is.
 async fn run(app: &TestApp, token: &str, org: Uuid, period: &str) -> Reply {
-    app.as_(token).billing().run(org, json!({"period": period})).await
+    let r = start(app, token, org, period).await;
+    if r.status != 202 {
+        return r;
+    }
+    let id = r.body["id"].as_str().unwrap().to_string();
+    drain(app).await;
+    let r = app.as_(token).billing().billing_run(&id).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.body["status"], "succeeded", "{}", r.text);
+    r
+}
+
+/// Queues a run; checks the 202's shape.
+async fn start(app: &TestApp, token: &str, org: Uuid, period: &str) -> Reply {
+    let r = app.as_(token).billing().run(org, json!({"period": period})).await;
+    if r.status == 202 {
+        let id = r.body["id"].as_str().unwrap();
+        assert_eq!(r.header("location"), Some(format!("/v1/billing-runs/{id}")));
+        assert_eq!(r.body["status"], "queued");
+        assert_eq!(r.body["organization_id"], org.to_string());
+        assert_eq!(r.body["period"], period);
+    }
+    r
+}
+
+/// What a finished run did, in the shape the synchronous run used to answer.
+fn counts(r: &Reply) -> Value {
+    json!({
+        "period": r.body["period"],
+        "created": r.body["invoices_created"],
+        "recomputed": r.body["invoices_recomputed"],
+        "removed": r.body["invoices_removed"],
+        "unchanged": r.body["invoices_unchanged"],
+    })
 }
 
 async fn invoices(app: &TestApp, token: &str, org: Uuid, query: &str) -> Vec<Value> {
@@ -145,7 +200,7 @@ both_backends!(runs_prorate_round_and_never_duplicate, |app| async move {
     let r = run(&app, &billing, t.dist, "2026-09").await;
     assert_eq!(r.status, 200, "{}", r.text);
     assert_eq!(
-        r.body,
+        counts(&r),
         json!({"period": "2026-09", "created": 3, "recomputed": 0, "removed": 0, "unchanged": 0})
     );
 
@@ -186,7 +241,7 @@ both_backends!(runs_prorate_round_and_never_duplicate, |app| async move {
     // A re-run recomputes drafts and creates nothing.
     let r = run(&app, &billing, t.dist, "2026-09").await;
     assert_eq!(
-        r.body,
+        counts(&r),
         json!({"period": "2026-09", "created": 0, "recomputed": 3, "removed": 0, "unchanged": 0})
     );
     assert_eq!(invoices(&app, &billing, t.dist, "?period=2026-09").await.len(), 3);
@@ -200,7 +255,7 @@ both_backends!(runs_prorate_round_and_never_duplicate, |app| async move {
     seats_from(&app, s2, "2026-09-20 00:00:00", 5);
     let r = run(&app, &billing, t.dist, "2026-09").await;
     assert_eq!(
-        r.body,
+        counts(&r),
         json!({"period": "2026-09", "created": 0, "recomputed": 2, "removed": 0, "unchanged": 1})
     );
     let items = invoices(&app, &billing, t.dist, "?period=2026-09").await;
@@ -208,7 +263,7 @@ both_backends!(runs_prorate_round_and_never_duplicate, |app| async move {
     // A run over one customer touches only its invoices.
     let r = run(&app, &billing, t.customer_b, "2026-09").await;
     assert_eq!(
-        r.body,
+        counts(&r),
         json!({"period": "2026-09", "created": 0, "recomputed": 1, "removed": 0, "unchanged": 0})
     );
 
@@ -218,7 +273,7 @@ both_backends!(runs_prorate_round_and_never_duplicate, |app| async move {
     seats_from(&app, s6, "2026-09-01 00:00:01", 0);
     let r = run(&app, &billing, t.dist, "2026-09").await;
     assert_eq!(
-        r.body,
+        counts(&r),
         json!({"period": "2026-09", "created": 0, "recomputed": 1, "removed": 1, "unchanged": 1})
     );
     let items = invoices(&app, &billing, t.dist, "?period=2026-09").await;
@@ -249,7 +304,7 @@ both_backends!(states_history_filters_and_csv, |app| async move {
     // A void invoice is not replaced by a re-run.
     let r = run(&app, &billing, t.dist, "2026-09").await;
     assert_eq!(
-        r.body,
+        counts(&r),
         json!({"period": "2026-09", "created": 0, "recomputed": 1, "removed": 0, "unchanged": 2})
     );
 
@@ -337,7 +392,7 @@ both_backends!(billing_or_admin_only, |app| async move {
 
 both_backends!(large_runs_bill_every_customer_exactly_once, |app| async move {
     // 2,600 customers with two subscriptions each: the run bills customers a
-    // thousand at a time and the CSV reads 5,000 lines per query, so both cross
+    // hundred at a time here and the CSV reads 5,000 lines per query, so both cross
     // their batch boundaries.
     const CUSTOMERS: usize = 2_600;
     let t = app.tree().await;
@@ -383,12 +438,15 @@ both_backends!(large_runs_bill_every_customer_exactly_once, |app| async move {
 
     let r = run(&app, &billing, t.reseller_b, "2026-09").await;
     assert_eq!(
-        r.body,
+        counts(&r),
         json!({"period": "2026-09", "created": CUSTOMERS, "recomputed": 0, "removed": 0, "unchanged": 0})
     );
     let r = run(&app, &billing, t.reseller_b, "2026-09").await;
-    assert_eq!(r.body["created"], 0);
-    assert_eq!(r.body["recomputed"], CUSTOMERS);
+    assert_eq!(r.body["invoices_created"], 0);
+    assert_eq!(r.body["invoices_recomputed"], CUSTOMERS);
+    // Customer B of the tree is under reseller B too (it has no subscription).
+    assert_eq!(r.body["customers_done"], CUSTOMERS + 1);
+    assert_eq!(r.body["customers_total"], CUSTOMERS + 1);
     let r = app.as_(&billing).billing().history(t.reseller_b).await;
     assert_eq!(
         r.body["items"],
@@ -406,4 +464,221 @@ both_backends!(large_runs_bill_every_customer_exactly_once, |app| async move {
         assert!(seen.insert(row.unwrap()[1].to_string()), "a line appears twice");
     }
     assert_eq!(seen.len(), 2 * CUSTOMERS);
+});
+
+both_backends!(one_active_run_per_organisation_and_period, |app| async move {
+    let Setup { t, billing, .. } = setup(&app).await;
+    let r = start(&app, &billing, t.dist, "2026-09").await;
+    assert_eq!(r.status, 202, "{}", r.text);
+    let id = r.body["id"].as_str().unwrap().to_string();
+    assert_eq!(r.body["customers_total"], 3, "A, A2 and B");
+    assert!(r.body["started_at"].is_null() && r.body["finished_at"].is_null());
+
+    // A second start of the same organisation and period waits for the first.
+    let again = start(&app, &billing, t.dist, "2026-09").await;
+    assert_eq!(again.status, 409, "{}", again.text);
+    assert_eq!(again.code(), Some("billing_run_active"));
+    // Another period, or another organisation, is another run.
+    assert_eq!(start(&app, &billing, t.dist, "2026-10").await.status, 202);
+    assert_eq!(start(&app, &billing, t.customer_b, "2026-09").await.status, 202);
+
+    // Reading a run: billing or admin in its organisation's scope.
+    let (_, viewer) = app.operator(t.dist, "viewer@northwind.example", &[Role::Viewer]);
+    let (_, outsider) = app.operator(t.reseller_b, "billing@reseller-b.example", &[Role::Billing]);
+    let r = app.as_(&billing).billing().billing_run(&id).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.body["status"], "queued");
+    assert_eq!(app.as_(&viewer).billing().billing_run(&id).await.status, 403);
+    assert_eq!(app.as_(&outsider).billing().billing_run(&id).await.status, 404);
+    assert_eq!(
+        app.as_(&billing).billing().billing_run(Uuid::now_v7()).await.status,
+        404
+    );
+
+    assert_eq!(drain(&app).await, 3);
+    let r = app.as_(&billing).billing().billing_run(&id).await;
+    assert_eq!(r.body["status"], "succeeded");
+    assert_eq!(r.body["customers_done"], 3);
+    assert!(r.body["started_at"].is_string() && r.body["finished_at"].is_string());
+    assert!(r.body["error"].is_null());
+    // Finished: the period can be run again.
+    assert_eq!(run(&app, &billing, t.dist, "2026-09").await.status, 200);
+
+    // Start and end are audited: by the operator, then by the system.
+    let audit = |action: &str| {
+        let path = format!("/v1/organizations/{}/audit-events?action={action}", t.dist);
+        let admin = app.admin_token.clone();
+        let app = &app;
+        async move {
+            let r = app.as_(&admin).get(&path).await;
+            assert_eq!(r.status, 200, "{}", r.text);
+            r.body["items"].as_array().cloned().unwrap_or_default()
+        }
+    };
+    let started = audit("billing_run.started").await;
+    assert_eq!(started.len(), 4, "three runs of the distributor, one of customer B");
+    assert!(started.iter().all(|e| e["actor_type"] == "operator"));
+    let finished = audit("billing_run.finished").await;
+    assert_eq!(finished.len(), 4);
+    assert!(finished.iter().all(|e| e["actor_type"] == "system"));
+    assert!(finished.iter().any(|e| e["target_id"] == id.as_str()
+        && e["details"]["status"] == "succeeded"
+        && e["details"]["created"] == 3));
+});
+
+/// An invoice line as compared: subscription, SKU, seat-days, amount.
+type LineKey = (String, String, i64, i64);
+/// An invoice as compared: customer, currency, status, total, lines.
+type InvoiceKey = (Uuid, String, String, i64, Vec<LineKey>);
+
+/// Every invoice of `org`'s subtree for the period with its lines, by customer
+/// and currency (ids left out: they differ between runs).
+fn invoices_of(app: &TestApp, org: Uuid) -> Vec<InvoiceKey> {
+    let path = app.store.organization(org).unwrap().unwrap().path;
+    let filter = persistence::InvoiceFilter {
+        period: Some("2026-09".into()),
+        ..Default::default()
+    };
+    let mut all = Vec::new();
+    for inv in app.store.invoices(&path, &filter, None, 100_000).unwrap() {
+        let mut lines: Vec<_> = app
+            .store
+            .invoice_lines(inv.id)
+            .unwrap()
+            .into_iter()
+            .map(|l| (l.subscription_id, l.sku, l.seat_days, l.amount_minor))
+            .collect();
+        lines.sort();
+        all.push((
+            inv.customer_id,
+            inv.currency,
+            inv.status.as_str().to_string(),
+            inv.total_minor,
+            lines,
+        ));
+    }
+    all.sort();
+    all
+}
+
+both_backends!(an_interrupted_run_resumes_to_the_same_invoices, |app| async move {
+    // 750 customers, a hundred per batch: eight batches.
+    const CUSTOMERS: usize = 750;
+    let t = app.tree().await;
+    let parent = app.store.organization(t.reseller_b).unwrap().unwrap().path;
+    let since = chrono::NaiveDate::from_ymd_opt(2026, 8, 1)
+        .unwrap()
+        .and_hms_opt(0, 0, 0)
+        .unwrap();
+    let mid = chrono::NaiveDate::from_ymd_opt(2026, 9, 12)
+        .unwrap()
+        .and_hms_opt(9, 0, 0)
+        .unwrap();
+    let mut orgs = Vec::new();
+    let mut subs = Vec::new();
+    for n in 0..CUSTOMERS {
+        let id = Uuid::now_v7();
+        let path = parent.child(id);
+        orgs.push(persistence::BulkOrganization {
+            id,
+            parent_id: Some(t.reseller_b),
+            kind: domain::OrgKind::Customer,
+            name: format!("Resumed customer {n}"),
+            status: domain::OrgStatus::Active,
+            path: path.clone(),
+            primary_domain: None,
+        });
+        for (k, currency) in [(0i64, "NZD"), (1, "USD")] {
+            let n = n as i64;
+            subs.push(persistence::BulkSubscription {
+                customer_id: id,
+                customer_path: path.clone(),
+                sku: format!("SKU_{k}"),
+                description: "Resumed".into(),
+                quantity: 1 + (n + k) % 7,
+                assigned: 0,
+                unit_price_minor: 100 + 37 * n + k,
+                currency: currency.into(),
+                billing_cycle: domain::BillingCycle::Monthly,
+                renews_on: chrono::NaiveDate::from_ymd_opt(2027, 8, 1).unwrap(),
+                status: domain::SubscriptionStatus::Active,
+                history: vec![(since, 1 + (n + k) % 7, 0), (mid, 1 + (n + 2 * k) % 5, 0)],
+            });
+        }
+    }
+    app.store.bulk_insert_organizations(&orgs).unwrap();
+    app.store.bulk_insert_customer_data(&subs, &[]).unwrap();
+    let (_, billing) = app.operator(t.dist, "billing@northwind.example", &[Role::Billing]);
+
+    // The uninterrupted run, for reference; then its invoices are removed.
+    let r = run(&app, &billing, t.reseller_b, "2026-09").await;
+    assert_eq!(r.body["invoices_created"], 2 * CUSTOMERS);
+    let reference = invoices_of(&app, t.reseller_b);
+    assert_eq!(reference.len(), 2 * CUSTOMERS);
+    sql(&app, "DELETE FROM invoice_lines; DELETE FROM invoices");
+    assert!(invoices_of(&app, t.reseller_b).is_empty());
+
+    let r = start(&app, &billing, t.reseller_b, "2026-09").await;
+    assert_eq!(r.status, 202, "{}", r.text);
+    let id = r.body["id"].as_str().unwrap().to_string();
+    let get = || app.as_(&billing).billing().billing_run(&id);
+    let (store, clock) = (app.store.clone(), app.clock.clone());
+    let lease = api::billing::worker::LEASE;
+
+    // 1. A worker stops (as `serve` does on shutdown) after two batches and gives the run back.
+    let (s, c) = (store.clone(), clock.clone());
+    let outcome = tokio::task::spawn_blocking(move || {
+        let claim = s
+            .claim_billing_run(c.now(), c.now() + lease)
+            .unwrap()
+            .expect("a queued run");
+        api::billing::worker::work(&s, &c, &claim, TEST_BATCH, |batches| batches >= 2).unwrap()
+    })
+    .await
+    .unwrap();
+    assert_eq!(outcome, api::billing::worker::Outcome::Released);
+    let r = get().await;
+    assert_eq!(r.body["status"], "running");
+    assert_eq!(r.body["customers_done"], 200);
+
+    // 2. Another worker takes it at once, bills three batches and dies: its lease stays.
+    let (s, c) = (store.clone(), clock.clone());
+    let dead = tokio::task::spawn_blocking(move || {
+        let claim = s
+            .claim_billing_run(c.now(), c.now() + lease)
+            .unwrap()
+            .expect("a given-back run");
+        for _ in 0..3 {
+            let step = s.billing_run_step(&claim, c.now() + lease, TEST_BATCH).unwrap();
+            assert_eq!(step, persistence::RunStep::Billed { customers: 100 });
+        }
+        claim
+    })
+    .await
+    .unwrap();
+    let r = get().await;
+    assert_eq!(r.body["status"], "running");
+    assert_eq!(r.body["customers_done"], 500);
+    // While the lease lasts, nobody else takes the run.
+    assert_eq!(drain(&app).await, 0);
+    assert_eq!(get().await.body["customers_done"], 500);
+
+    // 3. The lease runs out; the next worker resumes from the cursor and finishes.
+    app.advance_clock(lease.num_seconds() + 1);
+    assert_eq!(drain(&app).await, 1);
+    let r = get().await;
+    assert_eq!(r.body["status"], "succeeded", "{}", r.text);
+    // Every customer once (customer B of the tree too): no batch billed twice.
+    assert_eq!(r.body["customers_done"], CUSTOMERS + 1);
+    assert_eq!(r.body["customers_total"], CUSTOMERS + 1);
+    assert_eq!(r.body["invoices_created"], 2 * CUSTOMERS);
+    assert_eq!(r.body["invoices_recomputed"], 0);
+    // The dead worker, back, finds its lease gone and writes nothing.
+    let s = store.clone();
+    let step = tokio::task::spawn_blocking(move || s.billing_run_step(&dead, clock.now() + lease, TEST_BATCH).unwrap())
+        .await
+        .unwrap();
+    assert_eq!(step, persistence::RunStep::LeaseLost);
+
+    assert_eq!(invoices_of(&app, t.reseller_b), reference);
 });

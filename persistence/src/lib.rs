@@ -44,7 +44,7 @@ pub use activation_links::{
 pub use api_clients::ApiClient;
 pub use applications::{Application, ApplicationFilter, Approval, NewApplication};
 pub use audit::{Actor, AuditEntry, AuditEvent, AuditFilter, BrokenLink, ChainReport, SealRound};
-pub use billing::{BillingRun, BillingTotal, Invoice, InvoiceFilter, InvoiceLine};
+pub use billing::{BillingRun, BillingTotal, Invoice, InvoiceFilter, InvoiceLine, RunClaim, RunStep, Tally};
 pub use bulk::{BulkCustomerUser, BulkOperator, BulkOrganization, BulkSubscription};
 pub use connection::Backend;
 pub use customer_users::{CustomerUser, CustomerUserFilter, CustomerUserPatch, Impersonation, NewCustomerUser};

@@ -19,12 +19,15 @@ pub fn run(config: &Config, demo: bool) -> anyhow::Result<()> {
         listener.local_addr()?,
         listener.local_addr()?
     );
-    // The outbox worker, the audit sealer and the rollup folder run beside the
-    // server and stop after it (dashboards stay exact without the folder, only slower).
+    // The outbox worker, the audit sealer, the rollup folder and the billing
+    // worker (which bills queued runs batch by batch) run beside the server and
+    // stop after it (dashboards stay exact without the folder, only slower).
     let sealer = crate::sealer::spawn(store.clone())?;
     let worker = crate::mail::worker::spawn(store.clone(), mailer, state.clock.clone())?;
-    let folder = crate::rollup_worker::spawn(store)?;
+    let folder = crate::rollup_worker::spawn(store.clone())?;
+    let billing = crate::billing::worker::spawn(store, state.clock.clone(), config.billing_batch)?;
     let served = actix_web::rt::System::new().block_on(async move { crate::app::run(state, listener)?.await });
+    billing.stop();
     folder.stop();
     worker.stop();
     sealer.stop();

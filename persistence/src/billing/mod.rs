@@ -3,13 +3,14 @@
 //! the customer's path, so subtree queries are range scans of these tables.
 
 mod invoice_records;
+mod queue;
 mod run;
 mod schema;
 
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Text};
-use domain::{InvoiceStatus, Period, TreePath};
+use domain::{BillingRunStatus, InvoiceStatus, Period, TreePath};
 use uuid::Uuid;
 
 use self::schema::{invoice_lines, invoices};
@@ -18,7 +19,9 @@ use crate::error::StoreError;
 use crate::ids::parse_uuid;
 use crate::time::{now, utc};
 pub(crate) use invoice_records::{billing_history, change_invoice_status, invoice, invoice_lines, invoices};
-pub(crate) use run::run;
+pub(crate) use queue::{claim, customers_under, enqueue, fail, get, release, step};
+pub use queue::{RunClaim, RunStep};
+pub use run::Tally;
 
 #[derive(Debug, Clone)]
 pub struct Invoice {
@@ -68,18 +71,30 @@ pub struct InvoiceFilter {
     pub customer: Option<Uuid>,
 }
 
-/// What a billing run did.
+/// A billing run: queued by the API, worked batch by batch by a worker.
 #[derive(Debug, Clone)]
 pub struct BillingRun {
+    pub id: Uuid,
+    pub organization_id: Uuid,
+    /// The organisation's current path (the run's scope).
+    pub organization_path: TreePath,
     pub period: String,
-    /// New draft invoices.
-    pub created: i64,
-    /// Draft invoices recomputed from the current history.
-    pub recomputed: i64,
-    /// Drafts removed because nothing is left to bill for them.
-    pub removed: i64,
-    /// Issued, paid or void invoices of the period, left as they are.
-    pub unchanged: i64,
+    pub status: BillingRunStatus,
+    pub customers_done: i64,
+    /// The customers in the subtree when the run was queued.
+    pub customers_total: i64,
+    /// What the run did to the period's invoices so far.
+    pub tally: Tally,
+    pub created_at: DateTime<Utc>,
+    pub started_at: Option<DateTime<Utc>>,
+    pub finished_at: Option<DateTime<Utc>>,
+    pub error: Option<String>,
+}
+
+impl domain::Scoped for BillingRun {
+    fn scope_path(&self) -> &domain::TreePath {
+        &self.organization_path
+    }
 }
 
 /// Totals of one period and currency (void invoices excluded).

@@ -1,27 +1,34 @@
-//! Billing runs. A run walks the subtree's customers in path order, a batch at a
-//! time, so its memory stays bounded whatever the subtree's size; the whole run
-//! is still one transaction, so it lands completely or not at all.
+//! Billing one batch of customers: the pure rules of `domain::billing` applied to
+//! their subscriptions, seat history and existing invoices of the period. The
+//! queue, leases and cursor that drive batches are in `queue.rs`.
 
 use std::collections::{BTreeMap, HashMap};
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
-use domain::{billed_in, prorate, seat_days, AuditAction, BillingCycle, InvoiceStatus, OrgKind, Period, TreePath};
-use serde_json::json;
+use domain::{billed_in, prorate, seat_days, BillingCycle, InvoiceStatus, OrgKind, Period, TreePath};
 use uuid::Uuid;
 
 use super::schema::{invoice_lines, invoices};
-use super::{BillingRun, InvoiceLine, InvoiceRow};
-use crate::audit::{self, AuditEntry, Event};
+use super::{InvoiceLine, InvoiceRow};
 use crate::bulk::{insert_chunks, ROWS_PER_STATEMENT};
 use crate::connection::DbConn;
 use crate::error::StoreError;
-use crate::organizations::{lock_in_scope, RowLock};
 use crate::schema::{organizations, subscription_changes, subscriptions};
 use crate::time::now;
 
-/// Customers billed per batch (about ten subscriptions each).
-const CUSTOMERS_PER_BATCH: i64 = 1_000;
+/// What billing did to the invoices of a batch (or a whole run).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Tally {
+    /// New draft invoices.
+    pub created: i64,
+    /// Draft invoices recomputed from the current history.
+    pub recomputed: i64,
+    /// Drafts removed because nothing is left to bill for them.
+    pub removed: i64,
+    /// Issued, paid or void invoices of the period, left as they are.
+    pub unchanged: i64,
+}
 
 /// A subscription as billing reads it.
 #[derive(Queryable)]
@@ -41,62 +48,11 @@ struct BilledSubscription {
 type LinesByInvoice = BTreeMap<(String, String), (String, Vec<InvoiceLine>)>;
 
 /// The customers (by path) of one batch, inclusive at both ends.
-struct CustomerRange {
-    first: String,
-    last: String,
-}
-
-/// Draft invoices for `period`, one per customer in the subtree of `root_id`
-/// and currency, with a line per subscription billed in the period. Existing
-/// drafts are recomputed (or removed when nothing is left to bill); issued,
-/// paid and void invoices never change.
-pub(crate) fn run(
-    c: &mut DbConn,
-    scope: &TreePath,
-    root_id: Uuid,
-    period: Period,
-    who: &AuditEntry,
-) -> Result<BillingRun, StoreError> {
-    let root = lock_in_scope(c, scope, root_id, RowLock::Share)?.path;
-    if let DbConn::Pg(pg) = c {
-        // No customer moves out of or across the subtree while the run walks it
-        // in path order (a move locks the rows it rewrites).
-        diesel::sql_query("SELECT 1 FROM organizations WHERE kind = $1 AND path >= $2 AND path < $3 FOR SHARE")
-            .bind::<diesel::sql_types::Text, _>(OrgKind::Customer.as_str())
-            .bind::<diesel::sql_types::Text, _>(root.as_str())
-            .bind::<diesel::sql_types::Text, _>(root.upper_bound())
-            .execute(pg)?;
-    }
-    let mut run = BillingRun {
-        period: period.as_string(),
-        created: 0,
-        recomputed: 0,
-        removed: 0,
-        unchanged: 0,
-    };
-    let mut after: Option<String> = None;
-    while let Some(range) = next_customers(c, &root, after.take())? {
-        bill(c, &range, period, &mut run)?;
-        after = Some(range.last);
-    }
-    audit::record(
-        c,
-        who,
-        Event {
-            organization_id: root_id,
-            action: AuditAction::BillingRun,
-            target_type: "organization",
-            target_id: root_id,
-            details: json!({
-                "period": run.period,
-                "created": run.created,
-                "recomputed": run.recomputed,
-                "removed": run.removed,
-                "unchanged": run.unchanged,
-            }),
-        },
-    )?;
-    Ok(run)
+pub(super) struct CustomerRange {
+    pub first: String,
+    pub last: String,
+    /// How many customers the range holds.
+    pub count: i64,
 }
 
 /// Whether a stored invoice status is one billing runs may rewrite.
@@ -104,15 +60,30 @@ fn recomputed_by_runs(status: &str) -> bool {
     InvoiceStatus::parse(status).is_some_and(InvoiceStatus::recomputed_by_runs)
 }
 
-/// The next batch of customers in `root`'s subtree after the path `after`.
-fn next_customers(c: &mut DbConn, root: &TreePath, after: Option<String>) -> Result<Option<CustomerRange>, StoreError> {
+/// How many customers `root`'s subtree holds.
+pub(super) fn count_customers(c: &mut DbConn, root: &TreePath) -> Result<i64, StoreError> {
+    Ok(organizations::table
+        .filter(organizations::kind.eq(OrgKind::Customer.as_str()))
+        .filter(organizations::path.ge(root.as_str().to_string()))
+        .filter(organizations::path.lt(root.upper_bound()))
+        .count()
+        .get_result(c)?)
+}
+
+/// The next `limit` customers in `root`'s subtree after the path `after`.
+pub(super) fn next_customers(
+    c: &mut DbConn,
+    root: &TreePath,
+    after: Option<String>,
+    limit: i64,
+) -> Result<Option<CustomerRange>, StoreError> {
     let mut q = organizations::table
         .filter(organizations::kind.eq(OrgKind::Customer.as_str()))
         .filter(organizations::path.ge(root.as_str().to_string()))
         .filter(organizations::path.lt(root.upper_bound()))
         .select(organizations::path)
         .order(organizations::path.asc())
-        .limit(CUSTOMERS_PER_BATCH)
+        .limit(limit.max(1))
         .into_boxed();
     if let Some(after) = after {
         q = q.filter(organizations::path.gt(after));
@@ -122,13 +93,14 @@ fn next_customers(c: &mut DbConn, root: &TreePath, after: Option<String>) -> Res
         (Some(first), Some(last)) => Some(CustomerRange {
             first: first.clone(),
             last: last.clone(),
+            count: paths.len() as i64,
         }),
         _ => None,
     })
 }
 
 /// Bills the customers of one batch.
-fn bill(c: &mut DbConn, range: &CustomerRange, period: Period, run: &mut BillingRun) -> Result<(), StoreError> {
+pub(super) fn bill(c: &mut DbConn, range: &CustomerRange, period: Period, run: &mut Tally) -> Result<(), StoreError> {
     let end = period.end().and_hms_opt(0, 0, 0).unwrap_or_default();
     let subs: Vec<BilledSubscription> = subscriptions::table
         .filter(subscriptions::customer_path.between(&range.first, &range.last))

@@ -34,3 +34,26 @@ diesel::table! {
         amount_minor -> BigInt,
     }
 }
+
+diesel::table! {
+    billing_runs (id) {
+        id -> Text,
+        organization_id -> Text,
+        period -> Text,
+        status -> Text,
+        after_path -> Nullable<Text>,
+        customers_done -> BigInt,
+        customers_total -> BigInt,
+        invoices_created -> BigInt,
+        invoices_recomputed -> BigInt,
+        invoices_removed -> BigInt,
+        invoices_unchanged -> BigInt,
+        lease_token -> Nullable<Text>,
+        lease_until -> Nullable<Timestamp>,
+        attempts -> BigInt,
+        created_at -> Timestamp,
+        started_at -> Nullable<Timestamp>,
+        finished_at -> Nullable<Timestamp>,
+        error -> Nullable<Text>,
+    }
+}

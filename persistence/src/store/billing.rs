@@ -1,26 +1,67 @@
 //! Billing: runs, invoices and their status.
 
+use chrono::{DateTime, Utc};
 use domain::{InvoiceChange, Period, TreePath};
 use uuid::Uuid;
 
 use super::Store;
 use crate::audit::AuditEntry;
-use crate::billing::{self, BillingRun, BillingTotal, Invoice, InvoiceFilter, InvoiceLine};
+use crate::billing::{self, BillingRun, BillingTotal, Invoice, InvoiceFilter, InvoiceLine, RunClaim, RunStep};
 use crate::error::StoreError;
+use crate::time::naive;
 
 impl Store {
-    /// Draft invoices for `period`, one per customer in the subtree of `root_id`
-    /// and currency, with a line per subscription billed in the period. Existing
-    /// drafts are recomputed (or removed when nothing is left to bill); issued,
-    /// paid and void invoices never change.
-    pub fn run_billing(
+    /// Queues a billing run for `period` over the subtree of `root_id` (in the
+    /// caller's `scope`) and audits its start; 409 `billing_run_active` while
+    /// another run for the organisation and period is queued or running. A
+    /// worker bills it later ([`Store::claim_billing_run`], [`Store::billing_run_step`]).
+    pub fn start_billing_run(
         &self,
         scope: &TreePath,
         root_id: Uuid,
         period: Period,
         who: &AuditEntry,
     ) -> Result<BillingRun, StoreError> {
-        self.change(|c| billing::run(c, scope, root_id, period, who))
+        // Counted outside the write transaction: it only feeds the progress.
+        let total = self.read(|c| billing::customers_under(c, root_id))?;
+        self.change(|c| billing::enqueue(c, scope, root_id, period, total, who))
+    }
+
+    /// A billing run by id, with its organisation's current path.
+    pub fn billing_run(&self, id: Uuid) -> Result<Option<BillingRun>, StoreError> {
+        self.read(|c| billing::get(c, id))
+    }
+
+    /// Leases the oldest queued run (or one whose lease ran out) until `lease_until`.
+    pub fn claim_billing_run(
+        &self,
+        now: DateTime<Utc>,
+        lease_until: DateTime<Utc>,
+    ) -> Result<Option<RunClaim>, StoreError> {
+        self.change(|c| billing::claim(c, naive(now), naive(lease_until)))
+    }
+
+    /// Bills the next `batch` customers of a claimed run in one short write
+    /// transaction (the batch's customers locked `FOR SHARE`, so no move interleaves with it) that
+    /// also advances the run's cursor and renews its lease; finishes the run when
+    /// none is left.
+    pub fn billing_run_step(
+        &self,
+        claim: &RunClaim,
+        lease_until: DateTime<Utc>,
+        batch: i64,
+    ) -> Result<RunStep, StoreError> {
+        self.change(|c| billing::step(c, claim, naive(lease_until), batch))
+    }
+
+    /// Ends a claimed run as failed (false if the claim was lost meanwhile).
+    pub fn fail_billing_run(&self, claim: &RunClaim, error: &str) -> Result<bool, StoreError> {
+        self.change(|c| billing::fail(c, claim, error))
+    }
+
+    /// Gives a claimed run back so that the next claim resumes it at once.
+    pub fn release_billing_run(&self, claim: &RunClaim) -> Result<(), StoreError> {
+        self.change(|c| billing::release(c, claim))
     }
 }
 

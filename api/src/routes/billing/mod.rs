@@ -11,6 +11,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 
 pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(run::run_billing)
+        .service(run::get_billing_run)
         .service(list::list_invoices)
         .service(list::get_invoice)
         .service(status::issue_invoice)

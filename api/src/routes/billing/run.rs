@@ -1,35 +1,46 @@
-use actix_web::{post, web, HttpResponse};
-use domain::actions::RunBilling;
-use domain::Period;
-use persistence::Organization;
+use actix_web::http::header;
+use actix_web::{get, post, web, HttpResponse};
+use domain::actions::{ReadBilling, RunBilling};
+use domain::{codes, Period};
+use persistence::{BillingRun, Organization};
 
 use super::view::{BillingRunRequest, BillingRunView};
 use crate::auth::audit_entry;
 use crate::error::ApiError;
 use crate::extract::StrictJson;
 use crate::guard::Guarded;
+use crate::problems::Problems;
 use crate::state::AppState;
 
-/// Run billing for a period
+/// Start a billing run for a period
 ///
-/// Creates `draft` invoices for the month: one per customer in this
-/// organisation's subtree and currency, with a line per subscription billed in
-/// that month (monthly subscriptions every month, annual ones in the month of
+/// Queues a run that creates `draft` invoices for the month: one per customer in
+/// this organisation's subtree and currency, with a line per subscription billed
+/// in that month (monthly subscriptions every month, annual ones in the month of
 /// their creation and its anniversaries). A line's quantity is seat-days: the
 /// seats in force at the end of each day (UTC), summed over the month, from the
 /// subscription's seat history; its amount is `round_half_even(unit_price_minor ×
 /// seat_days / days_in_period)` in integer minor units. Running a period again
 /// never duplicates an invoice: drafts are recomputed from the current history
 /// (and deleted when nothing is left to bill), issued, paid and void invoices
-/// never change. The run is one transaction: it lands whole or not at all.
-/// Needs the `billing` or `admin` role.
+/// never change.
+///
+/// The answer is `202 Accepted` with the queued run; a background worker bills
+/// the subtree a batch of customers at a time, each batch in its own short
+/// transaction, and resumes where it stopped after a crash or restart. Follow
+/// `Location` (`GET /v1/billing-runs/{id}`) until `status` is `succeeded` or
+/// `failed`. While a run for this organisation and period is queued or running,
+/// another one is refused (409 `billing_run_active`). Needs the `billing` or
+/// `admin` role.
 #[utoipa::path(
     tag = "Billing",
     operation_id = "runBilling",
     params(("id" = Uuid, Path, description = "Organisation id")),
     request_body = BillingRunRequest,
     responses(
-        (status = 200, description = "What the run did", body = BillingRunView),
+        (status = 202, description = "Queued; follow `Location` for its progress", body = BillingRunView,
+            headers(("Location" = String, description = "URL of the run"))),
+        Problems<(codes::BillingRunActive,)>,
     ),
     security(("bearer" = []))
 )]
@@ -43,6 +54,30 @@ pub async fn run_billing(
     let (principal, org) = (guarded.principal, guarded.record);
     let scope = principal.home_path.clone();
     let who = audit_entry(&principal);
-    let run = state.db(move |s| s.run_billing(&scope, org.id, period, &who)).await?;
-    Ok(HttpResponse::Ok().json(BillingRunView::from(run)))
+    let run = state
+        .db(move |s| s.start_billing_run(&scope, org.id, period, &who))
+        .await?;
+    Ok(HttpResponse::Accepted()
+        .insert_header((header::LOCATION, format!("/v1/billing-runs/{}", run.id)))
+        .json(BillingRunView::from(run)))
+}
+
+/// Read a billing run
+///
+/// A run's status (`queued`, `running`, `succeeded`, `failed`), its progress in
+/// customers and what it did to the period's invoices so far. A run is in the
+/// scope of its organisation; reading it needs the `billing` or `admin` role
+/// (the role that reads billing).
+#[utoipa::path(
+    tag = "Billing",
+    operation_id = "getBillingRun",
+    params(("id" = Uuid, Path, description = "Billing run id")),
+    responses(
+        (status = 200, description = "The run", body = BillingRunView),
+    ),
+    security(("bearer" = []))
+)]
+#[get("/billing-runs/{id}")]
+pub async fn get_billing_run(run: Guarded<ReadBilling, BillingRun>) -> Result<HttpResponse, ApiError> {
+    Ok(HttpResponse::Ok().json(BillingRunView::from(run.into_record())))
 }

@@ -1,7 +1,7 @@
 //! JSON shapes of billing.
 
 use chrono::{DateTime, Utc};
-use domain::InvoiceStatus;
+use domain::{BillingRunStatus, InvoiceStatus};
 use persistence::{BillingRun, BillingTotal, Invoice, InvoiceLine};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -17,29 +17,70 @@ pub struct BillingRunRequest {
     pub period: String,
 }
 
-/// What a billing run did.
+/// A billing run: queued by `POST /v1/organizations/{id}/billing-runs`, then
+/// worked in the background a batch of customers at a time.
 #[derive(Debug, Serialize, ToSchema)]
-#[schema(example = json!({"period": "2026-11", "created": 12, "recomputed": 0, "removed": 0, "unchanged": 0}))]
+#[schema(example = json!({
+    "id": "0192f0c4-7a10-7c3e-9d52-6b1f7e0a1b2c",
+    "organization_id": "0192f0c4-79ff-7a91-8c11-0d2e3f4a5b6c",
+    "period": "2026-11",
+    "status": "running",
+    "customers_done": 2000,
+    "customers_total": 5120,
+    "invoices_created": 1990,
+    "invoices_recomputed": 10,
+    "invoices_removed": 0,
+    "invoices_unchanged": 0,
+    "created_at": "2026-12-01T00:05:00Z",
+    "started_at": "2026-12-01T00:05:01Z",
+    "finished_at": null,
+    "error": null
+}))]
 pub struct BillingRunView {
+    pub id: Uuid,
+    /// The organisation whose subtree is billed.
+    pub organization_id: Uuid,
+    /// `YYYY-MM`.
     pub period: String,
+    pub status: BillingRunStatus,
+    /// Customers billed so far.
+    pub customers_done: i64,
+    /// Customers in the subtree when the run was queued.
+    pub customers_total: i64,
     /// New draft invoices.
-    pub created: i64,
+    pub invoices_created: i64,
     /// Existing drafts recomputed from the current seat history.
-    pub recomputed: i64,
+    pub invoices_recomputed: i64,
     /// Drafts deleted because nothing is left to bill for their customer and currency.
-    pub removed: i64,
+    pub invoices_removed: i64,
     /// Issued, paid or void invoices of the period, left unchanged.
-    pub unchanged: i64,
+    pub invoices_unchanged: i64,
+    pub created_at: DateTime<Utc>,
+    /// When a worker first claimed the run.
+    pub started_at: Option<DateTime<Utc>>,
+    /// When it succeeded or failed.
+    pub finished_at: Option<DateTime<Utc>>,
+    /// Why it failed.
+    pub error: Option<String>,
 }
 
 impl From<BillingRun> for BillingRunView {
     fn from(r: BillingRun) -> Self {
         Self {
+            id: r.id,
+            organization_id: r.organization_id,
             period: r.period,
-            created: r.created,
-            recomputed: r.recomputed,
-            removed: r.removed,
-            unchanged: r.unchanged,
+            status: r.status,
+            customers_done: r.customers_done,
+            customers_total: r.customers_total,
+            invoices_created: r.tally.created,
+            invoices_recomputed: r.tally.recomputed,
+            invoices_removed: r.tally.removed,
+            invoices_unchanged: r.tally.unchanged,
+            created_at: r.created_at,
+            started_at: r.started_at,
+            finished_at: r.finished_at,
+            error: r.error,
         }
     }
 }

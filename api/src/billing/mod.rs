@@ -1,0 +1,3 @@
+//! Background work of billing.
+
+pub mod worker;
