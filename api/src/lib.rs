@@ -2,6 +2,7 @@
 
 pub mod app;
 pub mod auth;
+pub mod background;
 pub mod billing;
 pub mod cli;
 pub mod clock;

@@ -10,14 +10,13 @@
 //! gives its run back at once.
 
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
-use std::thread::JoinHandle;
 use std::time::Duration as StdDuration;
 
 use chrono::Duration;
 use persistence::{RunClaim, RunStep, Store, StoreError};
 use uuid::Uuid;
 
+use crate::background::{self, Background};
 use crate::clock::Clock;
 
 /// How long a claimed run is reserved for its worker without a batch committing.
@@ -105,55 +104,16 @@ pub fn drain(store: &Store, clock: &Clock, batch: i64) -> Result<usize, StoreErr
     Ok(n)
 }
 
-/// The running worker; [`Worker::stop`] ends it after the batch in hand.
-pub struct Worker {
-    stop: Arc<AtomicBool>,
-    handle: Option<JoinHandle<()>>,
-}
-
-/// Starts the worker thread.
-pub fn spawn(store: Store, clock: Clock, batch: i64) -> std::io::Result<Worker> {
-    let stop = Arc::new(AtomicBool::new(false));
-    let flag = stop.clone();
+/// Starts the worker thread; stopping it gives the run in hand back after its batch.
+pub fn spawn(store: Store, clock: Clock, batch: i64) -> std::io::Result<Background> {
     tracing::info!(batch, "billing worker started");
-    let handle = std::thread::Builder::new()
-        .name("billing-worker".into())
-        .spawn(move || {
-            while !flag.load(Ordering::Relaxed) {
-                let busy = match run_once(&store, &clock, batch, &flag) {
-                    Ok(claimed) => claimed.is_some(),
-                    Err(e) => {
-                        tracing::warn!(error = %e, "billing worker cannot reach the database; will retry");
-                        false
-                    }
-                };
-                if !busy {
-                    pause(&flag, POLL);
-                }
+    background::spawn("billing worker", POLL, move |stop| {
+        match run_once(&store, &clock, batch, stop) {
+            Ok(claimed) => claimed.is_some(),
+            Err(e) => {
+                tracing::warn!(error = %e, "billing worker cannot reach the database; will retry");
+                false
             }
-        })?;
-    Ok(Worker {
-        stop,
-        handle: Some(handle),
-    })
-}
-
-/// Sleeps up to `total`, waking early when asked to stop.
-fn pause(stop: &AtomicBool, total: StdDuration) {
-    let step = StdDuration::from_millis(50);
-    let mut slept = StdDuration::ZERO;
-    while slept < total && !stop.load(Ordering::Relaxed) {
-        std::thread::sleep(step);
-        slept += step;
-    }
-}
-
-impl Worker {
-    pub fn stop(mut self) {
-        self.stop.store(true, Ordering::Relaxed);
-        if let Some(handle) = self.handle.take() {
-            let _ = handle.join();
         }
-        tracing::info!("billing worker stopped");
-    }
+    })
 }

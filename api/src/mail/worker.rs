@@ -9,9 +9,6 @@
 //!
 //! Logs name a mail by id and kind only: never its body, which may carry a token.
 
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
-use std::thread::JoinHandle;
 use std::time::Duration as StdDuration;
 
 use chrono::Duration;
@@ -19,6 +16,7 @@ use lettre::message::Mailbox;
 use persistence::{Store, StoreError};
 
 use super::Transport;
+use crate::background::{self, Background};
 use crate::clock::Clock;
 use crate::config::Config;
 
@@ -92,55 +90,16 @@ pub fn run_once(store: &Store, mailer: &Mailer, clock: &Clock) -> Result<Pass, S
     Ok(pass)
 }
 
-/// The running worker; [`Worker::stop`] ends it after the mail in hand.
-pub struct Worker {
-    stop: Arc<AtomicBool>,
-    handle: Option<JoinHandle<()>>,
-}
-
 /// Starts the worker thread.
-pub fn spawn(store: Store, mailer: Mailer, clock: Clock) -> std::io::Result<Worker> {
-    let stop = Arc::new(AtomicBool::new(false));
-    let flag = stop.clone();
+pub fn spawn(store: Store, mailer: Mailer, clock: Clock) -> std::io::Result<Background> {
     tracing::info!("mail worker started: {}", mailer.transport.describe());
-    let handle = std::thread::Builder::new().name("mail-worker".into()).spawn(move || {
-        while !flag.load(Ordering::Relaxed) {
-            let busy = match run_once(&store, &mailer, &clock) {
-                Ok(pass) => pass.sent + pass.failed >= BATCH as usize,
-                Err(e) => {
-                    tracing::warn!(error = %e, "mail worker cannot reach the outbox; will retry");
-                    false
-                }
-            };
-            if !busy {
-                pause(&flag, POLL);
-            }
+    background::spawn("mail worker", POLL, move |_| match run_once(&store, &mailer, &clock) {
+        Ok(pass) => pass.sent + pass.failed >= BATCH as usize,
+        Err(e) => {
+            tracing::warn!(error = %e, "mail worker cannot reach the outbox; will retry");
+            false
         }
-    })?;
-    Ok(Worker {
-        stop,
-        handle: Some(handle),
     })
-}
-
-/// Sleeps up to `total`, waking early when asked to stop.
-fn pause(stop: &AtomicBool, total: StdDuration) {
-    let step = StdDuration::from_millis(50);
-    let mut slept = StdDuration::ZERO;
-    while slept < total && !stop.load(Ordering::Relaxed) {
-        std::thread::sleep(step);
-        slept += step;
-    }
-}
-
-impl Worker {
-    pub fn stop(mut self) {
-        self.stop.store(true, Ordering::Relaxed);
-        if let Some(handle) = self.handle.take() {
-            let _ = handle.join();
-        }
-        tracing::info!("mail worker stopped");
-    }
 }
 
 #[cfg(test)]
