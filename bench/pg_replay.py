@@ -1,0 +1,44 @@
+#!/usr/bin/env python3
+"""Turns the statements one request sent (from PostgreSQL's log with
+log_statement = 'all') into a pgbench script: each `execute` with its bound
+parameters inlined, in order, so pgbench runs exactly what the API ran.
+
+Statements of the server's background loops (audit sealer, rollup folder,
+billing and mail workers), which share the log, are left out.
+
+usage: pg_replay.py LOG_EXCERPT > script.sql
+"""
+import re
+import sys
+
+STATEMENT = re.compile(r"LOG:  (?:statement|execute [^:]*): (.*)")
+PARAMS = re.compile(r"DETAIL:  [Pp]arameters: (.*)")
+PARAM = re.compile(r"\$(\d+) = (NULL|'(?:[^']|'')*')")
+BACKGROUND = re.compile(r"audit_events|rollup_|billing_runs|mail_outbox|pg_try_advisory|pg_stat_activity|pg_current")
+
+
+def main():
+    lines = open(sys.argv[1], encoding="utf-8", errors="replace").read().splitlines()
+    out = []
+    i = 0
+    while i < len(lines):
+        m = STATEMENT.search(lines[i])
+        i += 1
+        if not m:
+            continue
+        sql = m.group(1)
+        # A statement may span lines until the next log prefix.
+        while i < len(lines) and not re.match(r"^\d{4}-\d{2}-\d{2} ", lines[i]):
+            sql += " " + lines[i].strip()
+            i += 1
+        if i < len(lines) and (p := PARAMS.search(lines[i])):
+            values = {int(n): v for n, v in PARAM.findall(p.group(1))}
+            sql = re.sub(r"\$(\d+)\b", lambda g: values.get(int(g.group(1)), g.group(0)), sql)
+            i += 1
+        if not BACKGROUND.search(sql):
+            out.append(sql.strip().rstrip(";") + ";")
+    print("\n".join(out))
+
+
+if __name__ == "__main__":
+    main()
