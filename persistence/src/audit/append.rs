@@ -53,17 +53,7 @@ pub(crate) fn append(conn: &mut DbConn, rows: &mut [AuditRow]) -> Result<(), Sto
             }
         }
         DbConn::Sqlite(c) => {
-            let tail: Option<(Option<i64>, Option<String>)> = audit_events::table
-                .filter(audit_events::seq.is_not_null())
-                .order(audit_events::seq.desc())
-                .select((audit_events::seq, audit_events::hash))
-                .first(c)
-                .optional()?;
-            let (seq, prev) = match tail {
-                Some((Some(s), hash)) => (s, hash.unwrap_or_default()),
-                _ => (0, String::new()),
-            };
-            super::chain(rows, seq, prev);
+            super::chain_after_tail(c, rows)?;
             for chunk in rows.chunks(ROWS_PER_STATEMENT) {
                 diesel::insert_into(audit_events::table).values(chunk).execute(c)?;
             }

@@ -71,8 +71,36 @@ pub(crate) struct Event<'a> {
     pub details: serde_json::Value,
 }
 
+/// The chain's last sealed event: its `seq` and hash.
+#[derive(diesel::QueryableByName)]
+pub(crate) struct Tail {
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    seq: i64,
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    hash: String,
+}
+
+/// Chains `rows`, in order, after the chain's current tail. The caller holds
+/// what keeps the tail still: the sealing lock (PostgreSQL) or the database
+/// lock of its write transaction (SQLite).
+pub(crate) fn chain_after_tail<C>(c: &mut C, rows: &mut [AuditRow]) -> Result<(), crate::error::StoreError>
+where
+    C: diesel::connection::LoadConnection,
+    for<'a> diesel::query_builder::SqlQuery: diesel::query_dsl::LoadQuery<'a, C, Tail>,
+{
+    use diesel::{OptionalExtension, RunQueryDsl};
+    let tail: Option<Tail> = diesel::sql_query(
+        "SELECT seq, COALESCE(hash, '') AS hash FROM audit_events WHERE seq IS NOT NULL ORDER BY seq DESC LIMIT 1",
+    )
+    .get_result(c)
+    .optional()?;
+    let (seq, prev) = tail.map_or((0, String::new()), |t| (t.seq, t.hash));
+    chain(rows, seq, prev);
+    Ok(())
+}
+
 /// Gives `rows`, in order, the chain fields that follow the event with `seq` and hash `prev`.
-pub(crate) fn chain(rows: &mut [AuditRow], mut seq: i64, mut prev: String) {
+fn chain(rows: &mut [AuditRow], mut seq: i64, mut prev: String) {
     for row in rows.iter_mut() {
         seq += 1;
         let hash = row.content(seq).chain_hash(&prev);

@@ -96,17 +96,7 @@ fn seal_pg(c: &mut PgConnection, batch: i64) -> Result<SealRound, StoreError> {
         .select(AuditRow::as_select())
         .limit(batch.max(1))
         .load(c)?;
-    let tail: Option<(Option<i64>, Option<String>)> = audit_events::table
-        .filter(audit_events::seq.is_not_null())
-        .order(audit_events::seq.desc())
-        .select((audit_events::seq, audit_events::hash))
-        .first(c)
-        .optional()?;
-    let (seq, prev) = match tail {
-        Some((Some(s), hash)) => (s, hash.unwrap_or_default()),
-        _ => (0, String::new()),
-    };
-    super::chain(&mut rows, seq, prev);
+    super::chain_after_tail(c, &mut rows)?;
     let ids: Vec<&str> = rows.iter().map(|r| r.id.as_str()).collect();
     let seqs: Vec<i64> = rows.iter().map(|r| r.seq.unwrap_or_default()).collect();
     let hashes: Vec<&str> = rows.iter().map(|r| r.hash.as_deref().unwrap_or_default()).collect();
