@@ -396,44 +396,19 @@ both_backends!(large_runs_bill_every_customer_exactly_once, |app| async move {
     // their batch boundaries.
     const CUSTOMERS: usize = 2_600;
     let t = app.tree().await;
-    let parent = app.store.organization(t.reseller_b).unwrap().unwrap().path;
-    let since = chrono::NaiveDate::from_ymd_opt(2026, 8, 1)
-        .unwrap()
-        .and_hms_opt(0, 0, 0)
-        .unwrap();
-    let mut orgs = Vec::new();
-    let mut subs = Vec::new();
-    for n in 0..CUSTOMERS {
-        let id = Uuid::now_v7();
-        let path = parent.child(id);
-        orgs.push(persistence::BulkOrganization {
-            id,
-            parent_id: Some(t.reseller_b),
-            kind: domain::OrgKind::Customer,
-            name: format!("Bulk customer {n}"),
-            status: domain::OrgStatus::Active,
-            path: path.clone(),
-            primary_domain: None,
-        });
-        for sku in ["SKU_A", "SKU_B"] {
-            subs.push(persistence::BulkSubscription {
-                customer_id: id,
-                customer_path: path.clone(),
+    let since = at(2026, 8, 1, 0);
+    bulk_customers(&app, t.reseller_b, CUSTOMERS, "Bulk customer", |_| {
+        ["SKU_A", "SKU_B"]
+            .into_iter()
+            .map(|sku| Bulk {
                 sku: sku.into(),
-                description: "Bulk".into(),
-                quantity: 1,
-                assigned: 0,
+                description: "Bulk",
                 unit_price_minor: 300,
-                currency: "NZD".into(),
-                billing_cycle: domain::BillingCycle::Monthly,
-                renews_on: chrono::NaiveDate::from_ymd_opt(2027, 8, 1).unwrap(),
-                status: domain::SubscriptionStatus::Active,
+                currency: "NZD",
                 history: vec![(since, 1, 0)],
-            });
-        }
-    }
-    app.store.bulk_insert_organizations(&orgs).unwrap();
-    app.store.bulk_insert_customer_data(&subs, &[]).unwrap();
+            })
+            .collect()
+    });
     let (_, billing) = app.operator(t.dist, "billing@northwind.example", &[Role::Billing]);
 
     let r = run(&app, &billing, t.reseller_b, "2026-09").await;
@@ -565,49 +540,20 @@ both_backends!(an_interrupted_run_resumes_to_the_same_invoices, |app| async move
     // 750 customers, a hundred per batch: eight batches.
     const CUSTOMERS: usize = 750;
     let t = app.tree().await;
-    let parent = app.store.organization(t.reseller_b).unwrap().unwrap().path;
-    let since = chrono::NaiveDate::from_ymd_opt(2026, 8, 1)
-        .unwrap()
-        .and_hms_opt(0, 0, 0)
-        .unwrap();
-    let mid = chrono::NaiveDate::from_ymd_opt(2026, 9, 12)
-        .unwrap()
-        .and_hms_opt(9, 0, 0)
-        .unwrap();
-    let mut orgs = Vec::new();
-    let mut subs = Vec::new();
-    for n in 0..CUSTOMERS {
-        let id = Uuid::now_v7();
-        let path = parent.child(id);
-        orgs.push(persistence::BulkOrganization {
-            id,
-            parent_id: Some(t.reseller_b),
-            kind: domain::OrgKind::Customer,
-            name: format!("Resumed customer {n}"),
-            status: domain::OrgStatus::Active,
-            path: path.clone(),
-            primary_domain: None,
-        });
-        for (k, currency) in [(0i64, "NZD"), (1, "USD")] {
-            let n = n as i64;
-            subs.push(persistence::BulkSubscription {
-                customer_id: id,
-                customer_path: path.clone(),
+    let (since, mid) = (at(2026, 8, 1, 0), at(2026, 9, 12, 9));
+    bulk_customers(&app, t.reseller_b, CUSTOMERS, "Resumed customer", |n| {
+        let n = n as i64;
+        [(0i64, "NZD"), (1, "USD")]
+            .into_iter()
+            .map(|(k, currency)| Bulk {
                 sku: format!("SKU_{k}"),
-                description: "Resumed".into(),
-                quantity: 1 + (n + k) % 7,
-                assigned: 0,
+                description: "Resumed",
                 unit_price_minor: 100 + 37 * n + k,
-                currency: currency.into(),
-                billing_cycle: domain::BillingCycle::Monthly,
-                renews_on: chrono::NaiveDate::from_ymd_opt(2027, 8, 1).unwrap(),
-                status: domain::SubscriptionStatus::Active,
+                currency,
                 history: vec![(since, 1 + (n + k) % 7, 0), (mid, 1 + (n + 2 * k) % 5, 0)],
-            });
-        }
-    }
-    app.store.bulk_insert_organizations(&orgs).unwrap();
-    app.store.bulk_insert_customer_data(&subs, &[]).unwrap();
+            })
+            .collect()
+    });
     let (_, billing) = app.operator(t.dist, "billing@northwind.example", &[Role::Billing]);
 
     // The uninterrupted run, for reference; then its invoices are removed.
@@ -682,3 +628,59 @@ both_backends!(an_interrupted_run_resumes_to_the_same_invoices, |app| async move
 
     assert_eq!(invoices_of(&app, t.reseller_b), reference);
 });
+
+/// A monthly subscription of a bulk-inserted customer; its quantity is the
+/// first entry of its seat history.
+struct Bulk {
+    sku: String,
+    description: &'static str,
+    unit_price_minor: i64,
+    currency: &'static str,
+    history: Vec<(chrono::NaiveDateTime, i64, i64)>,
+}
+
+fn at(year: i32, month: u32, day: u32, hour: u32) -> chrono::NaiveDateTime {
+    chrono::NaiveDate::from_ymd_opt(year, month, day)
+        .and_then(|d| d.and_hms_opt(hour, 0, 0))
+        .expect("a valid test date")
+}
+
+/// Inserts `count` active customers under `parent` ("`name` n"), each with the
+/// subscriptions `subscriptions(n)` describes, straight into the store (billing
+/// tests need more customers than requests could create quickly).
+fn bulk_customers(app: &TestApp, parent: Uuid, count: usize, name: &str, subscriptions: impl Fn(usize) -> Vec<Bulk>) {
+    let parent_path = app.store.organization(parent).unwrap().unwrap().path;
+    let mut orgs = Vec::new();
+    let mut subs = Vec::new();
+    for n in 0..count {
+        let id = Uuid::now_v7();
+        let path = parent_path.child(id);
+        orgs.push(persistence::BulkOrganization {
+            id,
+            parent_id: Some(parent),
+            kind: domain::OrgKind::Customer,
+            name: format!("{name} {n}"),
+            status: domain::OrgStatus::Active,
+            path: path.clone(),
+            primary_domain: None,
+        });
+        for b in subscriptions(n) {
+            subs.push(persistence::BulkSubscription {
+                customer_id: id,
+                customer_path: path.clone(),
+                sku: b.sku,
+                description: b.description.into(),
+                quantity: b.history.first().map_or(0, |h| h.1),
+                assigned: 0,
+                unit_price_minor: b.unit_price_minor,
+                currency: b.currency.into(),
+                billing_cycle: domain::BillingCycle::Monthly,
+                renews_on: chrono::NaiveDate::from_ymd_opt(2027, 8, 1).unwrap(),
+                status: domain::SubscriptionStatus::Active,
+                history: b.history,
+            });
+        }
+    }
+    app.store.bulk_insert_organizations(&orgs).unwrap();
+    app.store.bulk_insert_customer_data(&subs, &[]).unwrap();
+}
