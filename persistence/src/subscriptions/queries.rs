@@ -30,6 +30,23 @@ pub struct SeatChange {
     pub assigned: i64,
 }
 
+type Predicate = Box<dyn BoxableExpression<subscriptions::table, <DbConn as Connection>::Backend, SqlType = Bool>>;
+
+/// The rows a list's filter keeps (every row when it sets nothing).
+fn matching(filter: &SubscriptionFilter) -> Predicate {
+    let mut keep: Predicate = Box::new(sql::<Bool>("1 = 1"));
+    if let Some(s) = filter.status {
+        keep = Box::new(keep.and(subscriptions::status.eq(s.as_str())));
+    }
+    if let Some(sku) = &filter.sku {
+        keep = Box::new(keep.and(subscriptions::sku.eq(sku.clone())));
+    }
+    if let Some(d) = filter.renews_before {
+        keep = Box::new(keep.and(subscriptions::renews_on.lt(d)));
+    }
+    keep
+}
+
 /// A customer's subscriptions, oldest first.
 pub(crate) fn customer_subscriptions(
     c: &mut DbConn,
@@ -44,15 +61,7 @@ pub(crate) fn customer_subscriptions(
         .order(subscriptions::id.asc())
         .limit(limit)
         .into_boxed();
-    if let Some(s) = filter.status {
-        q = q.filter(subscriptions::status.eq(s.as_str()));
-    }
-    if let Some(sku) = &filter.sku {
-        q = q.filter(subscriptions::sku.eq(sku.clone()));
-    }
-    if let Some(d) = filter.renews_before {
-        q = q.filter(subscriptions::renews_on.lt(d));
-    }
+    q = q.filter(matching(filter));
     if let Some(after) = after {
         q = q.filter(subscriptions::id.gt(after.to_string()));
     }
@@ -75,15 +84,7 @@ pub(crate) fn subtree_subscriptions(
         .order((subscriptions::customer_path.asc(), subscriptions::id.asc()))
         .limit(limit)
         .into_boxed();
-    if let Some(s) = filter.status {
-        q = q.filter(subscriptions::status.eq(s.as_str()));
-    }
-    if let Some(sku) = &filter.sku {
-        q = q.filter(subscriptions::sku.eq(sku.clone()));
-    }
-    if let Some(d) = filter.renews_before {
-        q = q.filter(subscriptions::renews_on.lt(d));
-    }
+    q = q.filter(matching(filter));
     if let Some((path, id)) = after {
         // A row-value comparison, so the index on (customer_path, id) serves it.
         q = q.filter(
