@@ -529,7 +529,8 @@ both_backends!(dashboard_rollups_equal_a_recount_after_a_random_mix, |app| async
                 let customer = customers[mix.below(customers.len())];
                 let quantity = 1 + mix.below(20) as i64;
                 let assigned = mix.below(quantity as usize + 1) as i64;
-                let req = with(body("SKU_R", quantity, &day(30)), json!({"assigned": assigned}));
+                let renews = day(mix.below(45) as i64);
+                let req = with(body("SKU_R", quantity, &renews), json!({"assigned": assigned}));
                 let r = app.admin().subscriptions().create(customer, req).await;
                 if r.status == 201 {
                     subs.push(r.id());
@@ -612,6 +613,13 @@ both_backends!(dashboard_rollups_equal_a_recount_after_a_random_mix, |app| async
             .map(|o| o.count)
             .sum();
         assert_eq!(d["customers"]["total"], customers_total, "{org}");
+        let window = |days| expected.renewing(today(), today() + Days::new(days));
+        if org == app.root {
+            assert!(0 < window(30) && window(30) < window(45), "{:?}", expected.renewals);
+        }
+        assert_eq!(d["renewals"]["count"], window(30), "{org}");
+        let d = dashboard_of(&app, &app.admin_token, org, "?renewal_window_days=7").await;
+        assert_eq!(d["renewals"]["count"], window(7), "{org}");
     }
 
     app.store.fold_all_rollups(1_000).unwrap();

@@ -1,11 +1,11 @@
 //! Aggregates over subscriptions: per-customer rollups (the customer summary),
 //! the dashboard, and the usage series. Each is a fixed number of statements.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
-use diesel::sql_types::{BigInt, Date, Text, Timestamp};
+use diesel::sql_types::{BigInt, Text, Timestamp};
 use domain::{OrgKind, OrgStatus, SubscriptionStatus, TreePath};
 use uuid::Uuid;
 
@@ -45,15 +45,27 @@ pub struct Dashboard {
     pub renewals: Vec<Subscription>,
 }
 
-/// The dashboard's organisation counts (sorted by kind and status, no zeros)
-/// and active subscription totals.
+/// The dashboard's organisation counts (sorted by kind and status, no zeros),
+/// active subscription totals, and active subscriptions by renewal date.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct DashboardFigures {
     pub organizations: Vec<OrgCount>,
     pub active_subscriptions: i64,
     pub seats_purchased: i64,
     pub seats_assigned: i64,
+    /// No zeros.
+    pub renewals: BTreeMap<NaiveDate, i64>,
 }
+
+impl DashboardFigures {
+    /// Active subscriptions renewing from `from` to `to`, both included.
+    pub fn renewing(&self, from: NaiveDate, to: NaiveDate) -> i64 {
+        self.renewals.range(from..=to).map(|(_, n)| n).sum()
+    }
+}
+
+/// The rollup metric counting active subscriptions renewing on one date.
+const RENEW: &str = "renew:";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum UsageInterval {
@@ -80,12 +92,6 @@ struct Totals {
     purchased: i64,
     #[diesel(sql_type = BigInt)]
     assigned: i64,
-}
-
-#[derive(QueryableByName)]
-struct Count {
-    #[diesel(sql_type = BigInt)]
-    n: i64,
 }
 
 #[derive(QueryableByName)]
@@ -134,11 +140,21 @@ pub(crate) fn recount(c: &mut DbConn, root: &TreePath) -> Result<DashboardFigure
     let mut organizations = org_counts(c, root)?;
     organizations.sort_by_key(|o| (o.kind.as_str(), o.status.as_str()));
     let totals = subscription_totals(c, root)?;
+    let renewals = subscriptions::table
+        .filter(subscriptions::status.eq(SubscriptionStatus::Active.as_str()))
+        .filter(subscriptions::customer_path.ge(root.as_str().to_string()))
+        .filter(subscriptions::customer_path.lt(root.upper_bound()))
+        .group_by(subscriptions::renews_on)
+        .select((subscriptions::renews_on, diesel::dsl::count_star()))
+        .load::<(NaiveDate, i64)>(c)?
+        .into_iter()
+        .collect();
     Ok(DashboardFigures {
         organizations,
         active_subscriptions: totals.subscriptions,
         seats_purchased: totals.purchased,
         seats_assigned: totals.assigned,
+        renewals,
     })
 }
 
@@ -151,18 +167,21 @@ pub(crate) fn figures(c: &mut DbConn, root: &TreePath) -> Result<DashboardFigure
             "subscriptions" => figures.active_subscriptions = amount,
             "seats_purchased" => figures.seats_purchased = amount,
             "seats_assigned" => figures.seats_assigned = amount,
+            _ if amount == 0 => {}
+            renew if renew.starts_with(RENEW) => {
+                let date = NaiveDate::parse_from_str(&renew[RENEW.len()..], "%Y-%m-%d").map_err(|_| corrupt())?;
+                figures.renewals.insert(date, amount);
+            }
             other => {
                 let (kind, status) = other
                     .strip_prefix("org:")
                     .and_then(|m| m.split_once(':'))
                     .ok_or_else(corrupt)?;
-                if amount != 0 {
-                    figures.organizations.push(OrgCount {
-                        kind: OrgKind::parse(kind).ok_or_else(corrupt)?,
-                        status: OrgStatus::parse(status).ok_or_else(corrupt)?,
-                        count: amount,
-                    });
-                }
+                figures.organizations.push(OrgCount {
+                    kind: OrgKind::parse(kind).ok_or_else(corrupt)?,
+                    status: OrgStatus::parse(status).ok_or_else(corrupt)?,
+                    count: amount,
+                });
             }
         }
     }
@@ -172,19 +191,23 @@ pub(crate) fn figures(c: &mut DbConn, root: &TreePath) -> Result<DashboardFigure
     Ok(figures)
 }
 
-/// The dashboard of the subtree at `root`: four statements.
+/// The dashboard of the subtree at `root`: three statements, each reading
+/// rollups or stopping at its page's end in index order.
 pub(crate) fn dashboard(
     c: &mut DbConn,
     root: &TreePath,
     today: NaiveDate,
     window_end: NaiveDate,
 ) -> Result<Dashboard, StoreError> {
+    let figures = figures(c, root)?;
+    let renewals_count = figures.renewing(today, window_end);
     let DashboardFigures {
         organizations,
         active_subscriptions,
         seats_purchased,
         seats_assigned,
-    } = figures(c, root)?;
+        ..
+    } = figures;
     let recent_customers = organizations::table
         .filter(organizations::kind.eq(OrgKind::Customer.as_str()))
         .filter(organizations::status.ne(OrgStatus::Archived.as_str()))
@@ -197,16 +220,6 @@ pub(crate) fn dashboard(
         .into_iter()
         .map(OrgRow::into_model)
         .collect::<Result<Vec<_>, _>>()?;
-    let renewals_count = diesel::sql_query(
-        "SELECT COUNT(*) AS n FROM subscriptions WHERE status = 'active' \
-         AND renews_on >= $1 AND renews_on <= $2 AND customer_path >= $3 AND customer_path < $4",
-    )
-    .bind::<Date, _>(today)
-    .bind::<Date, _>(window_end)
-    .bind::<Text, _>(root.as_str())
-    .bind::<Text, _>(root.upper_bound())
-    .get_result::<Count>(c)?
-    .n;
     let renewals = subscriptions::table
         .filter(subscriptions::status.eq(SubscriptionStatus::Active.as_str()))
         .filter(subscriptions::renews_on.ge(today))
