@@ -109,6 +109,18 @@ impl StoreError {
         matches!(self, StoreError::Connect(_) | StoreError::Pool(_)) || self.is_connection_lost()
     }
 
+    /// True when the database aborted the transaction to break a deadlock
+    /// (PostgreSQL's SQLSTATE 40P01, which diesel reports by its message only)
+    /// or a serialization failure: running it again is safe.
+    pub fn is_deadlock(&self) -> bool {
+        use diesel::result::{DatabaseErrorKind, Error};
+        match self {
+            StoreError::Database(Error::DatabaseError(DatabaseErrorKind::SerializationFailure, _)) => true,
+            StoreError::Database(Error::DatabaseError(_, info)) => info.message().contains("deadlock detected"),
+            _ => false,
+        }
+    }
+
     /// True when the connection died under a statement (the server restarted,
     /// the network dropped it): the connection is useless, the database may be fine.
     pub fn is_connection_lost(&self) -> bool {

@@ -145,6 +145,20 @@ impl Store {
         result
     }
 
+    /// Runs a change that can deadlock with another of its kind (moves of
+    /// subtrees nested in each other lock rows from opposite ends): the
+    /// database aborts one, which runs again from the start and sees the
+    /// other's result.
+    fn change_retrying_deadlocks<T>(&self, f: impl Fn(&mut DbConn) -> Result<T, StoreError>) -> Result<T, StoreError> {
+        let mut retries = 0;
+        loop {
+            match self.change(&f) {
+                Err(e) if e.is_deadlock() && retries < 3 => retries += 1,
+                other => return other,
+            }
+        }
+    }
+
     /// Applies pending migrations; returns how many ran.
     pub fn migrate(&self) -> Result<usize, StoreError> {
         migrations::run_pending(self.conn()?.db()?)

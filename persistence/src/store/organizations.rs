@@ -108,7 +108,7 @@ impl Store {
         new_parent: Uuid,
         who: &AuditEntry,
     ) -> Result<Organization, StoreError> {
-        self.change(|c| organizations::move_to(c, scope, id, new_parent, who))
+        self.change_retrying_deadlocks(|c| organizations::move_to(c, scope, id, new_parent, who))
     }
 
     pub fn change_organization_status(
