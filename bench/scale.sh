@@ -5,6 +5,8 @@
 #   - creates per second at 1, 8 and 32 clients, each create under a reseller of
 #     another subtree (wrk + bench/create.lua), and pgbench running the same two
 #     INSERTs (organisation and audit row, bench/create_plain.sql) at 32 clients;
+#   - creates per second with two `serve` replicas on the same database, 16
+#     clients each;
 #   - p99 of a create while a billing run of the whole tree is in progress;
 #   - the root dashboard's median;
 #   - GET /v1/organizations/{id} requests per second at 16 connections, p50 and
@@ -58,6 +60,26 @@ python3 - "${CREATES[1]}" "${CREATES[32]}" "$PGB_CREATE" <<'PY'
 import sys
 one, many, pg = map(float, sys.argv[1:])
 print(f"  32 clients ÷ 1 client: {many / one:.2f} (goal ≥ 4);  API ÷ pgbench at 32: {many / pg:.2f} (goal ≥ 0.5)")
+PY
+
+echo "== two replicas on this PostgreSQL, 16 clients each, $T s"
+BIND2=127.0.0.1:$((PORT + 1))
+BIND=$BIND2 "$BIN" serve >"$WORK/serve2.log" 2>&1 &
+SERVER2=$!
+trap 'kill $SERVER $SERVER2 2>/dev/null; rm -rf "$WORK"' EXIT
+for _ in $(seq 1 100); do curl -fs "http://$BIND2/readyz" >/dev/null && break; sleep 0.2; done
+checkpoint
+LOADS=()
+for b in "$BIND" "$BIND2"; do
+  TOKEN=$TOKEN PARENTS=$WORK/parents.txt TAG=${TAG}r${b##*:} wrk -t1 -c16 -d${T}s -s bench/create.lua "http://$b" | rps >"$WORK/replica-${b##*:}.txt" &
+  LOADS+=($!)
+done
+wait "${LOADS[@]}"
+kill "$SERVER2"; wait "$SERVER2" 2>/dev/null || true
+python3 - "$WORK/replica-${BIND##*:}.txt" "$WORK/replica-${BIND2##*:}.txt" "${CREATES[32]}" <<'PY'
+import sys
+a, b = (float(open(f).read()) for f in sys.argv[1:3])
+print(f"  {a:.0f} + {b:.0f} = {a + b:.0f} creates/s (one replica at 32 clients: {float(sys.argv[3]):.0f})")
 PY
 
 echo "== a create's p99 while the root is billed"
