@@ -3,10 +3,13 @@
 log_statement = 'all') into a pgbench script: each `execute` with its bound
 parameters inlined, in order, so pgbench runs exactly what the API ran.
 
-Statements of the server's background loops (audit sealer, rollup folder,
-billing and mail workers), which share the log, are left out.
+The log is shared by every database on the server and every connection of
+the API's pool, so give the request's backend pid (log_line_prefix '%m [%p] …'):
+only that backend's statements are kept. Statements of the server's background
+loops (audit sealer, rollup folder, billing and mail workers), which may use the
+same pooled connection just before or after the request, are left out too.
 
-usage: pg_replay.py LOG_EXCERPT > script.sql
+usage: pg_replay.py LOG_EXCERPT PID > script.sql
 """
 import re
 import sys
@@ -17,8 +20,18 @@ PARAM = re.compile(r"\$(\d+) = (NULL|'(?:[^']|'')*')")
 BACKGROUND = re.compile(r"audit_events|rollup_|billing_runs|mail_outbox|pg_try_advisory|pg_stat_activity|pg_current")
 
 
+PREFIX = re.compile(r"^\d{4}-\d{2}-\d{2} \S+ \S+ \[(\d+)\]")
+
+
 def main():
-    lines = open(sys.argv[1], encoding="utf-8", errors="replace").read().splitlines()
+    pid = sys.argv[2]
+    # Keep the backend's own lines, each with the lines that continue it.
+    lines, keep = [], False
+    for line in open(sys.argv[1], encoding="utf-8", errors="replace").read().splitlines():
+        if m := PREFIX.match(line):
+            keep = m.group(1) == pid
+        if keep:
+            lines.append(line)
     out = []
     i = 0
     while i < len(lines):

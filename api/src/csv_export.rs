@@ -1,10 +1,10 @@
 //! Streamed CSV downloads (RFC 4180, UTF-8, header row, CRLF line ends).
 //!
-//! A blocking producer checks the caller and then reads keyset batches inside
-//! one database snapshot on the same connection (so
-//! the file is consistent however long it streams) and writes rows into a
-//! 64 KiB buffer; full buffers go through a bounded channel to the response
-//! body, so memory stays constant whatever the size of the export. A client that
+//! A blocking producer checks the caller, then reads keyset batches inside one
+//! database snapshot on that same connection (so the file is consistent however
+//! long it streams) and writes rows into a 64 KiB buffer; full buffers go
+//! through a bounded channel to the response body, so memory stays constant
+//! whatever the size of the export. A client that
 //! goes away, or stops reading for [`STALL_LIMIT`], stops the producer and frees
 //! its database connection. Cells that start with `=`, `+`, `-`, `@`, tab or CR
 //! get a leading `'` so spreadsheets do not run them as formulas.
