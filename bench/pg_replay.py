@@ -50,7 +50,32 @@ def main():
             i += 1
         if not BACKGROUND.search(sql):
             out.append(sql.strip().rstrip(";") + ";")
-    print("\n".join(out))
+    print("\n".join(without_empty_transactions(out)))
+
+
+def without_empty_transactions(statements):
+    """Drops BEGIN … COMMIT pairs left empty once a background loop's statements
+    are gone (it shares the pooled connection), and unpaired ends at the edges
+    of the excerpt."""
+    out, opened = [], None
+    for sql in statements:
+        word = sql.rstrip(";").strip().upper()
+        if word == "BEGIN" or word.startswith("BEGIN "):
+            opened = len(out)
+            out.append(sql)
+        elif word in ("COMMIT", "ROLLBACK"):
+            if opened is None:
+                continue
+            if opened == len(out) - 1:
+                out.pop()
+            else:
+                out.append(sql)
+            opened = None
+        else:
+            out.append(sql)
+    if opened is not None:
+        del out[opened:opened + 1]
+    return out
 
 
 if __name__ == "__main__":
