@@ -122,8 +122,13 @@ if [[ -r $LOG ]]; then
   sql "ALTER DATABASE $DB RESET log_statement" >/dev/null
   kill "$SERVER"; wait "$SERVER" 2>/dev/null || true
   start_server
-  python3 bench/pg_replay.py "$WORK/request.log" >"$WORK/getorg.sql"
-  echo "  the request sends $(grep -c ';' "$WORK/getorg.sql") statements"
+  # The log holds every database's and every pooled connection's statements: keep
+  # only the backend that served the request, the one that bound the target's id.
+  REQUEST_PID=$(grep -F "@$DB " "$WORK/request.log" | grep -F "= '$TARGET'" | sed -nE '1s/^[^[]*\[([0-9]+)\].*/\1/p')
+  [[ -n $REQUEST_PID ]] || { echo "  no statement of the request in $LOG"; exit 1; }
+  python3 bench/pg_replay.py "$WORK/request.log" "$REQUEST_PID" >"$WORK/getorg.sql"
+  echo "  the request sends $(grep -c ';' "$WORK/getorg.sql") statements on backend $REQUEST_PID:"
+  sed 's/^/    /' "$WORK/getorg.sql"
   checkpoint
   PGB_GET=$(pgbench -M prepared -c16 -j2 -T"$T" -n -f "$WORK/getorg.sql" "$PGURL/$DB" 2>/dev/null | awk '/^tps/ {print $3; exit}')
 else

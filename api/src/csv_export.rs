@@ -1,9 +1,10 @@
 //! Streamed CSV downloads (RFC 4180, UTF-8, header row, CRLF line ends).
 //!
-//! A blocking producer reads keyset batches inside one database snapshot (so
-//! the file is consistent however long it streams) and writes rows into a
-//! 64 KiB buffer; full buffers go through a bounded channel to the response
-//! body, so memory stays constant whatever the size of the export. A client that
+//! A blocking producer checks the caller, then reads keyset batches inside one
+//! database snapshot on that same connection (so the file is consistent however
+//! long it streams) and writes rows into a 64 KiB buffer; full buffers go
+//! through a bounded channel to the response body, so memory stays constant
+//! whatever the size of the export. A client that
 //! goes away, or stops reading for [`STALL_LIMIT`], stops the producer and frees
 //! its database connection. Cells that start with `=`, `+`, `-`, `@`, tab or CR
 //! get a leading `'` so spreadsheets do not run them as formulas.
@@ -15,9 +16,9 @@ use std::time::Duration;
 use actix_web::http::header;
 use actix_web::web::Bytes;
 use actix_web::HttpResponse;
-use persistence::{Snapshot, StoreError};
+use persistence::{Organization, Snapshot, Store, StoreError};
 use tokio::runtime::Handle;
-use tokio::sync::{mpsc, OwnedSemaphorePermit, Semaphore};
+use tokio::sync::{mpsc, oneshot, OwnedSemaphorePermit, Semaphore};
 
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -198,23 +199,23 @@ pub fn write_all<T: Send, K: Send>(
     })
 }
 
-/// A 200 `text/csv` response named `<kind>-<organisation>-<date>.csv`, whose body
-/// `produce` writes after the header row, reading from one snapshot; 429 when
-/// every export slot is taken.
-pub fn response<F>(
+/// A 200 `text/csv` response named `<kind>-<organisation>-<date>.csv`, made in
+/// one blocking call on one connection: `open` checks the caller and returns the
+/// organisation (its error is the answer), an export slot is taken (429 when
+/// every slot is taken), and `produce` writes after the header row, reading from
+/// one snapshot on that same connection.
+pub async fn response<O, F>(
     state: &AppState,
     kind: &str,
-    org_name: &str,
     header_row: &'static [&'static str],
+    open: O,
     produce: F,
 ) -> Result<HttpResponse, ApiError>
 where
-    F: FnOnce(&mut Snapshot<'_>, &mut CsvSink) -> Result<(), ExportError> + Send + 'static,
+    O: FnOnce(&Store) -> Result<Organization, ApiError> + Send + 'static,
+    F: FnOnce(&Organization, &mut Snapshot<'_>, &mut CsvSink) -> Result<(), ExportError> + Send + 'static,
 {
-    let slot = state.exports.try_take().ok_or(ApiError::RateLimited {
-        retry_after_secs: BUSY_RETRY_SECS,
-    })?;
-    let store = state.store.clone();
+    let (store, slots) = (state.store.clone(), state.exports.clone());
     let (tx, mut rx) = mpsc::channel::<Result<Bytes, io::Error>>(CHANNEL_CHUNKS);
     let writer = csv::WriterBuilder::new()
         .terminator(csv::Terminator::CRLF)
@@ -224,15 +225,35 @@ where
             runtime: Handle::current(),
         });
     let mut sink = CsvSink { writer };
+    // The organisation's name once the export may start, or why it may not.
+    let (opened_tx, opened) = oneshot::channel::<Result<String, ApiError>>();
     actix_web::rt::task::spawn_blocking(move || {
-        let _slot = slot;
-        let outcome = store.snapshot(|snapshot| {
-            sink.row(header_row.iter())?;
-            produce(snapshot, &mut sink)?;
-            sink.finish()
+        let mut answer = Some(opened_tx);
+        let outcome = store.session(|s| {
+            let taken = open(s).and_then(|org| {
+                let slot = slots.try_take().ok_or(ApiError::RateLimited {
+                    retry_after_secs: BUSY_RETRY_SECS,
+                })?;
+                Ok((org, slot))
+            });
+            let (org, _slot) = match taken {
+                Ok(taken) => taken,
+                Err(e) => {
+                    reply(&mut answer, Err(e));
+                    return Ok(());
+                }
+            };
+            reply(&mut answer, Ok(org.name.clone()));
+            s.snapshot(|snapshot| {
+                sink.row(header_row.iter())?;
+                produce(&org, snapshot, &mut sink)?;
+                sink.finish()
+            })
         });
         match outcome {
             Ok(()) | Err(ExportError::Closed) => {}
+            // No connection to check the caller on: that is the answer.
+            Err(ExportError::Store(e)) if answer.is_some() => reply(&mut answer, Err(e.into())),
             Err(e) => {
                 tracing::error!(error = ?e, "CSV export failed part way");
                 // The status is already sent: break the body so the client sees a failure.
@@ -240,14 +261,24 @@ where
             }
         }
     });
+    let org_name = opened
+        .await
+        .map_err(|_| ApiError::Internal("the export stopped before it answered".into()))??;
     let body = futures_util::stream::poll_fn(move |cx| rx.poll_recv(cx));
     Ok(HttpResponse::Ok()
         .insert_header((header::CONTENT_TYPE, "text/csv; charset=utf-8"))
         .insert_header((
             header::CONTENT_DISPOSITION,
-            format!("attachment; filename=\"{}\"", file_name(kind, org_name)),
+            format!("attachment; filename=\"{}\"", file_name(kind, &org_name)),
         ))
         .streaming(body))
+}
+
+/// Answers the request once: the first reply wins.
+fn reply(answer: &mut Option<oneshot::Sender<Result<String, ApiError>>>, result: Result<String, ApiError>) {
+    if let Some(answer) = answer.take() {
+        let _ = answer.send(result);
+    }
 }
 
 #[cfg(test)]

@@ -1,19 +1,21 @@
 //! How a handler reaches what it works on. Its signature names the record and
-//! the action (`Guarded<actions::UpdateOrganization, Organization>`), and the
-//! extractor does the rest before the handler runs: a verified caller (401), the
-//! `{id}` of the path loaded (404), in the caller's scope (404, the same answer
-//! as a random id), and the action allowed to the caller's roles (403). A
-//! handler cannot get the record without the check, nor forget to pass the action.
+//! the action (`Guarded<actions::UpdateOrganization, Organization>`). The
+//! extractor verifies the token (401) and reads `{id}`, without the database;
+//! the handler then makes its request's one trip with [`Guarded::db`], which on
+//! one connection loads the caller, loads the record (404 when absent or out of
+//! scope, the same answer as a random id), checks the action against the
+//! caller's roles (403), and only then hands the record to the handler's
+//! closure, whose statements run on that same connection. A handler cannot get
+//! the record without the check, nor forget to pass the action.
 //!
 //! The one operation that reaches its record through its body,
-//! `POST /v1/organizations` (the parent is `parent_id`), takes the caller and
-//! authorises after resolving the parent, so that an invisible parent is 404
-//! whatever the caller's roles.
+//! `POST /v1/organizations` (the parent is `parent_id`), takes the caller
+//! ([`Authenticated`]) and authorises after resolving the parent, so that an
+//! invisible parent is 404 whatever the caller's roles.
 
-use std::future::Future;
+use std::future::{ready, Ready};
 use std::marker::PhantomData;
 use std::ops::Deref;
-use std::pin::Pin;
 
 use actix_web::{FromRequest, HttpRequest};
 use domain::{ActionPolicy, OrgKind, Principal, Scoped, TreePath};
@@ -23,66 +25,67 @@ use persistence::{
 };
 use uuid::Uuid;
 
-use crate::auth::{load_principal, Caller};
+use crate::auth::Authenticated;
 use crate::error::ApiError;
+use crate::state::AppState;
 
 /// A record that can be reached by the `{id}` of a path.
 pub trait Load: Scoped + Sized + Send + 'static {
     fn load(store: &Store, id: Uuid) -> Result<Option<Self>, StoreError>;
 }
 
-/// The record with id `{id}`, in the caller's scope, with `A` allowed.
+/// A verified caller and the `{id}` of a record of type `R` that it may reach
+/// only with `A` allowed: [`Guarded::db`] checks both before handing it over.
 pub struct Guarded<A, R> {
-    pub principal: Principal,
-    pub record: R,
-    action: PhantomData<A>,
+    caller: Authenticated,
+    id: Option<Uuid>,
+    guarded: PhantomData<fn() -> (A, R)>,
 }
 
-impl<A, R> Guarded<A, R> {
-    pub fn into_record(self) -> R {
-        self.record
+impl<A: ActionPolicy + 'static, R: Load> Guarded<A, R> {
+    /// The request's one trip to the database: the check, then `f` with the
+    /// caller and the record, all on one connection in one blocking call.
+    pub async fn db<T, E, F>(self, state: &AppState, f: F) -> Result<T, ApiError>
+    where
+        T: Send + 'static,
+        E: Send + 'static,
+        ApiError: From<E>,
+        F: FnOnce(&Store, &Principal, R) -> Result<T, E> + Send + 'static,
+    {
+        state
+            .db::<T, ApiError, _>(move |s| {
+                let (principal, record) = self.check(s)?;
+                Ok(f(s, &principal, record)?)
+            })
+            .await
+    }
+
+    /// The check alone, on the caller's connection, for work that keeps the
+    /// connection after it (a CSV export streams from it).
+    pub fn check(self, store: &Store) -> Result<(Principal, R), ApiError> {
+        let principal = self.caller.principal(store)?;
+        let record = match self.id {
+            Some(id) => R::load(store, id)?,
+            None => None,
+        }
+        .filter(|r| principal.can_see_record(r))
+        .ok_or(ApiError::NotFound)?;
+        principal.authorize(A::ACTION)?;
+        Ok((principal, record))
     }
 }
 
-impl<A, R> Deref for Guarded<A, R> {
-    type Target = R;
-
-    fn deref(&self) -> &R {
-        &self.record
-    }
-}
-
-impl<A: ActionPolicy + 'static, R: Load> FromRequest for Guarded<A, R> {
+impl<A, R> FromRequest for Guarded<A, R> {
     type Error = ApiError;
-    type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
+    type Future = Ready<Result<Self, ApiError>>;
 
     fn from_request(req: &HttpRequest, _: &mut actix_web::dev::Payload) -> Self::Future {
-        let caller = Caller::from_request(req);
         let id = req.match_info().get("id").and_then(|s| Uuid::parse_str(s).ok());
-        Box::pin(async move {
-            let (state, verified) = caller?;
-            // One trip to the blocking pool for the caller and the record.
-            let (loaded, record) = state
-                .db(move |s| {
-                    let loaded = load_principal(s, verified)?;
-                    let record = match id {
-                        Some(id) => R::load(s, id)?,
-                        None => None,
-                    };
-                    Ok((loaded, record))
-                })
-                .await?;
-            let principal = loaded.into_principal()?;
-            let record = record
-                .filter(|r| principal.can_see_record(r))
-                .ok_or(ApiError::NotFound)?;
-            principal.authorize(A::ACTION)?;
-            Ok(Self {
-                principal,
-                record,
-                action: PhantomData,
-            })
-        })
+        ready(Authenticated::verify(req).map(|caller| Self {
+            caller,
+            id,
+            guarded: PhantomData,
+        }))
     }
 }
 

@@ -23,11 +23,14 @@ pub struct AppState {
 
 impl AppState {
     /// Runs synchronous store calls on the blocking pool, never on an actix
-    /// worker, all on one pooled connection checked out once.
-    pub async fn db<T, F>(&self, f: F) -> Result<T, ApiError>
+    /// worker, all on one pooled connection checked out once: one trip. A
+    /// request makes one (guarded handlers through [`crate::guard::Guarded::db`]).
+    pub async fn db<T, E, F>(&self, f: F) -> Result<T, ApiError>
     where
         T: Send + 'static,
-        F: FnOnce(&Store) -> Result<T, StoreError> + Send + 'static,
+        E: From<StoreError> + Send + 'static,
+        ApiError: From<E>,
+        F: FnOnce(&Store) -> Result<T, E> + Send + 'static,
     {
         let store = self.store.clone();
         Ok(web::block(move || store.session(f)).await??)

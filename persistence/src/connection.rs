@@ -1,9 +1,12 @@
 //! Connections: one enum over both backends, chosen from the URL scheme.
 
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
 use std::time::Duration;
 
 use diesel::connection::SimpleConnection;
-use diesel::r2d2::{ManageConnection, Pool, R2D2Connection};
+use diesel::r2d2::event::CheckoutEvent;
+use diesel::r2d2::{HandleEvent, ManageConnection, Pool, R2D2Connection};
 use diesel::{Connection, PgConnection, SqliteConnection};
 
 use crate::error::StoreError;
@@ -100,7 +103,24 @@ pub(crate) fn establish(url: &str) -> Result<DbConn, StoreError> {
     .map_err(|e| StoreError::Connect(e.to_string()))
 }
 
-pub(crate) fn build_pool(url: &str, max_size: u32) -> Result<DbPool, StoreError> {
+/// How many connections the pool has handed out, so a test can see how many
+/// checkouts a request took.
+#[derive(Debug, Default, Clone)]
+pub(crate) struct Checkouts(Arc<AtomicU64>);
+
+impl Checkouts {
+    pub(crate) fn count(&self) -> u64 {
+        self.0.load(Ordering::Relaxed)
+    }
+}
+
+impl HandleEvent for Checkouts {
+    fn handle_checkout(&self, _: CheckoutEvent) {
+        self.0.fetch_add(1, Ordering::Relaxed);
+    }
+}
+
+pub(crate) fn build_pool(url: &str, max_size: u32, checkouts: Checkouts) -> Result<DbPool, StoreError> {
     // Fail fast with the real error, and switch WAL on once for the file.
     let mut first = establish(url)?;
     if let DbConn::Sqlite(c) = &mut first {
@@ -114,6 +134,7 @@ pub(crate) fn build_pool(url: &str, max_size: u32) -> Result<DbPool, StoreError>
         .min_idle(Some(0))
         .connection_timeout(Duration::from_secs(6))
         .test_on_check_out(false)
+        .event_handler(Box::new(checkouts))
         .build(Manager { url: url.to_string() })
         .map_err(|e| StoreError::Connect(e.to_string()))
 }

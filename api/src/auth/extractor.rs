@@ -1,19 +1,20 @@
 //! The `Authenticated` extractor: a handler that takes it cannot run without a
-//! verified token and a principal loaded fresh from the database, so disabling an
-//! operator, revoking a client or changing roles applies to the very next request.
+//! verified token, and its one trip to the database ([`Authenticated::db`])
+//! starts by loading the principal fresh, so disabling an operator, revoking a
+//! client or changing roles applies to the very next request.
 
-use std::future::Future;
-use std::pin::Pin;
+use std::future::{ready, Ready};
 
 use actix_web::{web, FromRequest, HttpRequest};
 use domain::{OperatorStatus, Principal, PrincipalKind};
-use persistence::{Actor, AuditEntry, Operator, Store, StoreError};
+use persistence::{Actor, AuditEntry, Operator, Store};
 
 use super::verifier::{Verified, VerifiedSubject};
 use crate::error::ApiError;
 use crate::state::AppState;
 
-pub struct Authenticated(pub Principal);
+/// A verified bearer token (401 otherwise); the checks that need no database.
+pub struct Authenticated(Verified);
 
 /// The audit log's name for what this principal does.
 pub fn audit_entry(principal: &Principal) -> AuditEntry {
@@ -23,36 +24,19 @@ pub fn audit_entry(principal: &Principal) -> AuditEntry {
     })
 }
 
-/// The principal, or why the token names no one who may act.
-pub(crate) enum Loaded {
-    Principal(Principal),
-    Refused(&'static str),
-}
-
 impl FromRequest for Authenticated {
     type Error = ApiError;
-    type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
+    type Future = Ready<Result<Self, ApiError>>;
 
     fn from_request(req: &HttpRequest, _: &mut actix_web::dev::Payload) -> Self::Future {
-        let caller = Caller::from_request(req);
-        Box::pin(async move {
-            let (state, verified) = caller?;
-            let loaded = state.db(move |s| load_principal(s, verified)).await?;
-            Ok(Authenticated(loaded.into_principal()?))
-        })
+        ready(Self::verify(req))
     }
 }
 
-/// A request's verified token and the state to load its principal with: the
-/// checks that need no database, so a guard can load the principal and its
-/// record in one trip to the blocking pool.
-pub(crate) struct Caller;
-
-impl Caller {
-    pub(crate) fn from_request(req: &HttpRequest) -> Result<(web::Data<AppState>, Verified), ApiError> {
+impl Authenticated {
+    pub(crate) fn verify(req: &HttpRequest) -> Result<Self, ApiError> {
         let state = req
             .app_data::<web::Data<AppState>>()
-            .cloned()
             .ok_or_else(|| ApiError::Internal("application state missing".into()))?;
         let header = req
             .headers()
@@ -64,43 +48,54 @@ impl Caller {
             .verifier
             .verify(token)
             .map_err(|e| ApiError::InvalidToken(e.to_string()))?;
-        Ok((state, verified))
+        Ok(Self(verified))
+    }
+
+    /// The request's one trip to the database: the principal (401 if it may
+    /// not act), then `f` with it, all on one connection in one blocking call.
+    pub async fn db<T, E, F>(self, state: &AppState, f: F) -> Result<T, ApiError>
+    where
+        T: Send + 'static,
+        E: Send + 'static,
+        ApiError: From<E>,
+        F: FnOnce(&Store, &Principal) -> Result<T, E> + Send + 'static,
+    {
+        state
+            .db::<T, ApiError, _>(move |s| {
+                let principal = self.principal(s)?;
+                Ok(f(s, &principal)?)
+            })
+            .await
+    }
+
+    /// The principal the token names, loaded on the caller's connection; a
+    /// new sign-in is recorded on it too.
+    pub(crate) fn principal(self, store: &Store) -> Result<Principal, ApiError> {
+        let verified = self.0;
+        let operator = match verified.subject {
+            VerifiedSubject::ApiClient(id) => {
+                return match store.api_client(id)? {
+                    Some(c) if c.may_act() => Ok(c.principal()),
+                    Some(_) => Err(refused("this API client is revoked or its organisation is inactive")),
+                    None => Err(refused("the token names no API client")),
+                };
+            }
+            VerifiedSubject::Operator(id) => store.operator(id)?,
+            VerifiedSubject::Email(email) => pick_single(store.operators_by_email(&email)?),
+        };
+        let operator = operator.ok_or_else(|| refused("the token names no operator"))?;
+        if !operator.may_sign_in() {
+            return Err(refused("this account is disabled or its organisation is inactive"));
+        }
+        if is_new_sign_in(&operator, &verified.issued_at) {
+            store.record_sign_in(&operator, verified.issued_at)?;
+        }
+        Ok(operator.principal())
     }
 }
 
-impl Loaded {
-    pub(crate) fn into_principal(self) -> Result<Principal, ApiError> {
-        match self {
-            Loaded::Principal(p) => Ok(p),
-            Loaded::Refused(why) => Err(ApiError::InvalidToken(why.into())),
-        }
-    }
-}
-
-pub(crate) fn load_principal(store: &Store, verified: Verified) -> Result<Loaded, StoreError> {
-    let operator = match verified.subject {
-        VerifiedSubject::ApiClient(id) => {
-            return Ok(match store.api_client(id)? {
-                Some(c) if c.may_act() => Loaded::Principal(c.principal()),
-                Some(_) => Loaded::Refused("this API client is revoked or its organisation is inactive"),
-                None => Loaded::Refused("the token names no API client"),
-            });
-        }
-        VerifiedSubject::Operator(id) => store.operator(id)?,
-        VerifiedSubject::Email(email) => pick_single(store.operators_by_email(&email)?),
-    };
-    let Some(operator) = operator else {
-        return Ok(Loaded::Refused("the token names no operator"));
-    };
-    if !operator.may_sign_in() {
-        return Ok(Loaded::Refused(
-            "this account is disabled or its organisation is inactive",
-        ));
-    }
-    if is_new_sign_in(&operator, &verified.issued_at) {
-        store.record_sign_in(&operator, verified.issued_at)?;
-    }
-    Ok(Loaded::Principal(operator.principal()))
+fn refused(why: &str) -> ApiError {
+    ApiError::InvalidToken(why.into())
 }
 
 /// The first request with a token issued after the last recorded sign-in.

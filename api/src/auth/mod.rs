@@ -12,7 +12,6 @@ mod verifier;
 
 pub use claims::{AccessClaims, ACCESS_AUDIENCE, ACCESS_TOKEN_TYPE};
 pub use extractor::{audit_entry, Authenticated};
-pub(crate) use extractor::{load_principal, Caller};
 pub use impersonation::{
     impersonation_token, ActingParty, ImpersonationClaims, ImpersonationToken, IMPERSONATION_AUDIENCE,
     IMPERSONATION_TOKEN_TYPE, IMPERSONATION_TTL_SECS,

@@ -22,7 +22,7 @@ use diesel::connection::SimpleConnection;
 use diesel::r2d2::PooledConnection;
 use diesel::{Connection, RunQueryDsl};
 
-use crate::connection::{build_pool, Backend, DbConn, DbPool, Manager, PooledConn};
+use crate::connection::{build_pool, Backend, Checkouts, DbConn, DbPool, Manager, PooledConn};
 use crate::error::StoreError;
 use crate::migrations;
 use crate::snapshot::Snapshot;
@@ -34,6 +34,7 @@ pub struct Store {
     backend: Backend,
     /// Inside [`Store::session`]: the one connection every call uses.
     bound: Option<Arc<Mutex<Slot>>>,
+    checkouts: Checkouts,
 }
 
 type Slot = Option<PooledConnection<Manager>>;
@@ -87,11 +88,19 @@ impl std::fmt::Debug for Store {
 impl Store {
     /// Connects to `url` (`postgres://…`, or a SQLite path) with a pool of `max_size`.
     pub fn connect(url: &str, max_size: u32) -> Result<Self, StoreError> {
+        let checkouts = Checkouts::default();
         Ok(Self {
-            pool: build_pool(url, max_size)?,
+            pool: build_pool(url, max_size, checkouts.clone())?,
             backend: Backend::from_url(url),
             bound: None,
+            checkouts,
         })
+    }
+
+    /// How many connections the pool has handed out since it opened: tests
+    /// check that a request takes one.
+    pub fn checkouts(&self) -> u64 {
+        self.checkouts.count()
     }
 
     pub fn backend(&self) -> Backend {
@@ -105,6 +114,7 @@ impl Store {
             pool: self.pool.clone(),
             backend: self.backend,
             bound: Some(Arc::new(Mutex::new(Some(self.pool.get().map_err(StoreError::from)?)))),
+            checkouts: self.checkouts.clone(),
         };
         f(&bound)
     }

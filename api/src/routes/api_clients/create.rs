@@ -37,14 +37,14 @@ pub async fn create_api_client(
     org: Guarded<ManageApiClients, Organization>,
     body: StrictJson<CreateApiClient>,
 ) -> Result<HttpResponse, ApiError> {
-    let (principal, org) = (org.principal, org.record);
-    let (name, roles) = parse_all((DisplayName::parse(&body.0.name), parse_roles(&body.0.roles)))?;
-    org.kind.check_homes_api_clients().map_err(DomainError::from)?;
     let (secret, hash) = secrets::generate();
-    let scope = principal.home_path.clone();
-    let who = audit_entry(&principal);
-    let client = state
-        .db(move |s| s.create_api_client(&scope, org.id, &name, &roles, &hash, &who))
+    let client = org
+        .db(&state, move |s, principal, org| -> Result<_, ApiError> {
+            let (name, roles) = parse_all((DisplayName::parse(&body.0.name), parse_roles(&body.0.roles)))?;
+            org.kind.check_homes_api_clients().map_err(DomainError::from)?;
+            let who = audit_entry(principal);
+            Ok(s.create_api_client(&principal.home_path, org.id, &name, &roles, &hash, &who)?)
+        })
         .await?;
     Ok(HttpResponse::Created()
         .insert_header((header::LOCATION, format!("/v1/api-clients/{}", client.id)))

@@ -1,9 +1,11 @@
-use actix_web::{get, HttpResponse};
+use actix_web::{get, web, HttpResponse};
 use domain::actions::ReadApiClients;
 use persistence::ApiClient;
 
 use super::view::ApiClientView;
+use crate::error::ApiError;
 use crate::guard::Guarded;
+use crate::state::AppState;
 
 /// Read an API client
 ///
@@ -18,6 +20,10 @@ use crate::guard::Guarded;
     security(("bearer" = []))
 )]
 #[get("/api-clients/{id}")]
-pub async fn get_api_client(client: Guarded<ReadApiClients, ApiClient>) -> HttpResponse {
-    HttpResponse::Ok().json(ApiClientView::from(client.into_record()))
+pub async fn get_api_client(
+    state: web::Data<AppState>,
+    client: Guarded<ReadApiClients, ApiClient>,
+) -> Result<HttpResponse, ApiError> {
+    let client = client.db(&state, |_, _, client| Ok::<_, ApiError>(client)).await?;
+    Ok(HttpResponse::Ok().json(ApiClientView::from(client)))
 }

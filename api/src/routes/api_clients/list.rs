@@ -40,10 +40,13 @@ pub async fn list_api_clients(
     org: Guarded<ReadApiClients, Organization>,
     query: StrictQuery<ApiClientsQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let limit = pagination::limit(query.0.limit)?;
-    let after = pagination::decode_uuid("api_client", query.0.cursor.as_deref())?;
-    let root = org.into_record().path;
-    let rows = state.db(move |s| s.list_api_clients(&root, after, limit + 1)).await?;
+    let (rows, limit) = org
+        .db(&state, move |s, _, org| -> Result<_, ApiError> {
+            let limit = pagination::limit(query.0.limit)?;
+            let after = pagination::decode_uuid("api_client", query.0.cursor.as_deref())?;
+            Ok((s.list_api_clients(&org.path, after, limit + 1)?, limit))
+        })
+        .await?;
     let (rows, next_cursor) = pagination::split_page(rows, limit, |c| c.id.to_string(), "api_client");
     Ok(HttpResponse::Ok().json(ApiClientPage {
         items: rows.into_iter().map(ApiClientView::from).collect(),

@@ -26,9 +26,10 @@ pub async fn revoke_api_client(
     state: web::Data<AppState>,
     client: Guarded<ManageApiClients, ApiClient>,
 ) -> Result<HttpResponse, ApiError> {
-    let (principal, id) = (client.principal, client.record.id);
-    let scope = principal.home_path.clone();
-    let who = audit_entry(&principal);
-    let client = state.db(move |s| s.revoke_api_client(&scope, id, &who)).await?;
+    let client = client
+        .db(&state, |s, principal, client| {
+            s.revoke_api_client(&principal.home_path, client.id, &audit_entry(principal))
+        })
+        .await?;
     Ok(HttpResponse::Ok().json(ApiClientView::from(client)))
 }

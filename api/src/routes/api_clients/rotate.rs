@@ -31,12 +31,11 @@ pub async fn rotate_api_client_secret(
     state: web::Data<AppState>,
     client: Guarded<ManageApiClients, ApiClient>,
 ) -> Result<HttpResponse, ApiError> {
-    let (principal, id) = (client.principal, client.record.id);
     let (secret, hash) = secrets::generate();
-    let scope = principal.home_path.clone();
-    let who = audit_entry(&principal);
-    let client = state
-        .db(move |s| s.rotate_api_client_secret(&scope, id, &hash, &who))
+    let client = client
+        .db(&state, move |s, principal, client| {
+            s.rotate_api_client_secret(&principal.home_path, client.id, &hash, &audit_entry(principal))
+        })
         .await?;
     Ok(HttpResponse::Ok()
         .insert_header((header::CACHE_CONTROL, "no-store"))

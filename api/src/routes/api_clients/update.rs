@@ -47,15 +47,15 @@ pub async fn update_api_client(
     client: Guarded<ManageApiClients, ApiClient>,
     body: StrictJson<UpdateApiClient>,
 ) -> Result<HttpResponse, ApiError> {
-    let (principal, id) = (client.principal, client.record.id);
-    let (name, roles) = parse_all((
-        body.0.name.as_deref().map(DisplayName::parse).transpose(),
-        body.0.roles.as_deref().map(parse_roles).transpose(),
-    ))?;
-    let scope = principal.home_path.clone();
-    let who = audit_entry(&principal);
-    let client = state
-        .db(move |s| s.update_api_client(&scope, id, name.as_ref(), roles.as_ref(), &who))
+    let client = client
+        .db(&state, move |s, principal, client| -> Result<_, ApiError> {
+            let (name, roles) = parse_all((
+                body.0.name.as_deref().map(DisplayName::parse).transpose(),
+                body.0.roles.as_deref().map(parse_roles).transpose(),
+            ))?;
+            let who = audit_entry(principal);
+            Ok(s.update_api_client(&principal.home_path, client.id, name.as_ref(), roles.as_ref(), &who)?)
+        })
         .await?;
     Ok(HttpResponse::Ok().json(ApiClientView::from(client)))
 }

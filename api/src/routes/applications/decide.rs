@@ -5,7 +5,7 @@ use domain::actions::ReviewApplications;
 use domain::codes;
 use domain::onboarding::link_expiry;
 use domain::Decision;
-use persistence::Application;
+use persistence::{Application, Store};
 use uuid::Uuid;
 
 use super::view::{ApplicationView, RejectApplication};
@@ -19,12 +19,8 @@ use crate::routes::onboarding::activation_token;
 use crate::state::AppState;
 
 /// The programme's name, for the applicant's mail.
-async fn programme_name(state: &AppState, programme: Uuid) -> Result<String, ApiError> {
-    Ok(state
-        .db(move |s| s.organization(programme))
-        .await?
-        .ok_or(ApiError::NotFound)?
-        .name)
+fn programme_name(store: &Store, programme: Uuid) -> Result<String, ApiError> {
+    Ok(store.organization(programme)?.ok_or(ApiError::NotFound)?.name)
 }
 
 /// Approve an application
@@ -48,24 +44,25 @@ pub async fn approve_application(
     state: web::Data<AppState>,
     guarded: Guarded<ReviewApplications, Application>,
 ) -> Result<HttpResponse, ApiError> {
-    let (principal, app) = (guarded.principal, guarded.record);
-    app.status.decide(Decision::Approve)?;
-    let programme = programme_name(&state, app.programme_org_id).await?;
     let now = state.clock.now();
     let expires_at = link_expiry(now, state.config.activation_ttl_hours);
     let (token, token_hash) = activation_token();
-    let mail = compose::application_approved(
-        &app.email,
-        &app.contact_name,
-        &app.company_name,
-        &programme,
-        &state.config.activation_link(&token),
-        expires_at,
-    );
-    let scope = principal.home_path.clone();
-    let who = audit_entry(&principal);
-    let approval = state
-        .db(move |s| s.approve_application(&scope, app.id, &token_hash, expires_at, &mail, now, &who))
+    let link = state.config.activation_link(&token);
+    let approval = guarded
+        .db(&state, move |s, principal, app| -> Result<_, ApiError> {
+            app.status.decide(Decision::Approve)?;
+            let programme = programme_name(s, app.programme_org_id)?;
+            let mail = compose::application_approved(
+                &app.email,
+                &app.contact_name,
+                &app.company_name,
+                &programme,
+                &link,
+                expires_at,
+            );
+            let who = audit_entry(principal);
+            Ok(s.approve_application(&principal.home_path, app.id, &token_hash, expires_at, &mail, now, &who)?)
+        })
         .await?;
     Ok(HttpResponse::Ok().json(ApplicationView::from(approval.application)))
 }
@@ -91,22 +88,22 @@ pub async fn reject_application(
     guarded: Guarded<ReviewApplications, Application>,
     body: StrictJson<RejectApplication>,
 ) -> Result<HttpResponse, ApiError> {
-    let (principal, app) = (guarded.principal, guarded.record);
-    let reason = body.0.parse()?;
-    app.status.decide(Decision::Reject)?;
-    let programme = programme_name(&state, app.programme_org_id).await?;
-    let mail = compose::application_rejected(
-        &app.email,
-        &app.contact_name,
-        &app.company_name,
-        &programme,
-        reason.as_str(),
-    );
     let now = state.clock.now();
-    let scope = principal.home_path.clone();
-    let who = audit_entry(&principal);
-    let decided = state
-        .db(move |s| s.reject_application(&scope, app.id, &reason, &mail, now, &who))
+    let decided = guarded
+        .db(&state, move |s, principal, app| -> Result<_, ApiError> {
+            let reason = body.0.parse()?;
+            app.status.decide(Decision::Reject)?;
+            let programme = programme_name(s, app.programme_org_id)?;
+            let mail = compose::application_rejected(
+                &app.email,
+                &app.contact_name,
+                &app.company_name,
+                &programme,
+                reason.as_str(),
+            );
+            let who = audit_entry(principal);
+            Ok(s.reject_application(&principal.home_path, app.id, &reason, &mail, now, &who)?)
+        })
         .await?;
     Ok(HttpResponse::Ok().json(ApplicationView::from(decided)))
 }

@@ -21,9 +21,9 @@ use crate::state::AppState;
 )]
 #[get("/applications/{id}")]
 pub async fn get_application(
-    _state: web::Data<AppState>,
+    state: web::Data<AppState>,
     app: Guarded<ReviewApplications, Application>,
 ) -> Result<HttpResponse, ApiError> {
-    let app = app.into_record();
+    let app = app.db(&state, |_, _, app| Ok::<_, ApiError>(app)).await?;
     Ok(HttpResponse::Ok().json(ApplicationView::from(app)))
 }

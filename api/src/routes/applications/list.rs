@@ -44,12 +44,13 @@ pub async fn list_applications(
     query: StrictQuery<ApplicationsQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let q = query.0;
-    let limit = pagination::limit(q.limit)?;
-    let after = pagination::decode_uuid("application", q.cursor.as_deref())?;
-    let org = org.into_record();
-    let filter = ApplicationFilter { status: q.status };
-    let rows = state
-        .db(move |s| s.list_applications(org.id, &filter, after, limit + 1))
+    let (rows, limit) = org
+        .db(&state, move |s, _, org| -> Result<_, ApiError> {
+            let limit = pagination::limit(q.limit)?;
+            let after = pagination::decode_uuid("application", q.cursor.as_deref())?;
+            let filter = ApplicationFilter { status: q.status };
+            Ok((s.list_applications(org.id, &filter, after, limit + 1)?, limit))
+        })
         .await?;
     let (rows, next_cursor) = pagination::split_page(rows, limit, |a| a.id.to_string(), "application");
     Ok(HttpResponse::Ok().json(ApplicationPage {

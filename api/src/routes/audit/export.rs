@@ -54,11 +54,14 @@ pub async fn export_audit_events(
     org: Guarded<ReadAuditLog, Organization>,
     filter: StrictQuery<AuditFilterQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let org = org.into_record();
     let filter = filter.0.filter();
-    // The file is one snapshot: seal what committed before it opens.
-    state.db(Store::seal_audit_backlog).await?;
-    csv_export::response(&state, "audit-events", &org.name, COLUMNS, move |snapshot, sink| {
+    let open = move |s: &Store| {
+        let (_, org) = org.check(s)?;
+        // The file is one snapshot: seal what committed before it opens.
+        s.seal_audit_backlog()?;
+        Ok(org)
+    };
+    csv_export::response(&state, "audit-events", COLUMNS, open, move |org, snapshot, sink| {
         csv_export::write_all(
             sink,
             |after| snapshot.audit_event_batch(&org.path, &filter, after, BATCH),
@@ -82,4 +85,5 @@ pub async fn export_audit_events(
             },
         )
     })
+    .await
 }

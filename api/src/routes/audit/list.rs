@@ -46,12 +46,13 @@ pub async fn list_audit_events(
     filter: StrictQuery<AuditFilterQuery>,
     page: StrictQuery<AuditPageQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let limit = pagination::limit(page.0.limit)?;
-    let after = pagination::decode_uuid("audit_event", page.0.cursor.as_deref())?;
-    let org = org.into_record();
-    let filter = filter.0.filter();
-    let rows = state
-        .db(move |s| s.audit_events(&org.path, &filter, after, limit + 1))
+    let (rows, limit) = org
+        .db(&state, move |s, _, org| -> Result<_, ApiError> {
+            let limit = pagination::limit(page.0.limit)?;
+            let after = pagination::decode_uuid("audit_event", page.0.cursor.as_deref())?;
+            let filter = filter.0.filter();
+            Ok((s.audit_events(&org.path, &filter, after, limit + 1)?, limit))
+        })
         .await?;
     let (rows, next_cursor) = pagination::split_page(rows, limit, |e| e.id.to_string(), "audit_event");
     Ok(HttpResponse::Ok().json(AuditEventPage {

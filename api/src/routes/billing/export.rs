@@ -2,7 +2,7 @@ use actix_web::{get, web, HttpResponse};
 use domain::actions::ExportInvoiceLines;
 use domain::codes;
 use domain::Period;
-use persistence::Organization;
+use persistence::{Organization, Store};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
@@ -63,8 +63,8 @@ pub async fn export_invoice_lines(
     query: StrictQuery<InvoiceLinesQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let period = Period::parse(&query.0.period, "period")?.as_string();
-    let org = org.into_record();
-    csv_export::response(&state, "invoice-lines", &org.name, COLUMNS, move |snapshot, sink| {
+    let open = move |s: &Store| Ok(org.check(s)?.1);
+    csv_export::response(&state, "invoice-lines", COLUMNS, open, move |org, snapshot, sink| {
         csv_export::write_all(
             sink,
             |after| snapshot.invoice_line_batch(&org.path, &period, after, BATCH),
@@ -86,4 +86,5 @@ pub async fn export_invoice_lines(
             },
         )
     })
+    .await
 }

@@ -26,8 +26,7 @@ pub async fn get_billing_history(
     state: web::Data<AppState>,
     org: Guarded<ReadBilling, Organization>,
 ) -> Result<HttpResponse, ApiError> {
-    let org = org.into_record();
-    let rows = state.db(move |s| s.billing_history(&org.path)).await?;
+    let rows = org.db(&state, |s, _, org| s.billing_history(&org.path)).await?;
     Ok(HttpResponse::Ok().json(BillingHistory {
         items: rows.into_iter().map(BillingTotalView::from).collect(),
     }))

@@ -51,21 +51,22 @@ pub async fn list_invoices(
     query: StrictQuery<InvoicesQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let q = query.0;
-    let limit = pagination::limit(q.limit)?;
-    let after = pagination::decode_uuid("invoice", q.cursor.as_deref())?;
-    let period = q
-        .period
-        .as_deref()
-        .map(|p| Period::parse(p, "period").map(Period::as_string))
-        .transpose()?;
-    let org = org.into_record();
-    let filter = InvoiceFilter {
-        period,
-        status: q.status,
-        customer: q.customer,
-    };
-    let rows = state
-        .db(move |s| s.invoices(&org.path, &filter, after, limit + 1))
+    let (rows, limit) = org
+        .db(&state, move |s, _, org| -> Result<_, ApiError> {
+            let limit = pagination::limit(q.limit)?;
+            let after = pagination::decode_uuid("invoice", q.cursor.as_deref())?;
+            let period = q
+                .period
+                .as_deref()
+                .map(|p| Period::parse(p, "period").map(Period::as_string))
+                .transpose()?;
+            let filter = InvoiceFilter {
+                period,
+                status: q.status,
+                customer: q.customer,
+            };
+            Ok((s.invoices(&org.path, &filter, after, limit + 1)?, limit))
+        })
         .await?;
     let (rows, next_cursor) = pagination::split_page(rows, limit, |i| i.id.to_string(), "invoice");
     Ok(HttpResponse::Ok().json(InvoicePage {
@@ -93,9 +94,12 @@ pub async fn get_invoice(
     state: web::Data<AppState>,
     inv: Guarded<ReadBilling, Invoice>,
 ) -> Result<HttpResponse, ApiError> {
-    let inv = inv.into_record();
-    let inv_id = inv.id;
-    let lines = state.db(move |s| s.invoice_lines(inv_id)).await?;
+    let (inv, lines) = inv
+        .db(&state, |s, _, inv| {
+            let lines = s.invoice_lines(inv.id)?;
+            Ok::<_, ApiError>((inv, lines))
+        })
+        .await?;
     Ok(tagged(
         &mut HttpResponse::Ok(),
         inv.version,

@@ -50,12 +50,11 @@ pub async fn run_billing(
     guarded: Guarded<RunBilling, Organization>,
     body: StrictJson<BillingRunRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let period = Period::parse(&body.0.period, "period")?;
-    let (principal, org) = (guarded.principal, guarded.record);
-    let scope = principal.home_path.clone();
-    let who = audit_entry(&principal);
-    let run = state
-        .db(move |s| s.start_billing_run(&scope, org.id, period, &who))
+    let run = guarded
+        .db(&state, move |s, principal, org| -> Result<_, ApiError> {
+            let period = Period::parse(&body.0.period, "period")?;
+            Ok(s.start_billing_run(&principal.home_path, org.id, period, &audit_entry(principal))?)
+        })
         .await?;
     Ok(HttpResponse::Accepted()
         .insert_header((header::LOCATION, format!("/v1/billing-runs/{}", run.id)))
@@ -78,6 +77,10 @@ pub async fn run_billing(
     security(("bearer" = []))
 )]
 #[get("/billing-runs/{id}")]
-pub async fn get_billing_run(run: Guarded<ReadBilling, BillingRun>) -> Result<HttpResponse, ApiError> {
-    Ok(HttpResponse::Ok().json(BillingRunView::from(run.into_record())))
+pub async fn get_billing_run(
+    state: web::Data<AppState>,
+    run: Guarded<ReadBilling, BillingRun>,
+) -> Result<HttpResponse, ApiError> {
+    let run = run.db(&state, |_, _, run| Ok::<_, ApiError>(run)).await?;
+    Ok(HttpResponse::Ok().json(BillingRunView::from(run)))
 }

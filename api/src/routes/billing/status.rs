@@ -16,11 +16,10 @@ use crate::state::AppState;
 type Changed = Guarded<ChangeInvoiceStatus, Invoice>;
 
 async fn change(state: &AppState, inv: Changed, change: InvoiceChange) -> Result<HttpResponse, ApiError> {
-    let id = inv.id;
-    let scope = inv.principal.home_path.clone();
-    let who = audit_entry(&inv.principal);
-    let inv = state
-        .db(move |s| s.change_invoice_status(&scope, id, change, &who))
+    let inv = inv
+        .db(state, move |s, principal, inv| {
+            s.change_invoice_status(&principal.home_path, inv.id, change, &audit_entry(principal))
+        })
         .await?;
     Ok(tagged(&mut HttpResponse::Ok(), inv.version, InvoiceView::from(inv)))
 }

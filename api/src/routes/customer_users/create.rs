@@ -35,11 +35,12 @@ pub async fn create_customer_user(
     customer: Guarded<ManageCustomerUsers, Customer>,
     body: StrictJson<CreateCustomerUser>,
 ) -> Result<HttpResponse, ApiError> {
-    let principal = customer.principal;
-    let new = body.0.parse(customer.record.id)?;
-    let scope = principal.home_path.clone();
-    let who = audit_entry(&principal);
-    let user = state.db(move |s| s.add_customer_user(&scope, &new, &who)).await?;
+    let user = customer
+        .db(&state, move |s, principal, customer| -> Result<_, ApiError> {
+            let new = body.0.parse(customer.id)?;
+            Ok(s.add_customer_user(&principal.home_path, &new, &audit_entry(principal))?)
+        })
+        .await?;
     Ok(tagged(
         HttpResponse::Created().insert_header((header::LOCATION, format!("/v1/customer-users/{}", user.id))),
         user.version,

@@ -1,10 +1,12 @@
-use actix_web::{get, HttpResponse};
+use actix_web::{get, web, HttpResponse};
 use domain::actions::ReadCustomerUsers;
 use persistence::CustomerUser;
 
 use super::view::CustomerUserView;
+use crate::error::ApiError;
 use crate::guard::Guarded;
 use crate::preconditions::tagged;
+use crate::state::AppState;
 
 /// Read a customer user
 ///
@@ -21,7 +23,14 @@ use crate::preconditions::tagged;
     security(("bearer" = []))
 )]
 #[get("/customer-users/{id}")]
-pub async fn get_customer_user(user: Guarded<ReadCustomerUsers, CustomerUser>) -> HttpResponse {
-    let user = user.into_record();
-    tagged(&mut HttpResponse::Ok(), user.version, CustomerUserView::from(user))
+pub async fn get_customer_user(
+    state: web::Data<AppState>,
+    user: Guarded<ReadCustomerUsers, CustomerUser>,
+) -> Result<HttpResponse, ApiError> {
+    let user = user.db(&state, |_, _, user| Ok::<_, ApiError>(user)).await?;
+    Ok(tagged(
+        &mut HttpResponse::Ok(),
+        user.version,
+        CustomerUserView::from(user),
+    ))
 }

@@ -34,30 +34,31 @@ pub async fn impersonate_customer_user(
     state: web::Data<AppState>,
     user: Guarded<ImpersonateCustomerUser, CustomerUser>,
 ) -> Result<HttpResponse, ApiError> {
-    let (principal, user) = (user.principal, user.record);
-    if principal.kind != PrincipalKind::Operator {
-        return Err(Forbidden {
-            action: Action::ImpersonateCustomerUser,
-        }
-        .into());
-    }
-    let minted = impersonation_token(
-        &state.keys,
-        &state.config.issuer(),
-        user.id,
-        user.customer_id,
-        principal.id,
-        principal.email.as_deref(),
-    )
-    .map_err(|e| ApiError::Internal(e.to_string()))?;
-    let record = Impersonation {
-        token_id: minted.jti,
-        expires_at: minted.expires_at,
-    };
-    let scope = principal.home_path.clone();
-    let who = audit_entry(&principal);
-    let user = state
-        .db(move |s| s.record_impersonation(&scope, user.id, &record, &who))
+    let (keys, issuer) = (state.keys.clone(), state.config.issuer());
+    let (minted, user) = user
+        .db(&state, move |s, principal, user| -> Result<_, ApiError> {
+            if principal.kind != PrincipalKind::Operator {
+                return Err(Forbidden {
+                    action: Action::ImpersonateCustomerUser,
+                }
+                .into());
+            }
+            let minted = impersonation_token(
+                &keys,
+                &issuer,
+                user.id,
+                user.customer_id,
+                principal.id,
+                principal.email.as_deref(),
+            )
+            .map_err(|e| ApiError::Internal(e.to_string()))?;
+            let record = Impersonation {
+                token_id: minted.jti,
+                expires_at: minted.expires_at,
+            };
+            let user = s.record_impersonation(&principal.home_path, user.id, &record, &audit_entry(principal))?;
+            Ok((minted, user))
+        })
         .await?;
     Ok(HttpResponse::Ok()
         .insert_header((header::CACHE_CONTROL, "no-store"))

@@ -46,25 +46,26 @@ pub async fn list_customer_users(
     query: StrictQuery<CustomerUsersQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let q = query.0;
-    let limit = pagination::limit(q.limit)?;
-    let after = pagination::decode_uuid("customer_user", q.cursor.as_deref())?;
-    if q.q
-        .as_ref()
-        .is_some_and(|s| s.chars().count() > 254 || s.contains('\0'))
-    {
-        return Err(ApiError::invalid(
-            "q",
-            "invalid_value",
-            "q must be at most 254 characters, without NUL",
-        ));
-    }
-    let customer_id = customer.record.id;
-    let filter = CustomerUserFilter {
-        status: q.status.map(Into::into),
-        search: q.q.map(|s| s.trim().to_string()).filter(|s| !s.is_empty()),
-    };
-    let rows = state
-        .db(move |s| s.list_customer_users(customer_id, &filter, after, limit + 1))
+    let (rows, limit) = customer
+        .db(&state, move |s, _, customer| -> Result<_, ApiError> {
+            let limit = pagination::limit(q.limit)?;
+            let after = pagination::decode_uuid("customer_user", q.cursor.as_deref())?;
+            if q.q
+                .as_ref()
+                .is_some_and(|s| s.chars().count() > 254 || s.contains('\0'))
+            {
+                return Err(ApiError::invalid(
+                    "q",
+                    "invalid_value",
+                    "q must be at most 254 characters, without NUL",
+                ));
+            }
+            let filter = CustomerUserFilter {
+                status: q.status.map(Into::into),
+                search: q.q.map(|s| s.trim().to_string()).filter(|s| !s.is_empty()),
+            };
+            Ok((s.list_customer_users(customer.id, &filter, after, limit + 1)?, limit))
+        })
         .await?;
     let (rows, next_cursor) = pagination::split_page(rows, limit, |u| u.id.to_string(), "customer_user");
     Ok(HttpResponse::Ok().json(CustomerUserPage {

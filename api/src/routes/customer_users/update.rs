@@ -40,13 +40,14 @@ pub async fn update_customer_user(
     req: HttpRequest,
     body: StrictJson<UpdateCustomerUser>,
 ) -> Result<HttpResponse, ApiError> {
-    let (principal, id) = (user.principal, user.record.id);
-    let expected = if_match(&req)?;
-    let patch = body.0.parse()?;
-    let scope = principal.home_path.clone();
-    let who = audit_entry(&principal);
-    let user = state
-        .db(move |s| s.update_customer_user(&scope, id, expected, &patch, &who))
+    let expected = if_match(&req);
+    let user = user
+        .db(&state, move |s, principal, user| -> Result<_, ApiError> {
+            let expected = expected?;
+            let patch = body.0.parse()?;
+            let who = audit_entry(principal);
+            Ok(s.update_customer_user(&principal.home_path, user.id, expected, &patch, &who)?)
+        })
         .await?;
     Ok(tagged(
         &mut HttpResponse::Ok(),

@@ -74,8 +74,9 @@ pub async fn list_service_instances(
     state: web::Data<AppState>,
     customer: Guarded<ReadCustomers, Customer>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = customer.record.id;
-    let items = state.db(move |s| s.service_instances(id)).await?;
+    let items = customer
+        .db(&state, |s, _, customer| s.service_instances(customer.id))
+        .await?;
     Ok(HttpResponse::Ok().json(ServiceInstanceList {
         items: items.into_iter().map(ServiceInstanceView::from).collect(),
         next_cursor: None,
@@ -104,15 +105,15 @@ pub async fn create_service_instance(
     customer: Guarded<ManageServiceInstances, Customer>,
     body: StrictJson<CreateServiceInstance>,
 ) -> Result<HttpResponse, ApiError> {
-    let (principal, customer_id) = (customer.principal, customer.record.id);
-    let (service, region) = parse_all((
-        Slug::parse(&body.0.service, "service"),
-        Slug::parse(&body.0.region, "region"),
-    ))?;
-    let scope = principal.home_path.clone();
-    let who = audit_entry(&principal);
-    let instance = state
-        .db(move |s| s.add_service_instance(&scope, customer_id, &service, &region, &who))
+    let instance = customer
+        .db(&state, move |s, principal, customer| -> Result<_, ApiError> {
+            let (service, region) = parse_all((
+                Slug::parse(&body.0.service, "service"),
+                Slug::parse(&body.0.region, "region"),
+            ))?;
+            let who = audit_entry(principal);
+            Ok(s.add_service_instance(&principal.home_path, customer.id, &service, &region, &who)?)
+        })
         .await?;
     Ok(HttpResponse::Created()
         .insert_header((header::LOCATION, format!("/v1/service-instances/{}", instance.id)))
@@ -137,9 +138,10 @@ pub async fn delete_service_instance(
     state: web::Data<AppState>,
     instance: Guarded<ManageServiceInstances, ServiceInstance>,
 ) -> Result<HttpResponse, ApiError> {
-    let (principal, id) = (instance.principal, instance.record.id);
-    let scope = principal.home_path.clone();
-    let who = audit_entry(&principal);
-    state.db(move |s| s.remove_service_instance(&scope, id, &who)).await?;
+    instance
+        .db(&state, |s, principal, instance| {
+            s.remove_service_instance(&principal.home_path, instance.id, &audit_entry(principal))
+        })
+        .await?;
     Ok(HttpResponse::NoContent().finish())
 }

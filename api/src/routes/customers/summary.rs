@@ -70,28 +70,29 @@ pub async fn list_customers(
     root: Guarded<ReadCustomers, Organization>,
     query: StrictQuery<CustomersQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let (principal, root) = (root.principal, root.record);
     let q = query.0;
-    let limit = pagination::limit(q.limit)?;
-    let after = q
-        .cursor
-        .as_deref()
-        .map(|c| pagination::decode("customer", c))
-        .transpose()?;
-    let search = pagination::search_text(q.q, 200)?;
-    let filter = DescendantFilter {
-        kind: Some(OrgKind::Customer),
-        status: q.status,
-        name_contains: search,
-    };
-    let rows = state
-        .db(move |s| s.descendants(&root.path, &filter, after.as_deref(), limit + 1))
+    let (views, mut rollups, next_cursor) = root
+        .db(&state, move |s, principal, root| -> Result<_, ApiError> {
+            let limit = pagination::limit(q.limit)?;
+            let after = q
+                .cursor
+                .as_deref()
+                .map(|c| pagination::decode("customer", c))
+                .transpose()?;
+            let search = pagination::search_text(q.q, 200)?;
+            let filter = DescendantFilter {
+                kind: Some(OrgKind::Customer),
+                status: q.status,
+                name_contains: search,
+            };
+            let rows = s.descendants(&root.path, &filter, after.as_deref(), limit + 1)?;
+            let (rows, next_cursor) = pagination::split_page(rows, limit, |o| o.path.as_str().to_string(), "customer");
+            let ids: Vec<Uuid> = rows.iter().map(|o| o.id).collect();
+            let rollups = s.customer_rollups(&ids)?;
+            Ok((present(s, principal, rows)?, rollups, next_cursor))
+        })
         .await?;
-    let (rows, next_cursor) = pagination::split_page(rows, limit, |o| o.path.as_str().to_string(), "customer");
-    let ids: Vec<Uuid> = rows.iter().map(|o| o.id).collect();
-    let mut rollups = state.db(move |s| s.customer_rollups(&ids)).await?;
-    let items = present(&state, &principal, rows)
-        .await?
+    let items = views
         .into_iter()
         .map(|organization| {
             let r = rollups.remove(&organization.id).unwrap_or_default();

@@ -79,14 +79,19 @@ pub async fn get_dashboard(
     guarded: Guarded<ReadDashboard, Organization>,
     query: StrictQuery<DashboardQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let window = check_renewal_window(query.0.renewal_window_days.unwrap_or(30))?;
-    let (principal, org) = (guarded.principal, guarded.record);
-    let today = Utc::now().date_naive();
-    let end = today
-        .checked_add_days(Days::new(u64::from(window)))
-        .ok_or_else(|| ApiError::Internal("date overflow".into()))?;
-    let root = org.path.clone();
-    let d = state.db(move |s| s.dashboard(&root, today, end)).await?;
+    let days = query.0.renewal_window_days.unwrap_or(30);
+    let (org_id, window, d, recent_customers) = guarded
+        .db(&state, move |s, principal, org| -> Result<_, ApiError> {
+            let window = check_renewal_window(days)?;
+            let today = Utc::now().date_naive();
+            let end = today
+                .checked_add_days(Days::new(u64::from(window)))
+                .ok_or_else(|| ApiError::Internal("date overflow".into()))?;
+            let mut d = s.dashboard(&org.path, today, end)?;
+            let recent = present(s, principal, std::mem::take(&mut d.recent_customers))?;
+            Ok((org.id, window, d, recent))
+        })
+        .await?;
     let (mut distributors, mut partners, mut customers) = (
         StatusCounts::default(),
         StatusCounts::default(),
@@ -107,9 +112,8 @@ pub async fn get_dashboard(
             OrgStatus::Archived => counts.archived += c.count,
         }
     }
-    let recent_customers = present(&state, &principal, d.recent_customers).await?;
     Ok(HttpResponse::Ok().json(DashboardView {
-        organization_id: org.id,
+        organization_id: org_id,
         distributors,
         partners,
         customers,

@@ -71,22 +71,20 @@ pub async fn get_usage(
     query: StrictQuery<UsageQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let q = query.0;
-    check_usage_range(q.from, q.to).map_err(ApiError::Invalid)?;
     let interval = q.interval.unwrap_or(Interval::Day);
-    let org = org.into_record();
-    let root = org.path.clone();
     let (from, to) = (q.from, q.to);
-    let buckets = state
-        .db(move |s| {
+    let (org_id, buckets) = org
+        .db(&state, move |s, _, org| -> Result<_, ApiError> {
+            check_usage_range(from, to).map_err(ApiError::Invalid)?;
             let i = match interval {
                 Interval::Day => UsageInterval::Day,
                 Interval::Month => UsageInterval::Month,
             };
-            s.usage(&root, i, from, to)
+            Ok((org.id, s.usage(&org.path, i, from, to)?))
         })
         .await?;
     Ok(HttpResponse::Ok().json(UsageSeries {
-        organization_id: org.id,
+        organization_id: org_id,
         interval,
         from,
         to,

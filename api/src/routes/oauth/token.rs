@@ -3,7 +3,7 @@ use actix_web::{post, web, HttpMessage, HttpRequest, HttpResponse};
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use domain::{codes, PrincipalKind};
-use persistence::ApiClient;
+use persistence::{ApiClient, StoreError};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -197,7 +197,7 @@ pub async fn issue_token(
         return Ok(refuse(OAuthErrorCode::InvalidClient, "unknown client or wrong secret"));
     };
     let client = state
-        .db(move |s| {
+        .db(move |s| -> Result<_, StoreError> {
             let client = s
                 .api_client(id)?
                 .filter(|c| c.may_act() && secrets::matches(&secret, &c.secret_hash));

@@ -26,12 +26,11 @@ pub async fn revoke_activation_link(
     state: web::Data<AppState>,
     guarded: Guarded<ManageActivationLinks, Organization>,
 ) -> Result<HttpResponse, ApiError> {
-    let (principal, org) = (guarded.principal, guarded.record);
-    let scope = principal.home_path.clone();
-    let who = audit_entry(&principal);
     let now = state.clock.now();
-    state
-        .db(move |s| s.revoke_activation_link(&scope, org.id, now, &who))
+    guarded
+        .db(&state, move |s, principal, org| {
+            s.revoke_activation_link(&principal.home_path, org.id, now, &audit_entry(principal))
+        })
         .await?;
     Ok(HttpResponse::NoContent().finish())
 }

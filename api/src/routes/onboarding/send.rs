@@ -40,28 +40,23 @@ pub async fn send_activation_link(
     guarded: Guarded<ManageActivationLinks, Organization>,
     body: StrictJson<SendActivationLink>,
 ) -> Result<HttpResponse, ApiError> {
-    let (principal, org) = (guarded.principal, guarded.record);
-    let email = WorkEmail::parse(&body.0.email, "email")?;
-    check_activation_target(org.kind, org.status)?;
     let now = state.clock.now();
     let expires_at = link_expiry(now, state.config.activation_ttl_hours);
     let (token, token_hash) = activation_token();
-    let mail = compose::activation_link(
-        email.as_str(),
-        &org.name,
-        org.kind,
-        &state.config.activation_link(&token),
-        expires_at,
-    );
-    let link = NewActivationLink {
-        email,
-        token_hash,
-        expires_at,
-    };
-    let scope = principal.home_path.clone();
-    let who = audit_entry(&principal);
-    let sent = state
-        .db(move |s| s.send_activation_link(&scope, org.id, &link, &mail, now, &who))
+    let url = state.config.activation_link(&token);
+    let sent = guarded
+        .db(&state, move |s, principal, org| -> Result<_, ApiError> {
+            let email = WorkEmail::parse(&body.0.email, "email")?;
+            check_activation_target(org.kind, org.status)?;
+            let mail = compose::activation_link(email.as_str(), &org.name, org.kind, &url, expires_at);
+            let link = NewActivationLink {
+                email,
+                token_hash,
+                expires_at,
+            };
+            let who = audit_entry(principal);
+            Ok(s.send_activation_link(&principal.home_path, org.id, &link, &mail, now, &who)?)
+        })
         .await?;
     Ok(HttpResponse::Ok().json(ActivationLinkView::from(sent)))
 }

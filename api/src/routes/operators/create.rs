@@ -35,26 +35,28 @@ pub async fn create_operator(
     org: Guarded<ManageOperators, Organization>,
     body: StrictJson<CreateOperator>,
 ) -> Result<HttpResponse, ApiError> {
-    let (principal, org) = (org.principal, org.record);
-    let (email, name, roles) = body.0.parse()?;
-    org.kind.check_homes_operators().map_err(DomainError::from)?;
-    let new = NewOperator {
-        home_organization_id: org.id,
-        email,
-        name,
-        roles,
-        status: OperatorStatus::Invited,
-    };
-    let mail = crate::mail::compose::operator_invitation(
-        new.email.as_str(),
-        new.name.as_str(),
-        &org.name,
-        &new.roles,
-        &state.config.issuer(),
-    );
-    let scope = principal.home_path.clone();
-    let who = audit_entry(&principal);
-    let op = state.db(move |s| s.invite_operator(&scope, &new, &mail, &who)).await?;
+    let issuer = state.config.issuer();
+    let op = org
+        .db(&state, move |s, principal, org| -> Result<_, ApiError> {
+            let (email, name, roles) = body.0.parse()?;
+            org.kind.check_homes_operators().map_err(DomainError::from)?;
+            let new = NewOperator {
+                home_organization_id: org.id,
+                email,
+                name,
+                roles,
+                status: OperatorStatus::Invited,
+            };
+            let mail = crate::mail::compose::operator_invitation(
+                new.email.as_str(),
+                new.name.as_str(),
+                &org.name,
+                &new.roles,
+                &issuer,
+            );
+            Ok(s.invite_operator(&principal.home_path, &new, &mail, &audit_entry(principal))?)
+        })
+        .await?;
     Ok(tagged(
         HttpResponse::Created().insert_header((header::LOCATION, format!("/v1/operators/{}", op.id))),
         op.version,

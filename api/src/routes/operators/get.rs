@@ -1,10 +1,12 @@
-use actix_web::{get, HttpResponse};
+use actix_web::{get, web, HttpResponse};
 use domain::actions::ReadOperators;
 use persistence::Operator;
 
 use super::view::OperatorView;
+use crate::error::ApiError;
 use crate::guard::Guarded;
 use crate::preconditions::tagged;
+use crate::state::AppState;
 
 /// Read an operator
 ///
@@ -20,7 +22,10 @@ use crate::preconditions::tagged;
     security(("bearer" = []))
 )]
 #[get("/operators/{id}")]
-pub async fn get_operator(op: Guarded<ReadOperators, Operator>) -> HttpResponse {
-    let op = op.into_record();
-    tagged(&mut HttpResponse::Ok(), op.version, OperatorView::from(op))
+pub async fn get_operator(
+    state: web::Data<AppState>,
+    op: Guarded<ReadOperators, Operator>,
+) -> Result<HttpResponse, ApiError> {
+    let op = op.db(&state, |_, _, op| Ok::<_, ApiError>(op)).await?;
+    Ok(tagged(&mut HttpResponse::Ok(), op.version, OperatorView::from(op)))
 }

@@ -56,12 +56,19 @@ pub async fn import_operators(
     if !is_csv {
         return Err(ApiError::UnsupportedMediaType { expected: "text/csv" });
     }
-    let (principal, target) = (target.principal, target.record);
     let body = read_body(payload, state.config.import_max_bytes).await?;
     let dry_run = query.0.dry_run.unwrap_or(false);
-    let scope = principal.home_path.clone();
-    let who = audit_entry(&principal);
-    let store = state.store.clone();
-    let report = web::block(move || import(&store, &scope, &target, &body, dry_run, &who)).await??;
+    let report = target
+        .db(&state, move |s, principal, target| {
+            import(
+                s,
+                &principal.home_path,
+                &target,
+                &body,
+                dry_run,
+                &audit_entry(principal),
+            )
+        })
+        .await?;
     Ok(HttpResponse::Ok().json(report))
 }

@@ -49,16 +49,18 @@ pub async fn list_operators(
     query: StrictQuery<OperatorsQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let q = query.0;
-    let limit = pagination::limit(q.limit)?;
-    let after = pagination::decode_uuid("operator", q.cursor.as_deref())?;
-    let search = pagination::search_text(q.q, 254)?;
-    let filter = OperatorFilter {
-        role: q.role,
-        status: q.status,
-        email_contains: search,
-    };
-    let rows = state
-        .db(move |s| s.list_operators(&org.record.path, &filter, after, limit + 1))
+    let (rows, limit) = org
+        .db(&state, move |s, _, org| -> Result<_, ApiError> {
+            let limit = pagination::limit(q.limit)?;
+            let after = pagination::decode_uuid("operator", q.cursor.as_deref())?;
+            let search = pagination::search_text(q.q, 254)?;
+            let filter = OperatorFilter {
+                role: q.role,
+                status: q.status,
+                email_contains: search,
+            };
+            Ok((s.list_operators(&org.path, &filter, after, limit + 1)?, limit))
+        })
         .await?;
     let (rows, next_cursor) = pagination::split_page(rows, limit, |o| o.id.to_string(), "operator");
     Ok(HttpResponse::Ok().json(OperatorPage {

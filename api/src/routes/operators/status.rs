@@ -17,12 +17,16 @@ use crate::state::AppState;
 type Target = Guarded<ManageOperators, Operator>;
 
 async fn set(state: &AppState, target: Target, enable: bool) -> Result<HttpResponse, ApiError> {
-    let (principal, id) = (&target.principal, target.record.id);
-    let scope = principal.home_path.clone();
-    let actor = principal.id;
-    let who = audit_entry(principal);
-    let op = state
-        .db(move |s| s.set_operator_enabled(&scope, actor, id, enable, &who))
+    let op = target
+        .db(state, move |s, principal, op| {
+            s.set_operator_enabled(
+                &principal.home_path,
+                principal.id,
+                op.id,
+                enable,
+                &audit_entry(principal),
+            )
+        })
         .await?;
     Ok(tagged(&mut HttpResponse::Ok(), op.version, OperatorView::from(op)))
 }

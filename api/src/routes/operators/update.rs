@@ -38,18 +38,26 @@ pub async fn update_operator(
     req: HttpRequest,
     body: StrictJson<UpdateOperator>,
 ) -> Result<HttpResponse, ApiError> {
-    let (principal, id) = (op.principal, op.record.id);
-    let expected = if_match(&req)?;
+    let expected = if_match(&req);
     let body = body.0;
-    let (name, roles) = parse_all((
-        body.name.as_deref().map(DisplayName::parse).transpose(),
-        body.roles.as_deref().map(parse_roles).transpose(),
-    ))?;
-    let scope = principal.home_path.clone();
-    let actor = principal.id;
-    let who = audit_entry(&principal);
-    let op = state
-        .db(move |s| s.update_operator(&scope, actor, id, expected, name.as_ref(), roles.as_ref(), &who))
+    let op = op
+        .db(&state, move |s, principal, op| -> Result<_, ApiError> {
+            let expected = expected?;
+            let (name, roles) = parse_all((
+                body.name.as_deref().map(DisplayName::parse).transpose(),
+                body.roles.as_deref().map(parse_roles).transpose(),
+            ))?;
+            let who = audit_entry(principal);
+            Ok(s.update_operator(
+                &principal.home_path,
+                principal.id,
+                op.id,
+                expected,
+                name.as_ref(),
+                roles.as_ref(),
+                &who,
+            )?)
+        })
         .await?;
     Ok(tagged(&mut HttpResponse::Ok(), op.version, OperatorView::from(op)))
 }

@@ -47,19 +47,21 @@ pub async fn list_children(
     parent: Guarded<ReadOrganizations, Organization>,
     query: StrictQuery<ChildrenQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let (principal, parent) = (parent.principal, parent.record);
     let q = query.0;
-    let limit = pagination::limit(q.limit)?;
-    domain::check_listable(principal.home_kind, q.kind)?;
-    let after = pagination::decode_uuid("id", q.cursor.as_deref())?;
-    let filter = ChildrenFilter {
-        kind: q.kind,
-        status: q.status,
-    };
-    let rows = state
-        .db(move |s| s.children(parent.id, &filter, after, limit + 1))
+    let page = parent
+        .db(&state, move |s, principal, parent| -> Result<_, ApiError> {
+            let limit = pagination::limit(q.limit)?;
+            domain::check_listable(principal.home_kind, q.kind)?;
+            let after = pagination::decode_uuid("id", q.cursor.as_deref())?;
+            let filter = ChildrenFilter {
+                kind: q.kind,
+                status: q.status,
+            };
+            let rows = s.children(parent.id, &filter, after, limit + 1)?;
+            let (rows, next_cursor) = pagination::split_page(rows, limit, |o| o.id.to_string(), "id");
+            let items = present(s, principal, rows)?;
+            Ok(OrganizationPage { items, next_cursor })
+        })
         .await?;
-    let (rows, next_cursor) = pagination::split_page(rows, limit, |o| o.id.to_string(), "id");
-    let items = present(&state, &principal, rows).await?;
-    Ok(HttpResponse::Ok().json(OrganizationPage { items, next_cursor }))
+    Ok(HttpResponse::Ok().json(page))
 }

@@ -39,60 +39,46 @@ use crate::state::AppState;
 #[post("/organizations")]
 pub async fn create_organization(
     state: web::Data<AppState>,
-    Authenticated(principal): Authenticated,
+    caller: Authenticated,
     req: HttpRequest,
     body: StrictJson<CreateOrganization>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.0;
-    // Like a record in the path, an invisible parent is 404 (here: of the field)
-    // before the roles are looked at, so a 403 never reveals that it exists.
-    let parent_id = body.parent_id;
-    state
-        .db(move |s| s.organization(parent_id))
-        .await?
-        .filter(|o| principal.can_see(&o.path))
-        .ok_or(ApiError::ReferenceNotFound { field: "parent_id" })?;
-    principal.authorize(Action::CreateOrganization)?;
-    let new = parse(&body)?;
-    let claim = idempotency_claim(&req, principal.id, &body)?;
-    if let Some(claim) = &claim {
-        let (pid, key) = (claim.principal_id, claim.key.clone());
-        if let Some(earlier) = state.db(move |s| s.idempotent_result(pid, &key)).await? {
-            if earlier.request_hash != claim.request_hash {
-                return Err(ApiError::invalid(
-                    "Idempotency-Key",
-                    "idempotency_key_reused",
-                    "this key was used with a different request body",
-                ));
-            }
-            let org = state
-                .db(move |s| s.organization(earlier.resource_id))
-                .await?
+    let key = idempotency_key(&req);
+    let (id, version, view) = caller
+        .db(&state, move |s, principal| -> Result<_, ApiError> {
+            // Like a record in the path, an invisible parent is 404 (here: of the
+            // field) before the roles are looked at, so a 403 never reveals that it exists.
+            s.organization(body.parent_id)?
                 .filter(|o| principal.can_see(&o.path))
-                .ok_or(ApiError::NotFound)?;
-            return created(&state, &principal, org).await;
-        }
-    }
-    let scope = principal.home_path.clone();
-    let who = audit_entry(&principal);
-    let org = state
-        .db(move |s| s.create_organization(&scope, &new, &who, claim.as_ref()))
+                .ok_or(ApiError::ReferenceNotFound { field: "parent_id" })?;
+            principal.authorize(Action::CreateOrganization)?;
+            let new = parse(&body)?;
+            let claim = key?.map(|key| idempotency_claim(key, principal.id, &body));
+            if let Some(claim) = &claim {
+                if let Some(earlier) = s.idempotent_result(claim.principal_id, &claim.key)? {
+                    if earlier.request_hash != claim.request_hash {
+                        return Err(ApiError::invalid(
+                            "Idempotency-Key",
+                            "idempotency_key_reused",
+                            "this key was used with a different request body",
+                        ));
+                    }
+                    let org = s
+                        .organization(earlier.resource_id)?
+                        .filter(|o| principal.can_see(&o.path))
+                        .ok_or(ApiError::NotFound)?;
+                    return Ok((org.id, org.version, present_one(s, principal, org)?));
+                }
+            }
+            let org = s.create_organization(&principal.home_path, &new, &audit_entry(principal), claim.as_ref())?;
+            Ok((org.id, org.version, present_one(s, principal, org)?))
+        })
         .await?;
-    created(&state, &principal, org).await
-}
-
-async fn created(
-    state: &AppState,
-    principal: &domain::Principal,
-    org: persistence::Organization,
-) -> Result<HttpResponse, ApiError> {
-    let location = format!("/v1/organizations/{}", org.id);
-    let version = org.version;
-    let body = present_one(state, principal, org).await?;
     Ok(HttpResponse::Created()
-        .insert_header((header::LOCATION, location))
+        .insert_header((header::LOCATION, format!("/v1/organizations/{id}")))
         .insert_header((header::ETAG, crate::preconditions::etag(version)))
-        .json(body))
+        .json(view))
 }
 
 /// Parses every field, reporting all bad ones at once.
@@ -116,11 +102,8 @@ fn parse(body: &CreateOrganization) -> Result<NewOrganization, ApiError> {
     })
 }
 
-fn idempotency_claim(
-    req: &HttpRequest,
-    principal_id: uuid::Uuid,
-    body: &CreateOrganization,
-) -> Result<Option<IdempotencyClaim>, ApiError> {
+/// The `Idempotency-Key` header, if sent and well formed.
+fn idempotency_key(req: &HttpRequest) -> Result<Option<String>, ApiError> {
     let Some(raw) = req.headers().get("Idempotency-Key") else {
         return Ok(None);
     };
@@ -136,6 +119,10 @@ fn idempotency_claim(
                 "must be 1 to 200 visible ASCII characters",
             )
         })?;
+    Ok(Some(key.to_string()))
+}
+
+fn idempotency_claim(key: String, principal_id: uuid::Uuid, body: &CreateOrganization) -> IdempotencyClaim {
     let canonical = format!(
         "{}|{}|{}|{:?}|{:?}|{:?}|{:?}",
         body.parent_id,
@@ -146,9 +133,9 @@ fn idempotency_claim(
         body.contact_email,
         body.country
     );
-    Ok(Some(IdempotencyClaim {
+    IdempotencyClaim {
         principal_id,
-        key: key.to_string(),
+        key,
         request_hash: format!("{:x}", Sha256::digest(canonical.as_bytes())),
-    }))
+    }
 }

@@ -52,21 +52,23 @@ pub async fn list_descendants(
     root: Guarded<ReadOrganizations, Organization>,
     query: StrictQuery<DescendantsQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let (principal, root) = (root.principal, root.record);
     let q = query.0;
-    let limit = pagination::limit(q.limit)?;
-    domain::check_listable(principal.home_kind, q.kind)?;
-    let after = q.cursor.as_deref().map(|c| pagination::decode("path", c)).transpose()?;
-    let search = pagination::search_text(q.q, 200)?;
-    let filter = DescendantFilter {
-        kind: q.kind,
-        status: q.status,
-        name_contains: search,
-    };
-    let rows = state
-        .db(move |s| s.descendants(&root.path, &filter, after.as_deref(), limit + 1))
+    let page = root
+        .db(&state, move |s, principal, root| -> Result<_, ApiError> {
+            let limit = pagination::limit(q.limit)?;
+            domain::check_listable(principal.home_kind, q.kind)?;
+            let after = q.cursor.as_deref().map(|c| pagination::decode("path", c)).transpose()?;
+            let search = pagination::search_text(q.q, 200)?;
+            let filter = DescendantFilter {
+                kind: q.kind,
+                status: q.status,
+                name_contains: search,
+            };
+            let rows = s.descendants(&root.path, &filter, after.as_deref(), limit + 1)?;
+            let (rows, next_cursor) = pagination::split_page(rows, limit, |o| o.path.as_str().to_string(), "path");
+            let items = present(s, principal, rows)?;
+            Ok(OrganizationPage { items, next_cursor })
+        })
         .await?;
-    let (rows, next_cursor) = pagination::split_page(rows, limit, |o| o.path.as_str().to_string(), "path");
-    let items = present(&state, &principal, rows).await?;
-    Ok(HttpResponse::Ok().json(OrganizationPage { items, next_cursor }))
+    Ok(HttpResponse::Ok().json(page))
 }

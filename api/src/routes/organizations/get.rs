@@ -27,7 +27,10 @@ pub async fn get_organization(
     state: web::Data<AppState>,
     org: Guarded<ReadOrganizations, Organization>,
 ) -> Result<HttpResponse, ApiError> {
-    let version = org.version;
-    let body = present_one(&state, &org.principal, org.record).await?;
+    let (version, body) = org
+        .db(&state, |s, principal, org| {
+            Ok::<_, ApiError>((org.version, present_one(s, principal, org)?))
+        })
+        .await?;
     Ok(tagged(&mut HttpResponse::Ok(), version, body))
 }

@@ -40,12 +40,12 @@ pub async fn move_organization(
     org: Guarded<Move, Organization>,
     body: StrictJson<MoveOrganization>,
 ) -> Result<HttpResponse, ApiError> {
-    let (principal, id) = (org.principal, org.record.id);
-    let scope = principal.home_path.clone();
-    let who = audit_entry(&principal);
     let parent = body.0.parent_id;
-    let org = state.db(move |s| s.move_organization(&scope, id, parent, &who)).await?;
-    let version = org.version;
-    let body = present_one(&state, &principal, org).await?;
+    let (version, body) = org
+        .db(&state, move |s, principal, org| -> Result<_, ApiError> {
+            let org = s.move_organization(&principal.home_path, org.id, parent, &audit_entry(principal))?;
+            Ok((org.version, present_one(s, principal, org)?))
+        })
+        .await?;
     Ok(tagged(&mut HttpResponse::Ok(), version, body))
 }

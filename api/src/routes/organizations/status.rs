@@ -17,14 +17,12 @@ use crate::state::AppState;
 type Target = Guarded<ChangeStatus, Organization>;
 
 async fn change(state: &AppState, target: Target, change: StatusChange) -> Result<HttpResponse, ApiError> {
-    let (principal, id) = (&target.principal, target.record.id);
-    let scope = principal.home_path.clone();
-    let who = audit_entry(principal);
-    let org = state
-        .db(move |s| s.change_organization_status(&scope, id, change, &who))
+    let (version, body) = target
+        .db(state, move |s, principal, org| -> Result<_, ApiError> {
+            let org = s.change_organization_status(&principal.home_path, org.id, change, &audit_entry(principal))?;
+            Ok((org.version, present_one(s, principal, org)?))
+        })
         .await?;
-    let version = org.version;
-    let body = present_one(state, principal, org).await?;
     Ok(tagged(&mut HttpResponse::Ok(), version, body))
 }
 

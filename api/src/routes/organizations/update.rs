@@ -39,19 +39,18 @@ pub async fn update_organization(
     req: HttpRequest,
     body: StrictJson<UpdateOrganization>,
 ) -> Result<HttpResponse, ApiError> {
-    let (principal, id) = (org.principal, org.record.id);
-    let expected = if_match(&req)?;
-    let patch = parse(body.0)?;
-    if patch.programme_open.is_some() {
-        principal.authorize(Action::ManageProgramme)?;
-    }
-    let scope = principal.home_path.clone();
-    let who = audit_entry(&principal);
-    let org = state
-        .db(move |s| s.update_organization(&scope, id, expected, &patch, &who))
+    let expected = if_match(&req);
+    let (version, body) = org
+        .db(&state, move |s, principal, org| -> Result<_, ApiError> {
+            let expected = expected?;
+            let patch = parse(body.0)?;
+            if patch.programme_open.is_some() {
+                principal.authorize(Action::ManageProgramme)?;
+            }
+            let org = s.update_organization(&principal.home_path, org.id, expected, &patch, &audit_entry(principal))?;
+            Ok((org.version, present_one(s, principal, org)?))
+        })
         .await?;
-    let version = org.version;
-    let body = present_one(&state, &principal, org).await?;
     Ok(tagged(&mut HttpResponse::Ok(), version, body))
 }
 

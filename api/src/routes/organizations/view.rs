@@ -4,13 +4,12 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 use domain::{OrgKind, OrgStatus, Principal};
-use persistence::{Organization, PathEntry};
+use persistence::{Organization, PathEntry, Store, StoreError};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::error::ApiError;
-use crate::state::AppState;
 
 /// The kinds a new organisation can have (the provider is the one root).
 #[derive(Debug, Clone, Copy, Deserialize, ToSchema)]
@@ -200,30 +199,25 @@ fn view(org: Organization, principal: &Principal, names: &HashMap<Uuid, PathEntr
 }
 
 /// Renders organisations with their partner paths, reading every name on the
-/// paths in one statement whatever the page size or depth.
-pub async fn present(
-    state: &AppState,
+/// paths in one statement whatever the page size or depth (on the caller's
+/// connection, inside its trip).
+pub fn present(
+    store: &Store,
     principal: &Principal,
     orgs: Vec<Organization>,
-) -> Result<Vec<OrganizationView>, ApiError> {
+) -> Result<Vec<OrganizationView>, StoreError> {
     let mut ids: Vec<Uuid> = orgs
         .iter()
         .flat_map(|o| o.path.ids_below(&principal.home_path))
         .collect();
     ids.sort_unstable();
     ids.dedup();
-    let entries = state.db(move |s| s.path_entries(&ids)).await?;
-    let names: HashMap<Uuid, PathEntry> = entries.into_iter().map(|e| (e.id, e)).collect();
+    let names: HashMap<Uuid, PathEntry> = store.path_entries(&ids)?.into_iter().map(|e| (e.id, e)).collect();
     Ok(orgs.into_iter().map(|o| view(o, principal, &names)).collect())
 }
 
-pub async fn present_one(
-    state: &AppState,
-    principal: &Principal,
-    org: Organization,
-) -> Result<OrganizationView, ApiError> {
-    present(state, principal, vec![org])
-        .await?
+pub fn present_one(store: &Store, principal: &Principal, org: Organization) -> Result<OrganizationView, ApiError> {
+    present(store, principal, vec![org])?
         .pop()
         .ok_or_else(|| ApiError::Internal("presenting an organisation lost it".into()))
 }

@@ -44,7 +44,8 @@ pub struct Me {
     security(("bearer" = []))
 )]
 #[get("/me")]
-pub async fn me(_state: web::Data<AppState>, Authenticated(p): Authenticated) -> Result<HttpResponse, ApiError> {
+pub async fn me(state: web::Data<AppState>, caller: Authenticated) -> Result<HttpResponse, ApiError> {
+    let p = caller.db(&state, |_, p| Ok::<_, ApiError>(p.clone())).await?;
     let permissions = Action::ALL
         .iter()
         .filter(|a| p.may(**a))

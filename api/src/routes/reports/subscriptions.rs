@@ -1,7 +1,7 @@
 use actix_web::{get, web, HttpResponse};
 use domain::actions::ExportSubscriptionReport;
 use domain::codes;
-use persistence::Organization;
+use persistence::{Organization, Store};
 
 use super::timestamp;
 use crate::csv_export::{self, BATCH};
@@ -56,8 +56,8 @@ pub async fn export_subscription_report(
     state: web::Data<AppState>,
     org: Guarded<ExportSubscriptionReport, Organization>,
 ) -> Result<HttpResponse, ApiError> {
-    let org = org.into_record();
-    csv_export::response(&state, "subscriptions", &org.name, COLUMNS, move |snapshot, sink| {
+    let open = move |s: &Store| Ok(org.check(s)?.1);
+    csv_export::response(&state, "subscriptions", COLUMNS, open, |org, snapshot, sink| {
         csv_export::write_all(
             sink,
             |after| snapshot.subscription_batch(&org.path, after, BATCH),
@@ -83,4 +83,5 @@ pub async fn export_subscription_report(
             },
         )
     })
+    .await
 }

@@ -1,7 +1,7 @@
 use actix_web::{get, web, HttpResponse};
 use domain::actions::ExportUserReport;
 use domain::codes;
-use persistence::Organization;
+use persistence::{Organization, Store};
 
 use super::timestamp;
 use crate::csv_export::{self, BATCH};
@@ -50,8 +50,8 @@ pub async fn export_user_report(
     state: web::Data<AppState>,
     org: Guarded<ExportUserReport, Organization>,
 ) -> Result<HttpResponse, ApiError> {
-    let org = org.into_record();
-    csv_export::response(&state, "users", &org.name, COLUMNS, move |snapshot, sink| {
+    let open = move |s: &Store| Ok(org.check(s)?.1);
+    csv_export::response(&state, "users", COLUMNS, open, |org, snapshot, sink| {
         let flag = |b: bool| if b { "true" } else { "false" };
         csv_export::write_all(
             sink,
@@ -74,4 +74,5 @@ pub async fn export_user_report(
             },
         )
     })
+    .await
 }

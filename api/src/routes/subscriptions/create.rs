@@ -35,28 +35,29 @@ pub async fn create_subscription(
     customer: Guarded<ManageSubscriptions, Customer>,
     body: StrictJson<CreateSubscription>,
 ) -> Result<HttpResponse, ApiError> {
-    let (principal, org) = (customer.principal, customer.record.0);
     let b = body.0;
-    let (sku, description, seats, unit_price, renews_on) = parse_all((
-        Sku::parse(&b.sku),
-        DisplayName::parse(&b.description).map_err(|e| e.at("description")),
-        Seats::new(b.quantity, b.assigned.unwrap_or(0)),
-        Money::new(b.unit_price.amount_minor, &b.unit_price.currency, "unit_price"),
-        check_date(b.renews_on, "renews_on"),
-    ))?;
-    let new = NewSubscription {
-        customer_id: org.id,
-        sku,
-        description,
-        seats,
-        unit_price,
-        billing_cycle: b.billing_cycle,
-        renews_on,
-        auto_renew: b.auto_renew.unwrap_or(true),
-    };
-    let scope = principal.home_path.clone();
-    let who = audit_entry(&principal);
-    let sub = state.db(move |s| s.create_subscription(&scope, &new, &who)).await?;
+    let sub = customer
+        .db(&state, move |s, principal, customer| -> Result<_, ApiError> {
+            let (sku, description, seats, unit_price, renews_on) = parse_all((
+                Sku::parse(&b.sku),
+                DisplayName::parse(&b.description).map_err(|e| e.at("description")),
+                Seats::new(b.quantity, b.assigned.unwrap_or(0)),
+                Money::new(b.unit_price.amount_minor, &b.unit_price.currency, "unit_price"),
+                check_date(b.renews_on, "renews_on"),
+            ))?;
+            let new = NewSubscription {
+                customer_id: customer.id,
+                sku,
+                description,
+                seats,
+                unit_price,
+                billing_cycle: b.billing_cycle,
+                renews_on,
+                auto_renew: b.auto_renew.unwrap_or(true),
+            };
+            Ok(s.create_subscription(&principal.home_path, &new, &audit_entry(principal))?)
+        })
+        .await?;
     Ok(tagged(
         HttpResponse::Created().insert_header((header::LOCATION, format!("/v1/subscriptions/{}", sub.id))),
         sub.version,

@@ -24,10 +24,10 @@ use crate::state::AppState;
 )]
 #[get("/subscriptions/{id}")]
 pub async fn get_subscription(
-    _state: web::Data<AppState>,
+    state: web::Data<AppState>,
     sub: Guarded<ReadSubscriptions, Subscription>,
 ) -> Result<HttpResponse, ApiError> {
-    let sub = sub.into_record();
+    let sub = sub.db(&state, |_, _, sub| Ok::<_, ApiError>(sub)).await?;
     Ok(tagged(
         &mut HttpResponse::Ok(),
         sub.version,

@@ -42,8 +42,7 @@ pub async fn get_subscription_history(
     state: web::Data<AppState>,
     sub: Guarded<ReadSubscriptions, Subscription>,
 ) -> Result<HttpResponse, ApiError> {
-    let sub = sub.into_record();
-    let items = state.db(move |s| s.seat_history(sub.id)).await?;
+    let items = sub.db(&state, |s, _, sub| s.seat_history(sub.id)).await?;
     Ok(HttpResponse::Ok().json(SeatHistory {
         items: items
             .into_iter()

@@ -65,12 +65,13 @@ pub async fn list_customer_subscriptions(
     query: StrictQuery<SubscriptionsQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let q = query.0;
-    let limit = pagination::limit(q.limit)?;
-    let after = pagination::decode_uuid("subscription", q.cursor.as_deref())?;
-    let org = customer.into_record().0;
-    let filter = q.filter()?;
-    let rows = state
-        .db(move |s| s.customer_subscriptions(org.id, &filter, after, limit + 1))
+    let (rows, limit) = customer
+        .db(&state, move |s, _, customer| -> Result<_, ApiError> {
+            let limit = pagination::limit(q.limit)?;
+            let after = pagination::decode_uuid("subscription", q.cursor.as_deref())?;
+            let filter = q.filter()?;
+            Ok((s.customer_subscriptions(customer.id, &filter, after, limit + 1)?, limit))
+        })
         .await?;
     let (rows, next_cursor) = pagination::split_page(rows, limit, |s| s.id.to_string(), "subscription");
     Ok(HttpResponse::Ok().json(SubscriptionPage {
@@ -100,23 +101,24 @@ pub async fn list_subtree_subscriptions(
     query: StrictQuery<SubscriptionsQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let q = query.0;
-    let limit = pagination::limit(q.limit)?;
-    let after = q
-        .cursor
-        .as_deref()
-        .map(|c| {
-            let key = pagination::decode("subtree_subscription", c)?;
-            key.split_once(' ')
-                .and_then(|(path, id)| Uuid::try_parse(id).ok().map(|id| (path.to_string(), id)))
-                .ok_or_else(|| {
-                    ApiError::invalid("cursor", "invalid_cursor", "the cursor is not one this list returned")
+    let (rows, limit) = root
+        .db(&state, move |s, _, root| -> Result<_, ApiError> {
+            let limit = pagination::limit(q.limit)?;
+            let after = q
+                .cursor
+                .as_deref()
+                .map(|c| {
+                    let key = pagination::decode("subtree_subscription", c)?;
+                    key.split_once(' ')
+                        .and_then(|(path, id)| Uuid::try_parse(id).ok().map(|id| (path.to_string(), id)))
+                        .ok_or_else(|| {
+                            ApiError::invalid("cursor", "invalid_cursor", "the cursor is not one this list returned")
+                        })
                 })
+                .transpose()?;
+            let filter = q.filter()?;
+            Ok((s.subtree_subscriptions(&root.path, &filter, after, limit + 1)?, limit))
         })
-        .transpose()?;
-    let root = root.into_record();
-    let filter = q.filter()?;
-    let rows = state
-        .db(move |s| s.subtree_subscriptions(&root.path, &filter, after, limit + 1))
         .await?;
     let (rows, next_cursor) = pagination::split_page(
         rows,

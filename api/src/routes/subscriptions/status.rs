@@ -16,11 +16,10 @@ use crate::state::AppState;
 type Managed = Guarded<ManageSubscriptions, Subscription>;
 
 async fn change(state: &AppState, sub: Managed, change: SubscriptionChange) -> Result<HttpResponse, ApiError> {
-    let id = sub.id;
-    let scope = sub.principal.home_path.clone();
-    let who = audit_entry(&sub.principal);
-    let sub = state
-        .db(move |s| s.change_subscription_status(&scope, id, change, &who))
+    let sub = sub
+        .db(state, move |s, principal, sub| {
+            s.change_subscription_status(&principal.home_path, sub.id, change, &audit_entry(principal))
+        })
         .await?;
     Ok(tagged(
         &mut HttpResponse::Ok(),

@@ -38,17 +38,17 @@ pub async fn update_subscription(
     req: HttpRequest,
     body: StrictJson<UpdateSubscription>,
 ) -> Result<HttpResponse, ApiError> {
-    let (principal, id) = (sub.principal, sub.record.id);
-    let expected = if_match(&req)?;
+    let expected = if_match(&req);
     let patch = SubscriptionPatch {
         quantity: body.0.quantity,
         assigned: body.0.assigned,
         auto_renew: body.0.auto_renew,
     };
-    let scope = principal.home_path.clone();
-    let who = audit_entry(&principal);
-    let sub = state
-        .db(move |s| s.update_subscription(&scope, id, expected, &patch, &who))
+    let sub = sub
+        .db(&state, move |s, principal, sub| -> Result<_, ApiError> {
+            let who = audit_entry(principal);
+            Ok(s.update_subscription(&principal.home_path, sub.id, expected?, &patch, &who)?)
+        })
         .await?;
     Ok(tagged(
         &mut HttpResponse::Ok(),
