@@ -10,14 +10,14 @@ mod schema;
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Text};
-use domain::{BillingRunStatus, InvoiceStatus, Period, TreePath};
+use domain::{BillingRunStatus, InvoiceStatus, TreePath};
 use uuid::Uuid;
 
 use self::schema::{invoice_lines, invoices};
 
 use crate::error::StoreError;
 use crate::ids::parse_uuid;
-use crate::time::{now, utc};
+use crate::time::utc;
 pub(crate) use invoice_records::{billing_history, change_invoice_status, invoice, invoice_lines, invoices};
 pub(crate) use queue::{claim, customers_under, enqueue, fail, get, release, step};
 pub use queue::{RunClaim, RunStep};
@@ -46,7 +46,7 @@ impl domain::Scoped for Invoice {
     }
 }
 
-#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = invoice_lines)]
 pub struct InvoiceLine {
     pub id: String,
@@ -110,7 +110,7 @@ pub struct BillingTotal {
     pub total_minor: i64,
 }
 
-#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = invoices)]
 struct InvoiceRow {
     id: String,
@@ -129,25 +129,6 @@ struct InvoiceRow {
 }
 
 impl InvoiceRow {
-    fn draft(customer_id: String, customer_path: String, period: Period, currency: String, total_minor: i64) -> Self {
-        let ts = now();
-        Self {
-            id: Uuid::now_v7().to_string(),
-            customer_id,
-            customer_path,
-            period: period.as_string(),
-            currency,
-            status: InvoiceStatus::Draft.as_str().to_string(),
-            total_minor,
-            version: 1,
-            created_at: ts,
-            updated_at: ts,
-            issued_at: None,
-            paid_at: None,
-            voided_at: None,
-        }
-    }
-
     fn into_model(self) -> Result<Invoice, StoreError> {
         let corrupt = |what: &str| StoreError::Corrupt(format!("invoice {}: bad {what}", self.id));
         Ok(Invoice {

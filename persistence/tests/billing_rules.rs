@@ -1,0 +1,206 @@
+//! The set-based billing statements against the pure rules of `domain::billing`:
+//! generated seat histories (changes before and inside the period, several on
+//! one day, falls to zero, annual and monthly cycles, prices that round half
+//! way) are billed by a run on each backend, and every line and total must be
+//! what `billed_in`, `seat_days` and `prorate` say.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a failed test setup should panic"
+)]
+
+use std::collections::BTreeMap;
+
+use chrono::{Duration, NaiveDateTime, Utc};
+use domain::{
+    billed_in, prorate, seat_days, BillingCycle, CustomerDetails, DisplayName, OrgKind, Period, SubscriptionStatus,
+    TenantDomain, TreePath,
+};
+use persistence::testing::{TestBackend, TestDatabase};
+use persistence::{Actor, AuditEntry, BulkSubscription, InvoiceFilter, NewOrganization, RunStep, Store};
+use uuid::Uuid;
+
+fn who() -> AuditEntry {
+    AuditEntry::by(Actor::System)
+}
+
+fn customer(store: &Store, scope: &TreePath, parent: Uuid, name: &str) -> (Uuid, TreePath) {
+    let org = store
+        .create_organization(
+            scope,
+            &NewOrganization {
+                parent_id: parent,
+                kind: OrgKind::Customer,
+                name: DisplayName::parse(name).unwrap(),
+                customer: Some(CustomerDetails {
+                    primary_domain: TenantDomain::parse(&format!("{}.onmicrosoft.com", name.to_lowercase()), "d")
+                        .unwrap(),
+                    tenant_id: None,
+                    contact_email: None,
+                    country: None,
+                }),
+            },
+            &who(),
+            None,
+        )
+        .unwrap();
+    (org.id, org.path)
+}
+
+/// A small deterministic generator (no dependency for one test).
+struct Lcg(u64);
+
+impl Lcg {
+    fn below(&mut self, n: u64) -> u64 {
+        self.0 = self.0.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+        (self.0 >> 33) % n
+    }
+}
+
+/// `count` subscriptions of one customer with generated histories around `period`.
+fn generated(rng: &mut Lcg, customer: Uuid, path: &TreePath, period: Period, count: usize) -> Vec<BulkSubscription> {
+    let start = period.start().and_hms_opt(0, 0, 0).unwrap();
+    (0..count)
+        .map(|i| {
+            // From 400 days before the period to a few days after its end.
+            let created = start - Duration::days(400) + Duration::minutes(rng.below(440 * 24 * 60) as i64);
+            let mut at = created;
+            let mut history = Vec::new();
+            for _ in 0..=rng.below(6) {
+                let seats = if rng.below(4) == 0 { 0 } else { rng.below(40) as i64 };
+                history.push((at, seats, 0));
+                // Often the same day, sometimes weeks later.
+                at += match rng.below(3) {
+                    0 => Duration::minutes(1 + rng.below(90) as i64),
+                    _ => Duration::hours(1 + rng.below(24 * 40) as i64),
+                };
+            }
+            BulkSubscription {
+                customer_id: customer,
+                customer_path: path.clone(),
+                sku: format!("SKU_{i}"),
+                description: format!("Generated {i}"),
+                quantity: history.last().map_or(0, |h| h.1),
+                assigned: 0,
+                // Prices that often land half way between two minor units.
+                unit_price_minor: [1, 3, 5, 15, 45, 1730, 12_001][rng.below(7) as usize],
+                currency: ["NZD", "USD"][rng.below(2) as usize].to_string(),
+                billing_cycle: if rng.below(3) == 0 {
+                    BillingCycle::Annual
+                } else {
+                    BillingCycle::Monthly
+                },
+                renews_on: period.end(),
+                status: SubscriptionStatus::Active,
+                history,
+            }
+        })
+        .collect()
+}
+
+/// (customer, currency) → (total, sorted (sku, seat-days, amount)) by the domain rules.
+type Expected = BTreeMap<(Uuid, String), (i64, Vec<(String, i64, i64)>)>;
+
+fn expected(subs: &[BulkSubscription], period: Period) -> Expected {
+    let mut out = Expected::new();
+    for s in subs {
+        let created: NaiveDateTime = s.history[0].0;
+        if !billed_in(s.billing_cycle, created.date(), period) {
+            continue;
+        }
+        let history: Vec<(NaiveDateTime, i64)> = s
+            .history
+            .iter()
+            .filter(|(at, _, _)| at.date() < period.end())
+            .map(|(at, q, _)| (*at, *q))
+            .collect();
+        let days = seat_days(&history, period);
+        if days == 0 {
+            continue;
+        }
+        let amount = prorate(s.unit_price_minor, days, period.days());
+        let entry = out.entry((s.customer_id, s.currency.clone())).or_default();
+        entry.0 += amount;
+        entry.1.push((s.sku.clone(), days, amount));
+    }
+    for (_, lines) in out.values_mut() {
+        lines.sort();
+    }
+    out
+}
+
+fn run_to_end(store: &Store, scope: &TreePath, root: Uuid, period: Period) {
+    store.start_billing_run(scope, root, period, &who()).unwrap();
+    let now = Utc::now();
+    let claim = store.claim_billing_run(now, now + Duration::seconds(60)).unwrap().unwrap();
+    while store.billing_run_step(&claim, now + Duration::seconds(60), 7).unwrap() != RunStep::Finished {}
+}
+
+fn billed(store: &Store, scope: &TreePath, period: Period) -> Expected {
+    let filter = InvoiceFilter {
+        period: Some(period.as_string()),
+        ..InvoiceFilter::default()
+    };
+    let mut out = Expected::new();
+    for inv in store.invoices(scope, &filter, None, 500).unwrap() {
+        let mut lines: Vec<(String, i64, i64)> = store
+            .invoice_lines(inv.id)
+            .unwrap()
+            .into_iter()
+            .map(|l| {
+                assert_eq!(l.days_in_period, period.days());
+                (l.sku, l.seat_days, l.amount_minor)
+            })
+            .collect();
+        lines.sort();
+        assert_eq!(inv.total_minor, lines.iter().map(|l| l.2).sum::<i64>());
+        out.insert((inv.customer_id, inv.currency), (inv.total_minor, lines));
+    }
+    out
+}
+
+#[test]
+fn billing_statements_follow_the_domain_rules() {
+    for backend in [TestBackend::Sqlite, TestBackend::Postgres] {
+        let Some(db) = TestDatabase::new(backend) else { continue };
+        let store = Store::connect(&db.url, 4).unwrap();
+        store.migrate().unwrap();
+        store
+            .bootstrap(
+                &DisplayName::parse("Provider").unwrap(),
+                &domain::WorkEmail::parse("admin@provider.example", "email").unwrap(),
+                &DisplayName::parse("Admin").unwrap(),
+            )
+            .unwrap();
+        let root = store.root().unwrap().unwrap();
+        let partner = store
+            .create_organization(
+                &root.path,
+                &NewOrganization {
+                    parent_id: root.id,
+                    kind: OrgKind::Partner,
+                    name: DisplayName::parse("Partner").unwrap(),
+                    customer: None,
+                },
+                &who(),
+                None,
+            )
+            .unwrap();
+        let mut rng = Lcg(42);
+        let mut subs = Vec::new();
+        for n in 0..20 {
+            let (id, path) = customer(&store, &root.path, partner.id, &format!("Customer{n}"));
+            let period = Period::parse("2026-02", "p").unwrap();
+            subs.extend(generated(&mut rng, id, &path, period, 12));
+        }
+        store.bulk_insert_customer_data(&subs, &[]).unwrap();
+        for raw in ["2026-02", "2026-03", "2025-12"] {
+            let period = Period::parse(raw, "period").unwrap();
+            let want = expected(&subs, period);
+            assert!(want.len() > 10, "the generator bills enough invoices in {raw}");
+            run_to_end(&store, &root.path, root.id, period);
+            assert_eq!(billed(&store, &root.path, period), want, "{raw} on {}", db.url);
+        }
+    }
+}
