@@ -97,6 +97,10 @@ pub struct Config {
     /// Folder for `.eml` files when no SMTP_URL is set.
     #[arg(long, env = "MAIL_DIR", default_value = "mail", global = true)]
     pub mail_dir: PathBuf,
+    /// Let webhook endpoints use plain http and loopback or private addresses
+    /// (local development and tests only; never in production).
+    #[arg(long, env = "WEBHOOK_ALLOW_PRIVATE_TARGETS", default_value_t = false, global = true)]
+    pub webhook_allow_private_targets: bool,
 }
 
 impl Config {

@@ -18,8 +18,8 @@ use std::pin::Pin;
 use actix_web::{FromRequest, HttpRequest};
 use domain::{ActionPolicy, OrgKind, Principal, Scoped, TreePath};
 use persistence::{
-    ApiClient, Application, BillingRun, CustomerUser, Invoice, Operator, Organization, ServiceInstance, Store,
-    StoreError, Subscription,
+    ApiClient, Delivery, Application, BillingRun, CustomerUser, Invoice, Operator, Organization, ServiceInstance, Store,
+    StoreError, Subscription, WebhookEndpoint,
 };
 use uuid::Uuid;
 
@@ -135,4 +135,6 @@ loaders! {
     Invoice => invoice,
     BillingRun => billing_run,
     ServiceInstance => service_instance,
+    WebhookEndpoint => webhook_endpoint,
+    Delivery => webhook_delivery,
 }

@@ -43,6 +43,7 @@ anything else answers 404, exactly like a record that does not exist. Errors are
         (name = "Billing", description = "Billing runs, invoices and their states, billing history"),
         (name = "Reports", description = "Streamed CSV reports over a subtree: subscriptions, customer users, invoice lines"),
         (name = "Audit", description = "The tamper-evident, append-only audit log of a subtree, as pages or CSV"),
+        (name = "Webhooks", description = "Signed pushes of every change in a subtree to a partner's endpoints (Standard Webhooks); the events and their payloads are in this document's `webhooks` section"),
     )
 )]
 pub struct ApiDoc;

@@ -37,6 +37,7 @@ mod subscriptions;
 pub mod testing;
 mod time;
 mod tx;
+mod webhooks;
 
 pub use activation_links::{
     Activation, ActivationLink, ActivationTarget, CreatedAdmin, FirstAdminDetails, NewActivationLink,
@@ -60,6 +61,10 @@ pub use reports::{CustomerUserReportRow, SubscriptionReportRow};
 pub use service_instances::ServiceInstance;
 pub use snapshot::Snapshot;
 pub use store::Store;
+pub use webhooks::{
+    AttemptOutcome, ClaimedDelivery, Delivery, DispatchBatch, DispatchedEvent, NewDelivery, NewWebhookEndpoint,
+    SealedEvent, WebhookEndpoint, WebhookEndpointPatch,
+};
 pub use subscriptions::{
     CustomerRollup, Dashboard, DashboardFigures, NewSubscription, OrgCount, SeatChange, Subscription,
     SubscriptionFilter, SubscriptionPatch, UsageBucket, UsageInterval,

@@ -26,7 +26,7 @@ pub enum DeliveryStatus {
 impl DeliveryStatus {
     pub const ALL: [DeliveryStatus; 4] = [Self::Pending, Self::Retrying, Self::Succeeded, Self::Failed];
 
-    pub fn as_str(self) -> &'static str {
+    pub const fn as_str(self) -> &'static str {
         match self {
             Self::Pending => "pending",
             Self::Retrying => "retrying",

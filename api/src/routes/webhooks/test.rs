@@ -1,0 +1,43 @@
+use actix_web::{post, web, HttpResponse};
+use domain::actions::ManageWebhooks;
+use domain::webhook::PING;
+use persistence::WebhookEndpoint;
+use serde_json::json;
+use uuid::Uuid;
+
+use super::view::DeliveryView;
+use crate::error::ApiError;
+use crate::guard::Guarded;
+use crate::state::AppState;
+use crate::webhooks::payload::envelope;
+
+/// Send a test event
+///
+/// Queues a `ping` event to this endpoint only (even if it is disabled or does
+/// not subscribe to every type), signed and retried like any other; follow it
+/// in the endpoint's deliveries.
+#[utoipa::path(
+    tag = "Webhooks",
+    operation_id = "testWebhookEndpoint",
+    params(("id" = Uuid, Path, description = "Webhook endpoint id")),
+    responses(
+        (status = 202, description = "Queued", body = DeliveryView),
+    ),
+    security(("bearer" = []))
+)]
+#[post("/webhook-endpoints/{id}/test")]
+pub async fn test_webhook_endpoint(
+    state: web::Data<AppState>,
+    endpoint: Guarded<ManageWebhooks, WebhookEndpoint>,
+) -> Result<HttpResponse, ApiError> {
+    let (principal, endpoint) = (endpoint.principal, endpoint.record);
+    let (id, org) = (endpoint.id, endpoint.organization_id);
+    let event_id = Uuid::now_v7();
+    let now = state.clock.now();
+    let body = envelope(event_id, PING, now, org, json!({"webhook_endpoint_id": id}));
+    let scope = principal.home_path.clone();
+    let delivery = state
+        .db(move |s| s.queue_webhook_ping(&scope, id, event_id, PING, org, body, now))
+        .await?;
+    Ok(HttpResponse::Accepted().json(DeliveryView::from(delivery)))
+}

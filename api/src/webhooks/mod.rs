@@ -1,0 +1,20 @@
+//! Webhooks behind the endpoints: the [`dispatcher`] turns sealed audit events
+//! into webhook events and deliveries, the [`worker`] leases due deliveries and
+//! has the [`sender`] make the signed HTTP calls, and [`address`] keeps every
+//! call on public addresses. See docs/ARCHITECTURE.md, "Webhooks".
+
+pub mod address;
+pub mod dispatcher;
+pub mod payload;
+pub mod sender;
+pub mod worker;
+
+use domain::WebhookSecret;
+use rand::RngCore;
+
+/// A new signing secret of 32 random bytes.
+pub fn new_secret() -> WebhookSecret {
+    let mut bytes = [0u8; 32];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    WebhookSecret::from_random(bytes)
+}
