@@ -18,8 +18,8 @@ use std::pin::Pin;
 use actix_web::{FromRequest, HttpRequest};
 use domain::{ActionPolicy, OrgKind, Principal, Scoped, TreePath};
 use persistence::{
-    ApiClient, Delivery, Application, BillingRun, CustomerUser, Invoice, Operator, Organization, ServiceInstance, Store,
-    StoreError, Subscription, WebhookEndpoint,
+    ApiClient, Application, BillingRun, CustomerUser, Delivery, Invoice, Operator, Organization, ServiceInstance,
+    Store, StoreError, Subscription, WebhookEndpoint,
 };
 use uuid::Uuid;
 

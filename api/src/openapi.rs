@@ -190,11 +190,13 @@ pub fn complete(api: &mut OpenApi) {
 
 /// The document as served at `/openapi.json` and printed by `partner-portal openapi`.
 ///
-/// utoipa 5 serializes a link's `operationId` as `operation_id`; the JSON is
-/// mended here, the one place the document becomes text.
+/// utoipa 5 serializes a link's `operationId` as `operation_id`, and has no
+/// top-level `webhooks` section; both are added to the JSON here, the one place
+/// the document becomes text.
 pub fn spec_json() -> Result<String, serde_json::Error> {
     let mut doc = serde_json::to_value(spec())?;
     mend_link_keys(&mut doc);
+    crate::webhooks::spec::add_to(&mut doc);
     serde_json::to_string_pretty(&doc)
 }
 

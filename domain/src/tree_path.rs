@@ -154,7 +154,11 @@ mod tests {
         let leaf = child.child(Uuid::now_v7());
         assert_eq!(
             leaf.ancestors_or_self(),
-            vec![root.as_str().to_string(), child.as_str().to_string(), leaf.as_str().to_string()]
+            vec![
+                root.as_str().to_string(),
+                child.as_str().to_string(),
+                leaf.as_str().to_string()
+            ]
         );
     }
 }

@@ -241,7 +241,9 @@ impl Webhooks<'_> {
     }
 
     pub async fn create(self, org: Uuid, body: Value) -> Reply {
-        self.0.post(&paths::of_organization(org, "webhook-endpoints"), body).await
+        self.0
+            .post(&paths::of_organization(org, "webhook-endpoints"), body)
+            .await
     }
 
     pub async fn get(self, id: Uuid) -> Reply {

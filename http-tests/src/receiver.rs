@@ -26,7 +26,10 @@ impl Received {
 
     /// The `webhook-signature` entries.
     pub fn signatures(&self) -> Vec<&str> {
-        self.header("webhook-signature").split(' ').filter(|s| !s.is_empty()).collect()
+        self.header("webhook-signature")
+            .split(' ')
+            .filter(|s| !s.is_empty())
+            .collect()
     }
 
     /// Whether one of the signatures is `secret`'s over id, timestamp and body

@@ -61,11 +61,11 @@ pub use reports::{CustomerUserReportRow, SubscriptionReportRow};
 pub use service_instances::ServiceInstance;
 pub use snapshot::Snapshot;
 pub use store::Store;
-pub use webhooks::{
-    AttemptOutcome, ClaimedDelivery, Delivery, DispatchBatch, DispatchedEvent, NewDelivery, NewWebhookEndpoint,
-    SealedEvent, WebhookEndpoint, WebhookEndpointPatch,
-};
 pub use subscriptions::{
     CustomerRollup, Dashboard, DashboardFigures, NewSubscription, OrgCount, SeatChange, Subscription,
     SubscriptionFilter, SubscriptionPatch, UsageBucket, UsageInterval,
+};
+pub use webhooks::{
+    AttemptOutcome, ClaimedDelivery, Delivery, DispatchBatch, DispatchedEvent, NewDelivery, NewWebhookEndpoint,
+    SealedEvent, WebhookEndpoint, WebhookEndpointPatch,
 };

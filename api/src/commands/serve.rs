@@ -29,11 +29,8 @@ pub fn run(config: &Config, demo: bool) -> anyhow::Result<()> {
     let billing = crate::billing::worker::spawn(store.clone(), state.clock.clone(), config.billing_batch)?;
     let dispatcher = crate::webhooks::dispatcher::spawn(store.clone(), state.clock.clone())?;
     let sender = crate::webhooks::sender::Sender::new(config.webhook_allow_private_targets)?;
-    let deliverer = crate::webhooks::worker::spawn(crate::webhooks::worker::Worker::new(
-        store,
-        sender,
-        state.clock.clone(),
-    ))?;
+    let deliverer =
+        crate::webhooks::worker::spawn(crate::webhooks::worker::Worker::new(store, sender, state.clock.clone()))?;
     let served = actix_web::rt::System::new().block_on(async move { crate::app::run(state, listener)?.await });
     deliverer.stop();
     dispatcher.stop();

@@ -7,6 +7,7 @@ pub mod address;
 pub mod dispatcher;
 pub mod payload;
 pub mod sender;
+pub mod spec;
 pub mod worker;
 
 use domain::WebhookSecret;

@@ -35,6 +35,25 @@ pub fn envelope(id: Uuid, event_type: &str, occurred_at: DateTime<Utc>, organiza
     .to_string()
 }
 
+/// The schema of `data` for events about `subject` (the event type's part
+/// before the dot, which is also the audit event's target type); `None`: the
+/// resource has no GET, and `data` is `{"id": …}`.
+pub fn data_schema(subject: &str) -> Option<&'static str> {
+    Some(match subject {
+        "organization" => "OrganizationView",
+        "operator" => "OperatorView",
+        "api_client" => "ApiClientView",
+        "customer_user" => "CustomerUserView",
+        "subscription" => "SubscriptionView",
+        "service_instance" => "ServiceInstanceView",
+        "application" => "ApplicationView",
+        "billing_run" => "BillingRunView",
+        "webhook_endpoint" => "WebhookEndpointView",
+        "invoice" => "InvoiceDetail",
+        _ => return None,
+    })
+}
+
 fn to_json<T: Serialize>(view: Option<T>) -> Option<Value> {
     view.and_then(|v| serde_json::to_value(v).ok())
 }

@@ -63,9 +63,9 @@ impl Worker {
             return Ok(Vec::new());
         }
         let now = self.clock.now();
-        let claimed =
-            self.store
-                .claim_webhook_deliveries(now, now + LEASE, free as i64, PER_ENDPOINT, &running)?;
+        let claimed = self
+            .store
+            .claim_webhook_deliveries(now, now + LEASE, free as i64, PER_ENDPOINT, &running)?;
         let mut handles = Vec::with_capacity(claimed.len());
         for delivery in claimed {
             *lock(&self.in_flight).entry(delivery.endpoint_id).or_default() += 1;
@@ -99,9 +99,13 @@ impl Worker {
             next_attempt_at,
         };
         match self.store.record_webhook_attempt(&delivery, &outcome, at) {
-            Ok(true) => tracing::debug!(delivery = %delivery.id, attempt = delivery.attempt, succeeded = outcome.succeeded, "webhook attempt"),
+            Ok(true) => {
+                tracing::debug!(delivery = %delivery.id, attempt = delivery.attempt, succeeded = outcome.succeeded, "webhook attempt")
+            }
             Ok(false) => tracing::info!(delivery = %delivery.id, "webhook lease lost; another worker has the delivery"),
-            Err(e) => tracing::warn!(delivery = %delivery.id, error = %e, "webhook attempt not recorded; it goes again after its lease"),
+            Err(e) => {
+                tracing::warn!(delivery = %delivery.id, error = %e, "webhook attempt not recorded; it goes again after its lease")
+            }
         }
         let mut running = lock(&self.in_flight);
         if let Some(n) = running.get_mut(&delivery.endpoint_id) {

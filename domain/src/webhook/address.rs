@@ -128,7 +128,10 @@ mod tests {
     use super::*;
 
     fn refused(url: &str) -> &'static str {
-        WebhookUrl::parse(url, false).err().map(|e| e.code).unwrap_or("accepted")
+        WebhookUrl::parse(url, false)
+            .err()
+            .map(|e| e.code)
+            .unwrap_or("accepted")
     }
 
     #[test]
@@ -167,7 +170,14 @@ mod tests {
         for ip in ["8.8.8.8", "2606:4700::1111", "1.1.1.1"] {
             assert!(is_public_ip(ip.parse().unwrap()), "{ip}");
         }
-        for ip in ["0.0.0.0", "100.64.0.1", "198.18.0.1", "240.0.0.1", "fe80::1", "64:ff9b::a00:1"] {
+        for ip in [
+            "0.0.0.0",
+            "100.64.0.1",
+            "198.18.0.1",
+            "240.0.0.1",
+            "fe80::1",
+            "64:ff9b::a00:1",
+        ] {
             assert!(!is_public_ip(ip.parse().unwrap()), "{ip}");
         }
     }

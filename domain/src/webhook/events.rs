@@ -21,7 +21,11 @@ impl EventTypes {
     /// `["*"]`, or a non-empty list of known event types (duplicates collapse).
     pub fn parse(raw: &[String]) -> Result<Self, Vec<FieldError>> {
         if raw.is_empty() {
-            return Err(vec![FieldError::new("events", "required", "name at least one event type, or \"*\"")]);
+            return Err(vec![FieldError::new(
+                "events",
+                "required",
+                "name at least one event type, or \"*\"",
+            )]);
         }
         if raw.len() > MAX_EVENT_TYPES {
             return Err(vec![FieldError::new(
@@ -110,7 +114,10 @@ mod tests {
         let e = EventTypes::parse(&strings(&["organization.created", "no.such"])).unwrap_err();
         assert_eq!(e[0].field, "events[1]");
         assert_eq!(EventTypes::parse(&[]).unwrap_err()[0].field, "events");
-        assert_eq!(EventTypes::parse(&strings(&["*", "invoice.paid"])).unwrap_err()[0].field, "events");
+        assert_eq!(
+            EventTypes::parse(&strings(&["*", "invoice.paid"])).unwrap_err()[0].field,
+            "events"
+        );
         let huge = vec!["invoice.paid".to_string(); 10_000];
         assert_eq!(EventTypes::parse(&huge).unwrap_err()[0].code, "too_many");
     }

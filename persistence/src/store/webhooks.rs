@@ -157,6 +157,17 @@ impl Store {
         body: String,
         at: DateTime<Utc>,
     ) -> Result<Delivery, StoreError> {
-        self.change(|c| deliveries::ping(c, scope, endpoint, event_id, event_type, organization_id, body.clone(), at))
+        self.change(|c| {
+            deliveries::ping(
+                c,
+                scope,
+                endpoint,
+                event_id,
+                event_type,
+                organization_id,
+                body.clone(),
+                at,
+            )
+        })
     }
 }

@@ -262,12 +262,11 @@ pub(crate) fn claim(
     let mut out = Vec::with_capacity(rows.len());
     for (id, event_id, endpoint_id, body, attempt, created_at) in rows {
         let endpoint_id = parse_uuid(&endpoint_id)?;
-        if !endpoints_by_id.contains_key(&endpoint_id) {
-            let endpoint = endpoints::find(conn, endpoint_id)?.ok_or(StoreError::NotFound)?;
-            endpoints_by_id.insert(endpoint_id, endpoint);
-        }
-        let Some(endpoint) = endpoints_by_id.get(&endpoint_id) else {
-            continue;
+        let endpoint = match endpoints_by_id.entry(endpoint_id) {
+            std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
+            std::collections::hash_map::Entry::Vacant(e) => {
+                e.insert(endpoints::find(conn, endpoint_id)?.ok_or(StoreError::NotFound)?)
+            }
         };
         out.push(ClaimedDelivery {
             id: parse_uuid(&id)?,
@@ -320,7 +319,12 @@ pub(crate) fn record(
 
 /// Queues the event of delivery `id` again to the same endpoint, with the same
 /// body (so the same `webhook-id`): a new delivery, due at `at`.
-pub(crate) fn redeliver(conn: &mut DbConn, scope: &TreePath, id: Uuid, at: DateTime<Utc>) -> Result<Delivery, StoreError> {
+pub(crate) fn redeliver(
+    conn: &mut DbConn,
+    scope: &TreePath,
+    id: Uuid,
+    at: DateTime<Utc>,
+) -> Result<Delivery, StoreError> {
     let old = find(conn, id)?
         .filter(|d| scope.is_ancestor_or_self_of(&d.path))
         .ok_or(StoreError::NotFound)?;

@@ -127,7 +127,13 @@ pub(crate) fn commit(
         return Ok(false);
     }
     for event in events.iter().filter(|e| !e.deliveries.is_empty()) {
-        insert_event(conn, event.id, &event.event_type, event.organization_id, event.occurred_at)?;
+        insert_event(
+            conn,
+            event.id,
+            &event.event_type,
+            event.organization_id,
+            event.occurred_at,
+        )?;
         insert_deliveries(conn, event.id, &event.deliveries, at)?;
     }
     Ok(true)

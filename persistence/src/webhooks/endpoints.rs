@@ -268,12 +268,24 @@ pub(crate) fn update(
     bump(conn, &endpoint)?;
     diesel::update(webhook_endpoints::table.find(id.to_string()))
         .set((
-            patch.url.as_ref().map(|u| webhook_endpoints::url.eq(u.as_str().to_string())),
-            patch.events.as_ref().map(|e| webhook_endpoints::events.eq(e.to_storage())),
-            patch.description.as_ref().map(|d| webhook_endpoints::description.eq(d.clone())),
+            patch
+                .url
+                .as_ref()
+                .map(|u| webhook_endpoints::url.eq(u.as_str().to_string())),
+            patch
+                .events
+                .as_ref()
+                .map(|e| webhook_endpoints::events.eq(e.to_storage())),
+            patch
+                .description
+                .as_ref()
+                .map(|d| webhook_endpoints::description.eq(d.clone())),
             patch.enabled.map(|e| webhook_endpoints::enabled.eq(e)),
             // Re-enabling starts the failure clock afresh.
-            patch.enabled.filter(|e| *e).map(|_| webhook_endpoints::failing_since.eq(None::<NaiveDateTime>)),
+            patch
+                .enabled
+                .filter(|e| *e)
+                .map(|_| webhook_endpoints::failing_since.eq(None::<NaiveDateTime>)),
         ))
         .execute(conn)?;
     audit::record_at(
@@ -351,12 +363,7 @@ pub(crate) fn rotate(
 /// Notes a delivery's outcome on its endpoint: a success clears the failure
 /// clock; a failure starts it, and disables (audited, by the system) an
 /// endpoint that has failed everything for the retry window.
-pub(crate) fn note_outcome(
-    conn: &mut DbConn,
-    id: Uuid,
-    succeeded: bool,
-    at: DateTime<Utc>,
-) -> Result<(), StoreError> {
+pub(crate) fn note_outcome(conn: &mut DbConn, id: Uuid, succeeded: bool, at: DateTime<Utc>) -> Result<(), StoreError> {
     let Some(endpoint) = find(conn, id)? else {
         return Ok(());
     };

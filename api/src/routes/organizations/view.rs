@@ -216,7 +216,10 @@ pub async fn present(
     ids.dedup();
     let entries = state.db(move |s| s.path_entries(&ids)).await?;
     let names: HashMap<Uuid, PathEntry> = entries.into_iter().map(|e| (e.id, e)).collect();
-    Ok(orgs.into_iter().map(|o| view(o, &principal.home_path, &names)).collect())
+    Ok(orgs
+        .into_iter()
+        .map(|o| view(o, &principal.home_path, &names))
+        .collect())
 }
 
 pub async fn present_one(

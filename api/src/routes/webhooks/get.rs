@@ -23,5 +23,9 @@ use crate::preconditions::tagged;
 #[get("/webhook-endpoints/{id}")]
 pub async fn get_webhook_endpoint(endpoint: Guarded<ReadWebhooks, WebhookEndpoint>) -> HttpResponse {
     let endpoint = endpoint.into_record();
-    tagged(&mut HttpResponse::Ok(), endpoint.version, WebhookEndpointView::from(endpoint))
+    tagged(
+        &mut HttpResponse::Ok(),
+        endpoint.version,
+        WebhookEndpointView::from(endpoint),
+    )
 }

@@ -3,8 +3,8 @@
 //! pushed, and what became of each delivery.
 
 mod create;
-mod deliveries;
 mod delete;
+mod deliveries;
 mod get;
 mod input;
 mod list;
