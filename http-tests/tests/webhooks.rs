@@ -376,3 +376,90 @@ both_backends!(
         assert_eq!(ids.len(), 20);
     }
 );
+
+both_backends!(
+    an_endpoint_failing_everything_for_three_days_is_disabled,
+    flags = [ALLOW_PRIVATE],
+    |app| async move {
+        let t = app.tree().await;
+        let receiver = Receiver::start();
+        receiver.answer(&[503; 100]);
+        let (id, _) = endpoint(&app, t.reseller_a, &receiver.url, &["organization.updated"]).await;
+        let r = app
+            .admin()
+            .organizations()
+            .update(t.customer_a, json!({"name": "Gone Dark Ltd"}), None)
+            .await;
+        assert_eq!(r.status, 200);
+        assert_eq!(until_received(&app, &receiver, 1).await.len(), 1);
+        // Every 6 hours a retry, until the third day ends.
+        for _ in 0..13 {
+            app.advance_clock(6 * 3600 + 60);
+            deliver(&app).await;
+        }
+        let attempts = receiver.received().len();
+        assert!((10..=14).contains(&attempts), "retried over three days: {attempts}");
+        let d = app.admin().webhooks().deliveries(id).await;
+        assert_eq!(d.body["items"][0]["status"], "failed", "{}", d.text);
+        assert_eq!(d.body["items"][0]["next_attempt_at"], Value::Null);
+        let got = app.admin().webhooks().get(id).await;
+        assert_eq!(got.body["enabled"], false, "{}", got.text);
+        // created, then disabled by the system.
+        assert_eq!(app.store.audit_event_count(id).expect("count"), 2);
+        // Nothing more is sent to a disabled endpoint.
+        app.admin()
+            .organizations()
+            .update(t.customer_a, json!({"name": "Still Dark Ltd"}), None)
+            .await;
+        app.advance_clock(60);
+        deliver(&app).await;
+        assert_eq!(receiver.received().len(), attempts);
+    }
+);
+
+both_backends!(
+    a_delivery_whose_worker_died_is_sent_after_its_lease,
+    flags = [ALLOW_PRIVATE],
+    |app| async move {
+        let t = app.tree().await;
+        let receiver = Receiver::start();
+        let (id, _) = endpoint(&app, t.reseller_a, &receiver.url, &["organization.updated"]).await;
+        let r = app
+            .admin()
+            .organizations()
+            .update(t.customer_a, json!({"name": "Crash Test Ltd"}), None)
+            .await;
+        assert_eq!(r.status, 200);
+        // A worker claims the delivery and dies before sending it.
+        let (store, clock) = (app.store.clone(), app.clock.clone());
+        let claimed = tokio::task::spawn_blocking(move || {
+            let deadline = Instant::now() + Duration::from_secs(10);
+            loop {
+                dispatcher::run_once(&store, &clock).expect("dispatch");
+                let now = clock.now();
+                let lease = now + api::webhooks::worker::LEASE;
+                let claimed = store
+                    .claim_webhook_deliveries(now, lease, 10, 8, &Default::default())
+                    .expect("claim");
+                if !claimed.is_empty() || Instant::now() > deadline {
+                    return claimed;
+                }
+                std::thread::sleep(Duration::from_millis(50));
+            }
+        })
+        .await
+        .expect("claim");
+        assert_eq!(claimed.len(), 1);
+        // While the lease holds, nobody else sends it; once it has run out, a live worker does.
+        deliver(&app).await;
+        assert!(receiver.received().is_empty());
+        app.advance_clock(api::webhooks::worker::LEASE.num_seconds() + 1);
+        deliver(&app).await;
+        let got = receiver.received();
+        assert_eq!(got.len(), 1);
+        assert_eq!(got[0].header("webhook-id"), claimed[0].event_id.to_string());
+        let d = app.admin().webhooks().deliveries(id).await;
+        assert_eq!(d.body["items"][0]["status"], "succeeded");
+        assert_eq!(d.body["items"][0]["attempts"], 2, "the lost attempt counts");
+    }
+);

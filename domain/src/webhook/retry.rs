@@ -53,15 +53,17 @@ pub fn retry_delay(attempt: i64, jitter: f64) -> Duration {
     Duration::seconds(base + spread)
 }
 
-/// When to try a delivery again after failed attempt `attempt`, or `None` when
-/// that would fall beyond [`RETRY_WINDOW`] from its creation (it has failed).
+/// When to try a delivery again after failed attempt `attempt`: after
+/// [`retry_delay`], but no later than [`RETRY_WINDOW`] after its creation (the
+/// last attempt); `None` once the window has passed (it has failed).
 pub fn next_attempt(created_at: DateTime<Utc>, now: DateTime<Utc>, attempt: i64, jitter: f64) -> Option<DateTime<Utc>> {
-    let at = now + retry_delay(attempt, jitter);
-    (at <= created_at + RETRY_WINDOW).then_some(at)
+    let end = created_at + RETRY_WINDOW;
+    (now < end).then(|| (now + retry_delay(attempt, jitter)).min(end))
 }
 
-/// An endpoint is disabled once it has failed every delivery since `failing_since`
-/// for [`RETRY_WINDOW`].
+/// An endpoint is disabled once it has failed every delivery for
+/// [`RETRY_WINDOW`]: `failing_since` is when the oldest delivery that has
+/// failed since its last success became due.
 pub fn should_disable(failing_since: DateTime<Utc>, now: DateTime<Utc>) -> bool {
     now - failing_since >= RETRY_WINDOW
 }
@@ -84,7 +86,12 @@ mod tests {
         let created = Utc::now();
         assert!(next_attempt(created, created, 1, 0.0).is_some());
         let late = created + Duration::days(3) - Duration::hours(1);
-        assert_eq!(next_attempt(created, late, 7, 0.0), None);
+        assert_eq!(
+            next_attempt(created, late, 7, 0.0),
+            Some(created + RETRY_WINDOW),
+            "a last attempt at the end"
+        );
+        assert_eq!(next_attempt(created, created + RETRY_WINDOW, 8, 0.0), None);
         assert!(!should_disable(created, late));
         assert!(should_disable(created, created + RETRY_WINDOW));
     }

@@ -313,7 +313,7 @@ pub(crate) fn record(
     if n == 0 {
         return Ok(false);
     }
-    endpoints::note_outcome(conn, delivery.endpoint_id, outcome.succeeded, at)?;
+    endpoints::note_outcome(conn, delivery.endpoint_id, outcome.succeeded, delivery.created_at, at)?;
     Ok(true)
 }
 

@@ -361,9 +361,16 @@ pub(crate) fn rotate(
 }
 
 /// Notes a delivery's outcome on its endpoint: a success clears the failure
-/// clock; a failure starts it, and disables (audited, by the system) an
+/// clock; a failure starts it at `due_since` (when the failed delivery became
+/// due) unless it runs already, and disables (audited, by the system) an
 /// endpoint that has failed everything for the retry window.
-pub(crate) fn note_outcome(conn: &mut DbConn, id: Uuid, succeeded: bool, at: DateTime<Utc>) -> Result<(), StoreError> {
+pub(crate) fn note_outcome(
+    conn: &mut DbConn,
+    id: Uuid,
+    succeeded: bool,
+    due_since: DateTime<Utc>,
+    at: DateTime<Utc>,
+) -> Result<(), StoreError> {
     let Some(endpoint) = find(conn, id)? else {
         return Ok(());
     };
@@ -375,11 +382,14 @@ pub(crate) fn note_outcome(conn: &mut DbConn, id: Uuid, succeeded: bool, at: Dat
         }
         return Ok(());
     }
-    let Some(since) = endpoint.failing_since else {
-        diesel::update(webhook_endpoints::table.find(id.to_string()))
-            .set(webhook_endpoints::failing_since.eq(Some(naive(at))))
-            .execute(conn)?;
-        return Ok(());
+    let since = match endpoint.failing_since {
+        Some(since) => since,
+        None => {
+            diesel::update(webhook_endpoints::table.find(id.to_string()))
+                .set(webhook_endpoints::failing_since.eq(Some(naive(due_since))))
+                .execute(conn)?;
+            due_since
+        }
     };
     if endpoint.enabled && domain::webhook::should_disable(since, at) {
         bump(conn, &endpoint)?;
