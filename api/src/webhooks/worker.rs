@@ -21,7 +21,8 @@ use super::sender::Sender;
 use crate::background::{self, Background};
 use crate::clock::Clock;
 
-/// How long a claimed delivery is reserved: well beyond the sender's timeout.
+/// How long a claimed delivery is reserved by default (`WEBHOOK_LEASE_SECS`):
+/// well beyond the sender's timeout.
 pub const LEASE: Duration = Duration::seconds(60);
 /// Deliveries running at once in one process.
 pub const MAX_IN_FLIGHT: usize = 64;
@@ -42,6 +43,7 @@ pub struct Worker {
     store: Store,
     sender: Sender,
     clock: Clock,
+    lease: Duration,
     in_flight: InFlight,
 }
 
@@ -51,8 +53,15 @@ impl Worker {
             store,
             sender,
             clock,
+            lease: LEASE,
             in_flight: Arc::default(),
         }
+    }
+
+    /// Holds claimed deliveries for `lease` instead of [`LEASE`].
+    pub fn with_lease(mut self, lease: Duration) -> Self {
+        self.lease = lease;
+        self
     }
 
     /// Leases what is due, up to the free slots, and starts a thread for each.
@@ -63,9 +72,9 @@ impl Worker {
             return Ok(Vec::new());
         }
         let now = self.clock.now();
-        let claimed = self
-            .store
-            .claim_webhook_deliveries(now, now + LEASE, free as i64, PER_ENDPOINT, &running)?;
+        let claimed =
+            self.store
+                .claim_webhook_deliveries(now, now + self.lease, free as i64, PER_ENDPOINT, &running)?;
         let mut handles = Vec::with_capacity(claimed.len());
         for delivery in claimed {
             *lock(&self.in_flight).entry(delivery.endpoint_id).or_default() += 1;
