@@ -13,6 +13,10 @@ pub mod worker;
 use domain::WebhookSecret;
 use rand::RngCore;
 
+/// Connections of the dispatcher and the delivery worker, a pool of their own,
+/// so a burst of deliveries never takes the connections requests need.
+pub const POOL_SIZE: u32 = 4;
+
 /// A new signing secret of 32 random bytes.
 pub fn new_secret() -> WebhookSecret {
     let mut bytes = [0u8; 32];

@@ -9,7 +9,7 @@
 //! any replica sends those deliveries again: at least once, never lost.
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::thread::JoinHandle;
 use std::time::Duration as StdDuration;
 
@@ -31,11 +31,27 @@ pub const PER_ENDPOINT: usize = 8;
 /// Pause after a round that started nothing.
 pub const POLL: StdDuration = StdDuration::from_millis(100);
 
-/// Deliveries running in this process, by endpoint.
-type InFlight = Arc<Mutex<HashMap<Uuid, usize>>>;
+/// Deliveries running in this process, by endpoint, and a signal each one
+/// gives when it ends (so a claim for the slot it freed follows at once).
+#[derive(Default)]
+struct InFlight {
+    running: Mutex<HashMap<Uuid, usize>>,
+    ended: Condvar,
+}
 
-fn lock(in_flight: &InFlight) -> MutexGuard<'_, HashMap<Uuid, usize>> {
-    in_flight.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+impl InFlight {
+    fn lock(&self) -> MutexGuard<'_, HashMap<Uuid, usize>> {
+        self.running.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Waits until a running delivery ends, at most `timeout`.
+    fn wait_for_one(&self, timeout: StdDuration) {
+        let running = self.lock();
+        if running.is_empty() {
+            return;
+        }
+        let _ = self.ended.wait_timeout(running, timeout);
+    }
 }
 
 #[derive(Clone)]
@@ -44,7 +60,7 @@ pub struct Worker {
     sender: Sender,
     clock: Clock,
     lease: Duration,
-    in_flight: InFlight,
+    in_flight: Arc<InFlight>,
 }
 
 impl Worker {
@@ -66,7 +82,7 @@ impl Worker {
 
     /// Leases what is due, up to the free slots, and starts a thread for each.
     fn start_due(&self) -> Result<Vec<JoinHandle<()>>, StoreError> {
-        let running = lock(&self.in_flight).clone();
+        let running = self.in_flight.lock().clone();
         let free = MAX_IN_FLIGHT.saturating_sub(running.values().sum());
         if free == 0 {
             return Ok(Vec::new());
@@ -77,7 +93,7 @@ impl Worker {
                 .claim_webhook_deliveries(now, now + self.lease, free as i64, PER_ENDPOINT, &running)?;
         let mut handles = Vec::with_capacity(claimed.len());
         for delivery in claimed {
-            *lock(&self.in_flight).entry(delivery.endpoint_id).or_default() += 1;
+            *self.in_flight.lock().entry(delivery.endpoint_id).or_default() += 1;
             let worker = self.clone();
             let spawned = std::thread::Builder::new()
                 .name("webhook delivery".into())
@@ -116,13 +132,14 @@ impl Worker {
                 tracing::warn!(delivery = %delivery.id, error = %e, "webhook attempt not recorded; it goes again after its lease")
             }
         }
-        let mut running = lock(&self.in_flight);
+        let mut running = self.in_flight.lock();
         if let Some(n) = running.get_mut(&delivery.endpoint_id) {
             *n -= 1;
             if *n == 0 {
                 running.remove(&delivery.endpoint_id);
             }
         }
+        self.in_flight.ended.notify_all();
     }
 
     /// Sends everything due now and waits for each attempt to be recorded,
@@ -143,11 +160,21 @@ impl Worker {
     }
 }
 
-/// Starts the worker thread; deliveries run on threads of their own.
+/// Starts the worker thread; deliveries run on threads of their own. When
+/// nothing could start while deliveries run (their endpoints are at their cap,
+/// or every slot is taken), the next claim waits for one of them to end rather
+/// than for the idle pause.
 pub fn spawn(worker: Worker) -> std::io::Result<Background> {
     tracing::info!("webhook delivery worker started");
     background::spawn("webhook worker", POLL, move |_| match worker.start_due() {
-        Ok(started) => !started.is_empty(),
+        Ok(started) if started.is_empty() => {
+            let busy = !worker.in_flight.lock().is_empty();
+            if busy {
+                worker.in_flight.wait_for_one(POLL);
+            }
+            busy
+        }
+        Ok(_) => true,
         Err(e) => {
             tracing::warn!(error = %e, "webhook worker cannot claim deliveries; will retry");
             false

@@ -204,6 +204,7 @@ pub(crate) fn claim(
     cap: usize,
     in_flight: &HashMap<Uuid, usize>,
 ) -> Result<Vec<ClaimedDelivery>, StoreError> {
+    super::relaxed_commit(conn)?;
     let saturated: Vec<String> = in_flight
         .iter()
         .filter(|(_, n)| **n >= cap)
@@ -290,6 +291,7 @@ pub(crate) fn record(
     outcome: &AttemptOutcome,
     at: DateTime<Utc>,
 ) -> Result<bool, StoreError> {
+    super::relaxed_commit(conn)?;
     let status = match (outcome.succeeded, outcome.next_attempt_at) {
         (true, _) => DeliveryStatus::Succeeded,
         (false, Some(_)) => DeliveryStatus::Retrying,

@@ -116,6 +116,7 @@ pub(crate) fn commit(
     events: &[DispatchedEvent],
     at: DateTime<Utc>,
 ) -> Result<bool, StoreError> {
+    super::relaxed_commit(conn)?;
     let moved = diesel::update(
         webhook_dispatch::table
             .find(1)
