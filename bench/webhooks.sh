@@ -42,7 +42,7 @@ echo "uptime: $(uptime); binary: $BIN; $C clients, $T s per run"
 
 creates() {
   sql "CHECKPOINT" >/dev/null
-  TOKEN=$TOKEN PARENTS=$WORK/parents.txt TAG="$1" wrk -t2 -c"$C" -d"${T}s" -s bench/create.lua "http://$BIND" | rps
+  TOKEN=$TOKEN PARENTS=$WORK/parents.txt TAG="$1" wrk -t$((C < 2 ? 1 : 2)) -c"$C" -d"${T}s" -s bench/create.lua "http://$BIND" | rps
 }
 
 BEFORE=$(creates plain$(date +%s))

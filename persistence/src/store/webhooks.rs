@@ -157,17 +157,6 @@ impl Store {
         body: String,
         at: DateTime<Utc>,
     ) -> Result<Delivery, StoreError> {
-        self.change(|c| {
-            deliveries::ping(
-                c,
-                scope,
-                endpoint,
-                event_id,
-                event_type,
-                organization_id,
-                body.clone(),
-                at,
-            )
-        })
+        self.change(move |c| deliveries::ping(c, scope, endpoint, event_id, event_type, organization_id, body, at))
     }
 }

@@ -13,9 +13,9 @@ use crate::webhooks::payload::envelope;
 
 /// Send a test event
 ///
-/// Queues a `ping` event to this endpoint only (even if it is disabled or does
-/// not subscribe to every type), signed and retried like any other; follow it
-/// in the endpoint's deliveries.
+/// Queues a `ping` event to this endpoint only (whatever types it subscribes
+/// to), signed and retried like any other; follow it in the endpoint's
+/// deliveries. A disabled endpoint receives it once it is enabled again.
 #[utoipa::path(
     tag = "Webhooks",
     operation_id = "testWebhookEndpoint",
