@@ -97,6 +97,15 @@ pub struct Config {
     /// Folder for `.eml` files when no SMTP_URL is set.
     #[arg(long, env = "MAIL_DIR", default_value = "mail", global = true)]
     pub mail_dir: PathBuf,
+    /// Let webhook endpoints use plain http and loopback or private addresses
+    /// (local development and tests only; never in production).
+    #[arg(long, env = "WEBHOOK_ALLOW_PRIVATE_TARGETS", default_value_t = false, global = true)]
+    pub webhook_allow_private_targets: bool,
+    /// How long a worker holds a webhook delivery it claimed, in seconds; after
+    /// a crash, another replica sends it once this has passed. Longer than the
+    /// 10 s delivery timeout, so a delivery in progress is never sent twice.
+    #[arg(long, env = "WEBHOOK_LEASE_SECS", default_value_t = crate::webhooks::worker::LEASE.num_seconds(), value_parser = clap::value_parser!(i64).range(11..=3_600), global = true)]
+    pub webhook_lease_secs: i64,
 }
 
 impl Config {

@@ -20,8 +20,8 @@ use std::ops::Deref;
 use actix_web::{FromRequest, HttpRequest};
 use domain::{ActionPolicy, OrgKind, Principal, Scoped, TreePath};
 use persistence::{
-    ApiClient, Application, BillingRun, CustomerUser, Invoice, Operator, Organization, ServiceInstance, Store,
-    StoreError, Subscription,
+    ApiClient, Application, BillingRun, CustomerUser, Delivery, Invoice, Operator, Organization, ServiceInstance,
+    Store, StoreError, Subscription, WebhookEndpoint,
 };
 use uuid::Uuid;
 
@@ -138,4 +138,6 @@ loaders! {
     Invoice => invoice,
     BillingRun => billing_run,
     ServiceInstance => service_instance,
+    WebhookEndpoint => webhook_endpoint,
+    Delivery => webhook_delivery,
 }

@@ -27,3 +27,4 @@ pub mod sealer;
 pub mod secrets;
 pub mod startup;
 pub mod state;
+pub mod webhooks;

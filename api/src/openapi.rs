@@ -43,6 +43,7 @@ anything else answers 404, exactly like a record that does not exist. Errors are
         (name = "Billing", description = "Billing runs, invoices and their states, billing history"),
         (name = "Reports", description = "Streamed CSV reports over a subtree: subscriptions, customer users, invoice lines"),
         (name = "Audit", description = "The tamper-evident, append-only audit log of a subtree, as pages or CSV"),
+        (name = "Webhooks", description = "Signed pushes of every change in a subtree to a partner's endpoints (Standard Webhooks); the events and their payloads are in this document's `webhooks` section"),
     )
 )]
 pub struct ApiDoc;
@@ -189,11 +190,13 @@ pub fn complete(api: &mut OpenApi) {
 
 /// The document as served at `/openapi.json` and printed by `partner-portal openapi`.
 ///
-/// utoipa 5 serializes a link's `operationId` as `operation_id`; the JSON is
-/// mended here, the one place the document becomes text.
+/// utoipa 5 serializes a link's `operationId` as `operation_id`, and has no
+/// top-level `webhooks` section; both are added to the JSON here, the one place
+/// the document becomes text.
 pub fn spec_json() -> Result<String, serde_json::Error> {
     let mut doc = serde_json::to_value(spec())?;
     mend_link_keys(&mut doc);
+    crate::webhooks::spec::add_to(&mut doc);
     serde_json::to_string_pretty(&doc)
 }
 

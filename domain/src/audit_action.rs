@@ -71,6 +71,11 @@ audit_actions! {
     ActivationLinkAccepted = "activation_link.accepted",
     ActivationLinkRevoked = "activation_link.revoked",
     ActivationLinkSent = "activation_link.sent",
+    WebhookEndpointCreated = "webhook_endpoint.created",
+    WebhookEndpointDeleted = "webhook_endpoint.deleted",
+    WebhookEndpointDisabled = "webhook_endpoint.disabled",
+    WebhookEndpointSecretRotated = "webhook_endpoint.secret_rotated",
+    WebhookEndpointUpdated = "webhook_endpoint.updated",
 }
 
 /// A string that names no audit action.

@@ -28,6 +28,7 @@ pub mod service;
 pub mod subscription;
 pub mod tenant_domain;
 pub mod tree_path;
+pub mod webhook;
 
 pub use api_client::ApiClientStatus;
 pub use audit_action::{AuditAction, UnknownAuditAction};
@@ -54,3 +55,4 @@ pub use service::Slug;
 pub use subscription::{check_date, BillingCycle, Currency, Money, Seats, Sku, SubscriptionChange, SubscriptionStatus};
 pub use tenant_domain::TenantDomain;
 pub use tree_path::TreePath;
+pub use webhook::{DeliveryStatus, EventTypes, WebhookSecret, WebhookUrl};

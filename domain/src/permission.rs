@@ -83,6 +83,8 @@ permission_matrix! {
     ManageActivationLinks => (ADMIN, CHANNEL),
     ManageProgramme => (ADMIN, CHANNEL),
     ReviewApplications => (ADMIN, CHANNEL),
+    ReadWebhooks => (ADMIN, CHANNEL),
+    ManageWebhooks => (ADMIN, CHANNEL),
 }
 
 impl Action {

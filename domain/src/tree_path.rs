@@ -68,6 +68,16 @@ impl TreePath {
         self.segments().count().saturating_sub(1)
     }
 
+    /// The paths of this organisation's ancestors and itself, root first: the
+    /// organisations whose subtree contains it.
+    pub fn ancestors_or_self(&self) -> Vec<String> {
+        self.0
+            .char_indices()
+            .filter(|&(i, c)| c == Self::SEPARATOR && i > 0)
+            .map(|(i, _)| self.0[..=i].to_string())
+            .collect()
+    }
+
     /// The exclusive upper end of this subtree's range: `/` (0x2F) becomes `0` (0x30),
     /// so every path with this prefix sorts in `[self, upper_bound)` and nothing else does.
     pub fn upper_bound(&self) -> String {
@@ -135,5 +145,20 @@ mod tests {
         let ub = a.upper_bound();
         assert!(a.as_str() <= inside.as_str() && inside.as_str() < ub.as_str());
         assert!(!(a.as_str() <= sibling.as_str() && sibling.as_str() < ub.as_str()));
+    }
+
+    #[test]
+    fn ancestors_or_self_are_every_prefix_path() {
+        let root = TreePath::root(Uuid::now_v7());
+        let child = root.child(Uuid::now_v7());
+        let leaf = child.child(Uuid::now_v7());
+        assert_eq!(
+            leaf.ancestors_or_self(),
+            vec![
+                root.as_str().to_string(),
+                child.as_str().to_string(),
+                leaf.as_str().to_string()
+            ]
+        );
     }
 }

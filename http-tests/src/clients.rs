@@ -130,6 +130,8 @@ clients! {
     oauth => OAuth;
     /// Who am I, health, keys and the spec.
     platform => Platform;
+    /// Webhook endpoints, their deliveries and redeliveries.
+    webhooks => Webhooks;
 }
 
 impl Organizations<'_> {
@@ -230,6 +232,51 @@ impl Operators<'_> {
             .header("Content-Type", "text/csv")
             .body(csv.into());
         self.send(req).await
+    }
+}
+
+impl Webhooks<'_> {
+    pub async fn list(self, org: Uuid) -> Reply {
+        self.0.get(&paths::of_organization(org, "webhook-endpoints")).await
+    }
+
+    pub async fn create(self, org: Uuid, body: Value) -> Reply {
+        self.0
+            .post(&paths::of_organization(org, "webhook-endpoints"), body)
+            .await
+    }
+
+    pub async fn get(self, id: Uuid) -> Reply {
+        self.0.get(&paths::webhook_endpoint(id)).await
+    }
+
+    pub async fn update(self, id: Uuid, body: Value, if_match: Option<&str>) -> Reply {
+        self.0.patch(&paths::webhook_endpoint(id), body, if_match).await
+    }
+
+    pub async fn delete(self, id: Uuid, if_match: Option<&str>) -> Reply {
+        let mut req = self.0.request(Method::DELETE, &paths::webhook_endpoint(id));
+        if let Some(tag) = if_match {
+            req = req.header("If-Match", tag);
+        }
+        self.0.send(req).await
+    }
+
+    pub async fn rotate_secret(self, id: Uuid) -> Reply {
+        self.0.act(&(paths::webhook_endpoint(id) + "/rotate-secret")).await
+    }
+
+    /// Queues a `ping` to the endpoint.
+    pub async fn test(self, id: Uuid) -> Reply {
+        self.0.act(&(paths::webhook_endpoint(id) + "/test")).await
+    }
+
+    pub async fn deliveries(self, id: Uuid) -> Reply {
+        self.0.get(&(paths::webhook_endpoint(id) + "/deliveries")).await
+    }
+
+    pub async fn redeliver(self, delivery: Uuid) -> Reply {
+        self.0.act(&(paths::webhook_delivery(delivery) + "/redeliver")).await
     }
 }
 

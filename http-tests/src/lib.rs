@@ -22,6 +22,7 @@ pub use persistence::testing::TestBackend as Backend;
 mod clients;
 mod documented;
 pub mod paths;
+pub mod receiver;
 
 pub use clients::*;
 
@@ -60,32 +61,42 @@ fn fixture(name: &str) -> PathBuf {
 impl TestApp {
     /// `None` when the backend is PostgreSQL and no `TEST_DATABASE_URL` is set.
     pub async fn spawn(backend: TestBackend) -> Option<TestApp> {
+        Self::spawn_with(backend, &[]).await
+    }
+
+    /// [`TestApp::spawn`] with more configuration flags (e.g.
+    /// `--webhook-allow-private-targets`).
+    pub async fn spawn_with(backend: TestBackend, flags: &[&str]) -> Option<TestApp> {
         let db = TestDatabase::new(backend)?;
         let data = tempfile::tempdir().expect("temp dir");
         let listener = TcpListener::bind("127.0.0.1:0").expect("free port");
         let addr = listener.local_addr().expect("local addr");
-        let config = ConfigOnly::parse_from([
-            "test",
-            "--database-url",
-            &db.url,
-            "--bind",
-            &addr.to_string(),
-            "--data-dir",
-            &data.path().display().to_string(),
-            "--db-pool-size",
-            "4",
-            "--workers",
-            "1",
-            "--max-body-bytes",
-            "16384",
-            "--oidc-issuer",
-            IDP_ISSUER,
-            "--oidc-audience",
-            IDP_AUDIENCE,
-            "--oidc-jwks-path",
-            &fixture("idp-jwks.json").display().to_string(),
-        ])
-        .config;
+        let (bind, data_dir, jwks) = (
+            addr.to_string(),
+            data.path().display().to_string(),
+            fixture("idp-jwks.json").display().to_string(),
+        );
+        let defaults = [
+            ("--database-url", db.url.as_str()),
+            ("--bind", &bind),
+            ("--data-dir", &data_dir),
+            ("--db-pool-size", "4"),
+            ("--workers", "1"),
+            ("--max-body-bytes", "16384"),
+            ("--oidc-issuer", IDP_ISSUER),
+            ("--oidc-audience", IDP_AUDIENCE),
+            ("--oidc-jwks-path", &jwks),
+        ];
+        // A flag the test gives replaces its default.
+        let args = std::iter::once("test")
+            .chain(
+                defaults
+                    .iter()
+                    .filter(|(name, _)| !flags.contains(name))
+                    .flat_map(|(name, value)| [*name, *value]),
+            )
+            .chain(flags.iter().copied());
+        let config = ConfigOnly::parse_from(args).config;
         let store = api::startup::open_store(&config, true).expect("store");
         api::startup::bootstrap(&store, &config).expect("bootstrap");
         let root = store.root().expect("root").expect("a root").id;
@@ -341,17 +352,21 @@ impl TestApp {
 }
 
 /// Runs a test body on SQLite and, when `TEST_DATABASE_URL` is set, PostgreSQL:
-/// `both_backends!(name, |app| async move { ... });`
+/// `both_backends!(name, |app| async move { ... });`, or with configuration
+/// flags: `both_backends!(name, flags = ["--flag"], |app| async move { ... });`
 #[macro_export]
 macro_rules! both_backends {
     ($name:ident, |$app:ident| $body:expr) => {
+        $crate::both_backends!($name, flags = [], |$app| $body);
+    };
+    ($name:ident, flags = [$($flag:expr),*], |$app:ident| $body:expr) => {
         mod $name {
             #[allow(unused_imports)]
             use super::*;
 
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn sqlite() {
-                let $app = $crate::TestApp::spawn($crate::Backend::Sqlite)
+                let $app = $crate::TestApp::spawn_with($crate::Backend::Sqlite, &[$($flag),*])
                     .await
                     .expect("sqlite");
                 $body.await
@@ -359,7 +374,7 @@ macro_rules! both_backends {
 
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn postgres() {
-                let Some($app) = $crate::TestApp::spawn($crate::Backend::Postgres).await else {
+                let Some($app) = $crate::TestApp::spawn_with($crate::Backend::Postgres, &[$($flag),*]).await else {
                     eprintln!("TEST_DATABASE_URL not set: PostgreSQL run skipped");
                     return;
                 };

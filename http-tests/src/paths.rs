@@ -67,3 +67,11 @@ pub fn programme_applications(org: Uuid) -> String {
 pub fn activation(token: &str) -> String {
     format!("/v1/activations/{token}")
 }
+
+pub fn webhook_endpoint(id: Uuid) -> String {
+    format!("/v1/webhook-endpoints/{id}")
+}
+
+pub fn webhook_delivery(id: Uuid) -> String {
+    format!("/v1/webhook-deliveries/{id}")
+}

@@ -25,3 +25,4 @@ mod platform;
 mod reports;
 mod service_instances;
 mod subscriptions;
+mod webhooks;

@@ -37,6 +37,7 @@ mod subscriptions;
 pub mod testing;
 mod time;
 mod tx;
+mod webhooks;
 
 pub use activation_links::{
     Activation, ActivationLink, ActivationTarget, CreatedAdmin, FirstAdminDetails, NewActivationLink,
@@ -63,4 +64,8 @@ pub use store::Store;
 pub use subscriptions::{
     CustomerRollup, Dashboard, DashboardFigures, NewSubscription, OrgCount, SeatChange, Subscription,
     SubscriptionFilter, SubscriptionPatch, UsageBucket, UsageInterval,
+};
+pub use webhooks::{
+    AttemptOutcome, ClaimedDelivery, Delivery, DispatchBatch, DispatchedEvent, NewDelivery, NewWebhookEndpoint,
+    SealedEvent, WebhookEndpoint, WebhookEndpointPatch,
 };

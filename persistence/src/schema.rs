@@ -197,7 +197,63 @@ diesel::joinable!(programme_applications -> organizations (programme_org_id));
 diesel::joinable!(service_instances -> organizations (customer_id));
 diesel::joinable!(customer_users -> organizations (customer_id));
 diesel::joinable!(subscriptions -> organizations (customer_id));
+diesel::table! {
+    webhook_endpoints (id) {
+        id -> Text,
+        organization_id -> Text,
+        url -> Text,
+        events -> Text,
+        description -> Text,
+        enabled -> Bool,
+        secret -> Text,
+        previous_secret -> Nullable<Text>,
+        previous_secret_until -> Nullable<Timestamp>,
+        failing_since -> Nullable<Timestamp>,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    webhook_events (id) {
+        id -> Text,
+        event_type -> Text,
+        organization_id -> Text,
+        occurred_at -> Timestamp,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    webhook_deliveries (id) {
+        id -> Text,
+        event_id -> Text,
+        endpoint_id -> Text,
+        body -> Text,
+        status -> Text,
+        attempts -> BigInt,
+        next_attempt_at -> Nullable<Timestamp>,
+        last_attempt_at -> Nullable<Timestamp>,
+        response_status -> Nullable<Integer>,
+        response_body -> Nullable<Text>,
+        error -> Nullable<Text>,
+        duration_ms -> Nullable<BigInt>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    webhook_dispatch (id) {
+        id -> Integer,
+        last_seq -> BigInt,
+    }
+}
+
 diesel::joinable!(api_clients -> organizations (home_organization_id));
+diesel::joinable!(webhook_endpoints -> organizations (organization_id));
+diesel::joinable!(webhook_deliveries -> webhook_endpoints (endpoint_id));
+diesel::joinable!(webhook_deliveries -> webhook_events (event_id));
 diesel::allow_tables_to_appear_in_same_query!(
     organizations,
     operators,
@@ -211,4 +267,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     activation_links,
     mail_outbox,
     programme_applications,
+    webhook_endpoints,
+    webhook_events,
+    webhook_deliveries,
 );

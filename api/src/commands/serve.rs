@@ -19,14 +19,24 @@ pub fn run(config: &Config, demo: bool) -> anyhow::Result<()> {
         listener.local_addr()?,
         listener.local_addr()?
     );
-    // The outbox worker, the audit sealer, the rollup folder and the billing
-    // worker (which bills queued runs batch by batch) run beside the server and
-    // stop after it (dashboards stay exact without the folder, only slower).
+    // The outbox worker, the audit sealer, the rollup folder, the billing
+    // worker (which bills queued runs batch by batch) and the webhook
+    // dispatcher and delivery worker run beside the server and stop after it
+    // (dashboards stay exact without the folder, only slower).
     let sealer = crate::sealer::spawn(store.clone())?;
     let worker = crate::mail::worker::spawn(store.clone(), mailer, state.clock.clone())?;
     let folder = crate::rollup_worker::spawn(store.clone())?;
     let billing = crate::billing::worker::spawn(store, state.clock.clone(), config.billing_batch)?;
+    let hooks = persistence::Store::connect(&config.database_url, crate::webhooks::POOL_SIZE)?;
+    let dispatcher = crate::webhooks::dispatcher::spawn(hooks.clone(), state.clock.clone())?;
+    let sender = crate::webhooks::sender::Sender::new(config.webhook_allow_private_targets)?;
+    let lease = chrono::Duration::seconds(config.webhook_lease_secs);
+    let deliverer = crate::webhooks::worker::spawn(
+        crate::webhooks::worker::Worker::new(hooks, sender, state.clock.clone()).with_lease(lease),
+    )?;
     let served = actix_web::rt::System::new().block_on(async move { crate::app::run(state, listener)?.await });
+    deliverer.stop();
+    dispatcher.stop();
     billing.stop();
     folder.stop();
     worker.stop();

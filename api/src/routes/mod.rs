@@ -15,6 +15,7 @@ pub mod organizations;
 pub mod platform;
 pub mod reports;
 pub mod subscriptions;
+pub mod webhooks;
 
 use utoipa_actix_web::service_config::ServiceConfig;
 
@@ -34,4 +35,5 @@ pub fn v1(cfg: &mut ServiceConfig) {
     audit::configure(cfg);
     reports::configure(cfg);
     billing::configure(cfg);
+    webhooks::configure(cfg);
 }

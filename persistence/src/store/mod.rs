@@ -15,6 +15,7 @@ mod operators;
 mod organizations;
 mod service_instances;
 mod subscriptions;
+mod webhooks;
 
 use std::sync::{Arc, Mutex, MutexGuard};
 

@@ -1,7 +1,7 @@
 //! `/v1/customers/{id}/…` and `/v1/organizations/{id}/customers`: tenants, their
 //! service instances, and the customer summary.
 
-mod service_instances;
+pub(crate) mod service_instances;
 mod summary;
 
 use utoipa_actix_web::service_config::ServiceConfig;

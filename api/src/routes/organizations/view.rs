@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
-use domain::{OrgKind, OrgStatus, Principal};
+use domain::{OrgKind, OrgStatus, Principal, TreePath};
 use persistence::{Organization, PathEntry, Store, StoreError};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -167,10 +167,12 @@ pub struct MoveOrganization {
     pub parent_id: Uuid,
 }
 
-fn view(org: Organization, principal: &Principal, names: &HashMap<Uuid, PathEntry>) -> OrganizationView {
+/// An organisation as seen from `scope_root` (its partner path starts there);
+/// `names` holds the entries of every id on that path.
+pub(crate) fn view(org: Organization, scope_root: &TreePath, names: &HashMap<Uuid, PathEntry>) -> OrganizationView {
     let partner_path = org
         .path
-        .ids_below(&principal.home_path)
+        .ids_below(scope_root)
         .into_iter()
         .filter_map(|id| names.get(&id))
         .map(|e| PartnerPathEntry {
@@ -213,7 +215,10 @@ pub fn present(
     ids.sort_unstable();
     ids.dedup();
     let names: HashMap<Uuid, PathEntry> = store.path_entries(&ids)?.into_iter().map(|e| (e.id, e)).collect();
-    Ok(orgs.into_iter().map(|o| view(o, principal, &names)).collect())
+    Ok(orgs
+        .into_iter()
+        .map(|o| view(o, &principal.home_path, &names))
+        .collect())
 }
 
 pub fn present_one(store: &Store, principal: &Principal, org: Organization) -> Result<OrganizationView, ApiError> {

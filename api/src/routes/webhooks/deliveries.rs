@@ -1,0 +1,57 @@
+use actix_web::{get, web, HttpResponse};
+use domain::actions::ReadWebhooks;
+use persistence::WebhookEndpoint;
+use serde::Deserialize;
+use utoipa::IntoParams;
+
+use super::view::{DeliveryPage, DeliveryView};
+use crate::error::ApiError;
+use crate::extract::StrictQuery;
+use crate::guard::Guarded;
+use crate::pagination;
+use crate::state::AppState;
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct DeliveriesQuery {
+    /// Page size, 1 to 500.
+    #[param(minimum = 1, maximum = 500, default = 50)]
+    limit: Option<i64>,
+    /// `next_cursor` of the previous page.
+    cursor: Option<String>,
+}
+
+/// List an endpoint's deliveries
+///
+/// Every event sent or queued to this endpoint, newest first, each with its
+/// latest attempt: its number, the delivery's status (`pending`, `retrying`,
+/// `succeeded`, `failed`), the response status, the error, how long it took
+/// and when the next attempt is due.
+#[utoipa::path(
+    tag = "Webhooks",
+    operation_id = "listWebhookDeliveries",
+    params(("id" = Uuid, Path, description = "Webhook endpoint id"), DeliveriesQuery),
+    responses(
+        (status = 200, description = "A page of deliveries, newest first", body = DeliveryPage),
+    ),
+    security(("bearer" = []))
+)]
+#[get("/webhook-endpoints/{id}/deliveries")]
+pub async fn list_webhook_deliveries(
+    state: web::Data<AppState>,
+    endpoint: Guarded<ReadWebhooks, WebhookEndpoint>,
+    query: StrictQuery<DeliveriesQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let (rows, limit) = endpoint
+        .db(&state, move |s, _, endpoint| -> Result<_, ApiError> {
+            let limit = pagination::limit(query.0.limit)?;
+            let before = pagination::decode_uuid("webhook_delivery", query.0.cursor.as_deref())?;
+            Ok((s.list_webhook_deliveries(endpoint.id, before, limit + 1)?, limit))
+        })
+        .await?;
+    let (rows, next_cursor) = pagination::split_page(rows, limit, |d| d.id.to_string(), "webhook_delivery");
+    Ok(HttpResponse::Ok().json(DeliveryPage {
+        items: rows.into_iter().map(DeliveryView::from).collect(),
+        next_cursor,
+    }))
+}
