@@ -53,7 +53,10 @@ struct Lcg(u64);
 
 impl Lcg {
     fn below(&mut self, n: u64) -> u64 {
-        self.0 = self.0.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+        self.0 = self
+            .0
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
         (self.0 >> 33) % n
     }
 }
@@ -133,7 +136,10 @@ fn expected(subs: &[BulkSubscription], period: Period) -> Expected {
 fn run_to_end(store: &Store, scope: &TreePath, root: Uuid, period: Period) {
     store.start_billing_run(scope, root, period, &who()).unwrap();
     let now = Utc::now();
-    let claim = store.claim_billing_run(now, now + Duration::seconds(60)).unwrap().unwrap();
+    let claim = store
+        .claim_billing_run(now, now + Duration::seconds(60))
+        .unwrap()
+        .unwrap();
     while store.billing_run_step(&claim, now + Duration::seconds(60), 7).unwrap() != RunStep::Finished {}
 }
 

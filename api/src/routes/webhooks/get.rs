@@ -27,7 +27,9 @@ pub async fn get_webhook_endpoint(
     state: web::Data<AppState>,
     endpoint: Guarded<ReadWebhooks, WebhookEndpoint>,
 ) -> Result<HttpResponse, ApiError> {
-    let endpoint = endpoint.db(&state, |_, _, endpoint| Ok::<_, ApiError>(endpoint)).await?;
+    let endpoint = endpoint
+        .db(&state, |_, _, endpoint| Ok::<_, ApiError>(endpoint))
+        .await?;
     Ok(tagged(
         &mut HttpResponse::Ok(),
         endpoint.version,
