@@ -4,20 +4,34 @@
 //! the file is consistent however long it streams) and writes rows into a
 //! 64 KiB buffer; full buffers go through a bounded channel to the response
 //! body, so memory stays constant whatever the size of the export. A client that
-//! goes away, or stops reading for [`STALL_LIMIT`], stops the producer and frees
-//! its database connection. Cells that start with `=`, `+`, `-`, `@`, tab or CR
-//! get a leading `'` so spreadsheets do not run them as formulas.
+//! goes away, or reads less than the minimum rate over [`RATE_WINDOW`], stops
+//! the producer and frees its database connection. Cells that start with `=`,
+//! `+`, `-`, `@`, tab or CR get a leading `'` so spreadsheets do not run them
+//! as formulas.
+//!
+//! An export that does not reach its last row (a failure, a client too slow,
+//! the end of a shutdown's grace period) ends its body with an error, so the
+//! client sees a broken chunked transfer, never a short file that looks
+//! complete; it is logged and counted ([`crate::metrics::EXPORTS_CUT`]).
+//! Slots are limited per process and per caller.
 
+use std::collections::HashMap;
+use std::future::Future;
 use std::io;
-use std::sync::Arc;
-use std::time::Duration;
+use std::pin::Pin;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll};
+use std::time::{Duration, Instant};
 
 use actix_web::http::header;
 use actix_web::web::Bytes;
 use actix_web::HttpResponse;
 use persistence::{Snapshot, StoreError};
 use tokio::runtime::Handle;
-use tokio::sync::{mpsc, OwnedSemaphorePermit, Semaphore};
+use tokio::sync::mpsc::error::SendTimeoutError;
+use tokio::sync::{mpsc, watch, OwnedSemaphorePermit, Semaphore};
+use uuid::Uuid;
 
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -26,24 +40,87 @@ use crate::state::AppState;
 pub const BATCH: i64 = 5_000;
 const CHUNK_BYTES: usize = 64 * 1024;
 const CHANNEL_CHUNKS: usize = 8;
-/// How long a client may leave a full chunk unread before the export is dropped.
-const STALL_LIMIT: Duration = Duration::from_secs(60);
+/// The period over which a client must read at the minimum rate.
+const RATE_WINDOW: Duration = Duration::from_secs(60);
 /// The `Retry-After` of an export refused because every slot is taken.
 const BUSY_RETRY_SECS: u64 = 10;
 
-/// How many exports may stream at once in this process: each holds a database
-/// connection until it ends, and the rest of the API needs the others.
+/// How many exports may stream at once in this process (each holds a database
+/// connection until it ends, and the rest of the API needs the others), and
+/// per caller (so one caller cannot hold them all).
 #[derive(Clone)]
-pub struct ExportSlots(Arc<Semaphore>);
+pub struct ExportSlots(Arc<Slots>);
+
+struct Slots {
+    all: Arc<Semaphore>,
+    total: usize,
+    per_caller: u32,
+    held: Mutex<HashMap<Uuid, u32>>,
+    min_bytes_per_sec: u64,
+    /// Set at the end of a shutdown's grace period: every export ends, broken.
+    cut: watch::Sender<bool>,
+}
+
+/// One export's slot, given back when dropped.
+pub struct ExportSlot {
+    _permit: OwnedSemaphorePermit,
+    caller: Uuid,
+    slots: Arc<Slots>,
+}
+
+impl Drop for ExportSlot {
+    fn drop(&mut self) {
+        let mut held = self
+            .slots
+            .held
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some(n) = held.get_mut(&self.caller) {
+            *n -= 1;
+            if *n == 0 {
+                held.remove(&self.caller);
+            }
+        }
+    }
+}
 
 impl ExportSlots {
-    pub fn new(slots: u32) -> Self {
-        Self(Arc::new(Semaphore::new(slots as usize)))
+    pub fn new(total: u32, per_caller: u32, min_bytes_per_sec: u64) -> Self {
+        Self(Arc::new(Slots {
+            all: Arc::new(Semaphore::new(total as usize)),
+            total: total as usize,
+            per_caller: per_caller.max(1),
+            held: Mutex::default(),
+            min_bytes_per_sec,
+            cut: watch::Sender::new(false),
+        }))
     }
 
-    /// A slot, held until its export ends; `None` when every slot is taken.
-    pub fn try_take(&self) -> Option<OwnedSemaphorePermit> {
-        self.0.clone().try_acquire_owned().ok()
+    /// A slot for `caller`, held until its export ends; `None` when every slot
+    /// is taken or the caller holds its share.
+    pub fn try_take(&self, caller: Uuid) -> Option<ExportSlot> {
+        let mut held = self.0.held.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mine = held.entry(caller).or_insert(0);
+        if *mine >= self.0.per_caller {
+            return None;
+        }
+        let permit = self.0.all.clone().try_acquire_owned().ok()?;
+        *mine += 1;
+        Some(ExportSlot {
+            _permit: permit,
+            caller,
+            slots: self.0.clone(),
+        })
+    }
+
+    /// Exports streaming now.
+    pub fn in_use(&self) -> usize {
+        self.0.total - self.0.all.available_permits()
+    }
+
+    /// Ends every running export, broken (the grace period of a shutdown is over).
+    pub fn cut_all(&self) {
+        self.0.cut.send_replace(true);
     }
 }
 
@@ -52,8 +129,24 @@ impl ExportSlots {
 pub enum ExportError {
     /// The client went away.
     Closed,
+    /// The client read below the minimum rate for a whole window.
+    TooSlow,
+    /// The server's shutdown grace period ended.
+    Cut,
     Store(StoreError),
     Csv(csv::Error),
+}
+
+impl ExportError {
+    /// The `reason` label of [`crate::metrics::EXPORTS_CUT`]; `None` when the client left.
+    fn reason(&self) -> Option<&'static str> {
+        match self {
+            ExportError::Closed => None,
+            ExportError::TooSlow => Some("too_slow"),
+            ExportError::Cut => Some("shutdown"),
+            ExportError::Store(_) | ExportError::Csv(_) => Some("failed"),
+        }
+    }
 }
 
 impl From<StoreError> for ExportError {
@@ -62,11 +155,17 @@ impl From<StoreError> for ExportError {
     }
 }
 
-/// The response body's side: bytes collect into chunks sent through the channel.
+/// The response body's side: bytes collect into chunks sent through the channel,
+/// as fast as the client takes them, but no slower than the minimum rate.
 struct ChannelWriter {
     buf: Vec<u8>,
-    tx: mpsc::Sender<Result<Bytes, io::Error>>,
+    tx: mpsc::Sender<Bytes>,
     runtime: Handle,
+    cut: watch::Receiver<bool>,
+    /// Bytes the client must take per [`RATE_WINDOW`].
+    min_per_window: u64,
+    window_start: Instant,
+    taken: u64,
 }
 
 impl ChannelWriter {
@@ -74,11 +173,51 @@ impl ChannelWriter {
         if self.buf.is_empty() {
             return Ok(());
         }
-        let chunk = std::mem::replace(&mut self.buf, Vec::with_capacity(CHUNK_BYTES + 1024));
-        let sent = self
-            .runtime
-            .block_on(self.tx.send_timeout(Ok(Bytes::from(chunk)), STALL_LIMIT));
-        sent.map_err(|_| io::Error::new(io::ErrorKind::BrokenPipe, "the client went away or stopped reading"))
+        let mut chunk = Bytes::from(std::mem::replace(&mut self.buf, Vec::with_capacity(CHUNK_BYTES + 1024)));
+        loop {
+            let len = chunk.len() as u64;
+            let window_left = (self.window_start + RATE_WINDOW).saturating_duration_since(Instant::now());
+            let mut cut = self.cut.clone();
+            let tx = &self.tx;
+            let sent = self.runtime.block_on(async move {
+                tokio::select! {
+                    sent = tx.send_timeout(chunk, window_left) => Some(sent),
+                    _ = cut.wait_for(|cut| *cut) => None,
+                }
+            });
+            match sent {
+                None => {
+                    return Err(io::Error::new(
+                        io::ErrorKind::Interrupted,
+                        "the server is shutting down",
+                    ))
+                }
+                Some(Ok(())) => {
+                    self.taken += len;
+                    return self.next_window();
+                }
+                Some(Err(SendTimeoutError::Timeout(back))) => {
+                    chunk = back;
+                    self.next_window()?;
+                }
+                Some(Err(SendTimeoutError::Closed(_))) => {
+                    return Err(io::Error::new(io::ErrorKind::BrokenPipe, "the client went away"))
+                }
+            }
+        }
+    }
+
+    /// At the end of a window: an error if the client took too little in it.
+    fn next_window(&mut self) -> io::Result<()> {
+        if self.window_start.elapsed() < RATE_WINDOW {
+            return Ok(());
+        }
+        if self.taken < self.min_per_window {
+            return Err(io::Error::new(io::ErrorKind::TimedOut, "the client reads too slowly"));
+        }
+        self.window_start = Instant::now();
+        self.taken = 0;
+        Ok(())
     }
 }
 
@@ -99,6 +238,8 @@ impl io::Write for ChannelWriter {
 fn csv_error(e: csv::Error) -> ExportError {
     match e.kind() {
         csv::ErrorKind::Io(io) if io.kind() == io::ErrorKind::BrokenPipe => ExportError::Closed,
+        csv::ErrorKind::Io(io) if io.kind() == io::ErrorKind::TimedOut => ExportError::TooSlow,
+        csv::ErrorKind::Io(io) if io.kind() == io::ErrorKind::Interrupted => ExportError::Cut,
         _ => ExportError::Csv(e),
     }
 }
@@ -198,9 +339,60 @@ pub fn write_all<T: Send, K: Send>(
     })
 }
 
+/// The response body: the producer's chunks, then the end only if the producer
+/// finished; otherwise, or when the shutdown cuts exports, an error.
+struct ExportBody {
+    rx: mpsc::Receiver<Bytes>,
+    finished: Arc<AtomicBool>,
+    cut: Pin<Box<dyn Future<Output = ()> + Send>>,
+    ended: bool,
+}
+
+impl futures_util::Stream for ExportBody {
+    type Item = Result<Bytes, io::Error>;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        if self.ended {
+            return Poll::Ready(None);
+        }
+        if self.cut.as_mut().poll(cx).is_ready() {
+            self.ended = true;
+            // A producer still running counts its own cut.
+            if self.finished.load(Ordering::Acquire) {
+                cut_logged(&ExportError::Cut);
+            }
+            return Poll::Ready(Some(Err(io::Error::other("the server is shutting down"))));
+        }
+        match self.rx.poll_recv(cx) {
+            Poll::Ready(Some(chunk)) => Poll::Ready(Some(Ok(chunk))),
+            Poll::Ready(None) => {
+                self.ended = true;
+                if self.finished.load(Ordering::Acquire) {
+                    Poll::Ready(None)
+                } else {
+                    Poll::Ready(Some(Err(io::Error::other("the export ended before its last row"))))
+                }
+            }
+            Poll::Pending => Poll::Pending,
+        }
+    }
+}
+
+/// Logs and counts an export that ended before its last row.
+fn cut_logged(e: &ExportError) {
+    let Some(reason) = e.reason() else { return };
+    metrics::counter!(crate::metrics::EXPORTS_CUT, "reason" => reason).increment(1);
+    match e {
+        ExportError::Store(_) | ExportError::Csv(_) => {
+            tracing::error!(error = ?e, "CSV export failed part way; its body is broken")
+        }
+        _ => tracing::warn!(reason, "CSV export ended before its last row; its body is broken"),
+    }
+}
+
 /// A 200 `text/csv` response named `<kind>-<organisation>-<date>.csv`, whose body
 /// `produce` writes after the header row, reading from one snapshot; 429 when
-/// every export slot is taken.
+/// every export slot, or the caller's share of them, is taken.
 pub fn response<F>(
     state: &AppState,
     kind: &str,
@@ -211,19 +403,30 @@ pub fn response<F>(
 where
     F: FnOnce(&mut Snapshot<'_>, &mut CsvSink) -> Result<(), ExportError> + Send + 'static,
 {
-    let slot = state.exports.try_take().ok_or(ApiError::RateLimited {
-        retry_after_secs: BUSY_RETRY_SECS,
+    let caller = crate::request_context::principal().unwrap_or_default();
+    let slot = state.exports.try_take(caller).ok_or_else(|| {
+        crate::metrics::rate_limited("exports");
+        ApiError::RateLimited {
+            retry_after_secs: BUSY_RETRY_SECS,
+        }
     })?;
     let store = state.store.clone();
-    let (tx, mut rx) = mpsc::channel::<Result<Bytes, io::Error>>(CHANNEL_CHUNKS);
+    let (tx, rx) = mpsc::channel::<Bytes>(CHANNEL_CHUNKS);
+    let slots = &state.exports.0;
     let writer = csv::WriterBuilder::new()
         .terminator(csv::Terminator::CRLF)
         .from_writer(ChannelWriter {
             buf: Vec::with_capacity(CHUNK_BYTES + 1024),
-            tx: tx.clone(),
+            tx,
             runtime: Handle::current(),
+            cut: slots.cut.subscribe(),
+            min_per_window: slots.min_bytes_per_sec.saturating_mul(RATE_WINDOW.as_secs()),
+            window_start: Instant::now(),
+            taken: 0,
         });
     let mut sink = CsvSink { writer };
+    let finished = Arc::new(AtomicBool::new(false));
+    let done = finished.clone();
     actix_web::rt::task::spawn_blocking(move || {
         let _slot = slot;
         let outcome = store.snapshot(|snapshot| {
@@ -232,15 +435,22 @@ where
             sink.finish()
         });
         match outcome {
-            Ok(()) | Err(ExportError::Closed) => {}
-            Err(e) => {
-                tracing::error!(error = ?e, "CSV export failed part way");
-                // The status is already sent: break the body so the client sees a failure.
-                let _ = tx.blocking_send(Err(io::Error::other("the export failed part way")));
-            }
+            Ok(()) => done.store(true, Ordering::Release),
+            Err(e) => cut_logged(&e),
         }
+        // Dropping the sink closes the channel: the body ends, whole or broken.
     });
-    let body = futures_util::stream::poll_fn(move |cx| rx.poll_recv(cx));
+    let mut cut = slots.cut.subscribe();
+    let body = ExportBody {
+        rx,
+        finished,
+        cut: Box::pin(async move {
+            if cut.wait_for(|cut| *cut).await.is_err() {
+                std::future::pending::<()>().await;
+            }
+        }),
+        ended: false,
+    };
     Ok(HttpResponse::Ok()
         .insert_header((header::CONTENT_TYPE, "text/csv; charset=utf-8"))
         .insert_header((

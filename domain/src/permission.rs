@@ -83,6 +83,8 @@ permission_matrix! {
     ManageActivationLinks => (ADMIN, CHANNEL),
     ManageProgramme => (ADMIN, CHANNEL),
     ReviewApplications => (ADMIN, CHANNEL),
+    /// Scrape `GET /metrics`: the whole service's figures, so the provider's admins only.
+    Metrics => (ADMIN, &[OrgKind::Provider]),
 }
 
 impl Action {

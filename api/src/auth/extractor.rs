@@ -71,7 +71,10 @@ impl Caller {
 impl Loaded {
     pub(crate) fn into_principal(self) -> Result<Principal, ApiError> {
         match self {
-            Loaded::Principal(p) => Ok(p),
+            Loaded::Principal(p) => {
+                crate::request_context::record_principal(p.id);
+                Ok(p)
+            }
             Loaded::Refused(why) => Err(ApiError::InvalidToken(why.into())),
         }
     }
