@@ -162,8 +162,9 @@ struct ChannelWriter {
     tx: mpsc::Sender<Bytes>,
     runtime: Handle,
     cut: watch::Receiver<bool>,
-    /// Bytes the client must take per [`RATE_WINDOW`].
+    /// Bytes the client must take per `window` ([`RATE_WINDOW`]).
     min_per_window: u64,
+    window: Duration,
     window_start: Instant,
     taken: u64,
 }
@@ -176,13 +177,13 @@ impl ChannelWriter {
         let mut chunk = Bytes::from(std::mem::replace(&mut self.buf, Vec::with_capacity(CHUNK_BYTES + 1024)));
         loop {
             let len = chunk.len() as u64;
-            let window_left = (self.window_start + RATE_WINDOW).saturating_duration_since(Instant::now());
-            let mut cut = self.cut.clone();
+            let window_left = (self.window_start + self.window).saturating_duration_since(Instant::now());
+            let cut = self.cut.clone();
             let tx = &self.tx;
             let sent = self.runtime.block_on(async move {
                 tokio::select! {
                     sent = tx.send_timeout(chunk, window_left) => Some(sent),
-                    _ = cut.wait_for(|cut| *cut) => None,
+                    () = cut_signalled(cut) => None,
                 }
             });
             match sent {
@@ -209,7 +210,7 @@ impl ChannelWriter {
 
     /// At the end of a window: an error if the client took too little in it.
     fn next_window(&mut self) -> io::Result<()> {
-        if self.window_start.elapsed() < RATE_WINDOW {
+        if self.window_start.elapsed() < self.window {
             return Ok(());
         }
         if self.taken < self.min_per_window {
@@ -378,6 +379,13 @@ impl futures_util::Stream for ExportBody {
     }
 }
 
+/// Resolves when exports are cut; never if the signal's sender is gone.
+async fn cut_signalled(mut cut: watch::Receiver<bool>) {
+    if cut.wait_for(|cut| *cut).await.is_err() {
+        std::future::pending::<()>().await;
+    }
+}
+
 /// Logs and counts an export that ended before its last row.
 fn cut_logged(e: &ExportError) {
     let Some(reason) = e.reason() else { return };
@@ -421,6 +429,7 @@ where
             runtime: Handle::current(),
             cut: slots.cut.subscribe(),
             min_per_window: slots.min_bytes_per_sec.saturating_mul(RATE_WINDOW.as_secs()),
+            window: RATE_WINDOW,
             window_start: Instant::now(),
             taken: 0,
         });
@@ -440,15 +449,10 @@ where
         }
         // Dropping the sink closes the channel: the body ends, whole or broken.
     });
-    let mut cut = slots.cut.subscribe();
     let body = ExportBody {
         rx,
         finished,
-        cut: Box::pin(async move {
-            if cut.wait_for(|cut| *cut).await.is_err() {
-                std::future::pending::<()>().await;
-            }
-        }),
+        cut: Box::pin(cut_signalled(slots.cut.subscribe())),
         ended: false,
     };
     Ok(HttpResponse::Ok()
@@ -471,6 +475,75 @@ mod tests {
         }
         assert_eq!(escape("plain"), "plain");
         assert_eq!(escape(""), "");
+    }
+
+    /// A runtime driven by a thread of its own, as an actix worker drives its
+    /// runtime while an export's producer blocks on it from another thread.
+    fn driven_runtime() -> Handle {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_time()
+            .build()
+            .unwrap();
+        let handle = runtime.handle().clone();
+        std::thread::spawn(move || runtime.block_on(std::future::pending::<()>()));
+        handle
+    }
+
+    /// A writer into a channel of `CHANNEL_CHUNKS` nobody reads.
+    fn unread_writer(window: Duration) -> (ChannelWriter, mpsc::Receiver<Bytes>) {
+        let (tx, rx) = mpsc::channel(CHANNEL_CHUNKS);
+        let (_, cut) = watch::channel(false);
+        let writer = ChannelWriter {
+            buf: Vec::new(),
+            tx,
+            runtime: driven_runtime(),
+            cut,
+            min_per_window: CHUNK_BYTES as u64 * 2,
+            window,
+            window_start: Instant::now(),
+            taken: 0,
+        };
+        (writer, rx)
+    }
+
+    #[test]
+    fn an_export_read_below_the_minimum_rate_for_a_window_ends() {
+        use std::io::Write;
+        let (mut writer, _unread) = unread_writer(Duration::from_millis(300));
+        let chunk = vec![b'x'; CHUNK_BYTES];
+        let started = Instant::now();
+        let failed = (0..CHANNEL_CHUNKS + 2).find_map(|_| writer.write(&chunk).err());
+        let failed = failed.expect("the writer gives up on a client that reads nothing");
+        assert_eq!(failed.kind(), io::ErrorKind::TimedOut);
+        assert!(started.elapsed() >= Duration::from_millis(300));
+    }
+
+    #[test]
+    fn an_export_cut_by_the_shutdown_stops_its_producer() {
+        use std::io::Write;
+        let (mut writer, _unread) = unread_writer(Duration::from_secs(60));
+        let (cut, rx) = watch::channel(false);
+        writer.cut = rx;
+        let chunk = vec![b'x'; CHUNK_BYTES];
+        for _ in 0..CHANNEL_CHUNKS {
+            writer.write_all(&chunk).unwrap();
+        }
+        cut.send_replace(true);
+        let failed = writer.write(&chunk).expect_err("cut");
+        assert_eq!(failed.kind(), io::ErrorKind::Interrupted);
+    }
+
+    #[test]
+    fn slots_are_shared_per_caller() {
+        let slots = ExportSlots::new(4, 2, 1);
+        let (a, b) = (Uuid::new_v4(), Uuid::new_v4());
+        let a1 = slots.try_take(a).unwrap();
+        let _a2 = slots.try_take(a).unwrap();
+        assert!(slots.try_take(a).is_none(), "a caller holds at most its share");
+        let _b1 = slots.try_take(b).unwrap();
+        assert_eq!(slots.in_use(), 3);
+        drop(a1);
+        assert!(slots.try_take(a).is_some(), "a slot given back is free again");
     }
 
     #[test]

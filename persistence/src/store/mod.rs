@@ -65,7 +65,7 @@ type Slot = Option<PooledConnection<Manager>>;
 /// A checked-out connection: the session's, or one of its own. The slot is
 /// empty only after a dead connection was given up and no new one could be had.
 enum Checkout<'a> {
-    Own(Slot),
+    Own(Box<Slot>),
     Bound(MutexGuard<'a, Slot>),
 }
 
@@ -197,7 +197,7 @@ impl Store {
             }
             return Ok(Checkout::Bound(guard));
         }
-        Ok(Checkout::Own(Some(self.checkout(CHECKOUT_PATIENCE)?)))
+        Ok(Checkout::Own(Box::new(Some(self.checkout(CHECKOUT_PATIENCE)?))))
     }
 
     /// Runs reads on one connection; never a change. Reads are idempotent, so a
@@ -255,7 +255,7 @@ impl Store {
             c.batch_execute("SELECT 1")?;
             Ok(!migrations::has_pending(c)?)
         };
-        let mut c = Checkout::Own(Some(self.checkout(READY_PATIENCE)?));
+        let mut c = Checkout::Own(Box::new(Some(self.checkout(READY_PATIENCE)?)));
         match check(c.db()?) {
             Err(e) if e.is_connection_lost() => {
                 c.discard();
