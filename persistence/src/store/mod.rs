@@ -140,7 +140,9 @@ impl Store {
             Gate::Probe => match establish(&self.url) {
                 Ok(_) => self.availability.recovered(),
                 Err(e) => {
-                    self.availability.failed(&e.to_string());
+                    if let StoreError::Connect(why) = &e {
+                        self.availability.failed(why);
+                    }
                     return Err(e);
                 }
             },
