@@ -189,7 +189,7 @@ impl ChannelWriter {
             match sent {
                 None => {
                     return Err(io::Error::new(
-                        io::ErrorKind::Interrupted,
+                        io::ErrorKind::ConnectionAborted,
                         "the server is shutting down",
                     ))
                 }
@@ -240,7 +240,7 @@ fn csv_error(e: csv::Error) -> ExportError {
     match e.kind() {
         csv::ErrorKind::Io(io) if io.kind() == io::ErrorKind::BrokenPipe => ExportError::Closed,
         csv::ErrorKind::Io(io) if io.kind() == io::ErrorKind::TimedOut => ExportError::TooSlow,
-        csv::ErrorKind::Io(io) if io.kind() == io::ErrorKind::Interrupted => ExportError::Cut,
+        csv::ErrorKind::Io(io) if io.kind() == io::ErrorKind::ConnectionAborted => ExportError::Cut,
         _ => ExportError::Csv(e),
     }
 }
@@ -530,7 +530,7 @@ mod tests {
         }
         cut.send_replace(true);
         let failed = writer.write(&chunk).expect_err("cut");
-        assert_eq!(failed.kind(), io::ErrorKind::Interrupted);
+        assert_eq!(failed.kind(), io::ErrorKind::ConnectionAborted);
     }
 
     #[test]

@@ -65,7 +65,7 @@ fn large_report(dir: &std::path::Path, n: usize) -> Uuid {
 
 /// An export request on a socket with a small receive buffer, its response
 /// head read; the body is left unread.
-fn start_export(addr: SocketAddr, token: &str, org: Uuid) -> TcpStream {
+fn start_export(addr: SocketAddr, token: &str, org: Uuid) -> (TcpStream, String) {
     let socket = socket2::Socket::new(socket2::Domain::IPV4, socket2::Type::STREAM, None).expect("socket");
     socket.set_recv_buffer_size(4096).expect("SO_RCVBUF");
     socket.connect(&addr.into()).expect("connect");
@@ -81,10 +81,7 @@ fn start_export(addr: SocketAddr, token: &str, org: Uuid) -> TcpStream {
         stream.read_exact(&mut byte).expect("response head");
         head.push(byte[0]);
     }
-    let head = String::from_utf8_lossy(&head).to_lowercase();
-    assert!(head.starts_with("http/1.1 200"), "{head}");
-    assert!(head.contains("transfer-encoding: chunked"), "{head}");
-    stream
+    (stream, String::from_utf8_lossy(&head).to_lowercase())
 }
 
 fn status(url: &str) -> u16 {
@@ -111,7 +108,9 @@ fn sigterm_drains_then_stops_and_cuts_running_exports() {
         ],
     );
     let token = token(dir.path(), &bind, ADMIN);
-    let mut export = start_export(bind.parse().expect("address"), &token, root);
+    let (mut export, head) = start_export(bind.parse().expect("address"), &token, root);
+    assert!(head.starts_with("http/1.1 200"), "{head}\n{}", server.output());
+    assert!(head.contains("transfer-encoding: chunked"), "{head}");
 
     let t0 = Instant::now();
     server.terminate();
