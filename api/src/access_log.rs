@@ -95,10 +95,10 @@ pub async fn log(
         ..line
     };
     Ok(res.map_body(|_, body| Logged {
+        declared: body.size(),
         body: body.boxed(),
         line: Some(line),
         bytes: 0,
-        ending: Ending::Unfinished,
     }))
 }
 
@@ -171,12 +171,14 @@ impl Line {
     }
 }
 
-/// The response body, counted; the line is written when it is dropped.
+/// The response body, counted; the line is written when it ends, or when it
+/// is dropped unfinished (the client left).
 struct Logged {
     body: BoxBody,
+    /// The size announced in the head.
+    declared: BodySize,
     line: Option<Line>,
     bytes: u64,
-    ending: Ending,
 }
 
 impl MessageBody for Logged {
@@ -189,11 +191,20 @@ impl MessageBody for Logged {
     fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Result<Bytes, Self::Error>>> {
         let this = self.get_mut();
         let polled = Pin::new(&mut this.body).poll_next(cx);
-        match &polled {
-            Poll::Ready(Some(Ok(chunk))) => this.bytes += chunk.len() as u64,
-            Poll::Ready(Some(Err(_))) => this.ending = Ending::Broken,
-            Poll::Ready(None) => this.ending = Ending::Complete,
-            Poll::Pending => {}
+        let ended = match &polled {
+            // actix stops polling a body of known size at its last byte.
+            Poll::Ready(Some(Ok(chunk))) => {
+                this.bytes += chunk.len() as u64;
+                matches!(this.declared, BodySize::Sized(n) if this.bytes >= n).then_some(Ending::Complete)
+            }
+            Poll::Ready(Some(Err(_))) => Some(Ending::Broken),
+            Poll::Ready(None) => Some(Ending::Complete),
+            Poll::Pending => None,
+        };
+        if let Some(ending) = ended {
+            if let Some(line) = this.line.take() {
+                line.emit(this.bytes, ending);
+            }
         }
         polled
     }
@@ -202,10 +213,10 @@ impl MessageBody for Logged {
 impl Drop for Logged {
     fn drop(&mut self) {
         if let Some(line) = self.line.take() {
-            let ending = match (self.ending, self.body.size()) {
+            let ending = match self.declared {
                 // A body actix never polled (HEAD, 204, 304) was complete.
-                (Ending::Unfinished, BodySize::None | BodySize::Sized(0)) => Ending::Complete,
-                (e, _) => e,
+                BodySize::None | BodySize::Sized(0) => Ending::Complete,
+                _ => Ending::Unfinished,
             };
             line.emit(self.bytes, ending);
         }

@@ -24,7 +24,10 @@ pub struct OwnPostgres {
 /// Says clearly that the test did not run; under CI (`CI=true`) that fails it,
 /// since CI installs PostgreSQL.
 fn skip(why: String) {
-    assert!(std::env::var("CI").as_deref() != Ok("true"), "CI must run this test: {why}");
+    assert!(
+        std::env::var("CI").as_deref() != Ok("true"),
+        "CI must run this test: {why}"
+    );
     eprintln!("SKIPPED: {why}");
 }
 
@@ -39,7 +42,9 @@ impl OwnPostgres {
     /// An initialised and running server, or `None` (and why, on stderr).
     pub fn start() -> Option<OwnPostgres> {
         let Some(bin) = BIN_DIRS.iter().map(PathBuf::from).find(|d| d.join("initdb").exists()) else {
-            skip(format!("no PostgreSQL server binaries in {BIN_DIRS:?} (install postgresql-15)"));
+            skip(format!(
+                "no PostgreSQL server binaries in {BIN_DIRS:?} (install postgresql-15)"
+            ));
             return None;
         };
         let dir = tempfile::Builder::new().prefix("own-pg").tempdir().expect("temp dir");
