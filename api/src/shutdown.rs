@@ -40,7 +40,7 @@ pub async fn on_signal(servers: Vec<ServerHandle>, lifecycle: Lifecycle, exports
     tracing::info!(
         signal,
         drain_secs = drain.window.as_secs(),
-        "draining: /readyz answers 503, requests are still served"
+        "graceful shutdown: draining, /readyz answers 503, requests are still served"
     );
     tokio::time::sleep(drain.window).await;
     tracing::info!(

@@ -13,11 +13,14 @@ use crate::rate_limit::PublicRateLimiter;
 use crate::state::AppState;
 
 /// Logs go to stderr, so commands that print (token, openapi) keep stdout clean;
-/// `json` gives one JSON object per line; colours only on a terminal.
+/// `json` gives one JSON object per line; colours only on a terminal. By
+/// default actix's HTTP/1 dispatcher is silent: it logs a client's malformed
+/// request or a deliberately broken body at ERROR, and the access log already
+/// has one line per request, saying how its body ended.
 pub fn init_tracing(format: &str) {
     use std::io::IsTerminal;
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,actix_http::h1::dispatcher=off"));
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
