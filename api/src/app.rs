@@ -18,6 +18,7 @@ use crate::state::AppState;
 pub fn register(cfg: &mut ServiceConfig) {
     cfg.service(platform::healthz)
         .service(platform::readyz)
+        .service(platform::metrics)
         .service(platform::jwks)
         .service(routes::oauth::issue_token)
         .service(scope("/v1").configure(routes::v1));
@@ -38,11 +39,19 @@ async fn swagger_redirect() -> HttpResponse {
 
 /// Starts serving on `listener`; the returned server runs until stopped.
 pub fn run(state: AppState, listener: TcpListener) -> std::io::Result<Server> {
+    serve(web::Data::new(state), listener)
+}
+
+/// [`run`] with state shared with another server (the metrics address).
+pub fn serve(state: web::Data<AppState>, listener: TcpListener) -> std::io::Result<Server> {
+    // Installed before the first request records anything.
+    crate::metrics::handle();
     let spec = crate::openapi::spec();
     let doc = web::Data::new(OpenApiJson(crate::openapi::spec_json().map_err(std::io::Error::other)?));
     let max_body = state.config.max_body_bytes;
     let workers = state.config.workers;
-    let state = web::Data::new(state);
+    // Past the grace period `shutdown` cuts the exports; this is the backstop.
+    let shutdown_timeout = state.config.shutdown_grace_secs + 2;
     let routes = web::Data::new(RouteTable::from_spec(&spec));
     let mut server = HttpServer::new(move || {
         let (app, _) = App::new()
@@ -56,6 +65,7 @@ pub fn run(state: AppState, listener: TcpListener) -> std::io::Result<Server> {
             .app_data(web::PayloadConfig::new(max_body))
             .app_data(web::PathConfig::default().error_handler(|_, _| ApiError::NotFound.into()))
             .wrap(tracing_actix_web::TracingLogger::<crate::request_log::RedactingRootSpan>::new())
+            .wrap(actix_web::middleware::from_fn(crate::access_log::log))
             .route("/openapi.json", web::get().to(openapi_json))
             .service(SwaggerUi::new("/swagger-ui/{_:.*}").config(utoipa_swagger_ui::Config::from("/openapi.json")))
             .route("/swagger-ui", web::get().to(swagger_redirect))
@@ -64,5 +74,27 @@ pub fn run(state: AppState, listener: TcpListener) -> std::io::Result<Server> {
     if let Some(n) = workers {
         server = server.workers(n);
     }
-    Ok(server.listen(listener)?.run())
+    // Signals are `shutdown`'s: the drain comes before the listener closes.
+    Ok(server
+        .disable_signals()
+        .shutdown_timeout(shutdown_timeout)
+        .listen(listener)?
+        .run())
+}
+
+async fn open_metrics(state: web::Data<AppState>) -> HttpResponse {
+    crate::metrics::scrape(&state).await
+}
+
+/// `GET /metrics` without a token, on `METRICS_BIND` (a private address).
+pub fn run_metrics(state: web::Data<AppState>, listener: TcpListener) -> std::io::Result<Server> {
+    Ok(HttpServer::new(move || {
+        App::new()
+            .app_data(state.clone())
+            .route("/metrics", web::get().to(open_metrics))
+    })
+    .workers(1)
+    .disable_signals()
+    .listen(listener)?
+    .run())
 }

@@ -47,6 +47,16 @@ fn pause(stop: &AtomicBool, total: Duration) {
     }
 }
 
+/// Logs a round that failed on the store: WARN, but DEBUG while the database
+/// is unreachable (the store logs the outage itself, once per few seconds).
+pub fn round_failed(what: &str, e: &persistence::StoreError) {
+    if e.is_unavailable() {
+        tracing::debug!(error = %e, "{what}; will retry");
+    } else {
+        tracing::warn!(error = %e, "{what}; will retry");
+    }
+}
+
 impl Background {
     pub fn stop(mut self) {
         self.stop.store(true, Ordering::Relaxed);

@@ -68,6 +68,28 @@ pub struct Config {
     /// CSV exports streaming at once per API process (each holds a connection); more get 429.
     #[arg(long, env = "MAX_CONCURRENT_EXPORTS", default_value_t = 4, global = true)]
     pub max_concurrent_exports: u32,
+    /// CSV exports one caller (operator or API client) may stream at once; more get 429.
+    #[arg(long, env = "MAX_EXPORTS_PER_CALLER", default_value_t = 2, global = true)]
+    pub max_exports_per_caller: u32,
+    /// An export whose client reads less than this many bytes per second over a
+    /// minute is ended (broken, so it cannot pass for a complete file).
+    #[arg(long, env = "EXPORT_MIN_BYTES_PER_SEC", default_value_t = 1024, global = true)]
+    pub export_min_bytes_per_sec: u64,
+    /// Seconds `/readyz` answers 503 after SIGTERM while the server still serves,
+    /// so a load balancer takes the instance out before it stops accepting.
+    #[arg(long, env = "SHUTDOWN_DRAIN_SECS", default_value_t = 5, global = true)]
+    pub shutdown_drain_secs: u64,
+    /// Seconds in-flight requests get after the listener closes; exports still
+    /// running then are cut (a broken transfer, never a short complete-looking file).
+    #[arg(long, env = "SHUTDOWN_GRACE_SECS", default_value_t = 30, global = true)]
+    pub shutdown_grace_secs: u64,
+    /// A second address serving `GET /metrics` without a token (for a private
+    /// network's Prometheus); on the main address it needs a token.
+    #[arg(long, env = "METRICS_BIND", global = true)]
+    pub metrics_bind: Option<String>,
+    /// `json` for one JSON object per log line; plain text otherwise.
+    #[arg(long, env = "LOG_FORMAT", default_value = "plain", value_parser = ["plain", "json"], global = true)]
+    pub log_format: String,
     /// HTTP worker threads (default: one per core).
     #[arg(long, env = "WORKERS", global = true)]
     pub workers: Option<usize>,

@@ -186,7 +186,8 @@ impl ResponseError for ApiError {
         let status = self.status_code();
         match self {
             Self::Internal(cause) => tracing::error!(%cause, "internal error"),
-            Self::Unavailable(cause) => tracing::warn!(%cause, "database unavailable"),
+            // The outage itself is logged (throttled) where it is detected.
+            Self::Unavailable(cause) => tracing::debug!(%cause, "database unavailable"),
             _ => {}
         }
         let problem = Problem {
@@ -242,6 +243,9 @@ impl From<FieldError> for ApiError {
 
 impl From<StoreError> for ApiError {
     fn from(e: StoreError) -> Self {
+        if let Some(kind) = e.kind() {
+            crate::metrics::database_error(kind);
+        }
         if e.is_unavailable() {
             return Self::Unavailable(e.to_string());
         }

@@ -1,5 +1,6 @@
 //! The partner portal's HTTP API (actix-web) and its command-line binary.
 
+pub mod access_log;
 pub mod app;
 pub mod auth;
 pub mod background;
@@ -14,17 +15,20 @@ pub mod extract;
 pub mod fallback;
 pub mod guard;
 pub mod mail;
+pub mod metrics;
 pub mod openapi;
 pub mod operator_import;
 pub mod pagination;
 pub mod preconditions;
 pub mod problems;
 pub mod rate_limit;
+pub mod request_context;
 pub mod request_log;
 pub mod rollup_worker;
 pub mod routes;
 pub mod sealer;
 pub mod secrets;
+pub mod shutdown;
 pub mod startup;
 pub mod state;
 pub mod webhooks;

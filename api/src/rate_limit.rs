@@ -29,6 +29,7 @@ impl PublicRateLimiter {
             return Ok(());
         };
         self.limiter.check_key(&ip).map_err(|not_until| {
+            crate::metrics::rate_limited("public");
             let wait = not_until.wait_time_from(DefaultClock::default().now());
             ApiError::RateLimited {
                 retry_after_secs: wait.as_secs().max(1),

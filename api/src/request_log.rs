@@ -8,7 +8,7 @@ use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::{Error, HttpMessage};
 use tracing::Span;
-use tracing_actix_web::{DefaultRootSpanBuilder, RootSpanBuilder};
+use tracing_actix_web::RootSpanBuilder;
 
 pub struct RedactingRootSpan;
 
@@ -59,8 +59,8 @@ impl RootSpanBuilder for RedactingRootSpan {
         let client_ip = request.connection_info().realip_remote_addr().unwrap_or("").to_string();
         let request_id = request
             .extensions()
-            .get::<tracing_actix_web::RequestId>()
-            .map(|id| id.to_string())
+            .get::<crate::access_log::RequestId>()
+            .map(|id| id.0.clone())
             .unwrap_or_default();
         tracing::info_span!(
             "HTTP request",
@@ -78,8 +78,18 @@ impl RootSpanBuilder for RedactingRootSpan {
         )
     }
 
+    /// Records the status on the span; the request's log line is
+    /// [`crate::access_log`]'s (so an error is not logged twice, at ERROR).
     fn on_request_end<B: MessageBody>(span: Span, outcome: &Result<ServiceResponse<B>, Error>) {
-        DefaultRootSpanBuilder::on_request_end(span, outcome);
+        let status = match outcome {
+            Ok(res) => res.status(),
+            Err(e) => e.as_response_error().status_code(),
+        };
+        span.record("http.status_code", status.as_u16());
+        span.record(
+            "otel.status_code",
+            if status.is_server_error() { "ERROR" } else { "OK" },
+        );
     }
 }
 

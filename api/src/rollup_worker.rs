@@ -26,7 +26,7 @@ pub fn spawn(store: Store) -> std::io::Result<Background> {
     background::spawn("rollup folder", POLL, move |_| match store.fold_rollups(BATCH) {
         Ok(changed) => changed > 0,
         Err(e) => {
-            tracing::warn!(error = %e, "rollup folder cannot fold; will retry");
+            background::round_failed("rollup folder cannot fold", &e);
             false
         }
     })

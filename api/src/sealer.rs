@@ -22,7 +22,7 @@ pub fn spawn(store: Store) -> std::io::Result<Background> {
         match store.seal_audit_events() {
             Ok(SealRound::Sealed(n)) if n > 0 => tracing::debug!(sealed = n, "audit events sealed"),
             Ok(_) => {}
-            Err(e) => tracing::warn!(error = %e, "audit sealer cannot reach the database; will retry"),
+            Err(e) => background::round_failed("audit sealer cannot reach the database", &e),
         }
         false
     })

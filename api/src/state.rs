@@ -17,6 +17,8 @@ pub struct AppState {
     pub config: Config,
     pub public_limiter: PublicRateLimiter,
     pub exports: crate::csv_export::ExportSlots,
+    /// Set on SIGTERM: `/readyz` answers 503 while requests are still served.
+    pub lifecycle: crate::shutdown::Lifecycle,
     /// What "now" is for expiries (tests move it forward).
     pub clock: crate::clock::Clock,
 }

@@ -85,6 +85,8 @@ permission_matrix! {
     ReviewApplications => (ADMIN, CHANNEL),
     ReadWebhooks => (ADMIN, CHANNEL),
     ManageWebhooks => (ADMIN, CHANNEL),
+    /// Scrape `GET /metrics`: the whole service's figures, so the provider's admins only.
+    Metrics => (ADMIN, &[OrgKind::Provider]),
 }
 
 impl Action {

@@ -13,6 +13,7 @@ mod http_conventions;
 mod insights;
 mod mail_outbox;
 mod oauth;
+mod operations;
 mod operator_import;
 mod operators;
 mod organizations_crud;

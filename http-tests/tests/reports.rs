@@ -206,7 +206,7 @@ both_backends!(exports_beyond_the_concurrency_limit_get_429, |app| async move {
     let t = app.tree().await;
     let token = &app.admin_token;
     let mut held = Vec::new();
-    while let Some(slot) = app.exports.try_take() {
+    while let Some(slot) = app.exports.try_take(Uuid::new_v4()) {
         held.push(slot);
     }
     assert!(!held.is_empty(), "the server has export slots");

@@ -2,13 +2,14 @@
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use diesel::connection::SimpleConnection;
 use diesel::r2d2::event::CheckoutEvent;
 use diesel::r2d2::{HandleEvent, ManageConnection, Pool, R2D2Connection};
 use diesel::{Connection, PgConnection, SqliteConnection};
 
+use crate::availability::Availability;
 use crate::error::StoreError;
 
 #[derive(diesel::MultiConnection)]
@@ -24,6 +25,7 @@ pub type DbPool = Pool<Manager>;
 pub struct PooledConn {
     pub(crate) db: DbConn,
     lost: bool,
+    pub(crate) born: Instant,
 }
 
 impl PooledConn {
@@ -35,10 +37,12 @@ impl PooledConn {
 
 /// Opens connections for the pool. Checkouts are not tested with a query (one
 /// round trip per checkout): a dead connection shows itself by the error of the
-/// statement that used it, which marks it lost ([`PooledConn::discard`]).
+/// statement that used it, which marks it lost ([`PooledConn::discard`]). A
+/// failed attempt marks the database down ([`Availability`]).
 #[derive(Debug)]
 pub struct Manager {
     url: String,
+    availability: Arc<Availability>,
 }
 
 impl ManageConnection for Manager {
@@ -50,13 +54,18 @@ impl ManageConnection for Manager {
             Backend::Postgres => PgConnection::establish(&self.url).map(DbConn::Pg),
             Backend::Sqlite => SqliteConnection::establish(sqlite_path(&self.url)).map(DbConn::Sqlite),
         }
+        .inspect_err(|e| self.availability.failed(&e.to_string()))
         .map_err(diesel::r2d2::Error::ConnectionError)?;
         // Foreign keys on, and wait rather than fail on a lock.
         if let DbConn::Sqlite(c) = &mut db {
             c.batch_execute("PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000; PRAGMA synchronous = NORMAL;")
                 .map_err(diesel::r2d2::Error::QueryError)?;
         }
-        Ok(PooledConn { db, lost: false })
+        Ok(PooledConn {
+            db,
+            lost: false,
+            born: Instant::now(),
+        })
     }
 
     fn is_valid(&self, conn: &mut PooledConn) -> Result<(), diesel::r2d2::Error> {
@@ -120,7 +129,12 @@ impl HandleEvent for Checkouts {
     }
 }
 
-pub(crate) fn build_pool(url: &str, max_size: u32, checkouts: Checkouts) -> Result<DbPool, StoreError> {
+pub(crate) fn build_pool(
+    url: &str,
+    max_size: u32,
+    availability: Arc<Availability>,
+    checkouts: Checkouts,
+) -> Result<DbPool, StoreError> {
     // Fail fast with the real error, and switch WAL on once for the file.
     let mut first = establish(url)?;
     if let DbConn::Sqlite(c) = &mut first {
@@ -132,9 +146,18 @@ pub(crate) fn build_pool(url: &str, max_size: u32, checkouts: Checkouts) -> Resu
         // Connections open on demand: an idle pool opens none in the background,
         // so a short-lived command never exits while one is being established.
         .min_idle(Some(0))
-        .connection_timeout(Duration::from_secs(6))
+        // Also caps r2d2's retry back-off at half of it, so a pending connection
+        // is retried often enough to find a database that came back. Checkouts
+        // wait longer than this (`Store::checkout`).
+        .connection_timeout(Duration::from_secs(1))
         .test_on_check_out(false)
         .event_handler(Box::new(checkouts))
-        .build(Manager { url: url.to_string() })
+        // Failed attempts are reported once per outage by `Availability`, not
+        // logged as an error each.
+        .error_handler(Box::new(diesel::r2d2::NopErrorHandler))
+        .build(Manager {
+            url: url.to_string(),
+            availability,
+        })
         .map_err(|e| StoreError::Connect(e.to_string()))
 }

@@ -109,6 +109,20 @@ impl StoreError {
         matches!(self, StoreError::Connect(_) | StoreError::Pool(_)) || self.is_connection_lost()
     }
 
+    /// A label for operators' error counters: `unreachable`, `pool_timeout`,
+    /// `connection_lost`, `deadlock` or `other`; `None` for outcomes that are
+    /// not database errors (not found, duplicates, rules, …).
+    pub fn kind(&self) -> Option<&'static str> {
+        match self {
+            StoreError::Connect(_) => Some("unreachable"),
+            StoreError::Pool(_) => Some("pool_timeout"),
+            e if e.is_connection_lost() => Some("connection_lost"),
+            e if e.is_deadlock() => Some("deadlock"),
+            StoreError::Database(_) | StoreError::Migration(_) | StoreError::Corrupt(_) => Some("other"),
+            _ => None,
+        }
+    }
+
     /// True when the database aborted the transaction to break a deadlock
     /// (PostgreSQL's SQLSTATE 40P01, which diesel reports by its message only)
     /// or a serialization failure: running it again is safe.

@@ -15,6 +15,7 @@ mod activation_links;
 mod api_clients;
 mod applications;
 mod audit;
+mod availability;
 mod billing;
 mod bulk;
 mod connection;
@@ -60,7 +61,7 @@ pub use organizations::{
 pub use reports::{CustomerUserReportRow, SubscriptionReportRow};
 pub use service_instances::ServiceInstance;
 pub use snapshot::Snapshot;
-pub use store::Store;
+pub use store::{MailBacklog, PoolStatus, Store};
 pub use subscriptions::{
     CustomerRollup, Dashboard, DashboardFigures, NewSubscription, OrgCount, SeatChange, Subscription,
     SubscriptionFilter, SubscriptionPatch, UsageBucket, UsageInterval,

@@ -148,6 +148,16 @@ pub(crate) fn any_due(conn: &mut DbConn, now: NaiveDateTime) -> Result<bool, Sto
         .is_some())
 }
 
+/// The number of unsent mails and when the oldest was queued.
+pub(crate) fn backlog(conn: &mut DbConn) -> Result<(i64, Option<NaiveDateTime>), StoreError> {
+    let unsent = || mail_outbox::table.filter(mail_outbox::sent_at.is_null());
+    let depth = unsent().count().get_result::<i64>(conn)?;
+    let oldest = unsent()
+        .select(diesel::dsl::min(mail_outbox::created_at))
+        .get_result::<Option<NaiveDateTime>>(conn)?;
+    Ok((depth, oldest))
+}
+
 /// Up to `limit` unsent mails due at `now`, oldest due first, leased until `lease_until`.
 pub(crate) fn claim(
     conn: &mut DbConn,

@@ -11,10 +11,13 @@ use persistence::{Actor, AuditEntry, Operator, Store};
 
 use super::verifier::{Verified, VerifiedSubject};
 use crate::error::ApiError;
+use crate::request_context::RequestContext;
 use crate::state::AppState;
 
 /// A verified bearer token (401 otherwise); the checks that need no database.
-pub struct Authenticated(Verified);
+/// It carries the request's context, where the access log and the export slots
+/// learn the caller once its trip loads it.
+pub struct Authenticated(Verified, Option<RequestContext>);
 
 /// The audit log's name for what this principal does.
 pub fn audit_entry(principal: &Principal) -> AuditEntry {
@@ -48,7 +51,7 @@ impl Authenticated {
             .verifier
             .verify(token)
             .map_err(|e| ApiError::InvalidToken(e.to_string()))?;
-        Ok(Self(verified))
+        Ok(Self(verified, crate::request_context::current()))
     }
 
     /// The request's one trip to the database: the principal (401 if it may
@@ -71,7 +74,15 @@ impl Authenticated {
     /// The principal the token names, loaded on the caller's connection; a
     /// new sign-in is recorded on it too.
     pub(crate) fn principal(self, store: &Store) -> Result<Principal, ApiError> {
-        let verified = self.0;
+        let context = self.1;
+        let principal = Self::load(store, self.0)?;
+        if let Some(context) = context {
+            context.record_principal(principal.id);
+        }
+        Ok(principal)
+    }
+
+    fn load(store: &Store, verified: Verified) -> Result<Principal, ApiError> {
         let operator = match verified.subject {
             VerifiedSubject::ApiClient(id) => {
                 return match store.api_client(id)? {

@@ -111,7 +111,7 @@ pub fn spawn(store: Store, clock: Clock, batch: i64) -> std::io::Result<Backgrou
         match run_once(&store, &clock, batch, stop) {
             Ok(claimed) => claimed.is_some(),
             Err(e) => {
-                tracing::warn!(error = %e, "billing worker cannot reach the database; will retry");
+                crate::background::round_failed("billing worker cannot reach the database", &e);
                 false
             }
         }

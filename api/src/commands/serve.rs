@@ -1,8 +1,10 @@
 use std::net::TcpListener;
+use std::time::Duration;
 
 use anyhow::Context;
 
 use crate::config::Config;
+use crate::shutdown::Drain;
 use crate::startup;
 
 pub fn run(config: &Config, demo: bool) -> anyhow::Result<()> {
@@ -34,7 +36,31 @@ pub fn run(config: &Config, demo: bool) -> anyhow::Result<()> {
     let deliverer = crate::webhooks::worker::spawn(
         crate::webhooks::worker::Worker::new(hooks, sender, state.clock.clone()).with_lease(lease),
     )?;
-    let served = actix_web::rt::System::new().block_on(async move { crate::app::run(state, listener)?.await });
+    let metrics_listener = match &config.metrics_bind {
+        Some(bind) => {
+            let l = TcpListener::bind(bind).with_context(|| format!("cannot listen on METRICS_BIND {bind}"))?;
+            tracing::info!("metrics without a token on http://{}/metrics", l.local_addr()?);
+            Some(l)
+        }
+        None => None,
+    };
+    let drain = Drain {
+        window: Duration::from_secs(config.shutdown_drain_secs),
+        grace: Duration::from_secs(config.shutdown_grace_secs),
+    };
+    let served = actix_web::rt::System::new().block_on(async move {
+        let state = actix_web::web::Data::new(state);
+        let server = crate::app::serve(state.clone(), listener)?;
+        let mut handles = vec![server.handle()];
+        if let Some(l) = metrics_listener {
+            let metrics = crate::app::run_metrics(state.clone(), l)?;
+            handles.push(metrics.handle());
+            actix_web::rt::spawn(metrics);
+        }
+        let (lifecycle, exports) = (state.lifecycle.clone(), state.exports.clone());
+        actix_web::rt::spawn(crate::shutdown::on_signal(handles, lifecycle, exports, drain));
+        server.await
+    });
     deliverer.stop();
     dispatcher.stop();
     billing.stop();

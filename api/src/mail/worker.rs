@@ -96,7 +96,7 @@ pub fn spawn(store: Store, mailer: Mailer, clock: Clock) -> std::io::Result<Back
     background::spawn("mail worker", POLL, move |_| match run_once(&store, &mailer, &clock) {
         Ok(pass) => pass.sent + pass.failed >= BATCH as usize,
         Err(e) => {
-            tracing::warn!(error = %e, "mail worker cannot reach the outbox; will retry");
+            crate::background::round_failed("mail worker cannot reach the outbox", &e);
             false
         }
     })

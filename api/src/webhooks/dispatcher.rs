@@ -82,7 +82,7 @@ pub fn spawn(store: Store, clock: Clock) -> std::io::Result<Background> {
     background::spawn("webhook dispatcher", POLL, move |_| match run_once(&store, &clock) {
         Ok(n) => n > 0,
         Err(e) => {
-            tracing::warn!(error = %e, "webhook dispatcher cannot dispatch; will retry");
+            background::round_failed("webhook dispatcher cannot dispatch", &e);
             false
         }
     })

@@ -176,7 +176,7 @@ pub fn spawn(worker: Worker) -> std::io::Result<Background> {
         }
         Ok(_) => true,
         Err(e) => {
-            tracing::warn!(error = %e, "webhook worker cannot claim deliveries; will retry");
+            background::round_failed("webhook worker cannot claim deliveries", &e);
             false
         }
     })

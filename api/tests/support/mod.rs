@@ -11,6 +11,8 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
+pub mod own_postgres;
+
 pub const BIN: &str = env!("CARGO_BIN_EXE_partner-portal");
 pub const ADMIN: &str = "admin@contoso-cloud.example";
 
@@ -90,7 +92,10 @@ impl Server {
         let stdout = dir.join("serve.stdout");
         let stderr = dir.join("serve.stderr");
         let mut cmd = cli(dir);
-        cmd.env("BIND", bind).env("RUST_LOG", "debug");
+        // No drain window unless a test asks for one: SIGTERM stops at once.
+        cmd.env("BIND", bind)
+            .env("RUST_LOG", "debug")
+            .env("SHUTDOWN_DRAIN_SECS", "0");
         for (k, v) in env {
             cmd.env(k, v);
         }
@@ -142,6 +147,18 @@ impl Server {
     pub fn kill(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+    }
+
+    /// Sends SIGTERM and returns at once (the drain runs on).
+    pub fn terminate(&self) {
+        let _ = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status();
+    }
+
+    /// Whether the process has exited.
+    pub fn exited(&mut self) -> bool {
+        self.child.try_wait().expect("try_wait").is_some()
     }
 
     /// SIGTERM (a graceful stop, so logs and the database are flushed), then waits.

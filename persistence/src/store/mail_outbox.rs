@@ -8,7 +8,24 @@ use crate::error::StoreError;
 use crate::mail_outbox::{self, QueuedMail};
 use crate::time::naive;
 
+/// Unsent mails, for operators' gauges.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct MailBacklog {
+    pub depth: i64,
+    /// When the oldest unsent mail was queued.
+    pub oldest: Option<DateTime<Utc>>,
+}
+
 impl Store {
+    /// How many mails wait to be sent, and since when the oldest.
+    pub fn mail_backlog(&self) -> Result<MailBacklog, StoreError> {
+        let (depth, oldest) = self.read(mail_outbox::backlog)?;
+        Ok(MailBacklog {
+            depth,
+            oldest: oldest.map(|t| t.and_utc()),
+        })
+    }
+
     /// Leases up to `limit` due mails until `lease_until` and returns them; each
     /// claim counts as an attempt. With nothing due it only reads.
     pub fn claim_due_mails(

@@ -17,22 +17,46 @@ mod service_instances;
 mod subscriptions;
 mod webhooks;
 
+use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
 
 use diesel::connection::SimpleConnection;
 use diesel::r2d2::PooledConnection;
 use diesel::{Connection, RunQueryDsl};
 
-use crate::connection::{build_pool, Backend, Checkouts, DbConn, DbPool, Manager, PooledConn};
+use crate::availability::{Availability, Gate};
+use crate::connection::{build_pool, establish, Backend, Checkouts, DbConn, DbPool, Manager, PooledConn};
 use crate::error::StoreError;
 use crate::migrations;
 use crate::snapshot::Snapshot;
 use crate::tx::write;
 
+pub use mail_outbox::MailBacklog;
+
+/// How long a checkout waits for a connection while the database is up (all
+/// of them busy); while it is down, a checkout fails at once.
+const CHECKOUT_PATIENCE: Duration = Duration::from_secs(6);
+/// Readiness answers within this, whatever the pool is doing.
+const READY_PATIENCE: Duration = Duration::from_millis(300);
+/// A waiting checkout looks at the database's availability this often.
+const CHECKOUT_SLICE: Duration = Duration::from_millis(50);
+
+/// The pool's connections, for operators' gauges.
+#[derive(Debug, Clone, Copy)]
+pub struct PoolStatus {
+    pub in_use: u32,
+    pub idle: u32,
+    /// Callers waiting for a connection.
+    pub waiting: u64,
+}
+
 #[derive(Clone)]
 pub struct Store {
     pool: DbPool,
     backend: Backend,
+    url: Arc<str>,
+    availability: Arc<Availability>,
     /// Inside [`Store::session`]: the one connection every call uses.
     bound: Option<Arc<Mutex<Slot>>>,
     checkouts: Checkouts,
@@ -43,7 +67,7 @@ type Slot = Option<PooledConnection<Manager>>;
 /// A checked-out connection: the session's, or one of its own. The slot is
 /// empty only after a dead connection was given up and no new one could be had.
 enum Checkout<'a> {
-    Own(Slot),
+    Own(Box<Slot>),
     Bound(MutexGuard<'a, Slot>),
 }
 
@@ -73,9 +97,9 @@ impl Checkout<'_> {
         }
     }
 
-    fn replace(&mut self, pool: &DbPool) -> Result<(), StoreError> {
+    fn replace(&mut self, store: &Store) -> Result<(), StoreError> {
         self.discard();
-        *self.slot() = Some(pool.get()?);
+        *self.slot() = Some(store.checkout(CHECKOUT_PATIENCE)?);
         Ok(())
     }
 }
@@ -89,10 +113,13 @@ impl std::fmt::Debug for Store {
 impl Store {
     /// Connects to `url` (`postgres://…`, or a SQLite path) with a pool of `max_size`.
     pub fn connect(url: &str, max_size: u32) -> Result<Self, StoreError> {
+        let availability = Arc::new(Availability::default());
         let checkouts = Checkouts::default();
         Ok(Self {
-            pool: build_pool(url, max_size, checkouts.clone())?,
+            pool: build_pool(url, max_size, availability.clone(), checkouts.clone())?,
             backend: Backend::from_url(url),
+            url: url.into(),
+            availability,
             bound: None,
             checkouts,
         })
@@ -104,6 +131,60 @@ impl Store {
         self.checkouts.count()
     }
 
+    /// Connections in use, idle, and callers waiting for one.
+    pub fn pool_status(&self) -> PoolStatus {
+        let state = self.pool.state();
+        PoolStatus {
+            in_use: state.connections - state.idle_connections,
+            idle: state.idle_connections,
+            waiting: self.availability.waiting.load(Ordering::Relaxed),
+        }
+    }
+
+    /// A pooled connection within `patience`; at once an error while the
+    /// database is known to be down (one caller now and then probes it).
+    fn checkout(&self, patience: Duration) -> Result<PooledConnection<Manager>, StoreError> {
+        match self.availability.gate() {
+            Gate::Open => {}
+            Gate::Down(reason) => return Err(StoreError::Connect(reason)),
+            Gate::Probe => match establish(&self.url) {
+                Ok(_) => self.availability.recovered(),
+                Err(e) => {
+                    if let StoreError::Connect(why) = &e {
+                        self.availability.failed(why);
+                    }
+                    return Err(e);
+                }
+            },
+        }
+        self.availability.waiting.fetch_add(1, Ordering::Relaxed);
+        let got = self.wait_for_connection(patience);
+        self.availability.waiting.fetch_sub(1, Ordering::Relaxed);
+        got
+    }
+
+    fn wait_for_connection(&self, patience: Duration) -> Result<PooledConnection<Manager>, StoreError> {
+        let deadline = Instant::now() + patience;
+        loop {
+            let slice = deadline.saturating_duration_since(Instant::now()).min(CHECKOUT_SLICE);
+            match self.pool.get_timeout(slice) {
+                Ok(mut conn) if self.availability.predates_outage(conn.born) => conn.discard(),
+                Ok(conn) => {
+                    self.availability.recovered();
+                    return Ok(conn);
+                }
+                Err(e) => {
+                    if let Some(reason) = self.availability.down_reason() {
+                        return Err(StoreError::Connect(reason));
+                    }
+                    if Instant::now() >= deadline {
+                        return Err(StoreError::Pool(e));
+                    }
+                }
+            }
+        }
+    }
+
     pub fn backend(&self) -> Backend {
         self.backend
     }
@@ -111,11 +192,10 @@ impl Store {
     /// Runs `f` with every store call inside it on one pooled connection, checked
     /// out once: a request's statements cost one checkout, not one per call.
     pub fn session<T, E: From<StoreError>>(&self, f: impl FnOnce(&Store) -> Result<T, E>) -> Result<T, E> {
+        let conn = self.checkout(CHECKOUT_PATIENCE)?;
         let bound = Store {
-            pool: self.pool.clone(),
-            backend: self.backend,
-            bound: Some(Arc::new(Mutex::new(Some(self.pool.get().map_err(StoreError::from)?)))),
-            checkouts: self.checkouts.clone(),
+            bound: Some(Arc::new(Mutex::new(Some(conn)))),
+            ..self.clone()
         };
         f(&bound)
     }
@@ -125,11 +205,11 @@ impl Store {
     fn conn(&self) -> Result<Checkout<'_>, StoreError> {
         if let Some(mut guard) = self.bound.as_ref().and_then(|b| b.try_lock().ok()) {
             if guard.is_none() {
-                *guard = Some(self.pool.get()?);
+                *guard = Some(self.checkout(CHECKOUT_PATIENCE)?);
             }
             return Ok(Checkout::Bound(guard));
         }
-        Ok(Checkout::Own(Some(self.pool.get()?)))
+        Ok(Checkout::Own(Box::new(Some(self.checkout(CHECKOUT_PATIENCE)?))))
     }
 
     /// Runs reads on one connection; never a change. Reads are idempotent, so a
@@ -138,7 +218,7 @@ impl Store {
         let mut c = self.conn()?;
         match f(c.db()?) {
             Err(e) if e.is_connection_lost() => {
-                c.replace(&self.pool)?;
+                c.replace(self)?;
                 f(c.db()?)
             }
             other => other,
@@ -180,12 +260,22 @@ impl Store {
         migrations::revert_all(self.conn()?.db()?)
     }
 
-    /// Readiness: the database answers and no migration is pending.
+    /// Readiness: the database answers and no migration is pending; an error
+    /// within [`READY_PATIENCE`] when no connection can be had that soon.
     pub fn ready(&self) -> Result<bool, StoreError> {
-        self.read(|c| {
+        let check = |c: &mut DbConn| -> Result<bool, StoreError> {
             c.batch_execute("SELECT 1")?;
             Ok(!migrations::has_pending(c)?)
-        })
+        };
+        let mut c = Checkout::Own(Box::new(Some(self.checkout(READY_PATIENCE)?)));
+        match check(c.db()?) {
+            Err(e) if e.is_connection_lost() => {
+                c.discard();
+                *c.slot() = Some(self.checkout(READY_PATIENCE)?);
+                check(c.db()?)
+            }
+            other => other,
+        }
     }
 
     /// Test support: see [`crate::testing::kill_connection`].

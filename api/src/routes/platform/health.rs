@@ -25,7 +25,9 @@ pub async fn healthz() -> HttpResponse {
 
 /// Readiness
 ///
-/// 200 when the database answers and every migration is applied; 503 otherwise.
+/// 200 when the database answers and every migration is applied; 503 otherwise,
+/// within half a second, and from the moment the process is asked to stop
+/// (while it still serves, so a load balancer can take it out first).
 #[utoipa::path(
     tag = "Platform",
     operation_id = "getReadiness",
@@ -37,7 +39,11 @@ pub async fn healthz() -> HttpResponse {
 )]
 #[get("/readyz")]
 pub async fn readyz(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
-    if state.db(|s| s.ready()).await? {
+    if state.lifecycle.is_draining() {
+        return Err(ApiError::Unavailable("the server is shutting down".into()));
+    }
+    let store = state.store.clone();
+    if web::block(move || store.ready()).await?? {
         Ok(HttpResponse::Ok().json(Health { status: "ok".into() }))
     } else {
         Err(ApiError::Unavailable("migrations are pending".into()))
