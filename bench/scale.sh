@@ -65,7 +65,7 @@ PY
 echo "== two replicas on this PostgreSQL, 16 clients each, $T s"
 BIND2=127.0.0.1:$((PORT + 1))
 # Replicas share the signing key (DATA_DIR) and PUBLIC_URL, the tokens' issuer.
-BIND=$BIND2 PUBLIC_URL=http://$BIND "$BIN" serve >"$WORK/serve2.log" 2>&1 &
+PUBLIC_URL=http://$BIND BIND=$BIND2 "$BIN" serve >"$WORK/serve2.log" 2>&1 &
 SERVER2=$!
 trap 'kill $SERVER $SERVER2 2>/dev/null; rm -rf "$WORK"' EXIT
 for _ in $(seq 1 100); do curl -fs "http://$BIND2/readyz" >/dev/null && break; sleep 0.2; done
