@@ -18,9 +18,8 @@ use std::process::Command;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use persistence::testing::{TestBackend, TestDatabase};
 use serde_json::json;
-use support::{assert_success, cli_on, curl, free_port, json_of, run, text, wait_for, Server, ADMIN};
+use support::{assert_success, cli_on, curl, free_port, json_of, postgres, run, text, wait_for, Server, ADMIN};
 
 /// One value from psql.
 fn sql(url: &str, query: &str) -> String {
@@ -30,14 +29,6 @@ fn sql(url: &str, query: &str) -> String {
         .expect("psql runs");
     assert!(out.status.success(), "{query}: {}", text(&out.stderr));
     text(&out.stdout).trim().to_string()
-}
-
-fn postgres() -> Option<TestDatabase> {
-    let db = TestDatabase::new(TestBackend::Postgres);
-    if db.is_none() {
-        eprintln!("TEST_DATABASE_URL not set: PostgreSQL-only test skipped");
-    }
-    db
 }
 
 /// A server in its own folder (its own signing key) on the database at `url`.

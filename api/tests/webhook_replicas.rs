@@ -20,9 +20,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use persistence::testing::{TestBackend, TestDatabase};
 use serde_json::json;
-use support::{assert_success, cli_on, curl, free_port, json_of, run, text, wait_for, Server, ADMIN};
+use support::{assert_success, cli_on, curl, free_port, json_of, postgres, run, text, wait_for, Server, ADMIN};
 
 /// Webhook ids received, in order; while `hold` is set, requests get no answer.
 #[derive(Clone, Default)]
@@ -70,14 +69,6 @@ impl Receiver {
     fn ids(&self) -> Vec<String> {
         self.ids.lock().unwrap().clone()
     }
-}
-
-fn postgres() -> Option<TestDatabase> {
-    let db = TestDatabase::new(TestBackend::Postgres);
-    if db.is_none() {
-        eprintln!("TEST_DATABASE_URL not set: PostgreSQL-only test skipped");
-    }
-    db
 }
 
 struct Replica {

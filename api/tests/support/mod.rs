@@ -56,6 +56,16 @@ pub fn assert_success(out: &Output, what: &str) {
     );
 }
 
+/// A database of its own on the PostgreSQL of `TEST_DATABASE_URL`, or `None`
+/// (said on stderr) for a test that only means something there.
+pub fn postgres() -> Option<persistence::testing::TestDatabase> {
+    let db = persistence::testing::TestDatabase::new(persistence::testing::TestBackend::Postgres);
+    if db.is_none() {
+        eprintln!("TEST_DATABASE_URL not set: PostgreSQL-only test skipped");
+    }
+    db
+}
+
 pub fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())
