@@ -19,12 +19,21 @@ use crate::background::{self, Background};
 pub const BATCH: i64 = 1_000;
 /// Pause after a pass that found nothing to fold.
 pub const POLL: Duration = Duration::from_millis(500);
+/// Pause between two folds while a backlog lasts: SQLite's busy handler polls
+/// with growing sleeps, so a folder that takes the write lock again at once
+/// starves every other writer (a sign-in waited out its 5 s busy timeout behind
+/// the fold of a 60,000-row bulk load).
+pub const TURN: Duration = Duration::from_millis(20);
 
 /// Starts the folding thread.
 pub fn spawn(store: Store) -> std::io::Result<Background> {
     tracing::info!("rollup folder started");
     background::spawn("rollup folder", POLL, move |_| match store.fold_rollups(BATCH) {
-        Ok(changed) => changed > 0,
+        Ok(0) => false,
+        Ok(_) => {
+            std::thread::sleep(TURN);
+            true
+        }
         Err(e) => {
             background::round_failed("rollup folder cannot fold", &e);
             false
