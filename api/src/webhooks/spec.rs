@@ -63,6 +63,8 @@ fn operation(event_type: &str, data: Value, summary: String) -> Value {
                 Answer 2xx within 10 s; anything else is retried with backoff (5 s, 30 s, 2 min, 10 min, 1 h, then \
                 every 6 h) for 3 days.",
             "parameters": headers(),
+            // The receiver checks the signature headers, not a bearer token.
+            "security": [{}],
             "requestBody": {
                 "required": true,
                 "content": {"application/json": {"schema": envelope_schema(event_type, data)}}
