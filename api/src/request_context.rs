@@ -39,8 +39,3 @@ impl RequestContext {
 pub fn current() -> Option<RequestContext> {
     CONTEXT.try_with(RequestContext::clone).ok()
 }
-
-/// The authenticated caller of the request in hand, once an extractor loaded it.
-pub fn principal() -> Option<Uuid> {
-    CONTEXT.try_with(RequestContext::principal).ok().flatten()
-}
