@@ -1,7 +1,7 @@
 //! The Prometheus metrics (`metrics` facade, `metrics-exporter-prometheus`
 //! recorder): the names every part of the API records under, and the scrape,
 //! which first reads the gauges that are cheaper to read than to keep (pool,
-//! export slots, mail outbox).
+//! export slots, mail outbox, webhook queue).
 
 use std::sync::OnceLock;
 use std::time::Duration;
@@ -23,6 +23,10 @@ pub const POOL_WAITING: &str = "db_pool_waiting";
 pub const DB_ERRORS: &str = "db_errors_total";
 /// 1 when the last look found the database reachable, else 0.
 pub const DB_UP: &str = "db_up";
+/// Webhook deliveries still to be made (pending or retrying).
+pub const WEBHOOK_QUEUE_DEPTH: &str = "webhook_queue_depth";
+/// Age of the oldest webhook delivery still to be made.
+pub const WEBHOOK_QUEUE_OLDEST_SECONDS: &str = "webhook_queue_oldest_age_seconds";
 /// Unsent mails in the outbox.
 pub const OUTBOX_DEPTH: &str = "mail_outbox_depth";
 /// Age of the oldest unsent mail (0 when none).
@@ -83,14 +87,20 @@ pub async fn scrape(state: &AppState) -> HttpResponse {
     metrics::gauge!(POOL_WAITING).set(pool.waiting as f64);
     metrics::gauge!(EXPORT_SLOTS_IN_USE).set(state.exports.in_use() as f64);
     let store = state.store.clone();
-    match web::block(move || store.mail_backlog()).await {
-        Ok(Ok(backlog)) => {
-            let age = backlog
-                .oldest
-                .map(|t| (state.clock.now() - t).num_milliseconds().max(0) as f64 / 1000.0)
-                .unwrap_or(0.0);
-            metrics::gauge!(OUTBOX_DEPTH).set(backlog.depth as f64);
-            metrics::gauge!(OUTBOX_OLDEST_SECONDS).set(age);
+    let queues = web::block(move || {
+        store.session(|s| Ok::<_, persistence::StoreError>((s.mail_backlog()?, s.webhook_backlog_depth()?)))
+    });
+    match queues.await {
+        Ok(Ok((mail, (hooks, oldest_hook)))) => {
+            let age = |oldest: Option<chrono::DateTime<chrono::Utc>>| {
+                oldest
+                    .map(|t| (state.clock.now() - t).num_milliseconds().max(0) as f64 / 1000.0)
+                    .unwrap_or(0.0)
+            };
+            metrics::gauge!(OUTBOX_DEPTH).set(mail.depth as f64);
+            metrics::gauge!(OUTBOX_OLDEST_SECONDS).set(age(mail.oldest));
+            metrics::gauge!(WEBHOOK_QUEUE_DEPTH).set(hooks as f64);
+            metrics::gauge!(WEBHOOK_QUEUE_OLDEST_SECONDS).set(age(oldest_hook));
             metrics::gauge!(DB_UP).set(1.0);
         }
         // The rest of the scrape is still worth having while the database is away.

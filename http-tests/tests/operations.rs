@@ -51,6 +51,16 @@ async fn scrape(app: &TestApp, token: &str) -> Vec<Sample> {
 
 both_backends!(metrics_are_prometheus_text_by_route_template, |app| async move {
     let t = app.tree().await;
+    // A delivery queued and not sent (no worker runs here) is the webhook queue.
+    let hook = app
+        .admin()
+        .webhooks()
+        .create(
+            t.reseller_a,
+            serde_json::json!({"url": "https://93.184.216.34/hooks", "events": ["*"]}),
+        )
+        .await;
+    assert_eq!(app.admin().webhooks().test(hook.id()).await.status, 202);
     let org = app.admin().organizations().get(t.reseller_a).await;
     assert_eq!(org.status, 200);
     let label = |s: &Sample, k: &str| s.labels.get(k).cloned().unwrap_or_default();
@@ -87,6 +97,7 @@ both_backends!(metrics_are_prometheus_text_by_route_template, |app| async move {
         "db_pool_waiting",
         "mail_outbox_depth",
         "mail_outbox_oldest_age_seconds",
+        "webhook_queue_oldest_age_seconds",
         "export_slots_in_use",
         "db_up",
     ] {
@@ -99,6 +110,8 @@ both_backends!(metrics_are_prometheus_text_by_route_template, |app| async move {
         .map(|s| s.value)
         .sum();
     assert!(idle_or_busy >= 1.0, "the pool holds connections");
+    let queued = scrape.iter().find(|s| s.metric == "webhook_queue_depth");
+    assert_eq!(queued.map(|s| s.value), Some(1.0), "the queued ping: {queued:?}");
 });
 
 both_backends!(metrics_need_the_metrics_permission, |app| async move {

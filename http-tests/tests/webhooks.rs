@@ -257,8 +257,10 @@ both_backends!(
         let d = app.admin().webhooks().deliveries(id).await;
         let first = &d.body["items"][0];
         assert_eq!(first["status"], "retrying", "{}", d.text);
-        assert_eq!(first["attempts"], 1);
+        assert_eq!(first["attempt"], 1);
         assert_eq!(first["response_status"], 500);
+        assert_eq!(first["error"], "the endpoint answered 500");
+        assert!(first["next_attempt_at"].is_string(), "{}", d.text);
 
         // First retry: after 5 s (plus jitter up to 20 %): not after 3 s, by 7 s.
         app.advance_clock(3);
@@ -289,12 +291,29 @@ both_backends!(
             "growing delays: {stamps:?}"
         );
 
+        // Every attempt is a line of the history, newest first, under one delivery.
         let d = app.admin().webhooks().deliveries(id).await;
-        let item = &d.body["items"][0];
-        assert_eq!(item["status"], "succeeded", "{}", d.text);
-        assert_eq!(item["attempts"], 3);
-        assert_eq!(item["response_status"], 200);
-        assert_eq!(item["next_attempt_at"], Value::Null);
+        let items = d.body["items"].as_array().expect("items");
+        let seen: Vec<(i64, &str, i64)> = items
+            .iter()
+            .map(|i| {
+                (
+                    i["attempt"].as_i64().unwrap_or(0),
+                    i["status"].as_str().unwrap_or(""),
+                    i["response_status"].as_i64().unwrap_or(0),
+                )
+            })
+            .collect();
+        assert_eq!(
+            seen,
+            [(3, "succeeded", 200), (2, "retrying", 500), (1, "retrying", 500)],
+            "{}",
+            d.text
+        );
+        assert!(items.iter().all(|i| i["delivery_id"] == items[0]["delivery_id"]));
+        assert!(items.iter().all(|i| i["event_id"] == items[0]["event_id"]));
+        assert_eq!(items[0]["next_attempt_at"], Value::Null);
+        assert!(items[0]["duration_ms"].is_i64() && items[0]["attempted_at"].is_string());
     }
 );
 
@@ -310,6 +329,12 @@ both_backends!(
 
         let ping = app.admin().webhooks().test(id).await;
         assert_eq!(ping.status, 202, "{}", ping.text);
+        // Queued, not tried yet: a pending line.
+        let queued = app.admin().webhooks().deliveries(id).await;
+        let line = &queued.body["items"][0];
+        assert_eq!(line["status"], "pending", "{}", queued.text);
+        assert_eq!(line["delivery_id"], ping.body["id"]);
+        assert_eq!(line["attempted_at"], Value::Null);
         let got = until_received(&app, &receiver, 1).await;
         let hook = &got[0];
         assert_eq!(hook.json["type"], "ping");
@@ -460,6 +485,48 @@ both_backends!(
         assert_eq!(got[0].header("webhook-id"), claimed[0].event_id.to_string());
         let d = app.admin().webhooks().deliveries(id).await;
         assert_eq!(d.body["items"][0]["status"], "succeeded");
-        assert_eq!(d.body["items"][0]["attempts"], 2, "the lost attempt counts");
+        assert_eq!(d.body["items"][0]["attempt"], 2, "the lost attempt counts");
+        assert_eq!(
+            d.body["items"].as_array().map(Vec::len),
+            Some(1),
+            "the lost attempt has no outcome to show: {}",
+            d.text
+        );
+    }
+);
+
+both_backends!(
+    finished_deliveries_are_pruned_after_the_retention_period,
+    flags = [ALLOW_PRIVATE],
+    |app| async move {
+        let t = app.tree().await;
+        let receiver = Receiver::start();
+        let (id, _) = endpoint(&app, t.reseller_a, &receiver.url, &["organization.updated"]).await;
+        app.admin().webhooks().test(id).await;
+        assert_eq!(until_received(&app, &receiver, 1).await.len(), 1);
+        receiver.answer(&[500; 100]);
+        let r = app
+            .admin()
+            .organizations()
+            .update(t.customer_a, json!({"name": "Still Retrying Ltd"}), None)
+            .await;
+        assert_eq!(r.status, 200);
+        assert_eq!(until_received(&app, &receiver, 2).await.len(), 2);
+
+        let prune = |days: i64| {
+            let (store, clock) = (app.store.clone(), app.clock.clone());
+            let before = domain::webhook::prunable_before(clock.now() + chrono::Duration::days(days));
+            store.prune_webhook_deliveries(before, 1_000).expect("prune")
+        };
+        assert_eq!(prune(29), 0, "kept for thirty days");
+        assert_eq!(prune(31), 1, "the succeeded ping goes; the retrying delivery stays");
+        let d = app.admin().webhooks().deliveries(id).await;
+        let items = d.body["items"].as_array().expect("items");
+        assert!(
+            items.iter().all(|i| i["event_type"] == "organization.updated"),
+            "{}",
+            d.text
+        );
+        assert_eq!(prune(31), 0);
     }
 );

@@ -104,6 +104,7 @@ macro_rules! insert_chunks {
         }
     };
 }
+pub(crate) use insert_chunks;
 
 pub(crate) fn insert_subscriptions(conn: &mut DbConn, subs: &[BulkSubscription]) -> Result<(), StoreError> {
     let ts = now();

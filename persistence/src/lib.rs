@@ -67,6 +67,6 @@ pub use subscriptions::{
     SubscriptionFilter, SubscriptionPatch, UsageBucket, UsageInterval,
 };
 pub use webhooks::{
-    AttemptOutcome, ClaimedDelivery, Delivery, DispatchBatch, DispatchedEvent, NewDelivery, NewWebhookEndpoint,
-    SealedEvent, WebhookEndpoint, WebhookEndpointPatch,
+    AttemptOutcome, ClaimedDelivery, Delivery, DeliveryAttempt, DispatchBatch, DispatchedEvent, NewDelivery,
+    NewWebhookEndpoint, SealedEvent, WebhookEndpoint, WebhookEndpointPatch,
 };

@@ -234,12 +234,23 @@ diesel::table! {
         status -> Text,
         attempts -> BigInt,
         next_attempt_at -> Nullable<Timestamp>,
-        last_attempt_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    webhook_attempts (id) {
+        id -> Text,
+        delivery_id -> Text,
+        endpoint_id -> Text,
+        attempt -> BigInt,
+        status -> Text,
         response_status -> Nullable<Integer>,
         response_body -> Nullable<Text>,
         error -> Nullable<Text>,
-        duration_ms -> Nullable<BigInt>,
-        created_at -> Timestamp,
+        duration_ms -> BigInt,
+        attempted_at -> Timestamp,
+        next_attempt_at -> Nullable<Timestamp>,
     }
 }
 
@@ -254,6 +265,7 @@ diesel::joinable!(api_clients -> organizations (home_organization_id));
 diesel::joinable!(webhook_endpoints -> organizations (organization_id));
 diesel::joinable!(webhook_deliveries -> webhook_endpoints (endpoint_id));
 diesel::joinable!(webhook_deliveries -> webhook_events (event_id));
+diesel::joinable!(webhook_attempts -> webhook_deliveries (delivery_id));
 diesel::allow_tables_to_appear_in_same_query!(
     organizations,
     operators,
@@ -270,4 +282,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     webhook_endpoints,
     webhook_events,
     webhook_deliveries,
+    webhook_attempts,
 );

@@ -4,7 +4,8 @@
 //! match, and which existed when the event occurred. A batch's events, deliveries and the new watermark are written in one
 //! transaction that only commits if the watermark is still where the batch
 //! started, so replicas that dispatch at once never write an event twice, and
-//! a crash re-reads the batch (nothing is lost).
+//! a crash re-reads the batch (nothing is lost). A batch's reads, renderings
+//! and writes share one connection, and its rows go in one statement each.
 
 use std::collections::{BTreeSet, HashMap};
 use std::time::Duration;
@@ -23,6 +24,10 @@ pub const POLL: Duration = Duration::from_millis(100);
 /// One batch: returns how many audit events it handled (0: none were waiting,
 /// or another dispatcher took the batch).
 pub fn run_once(store: &Store, clock: &Clock) -> Result<usize, StoreError> {
+    store.session(|s| dispatch(s, clock))
+}
+
+fn dispatch(store: &Store, clock: &Clock) -> Result<usize, StoreError> {
     let batch = store.webhook_backlog(BATCH)?;
     let Some(last) = batch.events.last() else {
         return Ok(0);

@@ -1,11 +1,12 @@
 //! Webhooks behind the endpoints: the [`dispatcher`] turns sealed audit events
 //! into webhook events and deliveries, the [`worker`] leases due deliveries and
-//! has the [`sender`] make the signed HTTP calls, and [`address`] keeps every
-//! call on public addresses. See docs/ARCHITECTURE.md, "Webhooks".
+//! has the [`sender`] make the signed HTTP calls, [`address`] keeps every
+//! call on public addresses, and the [`pruner`] drops old history. See docs/ARCHITECTURE.md, "Webhooks".
 
 pub mod address;
 pub mod dispatcher;
 pub mod payload;
+pub mod pruner;
 pub mod sender;
 pub mod spec;
 pub mod worker;

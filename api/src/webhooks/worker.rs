@@ -2,16 +2,23 @@
 //! which also counts the attempt) in one short transaction, and sends each on
 //! its own thread, so no database transaction is open during an HTTP call and
 //! a slow endpoint holds only its own deliveries: at most [`PER_ENDPOINT`] of
-//! one endpoint's run at once, [`MAX_IN_FLIGHT`] in all. Each outcome is
-//! recorded only while the lease is still this worker's; a failure is retried
-//! on the domain's schedule (`domain::webhook::next_attempt`) until 3 days have
-//! passed. A process that dies mid-delivery leaves its leases to run out, and
-//! any replica sends those deliveries again: at least once, never lost.
+//! one endpoint's are sent at once, [`HELD_PER_ENDPOINT`] are held, and
+//! [`MAX_IN_FLIGHT`] in all.
+//!
+//! The database work is done in groups, so that delivering costs the writes
+//! it reports on little: while deliveries run, the worker leases again only
+//! once [`GROUP`] of them have ended (or [`crate::webhooks::worker::POLL`] has
+//! passed), and records outcomes together, at least every [`GATHER`]. Each
+//! outcome is recorded only while its lease is still this worker's; a failure
+//! is retried on the domain's schedule (`domain::webhook::next_attempt`) until
+//! 3 days have passed. A process that dies mid-delivery leaves its leases to
+//! run out, and any replica sends those deliveries again: at least once,
+//! never lost.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::thread::JoinHandle;
-use std::time::Duration as StdDuration;
+use std::time::{Duration as StdDuration, Instant};
 
 use chrono::Duration;
 use persistence::{AttemptOutcome, ClaimedDelivery, Store, StoreError};
@@ -22,35 +29,64 @@ use crate::background::{self, Background};
 use crate::clock::Clock;
 
 /// How long a claimed delivery is reserved by default (`WEBHOOK_LEASE_SECS`):
-/// well beyond the sender's timeout.
+/// beyond the time its endpoint's held deliveries take at their slowest
+/// (`HELD_PER_ENDPOINT / PER_ENDPOINT` rounds of the sender's 10 s timeout).
 pub const LEASE: Duration = Duration::seconds(60);
-/// Deliveries running at once in one process.
+/// Deliveries held (running or waiting for their endpoint's turn) in one process.
 pub const MAX_IN_FLIGHT: usize = 64;
-/// Deliveries of one endpoint running at once in one process.
+/// Deliveries of one endpoint sent at once in one process.
 pub const PER_ENDPOINT: usize = 8;
-/// Pause after a round that started nothing.
+/// Deliveries of one endpoint held at once in one process.
+pub const HELD_PER_ENDPOINT: usize = 3 * PER_ENDPOINT;
+/// While deliveries run, lease and record in groups of this many.
+pub const GROUP: usize = 8;
+/// The longest an outcome waits to be recorded.
+pub const GATHER: StdDuration = StdDuration::from_millis(20);
+/// Pause after a round that started nothing, and the longest a busy worker
+/// goes without looking for other endpoints' work.
 pub const POLL: StdDuration = StdDuration::from_millis(100);
 
-/// Deliveries running in this process, by endpoint, and a signal each one
-/// gives when it ends (so a claim for the slot it freed follows at once).
+type Attempt = (ClaimedDelivery, AttemptOutcome);
+
+/// What this process's deliveries are doing.
 #[derive(Default)]
-struct InFlight {
-    running: Mutex<HashMap<Uuid, usize>>,
+struct Deliveries {
+    /// Leased and not finished, by endpoint.
+    held: HashMap<Uuid, usize>,
+    /// Being sent now, by endpoint.
+    sending: HashMap<Uuid, usize>,
+    /// Finished, not recorded yet.
+    outcomes: Vec<Attempt>,
+    /// Finished since the last lease.
+    ended_since_claim: usize,
+}
+
+#[derive(Default)]
+struct Shared {
+    state: Mutex<Deliveries>,
+    /// Signalled when a delivery ends.
     ended: Condvar,
 }
 
-impl InFlight {
-    fn lock(&self) -> MutexGuard<'_, HashMap<Uuid, usize>> {
-        self.running.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+impl Shared {
+    fn lock(&self) -> MutexGuard<'_, Deliveries> {
+        self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
-    /// Waits until a running delivery ends, at most `timeout`.
-    fn wait_for_one(&self, timeout: StdDuration) {
-        let running = self.lock();
-        if running.is_empty() {
-            return;
+    fn wait<'a>(&self, guard: MutexGuard<'a, Deliveries>, timeout: StdDuration) -> MutexGuard<'a, Deliveries> {
+        match self.ended.wait_timeout(guard, timeout) {
+            Ok((guard, _)) => guard,
+            Err(poisoned) => poisoned.into_inner().0,
         }
-        let _ = self.ended.wait_timeout(running, timeout);
+    }
+}
+
+fn decrement(counts: &mut HashMap<Uuid, usize>, key: Uuid) {
+    if let Some(n) = counts.get_mut(&key) {
+        *n = n.saturating_sub(1);
+        if *n == 0 {
+            counts.remove(&key);
+        }
     }
 }
 
@@ -60,7 +96,8 @@ pub struct Worker {
     sender: Sender,
     clock: Clock,
     lease: Duration,
-    in_flight: Arc<InFlight>,
+    shared: Arc<Shared>,
+    last_claim: Arc<Mutex<Option<Instant>>>,
 }
 
 impl Worker {
@@ -70,7 +107,8 @@ impl Worker {
             sender,
             clock,
             lease: LEASE,
-            in_flight: Arc::default(),
+            shared: Arc::default(),
+            last_claim: Arc::default(),
         }
     }
 
@@ -80,20 +118,39 @@ impl Worker {
         self
     }
 
+    /// Whether to lease now: always when nothing is held; while deliveries
+    /// run, once a group of them has ended or after [`POLL`].
+    fn claim_due(&self) -> bool {
+        let state = self.shared.lock();
+        if state.held.is_empty() || state.ended_since_claim >= GROUP {
+            return true;
+        }
+        let last = *self.last_claim.lock().unwrap_or_else(|p| p.into_inner());
+        last.is_none_or(|t| t.elapsed() >= POLL)
+    }
+
     /// Leases what is due, up to the free slots, and starts a thread for each.
     fn start_due(&self) -> Result<Vec<JoinHandle<()>>, StoreError> {
-        let running = self.in_flight.lock().clone();
-        let free = MAX_IN_FLIGHT.saturating_sub(running.values().sum());
+        let held = self.shared.lock().held.clone();
+        let free = MAX_IN_FLIGHT.saturating_sub(held.values().sum());
         if free == 0 {
             return Ok(Vec::new());
         }
         let now = self.clock.now();
         let claimed =
             self.store
-                .claim_webhook_deliveries(now, now + self.lease, free as i64, PER_ENDPOINT, &running)?;
+                .claim_webhook_deliveries(now, now + self.lease, free as i64, HELD_PER_ENDPOINT, &held)?;
+        *self.last_claim.lock().unwrap_or_else(|p| p.into_inner()) = Some(Instant::now());
+        {
+            let mut state = self.shared.lock();
+            state.ended_since_claim = 0;
+            for delivery in &claimed {
+                *state.held.entry(delivery.endpoint_id).or_default() += 1;
+            }
+        }
         let mut handles = Vec::with_capacity(claimed.len());
         for delivery in claimed {
-            *self.in_flight.lock().entry(delivery.endpoint_id).or_default() += 1;
+            let endpoint = delivery.endpoint_id;
             let worker = self.clone();
             let spawned = std::thread::Builder::new()
                 .name("webhook delivery".into())
@@ -101,13 +158,25 @@ impl Worker {
             match spawned {
                 Ok(h) => handles.push(h),
                 // The lease runs out and the delivery goes later.
-                Err(e) => tracing::warn!(error = %e, "cannot start a webhook delivery thread"),
+                Err(e) => {
+                    decrement(&mut self.shared.lock().held, endpoint);
+                    tracing::warn!(error = %e, "cannot start a webhook delivery thread");
+                }
             }
         }
         Ok(handles)
     }
 
+    /// Sends one delivery when its endpoint has a free slot.
     fn attempt(&self, delivery: ClaimedDelivery) {
+        let endpoint = delivery.endpoint_id;
+        {
+            let mut state = self.shared.lock();
+            while state.sending.get(&endpoint).copied().unwrap_or(0) >= PER_ENDPOINT {
+                state = self.shared.wait(state, POLL);
+            }
+            *state.sending.entry(endpoint).or_default() += 1;
+        }
         let sent = self.sender.send(&delivery, self.clock.now());
         let at = self.clock.now();
         let next_attempt_at = if sent.succeeded {
@@ -121,60 +190,85 @@ impl Worker {
             response_body: sent.response_body,
             error: sent.error,
             duration_ms: sent.duration_ms,
+            attempted_at: at,
             next_attempt_at,
         };
-        match self.store.record_webhook_attempt(&delivery, &outcome, at) {
-            Ok(true) => {
-                tracing::debug!(delivery = %delivery.id, attempt = delivery.attempt, succeeded = outcome.succeeded, "webhook attempt")
-            }
-            Ok(false) => tracing::info!(delivery = %delivery.id, "webhook lease lost; another worker has the delivery"),
-            Err(e) => {
-                tracing::warn!(delivery = %delivery.id, error = %e, "webhook attempt not recorded; it goes again after its lease")
-            }
-        }
-        let mut running = self.in_flight.lock();
-        if let Some(n) = running.get_mut(&delivery.endpoint_id) {
-            *n -= 1;
-            if *n == 0 {
-                running.remove(&delivery.endpoint_id);
-            }
-        }
-        self.in_flight.ended.notify_all();
+        let mut state = self.shared.lock();
+        decrement(&mut state.sending, endpoint);
+        decrement(&mut state.held, endpoint);
+        state.outcomes.push((delivery, outcome));
+        state.ended_since_claim += 1;
+        drop(state);
+        self.shared.ended.notify_all();
     }
 
-    /// Sends everything due now and waits for each attempt to be recorded,
-    /// until nothing is due (tests and tools; `serve` runs [`spawn`]). Returns
-    /// how many attempts were made.
+    /// While deliveries run, waits until a group of outcomes is in or
+    /// [`GATHER`] has passed.
+    fn gather(&self) {
+        let deadline = Instant::now() + GATHER;
+        let mut state = self.shared.lock();
+        while !state.held.is_empty() && state.outcomes.len() < GROUP {
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                return;
+            }
+            state = self.shared.wait(state, left);
+        }
+    }
+
+    /// Records the outcomes in hand, in one transaction. When that fails they
+    /// are dropped: their leases run out and the deliveries go again.
+    fn record(&self) {
+        let outcomes = std::mem::take(&mut self.shared.lock().outcomes);
+        if outcomes.is_empty() {
+            return;
+        }
+        match self.store.record_webhook_attempts(&outcomes) {
+            Ok(n) if n < outcomes.len() => tracing::info!(
+                lost = outcomes.len() - n,
+                "webhook leases lost; another worker has those deliveries"
+            ),
+            Ok(n) => tracing::debug!(recorded = n, "webhook attempts"),
+            Err(e) => {
+                tracing::warn!(attempts = outcomes.len(), error = %e, "webhook attempts not recorded; they go again after their lease")
+            }
+        }
+    }
+
+    /// One round of the worker thread: record what ended, lease what is due;
+    /// returns whether deliveries are under way.
+    fn round(&self) -> Result<bool, StoreError> {
+        self.gather();
+        self.record();
+        let started = if self.claim_due() { self.start_due()?.len() } else { 0 };
+        Ok(started > 0 || !self.shared.lock().held.is_empty())
+    }
+
+    /// Sends everything due now and records each attempt, until nothing is
+    /// due (tests and tools; `serve` runs [`spawn`]). Returns how many
+    /// attempts were made.
     pub fn drain(&self) -> Result<usize, StoreError> {
         let mut attempts = 0;
         loop {
             let handles = self.start_due()?;
             if handles.is_empty() {
+                self.record();
                 return Ok(attempts);
             }
             attempts += handles.len();
             for h in handles {
                 let _ = h.join();
             }
+            self.record();
         }
     }
 }
 
-/// Starts the worker thread; deliveries run on threads of their own. When
-/// nothing could start while deliveries run (their endpoints are at their cap,
-/// or every slot is taken), the next claim waits for one of them to end rather
-/// than for the idle pause.
+/// Starts the worker thread; deliveries run on threads of their own.
 pub fn spawn(worker: Worker) -> std::io::Result<Background> {
     tracing::info!("webhook delivery worker started");
-    background::spawn("webhook worker", POLL, move |_| match worker.start_due() {
-        Ok(started) if started.is_empty() => {
-            let busy = !worker.in_flight.lock().is_empty();
-            if busy {
-                worker.in_flight.wait_for_one(POLL);
-            }
-            busy
-        }
-        Ok(_) => true,
+    background::spawn("webhook worker", POLL, move |_| match worker.round() {
+        Ok(busy) => busy,
         Err(e) => {
             background::round_failed("webhook worker cannot claim deliveries", &e);
             false

@@ -11,5 +11,8 @@ mod signature;
 pub use address::{is_public_ip, WebhookUrl, MAX_URL_LEN};
 pub use description::{parse_description, MAX_DESCRIPTION_LEN};
 pub use events::{EventTypes, MAX_EVENT_TYPES, PING};
-pub use retry::{next_attempt, retry_delay, should_disable, DeliveryStatus, RETRY_WINDOW};
+pub use retry::{
+    failing_since_after, next_attempt, prunable_before, retry_delay, should_disable, DeliveryStatus, RETENTION,
+    RETRY_WINDOW,
+};
 pub use signature::{signature_header, SecretError, WebhookSecret, PREVIOUS_SECRET_GRACE};

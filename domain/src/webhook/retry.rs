@@ -38,6 +38,16 @@ impl DeliveryStatus {
     pub fn parse(s: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|x| x.as_str() == s)
     }
+
+    /// Where a delivery stands after an attempt: done when it succeeded,
+    /// `retrying` while a next attempt is planned, else given up.
+    pub fn after_attempt(succeeded: bool, next_attempt_at: Option<DateTime<Utc>>) -> Self {
+        match (succeeded, next_attempt_at) {
+            (true, _) => Self::Succeeded,
+            (false, Some(_)) => Self::Retrying,
+            (false, None) => Self::Failed,
+        }
+    }
 }
 
 /// The wait after failed attempt `attempt` (1-based): 5 s, 30 s, 2 min, 10 min,
@@ -68,6 +78,28 @@ pub fn should_disable(failing_since: DateTime<Utc>, now: DateTime<Utc>) -> bool 
     now - failing_since >= RETRY_WINDOW
 }
 
+/// An endpoint's `failing_since` after attempts recorded in order, each
+/// `(succeeded, due_since)`: a success clears it, a failure keeps the oldest.
+pub fn failing_since_after(
+    since: Option<DateTime<Utc>>,
+    attempts: impl IntoIterator<Item = (bool, DateTime<Utc>)>,
+) -> Option<DateTime<Utc>> {
+    attempts.into_iter().fold(
+        since,
+        |since, (succeeded, due)| if succeeded { None } else { since.or(Some(due)) },
+    )
+}
+
+/// How long finished deliveries and their attempts are kept for the
+/// deliveries list and for redelivery.
+pub const RETENTION: Duration = Duration::days(30);
+
+/// Deliveries created before this are pruned once finished: a finished
+/// delivery is older than its retry window, so nothing still due is lost.
+pub fn prunable_before(now: DateTime<Utc>) -> DateTime<Utc> {
+    now - RETENTION.max(RETRY_WINDOW)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -94,6 +126,31 @@ mod tests {
         assert_eq!(next_attempt(created, created + RETRY_WINDOW, 8, 0.0), None);
         assert!(!should_disable(created, late));
         assert!(should_disable(created, created + RETRY_WINDOW));
+    }
+
+    #[test]
+    fn a_success_clears_failing_since_and_a_failure_keeps_the_oldest() {
+        let t = Utc::now();
+        let later = t + Duration::minutes(5);
+        assert_eq!(failing_since_after(None, [(false, t), (false, later)]), Some(t));
+        assert_eq!(failing_since_after(Some(t), [(true, later)]), None);
+        assert_eq!(failing_since_after(Some(t), [(true, t), (false, later)]), Some(later));
+        assert_eq!(failing_since_after(Some(t), []), Some(t));
+    }
+
+    #[test]
+    fn an_attempt_decides_the_status() {
+        let t = Some(Utc::now());
+        assert_eq!(DeliveryStatus::after_attempt(true, t), DeliveryStatus::Succeeded);
+        assert_eq!(DeliveryStatus::after_attempt(false, t), DeliveryStatus::Retrying);
+        assert_eq!(DeliveryStatus::after_attempt(false, None), DeliveryStatus::Failed);
+    }
+
+    #[test]
+    fn only_deliveries_past_retention_and_retries_are_pruned() {
+        let now = Utc::now();
+        assert_eq!(prunable_before(now), now - RETENTION);
+        assert!(prunable_before(now) < now - RETRY_WINDOW);
     }
 
     #[test]

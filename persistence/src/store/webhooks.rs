@@ -10,8 +10,8 @@ use super::Store;
 use crate::audit::AuditEntry;
 use crate::error::StoreError;
 use crate::webhooks::{
-    deliveries, dispatch, endpoints, AttemptOutcome, ClaimedDelivery, Delivery, DispatchBatch, DispatchedEvent,
-    NewWebhookEndpoint, WebhookEndpoint, WebhookEndpointPatch,
+    deliveries, dispatch, endpoints, AttemptOutcome, ClaimedDelivery, Delivery, DeliveryAttempt, DispatchBatch,
+    DispatchedEvent, NewWebhookEndpoint, WebhookEndpoint, WebhookEndpointPatch,
 };
 
 impl Store {
@@ -107,14 +107,25 @@ impl Store {
         self.read(|c| deliveries::find(c, id))
     }
 
-    /// An endpoint's deliveries, newest first, before `before`.
-    pub fn list_webhook_deliveries(
+    /// An endpoint's attempts and untried deliveries, newest first, before `before`.
+    pub fn webhook_history(
         &self,
         endpoint: Uuid,
         before: Option<Uuid>,
         limit: i64,
-    ) -> Result<Vec<Delivery>, StoreError> {
-        self.read(|c| deliveries::list(c, endpoint, before, limit))
+    ) -> Result<Vec<DeliveryAttempt>, StoreError> {
+        self.read(|c| deliveries::history(c, endpoint, before, limit))
+    }
+
+    /// Deliveries still to be made, and when the oldest of them was queued.
+    pub fn webhook_backlog_depth(&self) -> Result<(i64, Option<DateTime<Utc>>), StoreError> {
+        self.read(deliveries::backlog)
+    }
+
+    /// Deletes up to `limit` finished deliveries created before `before`
+    /// (with their attempts and emptied events); returns how many went.
+    pub fn prune_webhook_deliveries(&self, before: DateTime<Utc>, limit: i64) -> Result<usize, StoreError> {
+        self.change(|c| deliveries::prune(c, before, limit))
     }
 
     /// Leases due deliveries (see `webhooks::deliveries`); with nothing due it only reads.
@@ -132,14 +143,10 @@ impl Store {
         self.change(|c| deliveries::claim(c, now, lease_until, limit, cap, in_flight))
     }
 
-    /// Records an attempt's outcome (false: the lease was lost to another worker).
-    pub fn record_webhook_attempt(
-        &self,
-        delivery: &ClaimedDelivery,
-        outcome: &AttemptOutcome,
-        at: DateTime<Utc>,
-    ) -> Result<bool, StoreError> {
-        self.change(|c| deliveries::record(c, delivery, outcome, at))
+    /// Records attempts' outcomes in one transaction; returns how many were
+    /// recorded (the others' leases were lost to another worker).
+    pub fn record_webhook_attempts(&self, attempts: &[(ClaimedDelivery, AttemptOutcome)]) -> Result<usize, StoreError> {
+        self.change(|c| deliveries::record(c, attempts))
     }
 
     pub fn redeliver_webhook(&self, scope: &TreePath, id: Uuid, at: DateTime<Utc>) -> Result<Delivery, StoreError> {

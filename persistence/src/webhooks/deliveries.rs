@@ -12,10 +12,11 @@ use domain::{DeliveryStatus, TreePath, WebhookSecret, WebhookUrl};
 use uuid::Uuid;
 
 use super::endpoints;
+use crate::bulk::insert_chunks;
 use crate::connection::DbConn;
 use crate::error::StoreError;
 use crate::ids::parse_uuid;
-use crate::schema::{organizations, webhook_deliveries, webhook_endpoints, webhook_events};
+use crate::schema::{organizations, webhook_attempts, webhook_deliveries, webhook_endpoints, webhook_events};
 use crate::time::{naive, utc};
 
 /// A delivery to queue: the endpoint and the envelope as it will be sent.
@@ -25,7 +26,7 @@ pub struct NewDelivery {
     pub body: String,
 }
 
-/// A delivery as listed.
+/// A delivery: where it stands.
 #[derive(Debug, Clone)]
 pub struct Delivery {
     pub id: Uuid,
@@ -35,10 +36,6 @@ pub struct Delivery {
     pub status: DeliveryStatus,
     pub attempts: i64,
     pub next_attempt_at: Option<DateTime<Utc>>,
-    pub last_attempt_at: Option<DateTime<Utc>>,
-    pub response_status: Option<i32>,
-    pub error: Option<String>,
-    pub duration_ms: Option<i64>,
     pub created_at: DateTime<Utc>,
     /// The endpoint's organisation's path: the delivery's scope.
     pub path: TreePath,
@@ -48,6 +45,24 @@ impl domain::Scoped for Delivery {
     fn scope_path(&self) -> &TreePath {
         &self.path
     }
+}
+
+/// One line of an endpoint's history: an attempt made, or a delivery whose
+/// first attempt is still to come (`status` pending, no `attempted_at`).
+#[derive(Debug, Clone)]
+pub struct DeliveryAttempt {
+    /// The attempt's id; for a delivery not tried yet, the delivery's.
+    pub id: Uuid,
+    pub delivery_id: Uuid,
+    pub event_id: Uuid,
+    pub event_type: String,
+    pub attempt: i64,
+    pub status: DeliveryStatus,
+    pub response_status: Option<i32>,
+    pub error: Option<String>,
+    pub duration_ms: Option<i64>,
+    pub attempted_at: Option<DateTime<Utc>>,
+    pub next_attempt_at: Option<DateTime<Utc>>,
 }
 
 /// A leased delivery with what sending it takes.
@@ -72,6 +87,7 @@ pub struct AttemptOutcome {
     pub response_body: Option<String>,
     pub error: Option<String>,
     pub duration_ms: i64,
+    pub attempted_at: DateTime<Utc>,
     /// When to try again after a failure; `None`: give up (`failed`).
     pub next_attempt_at: Option<DateTime<Utc>>,
 }
@@ -85,10 +101,6 @@ struct DeliveryRow {
     status: String,
     attempts: i64,
     next_attempt_at: Option<NaiveDateTime>,
-    last_attempt_at: Option<NaiveDateTime>,
-    response_status: Option<i32>,
-    error: Option<String>,
-    duration_ms: Option<i64>,
     created_at: NaiveDateTime,
     #[diesel(select_expression = webhook_events::event_type)]
     event_type: String,
@@ -96,50 +108,109 @@ struct DeliveryRow {
     path: String,
 }
 
+fn corrupt(id: &str, what: &str) -> StoreError {
+    StoreError::Corrupt(format!("webhook delivery {id}: bad {what}"))
+}
+
+fn status(id: &str, s: &str) -> Result<DeliveryStatus, StoreError> {
+    DeliveryStatus::parse(s).ok_or_else(|| corrupt(id, "status"))
+}
+
 impl DeliveryRow {
     fn into_model(self) -> Result<Delivery, StoreError> {
-        let corrupt = |what: &str| StoreError::Corrupt(format!("webhook delivery {}: bad {what}", self.id));
         Ok(Delivery {
-            status: DeliveryStatus::parse(&self.status).ok_or_else(|| corrupt("status"))?,
-            path: TreePath::parse(&self.path).map_err(|_| corrupt("path"))?,
+            status: status(&self.id, &self.status)?,
+            path: TreePath::parse(&self.path).map_err(|_| corrupt(&self.id, "path"))?,
             id: parse_uuid(&self.id)?,
             event_id: parse_uuid(&self.event_id)?,
             event_type: self.event_type,
             endpoint_id: parse_uuid(&self.endpoint_id)?,
             attempts: self.attempts,
             next_attempt_at: self.next_attempt_at.map(utc),
-            last_attempt_at: self.last_attempt_at.map(utc),
-            response_status: self.response_status,
-            error: self.error,
-            duration_ms: self.duration_ms,
             created_at: utc(self.created_at),
+        })
+    }
+
+    /// A delivery not tried yet, as a line of the history.
+    fn into_pending(self) -> Result<DeliveryAttempt, StoreError> {
+        let id = parse_uuid(&self.id)?;
+        Ok(DeliveryAttempt {
+            id,
+            delivery_id: id,
+            event_id: parse_uuid(&self.event_id)?,
+            event_type: self.event_type,
+            // A claimed delivery counts the attempt under way.
+            attempt: self.attempts.max(1),
+            status: DeliveryStatus::Pending,
+            response_status: None,
+            error: None,
+            duration_ms: None,
+            attempted_at: None,
+            next_attempt_at: self.next_attempt_at.map(utc),
         })
     }
 }
 
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = webhook_attempts)]
+struct AttemptRow {
+    id: String,
+    delivery_id: String,
+    attempt: i64,
+    status: String,
+    response_status: Option<i32>,
+    error: Option<String>,
+    duration_ms: i64,
+    attempted_at: NaiveDateTime,
+    next_attempt_at: Option<NaiveDateTime>,
+    #[diesel(select_expression = webhook_deliveries::event_id)]
+    event_id: String,
+    #[diesel(select_expression = webhook_events::event_type)]
+    event_type: String,
+}
+
+impl AttemptRow {
+    fn into_model(self) -> Result<DeliveryAttempt, StoreError> {
+        Ok(DeliveryAttempt {
+            status: status(&self.delivery_id, &self.status)?,
+            id: parse_uuid(&self.id)?,
+            delivery_id: parse_uuid(&self.delivery_id)?,
+            event_id: parse_uuid(&self.event_id)?,
+            event_type: self.event_type,
+            attempt: self.attempt,
+            response_status: self.response_status,
+            error: self.error,
+            duration_ms: Some(self.duration_ms),
+            attempted_at: Some(utc(self.attempted_at)),
+            next_attempt_at: self.next_attempt_at.map(utc),
+        })
+    }
+}
+
+/// Queues deliveries, each `(event, delivery)`, due at `at`, in one statement.
 pub(crate) fn insert_deliveries(
     conn: &mut DbConn,
-    event_id: Uuid,
-    deliveries: &[NewDelivery],
+    deliveries: &[(Uuid, &NewDelivery)],
     at: DateTime<Utc>,
 ) -> Result<Vec<Uuid>, StoreError> {
-    let mut ids = Vec::with_capacity(deliveries.len());
-    for d in deliveries {
-        let id = Uuid::now_v7();
-        diesel::insert_into(webhook_deliveries::table)
-            .values((
+    let ids: Vec<Uuid> = deliveries.iter().map(|_| Uuid::now_v7()).collect();
+    let rows: Vec<_> = deliveries
+        .iter()
+        .zip(&ids)
+        .map(|((event_id, d), id)| {
+            (
                 webhook_deliveries::id.eq(id.to_string()),
                 webhook_deliveries::event_id.eq(event_id.to_string()),
                 webhook_deliveries::endpoint_id.eq(d.endpoint_id.to_string()),
-                webhook_deliveries::body.eq(&d.body),
+                webhook_deliveries::body.eq(d.body.as_str()),
                 webhook_deliveries::status.eq(DeliveryStatus::Pending.as_str()),
                 webhook_deliveries::attempts.eq(0_i64),
                 webhook_deliveries::next_attempt_at.eq(Some(naive(at))),
                 webhook_deliveries::created_at.eq(naive(at)),
-            ))
-            .execute(conn)?;
-        ids.push(id);
-    }
+            )
+        })
+        .collect();
+    insert_chunks!(conn, webhook_deliveries::table, rows);
     Ok(ids)
 }
 
@@ -155,25 +226,83 @@ pub(crate) fn find(conn: &mut DbConn, id: Uuid) -> Result<Option<Delivery>, Stor
         .transpose()
 }
 
-/// An endpoint's deliveries, newest first.
-pub(crate) fn list(
+/// An endpoint's history, newest first: the attempts made, and the
+/// deliveries not tried yet. Both carry UUIDv7 ids, so one order and one
+/// cursor (`before`) serve both.
+pub(crate) fn history(
     conn: &mut DbConn,
     endpoint: Uuid,
     before: Option<Uuid>,
     limit: i64,
-) -> Result<Vec<Delivery>, StoreError> {
-    let mut q = webhook_deliveries::table
+) -> Result<Vec<DeliveryAttempt>, StoreError> {
+    let before = before.map(|b| b.to_string());
+    let mut made = webhook_attempts::table
+        .inner_join(webhook_deliveries::table.inner_join(webhook_events::table))
+        .filter(webhook_attempts::endpoint_id.eq(endpoint.to_string()))
+        .select(AttemptRow::as_select())
+        .order(webhook_attempts::id.desc())
+        .limit(limit)
+        .into_boxed();
+    let mut waiting = webhook_deliveries::table
         .inner_join(webhook_events::table)
         .inner_join(webhook_endpoints::table.inner_join(organizations::table))
         .filter(webhook_deliveries::endpoint_id.eq(endpoint.to_string()))
+        .filter(webhook_deliveries::status.eq(DeliveryStatus::Pending.as_str()))
         .select(DeliveryRow::as_select())
         .order(webhook_deliveries::id.desc())
         .limit(limit)
         .into_boxed();
-    if let Some(before) = before {
-        q = q.filter(webhook_deliveries::id.lt(before.to_string()));
+    if let Some(before) = &before {
+        made = made.filter(webhook_attempts::id.lt(before.clone()));
+        waiting = waiting.filter(webhook_deliveries::id.lt(before.clone()));
     }
-    q.load(conn)?.into_iter().map(DeliveryRow::into_model).collect()
+    let mut lines = made
+        .load(conn)?
+        .into_iter()
+        .map(AttemptRow::into_model)
+        .chain(waiting.load(conn)?.into_iter().map(DeliveryRow::into_pending))
+        .collect::<Result<Vec<_>, StoreError>>()?;
+    lines.sort_by(|a, b| b.id.cmp(&a.id));
+    lines.truncate(usize::try_from(limit).unwrap_or(0));
+    Ok(lines)
+}
+
+/// Open deliveries (pending or retrying) and when the oldest was queued.
+pub(crate) fn backlog(conn: &mut DbConn) -> Result<(i64, Option<DateTime<Utc>>), StoreError> {
+    let (depth, oldest): (i64, Option<NaiveDateTime>) = webhook_deliveries::table
+        .filter(webhook_deliveries::status.eq_any(OPEN))
+        .select((
+            diesel::dsl::count_star(),
+            diesel::dsl::min(webhook_deliveries::created_at),
+        ))
+        .first(conn)?;
+    Ok((depth, oldest.map(utc)))
+}
+
+/// Deletes up to `limit` finished deliveries created before `before`, with
+/// their attempts, then the events left without deliveries; returns how many
+/// deliveries went.
+pub(crate) fn prune(conn: &mut DbConn, before: DateTime<Utc>, limit: i64) -> Result<usize, StoreError> {
+    let finished = [DeliveryStatus::Succeeded.as_str(), DeliveryStatus::Failed.as_str()];
+    let ids: Vec<String> = webhook_deliveries::table
+        .filter(webhook_deliveries::created_at.lt(naive(before)))
+        .filter(webhook_deliveries::status.eq_any(finished))
+        .select(webhook_deliveries::id)
+        .limit(limit)
+        .load(conn)?;
+    if ids.is_empty() {
+        return Ok(0);
+    }
+    diesel::delete(webhook_attempts::table.filter(webhook_attempts::delivery_id.eq_any(&ids))).execute(conn)?;
+    let gone = diesel::delete(webhook_deliveries::table.filter(webhook_deliveries::id.eq_any(&ids))).execute(conn)?;
+    let kept = webhook_deliveries::table.select(webhook_deliveries::event_id);
+    diesel::delete(
+        webhook_events::table
+            .filter(webhook_events::created_at.lt(naive(before)))
+            .filter(webhook_events::id.ne_all(kept)),
+    )
+    .execute(conn)?;
+    Ok(gone)
 }
 
 /// Whether any delivery of an enabled endpoint is due at `now`: a plain
@@ -283,40 +412,83 @@ pub(crate) fn claim(
     Ok(out)
 }
 
-/// Records an attempt if the lease is still this worker's (`attempt` is the
-/// row's count); returns false when another worker took the delivery over.
-pub(crate) fn record(
-    conn: &mut DbConn,
-    delivery: &ClaimedDelivery,
-    outcome: &AttemptOutcome,
-    at: DateTime<Utc>,
-) -> Result<bool, StoreError> {
+/// Records attempts, each only if its lease is still this worker's
+/// (`attempt` is the row's count): the attempt's history line, the
+/// delivery's new status, and the endpoints' failure clocks, for a whole batch
+/// in one transaction. Returns how many were recorded (the rest were taken
+/// over by another worker after their lease ran out).
+pub(crate) fn record(conn: &mut DbConn, attempts: &[(ClaimedDelivery, AttemptOutcome)]) -> Result<usize, StoreError> {
     super::relaxed_commit(conn)?;
-    let status = match (outcome.succeeded, outcome.next_attempt_at) {
-        (true, _) => DeliveryStatus::Succeeded,
-        (false, Some(_)) => DeliveryStatus::Retrying,
-        (false, None) => DeliveryStatus::Failed,
-    };
-    let n = diesel::update(
-        webhook_deliveries::table
-            .find(delivery.id.to_string())
-            .filter(webhook_deliveries::attempts.eq(delivery.attempt)),
-    )
-    .set((
-        webhook_deliveries::status.eq(status.as_str()),
-        webhook_deliveries::next_attempt_at.eq(outcome.next_attempt_at.filter(|_| !outcome.succeeded).map(naive)),
-        webhook_deliveries::last_attempt_at.eq(Some(naive(at))),
-        webhook_deliveries::response_status.eq(outcome.response_status),
-        webhook_deliveries::response_body.eq(outcome.response_body.as_deref()),
-        webhook_deliveries::error.eq(outcome.error.as_deref()),
-        webhook_deliveries::duration_ms.eq(Some(outcome.duration_ms)),
-    ))
-    .execute(conn)?;
-    if n == 0 {
-        return Ok(false);
+    let ids: Vec<String> = attempts.iter().map(|(d, _)| d.id.to_string()).collect();
+    let held = webhook_deliveries::table
+        .filter(webhook_deliveries::id.eq_any(&ids))
+        .select((webhook_deliveries::id, webhook_deliveries::attempts));
+    let held: HashMap<String, i64> = match conn {
+        DbConn::Pg(c) => held.for_update().load(c)?,
+        DbConn::Sqlite(c) => held.load(c)?,
     }
-    endpoints::note_outcome(conn, delivery.endpoint_id, outcome.succeeded, delivery.created_at, at)?;
-    Ok(true)
+    .into_iter()
+    .collect();
+    let mine: Vec<&(ClaimedDelivery, AttemptOutcome)> = attempts
+        .iter()
+        .filter(|(d, _)| held.get(&d.id.to_string()) == Some(&d.attempt))
+        .collect();
+    let lines: Vec<_> = mine
+        .iter()
+        .map(|(d, o)| {
+            let status = DeliveryStatus::after_attempt(o.succeeded, o.next_attempt_at);
+            (
+                webhook_attempts::id.eq(Uuid::now_v7().to_string()),
+                webhook_attempts::delivery_id.eq(d.id.to_string()),
+                webhook_attempts::endpoint_id.eq(d.endpoint_id.to_string()),
+                webhook_attempts::attempt.eq(d.attempt),
+                webhook_attempts::status.eq(status.as_str()),
+                webhook_attempts::response_status.eq(o.response_status),
+                webhook_attempts::response_body.eq(o.response_body.as_deref()),
+                webhook_attempts::error.eq(o.error.as_deref()),
+                webhook_attempts::duration_ms.eq(o.duration_ms),
+                webhook_attempts::attempted_at.eq(naive(o.attempted_at)),
+                webhook_attempts::next_attempt_at.eq(o.next_attempt_at.filter(|_| !o.succeeded).map(naive)),
+            )
+        })
+        .collect();
+    insert_chunks!(conn, webhook_attempts::table, lines);
+    let succeeded: Vec<String> = mine
+        .iter()
+        .filter(|(_, o)| o.succeeded)
+        .map(|(d, _)| d.id.to_string())
+        .collect();
+    for chunk in succeeded.chunks(10_000) {
+        diesel::update(webhook_deliveries::table.filter(webhook_deliveries::id.eq_any(chunk)))
+            .set((
+                webhook_deliveries::status.eq(DeliveryStatus::Succeeded.as_str()),
+                webhook_deliveries::next_attempt_at.eq(None::<NaiveDateTime>),
+            ))
+            .execute(conn)?;
+    }
+    for (d, o) in mine.iter().filter(|(_, o)| !o.succeeded) {
+        let status = DeliveryStatus::after_attempt(false, o.next_attempt_at);
+        diesel::update(webhook_deliveries::table.find(d.id.to_string()))
+            .set((
+                webhook_deliveries::status.eq(status.as_str()),
+                webhook_deliveries::next_attempt_at.eq(o.next_attempt_at.map(naive)),
+            ))
+            .execute(conn)?;
+    }
+    let mut by_endpoint: HashMap<Uuid, Vec<(bool, DateTime<Utc>)>> = HashMap::new();
+    for (d, o) in &mine {
+        by_endpoint
+            .entry(d.endpoint_id)
+            .or_default()
+            .push((o.succeeded, d.created_at));
+    }
+    let at = mine.iter().map(|(_, o)| o.attempted_at).max();
+    for (endpoint, outcomes) in by_endpoint {
+        if let Some(at) = at {
+            endpoints::note_outcomes(conn, endpoint, &outcomes, at)?;
+        }
+    }
+    Ok(mine.len())
 }
 
 /// Queues the event of delivery `id` again to the same endpoint, with the same
@@ -338,7 +510,7 @@ pub(crate) fn redeliver(
         endpoint_id: old.endpoint_id,
         body,
     };
-    let ids = insert_deliveries(conn, old.event_id, std::slice::from_ref(&new), at)?;
+    let ids = insert_deliveries(conn, &[(old.event_id, &new)], at)?;
     let new_id = ids.first().copied().ok_or(StoreError::NotFound)?;
     find(conn, new_id)?.ok_or(StoreError::NotFound)
 }
@@ -363,7 +535,7 @@ pub(crate) fn ping(
         endpoint_id: endpoint,
         body,
     };
-    let ids = insert_deliveries(conn, event_id, std::slice::from_ref(&new), at)?;
+    let ids = insert_deliveries(conn, &[(event_id, &new)], at)?;
     let id = ids.first().copied().ok_or(StoreError::NotFound)?;
     find(conn, id)?.ok_or(StoreError::NotFound)
 }

@@ -12,6 +12,7 @@ use domain::TreePath;
 use uuid::Uuid;
 
 use super::deliveries::{insert_deliveries, NewDelivery};
+use crate::bulk::insert_chunks;
 use crate::connection::DbConn;
 use crate::error::StoreError;
 use crate::ids::parse_uuid;
@@ -127,16 +128,26 @@ pub(crate) fn commit(
     if moved == 0 {
         return Ok(false);
     }
-    for event in events.iter().filter(|e| !e.deliveries.is_empty()) {
-        insert_event(
-            conn,
-            event.id,
-            &event.event_type,
-            event.organization_id,
-            event.occurred_at,
-        )?;
-        insert_deliveries(conn, event.id, &event.deliveries, at)?;
-    }
+    let wanted: Vec<&DispatchedEvent> = events.iter().filter(|e| !e.deliveries.is_empty()).collect();
+    let created = now();
+    let rows: Vec<_> = wanted
+        .iter()
+        .map(|e| {
+            (
+                webhook_events::id.eq(e.id.to_string()),
+                webhook_events::event_type.eq(e.event_type.as_str()),
+                webhook_events::organization_id.eq(e.organization_id.to_string()),
+                webhook_events::occurred_at.eq(naive(e.occurred_at)),
+                webhook_events::created_at.eq(created),
+            )
+        })
+        .collect();
+    insert_chunks!(conn, webhook_events::table, rows);
+    let deliveries: Vec<(Uuid, &NewDelivery)> = wanted
+        .iter()
+        .flat_map(|e| e.deliveries.iter().map(|d| (e.id, d)))
+        .collect();
+    insert_deliveries(conn, &deliveries, at)?;
     Ok(true)
 }
 

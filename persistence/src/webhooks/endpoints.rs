@@ -360,36 +360,28 @@ pub(crate) fn rotate(
     find(conn, id)?.ok_or(StoreError::NotFound)
 }
 
-/// Notes a delivery's outcome on its endpoint: a success clears the failure
-/// clock; a failure starts it at `due_since` (when the failed delivery became
-/// due) unless it runs already, and disables (audited, by the system) an
-/// endpoint that has failed everything for the retry window.
-pub(crate) fn note_outcome(
+/// Notes attempts' outcomes on their endpoint, in the order they were made
+/// (`(succeeded, due_since)`, `due_since` being when the delivery became due):
+/// the failure clock follows `domain::webhook::failing_since_after`, and an
+/// endpoint that has failed everything for the retry window is disabled
+/// (audited, by the system).
+pub(crate) fn note_outcomes(
     conn: &mut DbConn,
     id: Uuid,
-    succeeded: bool,
-    due_since: DateTime<Utc>,
+    attempts: &[(bool, DateTime<Utc>)],
     at: DateTime<Utc>,
 ) -> Result<(), StoreError> {
     let Some(endpoint) = find(conn, id)? else {
         return Ok(());
     };
-    if succeeded {
-        if endpoint.failing_since.is_some() {
-            diesel::update(webhook_endpoints::table.find(id.to_string()))
-                .set(webhook_endpoints::failing_since.eq(None::<NaiveDateTime>))
-                .execute(conn)?;
-        }
-        return Ok(());
+    let since = domain::webhook::failing_since_after(endpoint.failing_since, attempts.iter().copied());
+    if since != endpoint.failing_since {
+        diesel::update(webhook_endpoints::table.find(id.to_string()))
+            .set(webhook_endpoints::failing_since.eq(since.map(naive)))
+            .execute(conn)?;
     }
-    let since = match endpoint.failing_since {
-        Some(since) => since,
-        None => {
-            diesel::update(webhook_endpoints::table.find(id.to_string()))
-                .set(webhook_endpoints::failing_since.eq(Some(naive(due_since))))
-                .execute(conn)?;
-            due_since
-        }
+    let Some(since) = since else {
+        return Ok(());
     };
     if endpoint.enabled && domain::webhook::should_disable(since, at) {
         bump(conn, &endpoint)?;

@@ -6,7 +6,7 @@ pub(crate) mod deliveries;
 pub(crate) mod dispatch;
 pub(crate) mod endpoints;
 
-pub use deliveries::{AttemptOutcome, ClaimedDelivery, Delivery, NewDelivery};
+pub use deliveries::{AttemptOutcome, ClaimedDelivery, Delivery, DeliveryAttempt, NewDelivery};
 pub use dispatch::{DispatchBatch, DispatchedEvent, SealedEvent};
 pub use endpoints::{NewWebhookEndpoint, WebhookEndpoint, WebhookEndpointPatch};
 

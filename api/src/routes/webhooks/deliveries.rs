@@ -4,7 +4,7 @@ use persistence::WebhookEndpoint;
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-use super::view::{DeliveryPage, DeliveryView};
+use super::view::{DeliveryAttemptView, DeliveryPage};
 use crate::error::ApiError;
 use crate::extract::StrictQuery;
 use crate::guard::Guarded;
@@ -21,18 +21,19 @@ pub struct DeliveriesQuery {
     cursor: Option<String>,
 }
 
-/// List an endpoint's deliveries
+/// List an endpoint's delivery attempts
 ///
-/// Every event sent or queued to this endpoint, newest first, each with its
-/// latest attempt: its number, the delivery's status (`pending`, `retrying`,
-/// `succeeded`, `failed`), the response status, the error, how long it took
-/// and when the next attempt is due.
+/// Every attempt to deliver an event to this endpoint, newest first: the
+/// event's id and type, the attempt's number, its status (`succeeded`,
+/// `retrying`, `failed`), the response status, the error, how long it took
+/// and when the next attempt is due; and each event queued but not tried yet
+/// (`pending`). Finished deliveries are kept for 30 days.
 #[utoipa::path(
     tag = "Webhooks",
     operation_id = "listWebhookDeliveries",
     params(("id" = Uuid, Path, description = "Webhook endpoint id"), DeliveriesQuery),
     responses(
-        (status = 200, description = "A page of deliveries, newest first", body = DeliveryPage),
+        (status = 200, description = "A page of attempts, newest first", body = DeliveryPage),
     ),
     security(("bearer" = []))
 )]
@@ -46,12 +47,12 @@ pub async fn list_webhook_deliveries(
         .db(&state, move |s, _, endpoint| -> Result<_, ApiError> {
             let limit = pagination::limit(query.0.limit)?;
             let before = pagination::decode_uuid("webhook_delivery", query.0.cursor.as_deref())?;
-            Ok((s.list_webhook_deliveries(endpoint.id, before, limit + 1)?, limit))
+            Ok((s.webhook_history(endpoint.id, before, limit + 1)?, limit))
         })
         .await?;
     let (rows, next_cursor) = pagination::split_page(rows, limit, |d| d.id.to_string(), "webhook_delivery");
     Ok(HttpResponse::Ok().json(DeliveryPage {
-        items: rows.into_iter().map(DeliveryView::from).collect(),
+        items: rows.into_iter().map(DeliveryAttemptView::from).collect(),
         next_cursor,
     }))
 }

@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, Utc};
 use domain::DeliveryStatus;
-use persistence::{Delivery, WebhookEndpoint};
+use persistence::{Delivery, DeliveryAttempt, WebhookEndpoint};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -71,6 +71,25 @@ pub struct WebhookEndpointPage {
     pub next_cursor: Option<String>,
 }
 
+/// An event type to subscribe to (the `webhooks` section of this document
+/// describes each), or `*` for every one.
+pub struct WebhookEventType;
+
+impl utoipa::PartialSchema for WebhookEventType {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        let names = std::iter::once("*").chain(domain::AuditAction::ALL.iter().map(|a| a.as_str()));
+        utoipa::openapi::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::Type::String)
+            .enum_values(Some(names))
+            .description(Some(
+                "An event type (see the document's `webhooks` section), or `*` for every one.",
+            ))
+            .into()
+    }
+}
+
+impl ToSchema for WebhookEventType {}
+
 /// Create a webhook endpoint.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -80,7 +99,7 @@ pub struct CreateWebhookEndpoint {
     #[schema(max_length = 2000, format = "uri")]
     pub url: String,
     /// Event types (see the document's `webhooks` section), or `["*"]` for all.
-    #[schema(min_items = 1, max_items = 200)]
+    #[schema(min_items = 1, max_items = 200, value_type = Vec<WebhookEventType>)]
     pub events: Vec<String>,
     #[serde(default)]
     #[schema(max_length = 500)]
@@ -94,7 +113,7 @@ pub struct CreateWebhookEndpoint {
 pub struct UpdateWebhookEndpoint {
     #[schema(max_length = 2000, format = "uri")]
     pub url: Option<String>,
-    #[schema(min_items = 1, max_items = 200)]
+    #[schema(min_items = 1, max_items = 200, value_type = Option<Vec<WebhookEventType>>)]
     pub events: Option<Vec<String>>,
     #[schema(max_length = 500)]
     pub description: Option<String>,
@@ -122,38 +141,29 @@ impl From<DeliveryStatus> for DeliveryState {
     }
 }
 
-/// One event sent (or to be sent) to one endpoint, with its latest attempt.
+/// One event queued to one endpoint: where it stands. Each attempt it gets is
+/// a line of the endpoint's deliveries list.
 #[derive(Debug, Serialize, ToSchema)]
 #[schema(example = json!({
     "id": "0192f0c4-7a10-7c3e-9d52-6b1f7e0a1b2d",
     "event_id": "0192f0c4-7a10-7c3e-9d52-6b1f7e0a1b2e",
-    "event_type": "subscription.updated",
+    "event_type": "ping",
     "endpoint_id": "0192f0c4-7a10-7c3e-9d52-6b1f7e0a1b2c",
-    "status": "retrying",
-    "attempts": 2,
-    "response_status": 500,
-    "error": "the endpoint answered 500",
-    "duration_ms": 84,
-    "last_attempt_at": "2026-12-02T10:00:35Z",
-    "next_attempt_at": "2026-12-02T10:02:35Z",
+    "status": "pending",
+    "attempts": 0,
+    "next_attempt_at": "2026-12-02T10:00:00Z",
     "created_at": "2026-12-02T10:00:00Z"
 }))]
 pub struct DeliveryView {
+    /// Pass to `POST /v1/webhook-deliveries/{id}/redeliver`.
     pub id: Uuid,
     /// The `webhook-id` header: the same on every attempt and redelivery.
     pub event_id: Uuid,
     pub event_type: String,
     pub endpoint_id: Uuid,
     pub status: DeliveryState,
-    /// Attempts made so far (the latest one's number).
+    /// Attempts made so far.
     pub attempts: i64,
-    /// The latest attempt's HTTP status, if the endpoint answered.
-    pub response_status: Option<i32>,
-    /// Why the latest attempt failed.
-    pub error: Option<String>,
-    /// How long the latest attempt took.
-    pub duration_ms: Option<i64>,
-    pub last_attempt_at: Option<DateTime<Utc>>,
     /// When it is tried next (`pending` and `retrying` only).
     pub next_attempt_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
@@ -169,19 +179,72 @@ impl From<Delivery> for DeliveryView {
             endpoint_id: d.endpoint_id,
             status: d.status.into(),
             attempts: d.attempts,
-            response_status: d.response_status,
-            error: d.error,
-            duration_ms: d.duration_ms,
-            last_attempt_at: d.last_attempt_at,
             next_attempt_at: d.next_attempt_at.filter(|_| open),
             created_at: d.created_at,
         }
     }
 }
 
+/// One attempt to deliver an event, or an event whose first attempt is still
+/// to come (`pending`, no `attempted_at`).
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({
+    "id": "0192f0c4-7a11-7c3e-9d52-6b1f7e0a1b2f",
+    "delivery_id": "0192f0c4-7a10-7c3e-9d52-6b1f7e0a1b2d",
+    "event_id": "0192f0c4-7a10-7c3e-9d52-6b1f7e0a1b2e",
+    "event_type": "subscription.updated",
+    "attempt": 2,
+    "status": "retrying",
+    "response_status": 500,
+    "error": "the endpoint answered 500",
+    "duration_ms": 84,
+    "attempted_at": "2026-12-02T10:00:35Z",
+    "next_attempt_at": "2026-12-02T10:02:35Z"
+}))]
+pub struct DeliveryAttemptView {
+    /// The attempt's id (the delivery's while no attempt was made).
+    pub id: Uuid,
+    /// Pass to `POST /v1/webhook-deliveries/{id}/redeliver`.
+    pub delivery_id: Uuid,
+    /// The `webhook-id` header: the same on every attempt and redelivery.
+    pub event_id: Uuid,
+    pub event_type: String,
+    /// 1 for the first attempt.
+    pub attempt: i64,
+    /// `succeeded`; `retrying` (failed, tried again at `next_attempt_at`);
+    /// `failed` (failed, given up); `pending` (not tried yet).
+    pub status: DeliveryState,
+    /// The HTTP status, if the endpoint answered.
+    pub response_status: Option<i32>,
+    /// Why the attempt failed.
+    pub error: Option<String>,
+    pub duration_ms: Option<i64>,
+    pub attempted_at: Option<DateTime<Utc>>,
+    /// When the next attempt is due (`pending` and `retrying` only).
+    pub next_attempt_at: Option<DateTime<Utc>>,
+}
+
+impl From<DeliveryAttempt> for DeliveryAttemptView {
+    fn from(a: DeliveryAttempt) -> Self {
+        Self {
+            id: a.id,
+            delivery_id: a.delivery_id,
+            event_id: a.event_id,
+            event_type: a.event_type,
+            attempt: a.attempt,
+            status: a.status.into(),
+            response_status: a.response_status,
+            error: a.error,
+            duration_ms: a.duration_ms,
+            attempted_at: a.attempted_at,
+            next_attempt_at: a.next_attempt_at,
+        }
+    }
+}
+
 #[derive(Debug, Serialize, ToSchema)]
 pub struct DeliveryPage {
-    pub items: Vec<DeliveryView>,
+    pub items: Vec<DeliveryAttemptView>,
     /// Pass as `cursor` to get the next (older) page; null on the last page.
     pub next_cursor: Option<String>,
 }
