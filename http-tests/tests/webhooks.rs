@@ -502,7 +502,7 @@ both_backends!(
         let t = app.tree().await;
         let receiver = Receiver::start();
         let (id, _) = endpoint(&app, t.reseller_a, &receiver.url, &["organization.updated"]).await;
-        app.admin().webhooks().test(id).await;
+        let ping = app.admin().webhooks().test(id).await.id();
         assert_eq!(until_received(&app, &receiver, 1).await.len(), 1);
         receiver.answer(&[500; 100]);
         let r = app
@@ -518,15 +518,21 @@ both_backends!(
             let before = domain::webhook::prunable_before(clock.now() + chrono::Duration::days(days));
             store.prune_webhook_deliveries(before, 1_000).expect("prune")
         };
+        let before = app.admin().webhooks().deliveries(id).await;
+        let retrying = before.body["items"][0]["delivery_id"]
+            .as_str()
+            .expect("delivery id")
+            .to_string();
+        assert_eq!(before.body["items"][0]["status"], "retrying", "{}", before.text);
         assert_eq!(prune(29), 0, "kept for thirty days");
-        assert_eq!(prune(31), 1, "the succeeded ping goes; the retrying delivery stays");
+        // The succeeded ping and both attempts go; the delivery still retrying stays.
+        assert_eq!(prune(31), 3);
+        let gone = app.admin().webhooks().redeliver(ping).await;
+        assert_eq!(gone.status, 404, "{}", gone.text);
+        let kept = Uuid::parse_str(&retrying).expect("uuid");
+        assert!(app.store.webhook_delivery(kept).expect("read").is_some());
         let d = app.admin().webhooks().deliveries(id).await;
-        let items = d.body["items"].as_array().expect("items");
-        assert!(
-            items.iter().all(|i| i["event_type"] == "organization.updated"),
-            "{}",
-            d.text
-        );
+        assert_eq!(d.body["items"].as_array().map(Vec::len), Some(0), "{}", d.text);
         assert_eq!(prune(31), 0);
     }
 );

@@ -235,6 +235,7 @@ diesel::table! {
         attempts -> BigInt,
         next_attempt_at -> Nullable<Timestamp>,
         created_at -> Timestamp,
+        leased_until -> Nullable<Timestamp>,
     }
 }
 

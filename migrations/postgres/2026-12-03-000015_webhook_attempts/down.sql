@@ -1,5 +1,6 @@
 DROP INDEX webhook_events_created_idx;
-DROP INDEX webhook_deliveries_created_idx;
+ALTER TABLE webhook_deliveries RESET (fillfactor);
+ALTER TABLE webhook_deliveries DROP COLUMN leased_until;
 ALTER TABLE webhook_deliveries ADD COLUMN last_attempt_at TIMESTAMP;
 ALTER TABLE webhook_deliveries ADD COLUMN response_status INTEGER;
 ALTER TABLE webhook_deliveries ADD COLUMN response_body TEXT;

@@ -122,8 +122,9 @@ impl Store {
         self.read(deliveries::backlog)
     }
 
-    /// Deletes up to `limit` finished deliveries created before `before`
-    /// (with their attempts and emptied events); returns how many went.
+    /// Deletes up to `limit` finished deliveries and `limit` attempts made
+    /// before `before` (and the events left without deliveries); returns how
+    /// many rows went.
     pub fn prune_webhook_deliveries(&self, before: DateTime<Utc>, limit: i64) -> Result<usize, StoreError> {
         self.change(|c| deliveries::prune(c, before, limit))
     }

@@ -15,7 +15,7 @@ use super::endpoints;
 use crate::bulk::insert_chunks;
 use crate::connection::DbConn;
 use crate::error::StoreError;
-use crate::ids::parse_uuid;
+use crate::ids::{parse_uuid, v7_floor};
 use crate::schema::{organizations, webhook_attempts, webhook_deliveries, webhook_endpoints, webhook_events};
 use crate::time::{naive, utc};
 
@@ -279,29 +279,37 @@ pub(crate) fn backlog(conn: &mut DbConn) -> Result<(i64, Option<DateTime<Utc>>),
     Ok((depth, oldest.map(utc)))
 }
 
-/// Deletes up to `limit` finished deliveries created before `before`, with
-/// their attempts, then the events left without deliveries; returns how many
-/// deliveries went.
+/// Deletes up to `limit` finished deliveries created before `before`, and
+/// up to `limit` attempts made before it, then the events created before it
+/// that have no delivery left; returns how many rows went. Age is read from
+/// the UUIDv7 ids, through the primary keys.
 pub(crate) fn prune(conn: &mut DbConn, before: DateTime<Utc>, limit: i64) -> Result<usize, StoreError> {
+    let floor = v7_floor(before);
     let finished = [DeliveryStatus::Succeeded.as_str(), DeliveryStatus::Failed.as_str()];
-    let ids: Vec<String> = webhook_deliveries::table
-        .filter(webhook_deliveries::created_at.lt(naive(before)))
+    let deliveries: Vec<String> = webhook_deliveries::table
+        .filter(webhook_deliveries::id.lt(&floor))
         .filter(webhook_deliveries::status.eq_any(finished))
         .select(webhook_deliveries::id)
         .limit(limit)
         .load(conn)?;
-    if ids.is_empty() {
-        return Ok(0);
+    let attempts: Vec<String> = webhook_attempts::table
+        .filter(webhook_attempts::id.lt(&floor))
+        .select(webhook_attempts::id)
+        .limit(limit)
+        .load(conn)?;
+    let mut gone =
+        diesel::delete(webhook_attempts::table.filter(webhook_attempts::id.eq_any(&attempts))).execute(conn)?;
+    gone +=
+        diesel::delete(webhook_deliveries::table.filter(webhook_deliveries::id.eq_any(&deliveries))).execute(conn)?;
+    if !deliveries.is_empty() {
+        let kept = webhook_deliveries::table.select(webhook_deliveries::event_id);
+        diesel::delete(
+            webhook_events::table
+                .filter(webhook_events::created_at.lt(naive(before)))
+                .filter(webhook_events::id.ne_all(kept)),
+        )
+        .execute(conn)?;
     }
-    diesel::delete(webhook_attempts::table.filter(webhook_attempts::delivery_id.eq_any(&ids))).execute(conn)?;
-    let gone = diesel::delete(webhook_deliveries::table.filter(webhook_deliveries::id.eq_any(&ids))).execute(conn)?;
-    let kept = webhook_deliveries::table.select(webhook_deliveries::event_id);
-    diesel::delete(
-        webhook_events::table
-            .filter(webhook_events::created_at.lt(naive(before)))
-            .filter(webhook_events::id.ne_all(kept)),
-    )
-    .execute(conn)?;
     Ok(gone)
 }
 
@@ -312,11 +320,24 @@ pub(crate) fn any_due(conn: &mut DbConn, now: DateTime<Utc>) -> Result<bool, Sto
         .inner_join(webhook_endpoints::table)
         .filter(webhook_deliveries::status.eq_any(OPEN))
         .filter(webhook_deliveries::next_attempt_at.le(naive(now)))
+        .filter(unleased(now))
         .filter(webhook_endpoints::enabled.eq(true))
         .select(webhook_deliveries::id)
         .first::<String>(conn)
         .optional()?
         .is_some())
+}
+
+/// Not leased, or the lease has run out.
+fn unleased(
+    now: DateTime<Utc>,
+) -> diesel::dsl::Or<
+    diesel::dsl::IsNull<webhook_deliveries::leased_until>,
+    diesel::dsl::LtEq<webhook_deliveries::leased_until, NaiveDateTime>,
+> {
+    webhook_deliveries::leased_until
+        .is_null()
+        .or(webhook_deliveries::leased_until.le(naive(now)))
 }
 
 /// The statuses of deliveries still to be made.
@@ -346,6 +367,7 @@ pub(crate) fn claim(
     let candidates = webhook_deliveries::table
         .filter(webhook_deliveries::status.eq_any(OPEN))
         .filter(webhook_deliveries::next_attempt_at.le(naive(now)))
+        .filter(unleased(now))
         .filter(webhook_deliveries::endpoint_id.eq_any(enabled))
         .filter(webhook_deliveries::endpoint_id.ne_all(saturated))
         .order((webhook_deliveries::next_attempt_at.asc(), webhook_deliveries::id.asc()))
@@ -373,7 +395,7 @@ pub(crate) fn claim(
     }
     diesel::update(webhook_deliveries::table.filter(webhook_deliveries::id.eq_any(&ids)))
         .set((
-            webhook_deliveries::next_attempt_at.eq(Some(naive(lease_until))),
+            webhook_deliveries::leased_until.eq(Some(naive(lease_until))),
             webhook_deliveries::attempts.eq(webhook_deliveries::attempts + 1),
         ))
         .execute(conn)?;
@@ -463,6 +485,7 @@ pub(crate) fn record(conn: &mut DbConn, attempts: &[(ClaimedDelivery, AttemptOut
             .set((
                 webhook_deliveries::status.eq(DeliveryStatus::Succeeded.as_str()),
                 webhook_deliveries::next_attempt_at.eq(None::<NaiveDateTime>),
+                webhook_deliveries::leased_until.eq(None::<NaiveDateTime>),
             ))
             .execute(conn)?;
     }
@@ -472,6 +495,7 @@ pub(crate) fn record(conn: &mut DbConn, attempts: &[(ClaimedDelivery, AttemptOut
             .set((
                 webhook_deliveries::status.eq(status.as_str()),
                 webhook_deliveries::next_attempt_at.eq(o.next_attempt_at.map(naive)),
+                webhook_deliveries::leased_until.eq(None::<NaiveDateTime>),
             ))
             .execute(conn)?;
     }
