@@ -1,5 +1,6 @@
 //! One access-log line and the request metrics for every request, written
-//! when the last byte of the body has gone (or the body broke): method, route
+//! when the last byte of the body has gone (or the body broke): client address
+//! (behind `TRUSTED_PROXIES`, the forwarded one: `client_addr`), method, route
 //! template (never the raw path, which may carry a token), status, duration,
 //! bytes, principal, request id and the W3C `traceparent`. A sane client
 //! `X-Request-Id` is kept, otherwise one is made; either way it is sent back.
@@ -19,6 +20,7 @@ use actix_web::web::Bytes;
 use actix_web::{Error, HttpMessage};
 use uuid::Uuid;
 
+use crate::client_addr::ClientAddr;
 use crate::metrics::{REQUESTS, REQUEST_SECONDS};
 use crate::request_context::RequestContext;
 
@@ -63,7 +65,12 @@ pub async fn log(
         .unwrap_or_default()
         .to_owned();
     req.extensions_mut().insert(RequestId(request_id.clone()));
+    let client = client_addr(&req);
+    if let Some(ip) = client {
+        req.extensions_mut().insert(ClientAddr(ip));
+    }
     let line = Line {
+        client: client.map(|ip| ip.to_string()).unwrap_or_default(),
         method: req.method().to_string(),
         route: req.match_pattern().unwrap_or_else(|| "unmatched".into()),
         status: 0,
@@ -102,8 +109,20 @@ pub async fn log(
     }))
 }
 
+/// The client's address: the peer, or behind trusted proxies the hop they
+/// forwarded for (`client_addr`).
+fn client_addr(req: &ServiceRequest) -> Option<std::net::IpAddr> {
+    let peer = req.peer_addr()?.ip();
+    Some(match req.app_data::<actix_web::web::Data<crate::state::AppState>>() {
+        Some(state) => state.config.trusted_proxies.client(peer, req.headers()),
+        None => peer,
+    })
+}
+
 /// What the line says about a request, but its bytes and how it ended.
 struct Line {
+    /// The client's address (see [`client_addr`]).
+    client: String,
     method: String,
     route: String,
     status: u16,
@@ -150,6 +169,7 @@ impl Line {
                 tracing::event!(
                     target: "access",
                     $level,
+                    client = %self.client,
                     method = %self.method,
                     route = %self.route,
                     status = self.status,

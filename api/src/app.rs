@@ -64,6 +64,7 @@ pub fn serve(state: web::Data<AppState>, listener: TcpListener) -> std::io::Resu
             .app_data(doc.clone())
             .app_data(web::PayloadConfig::new(max_body))
             .app_data(web::PathConfig::default().error_handler(|_, _| ApiError::NotFound.into()))
+            .wrap(actix_web::middleware::from_fn(crate::uri_limit::check))
             .wrap(tracing_actix_web::TracingLogger::<crate::request_log::RedactingRootSpan>::new())
             .wrap(actix_web::middleware::from_fn(crate::access_log::log))
             .route("/openapi.json", web::get().to(openapi_json))

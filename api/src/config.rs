@@ -55,6 +55,12 @@ pub struct Config {
     /// Largest accepted CSV import, in bytes.
     #[arg(long, env = "IMPORT_MAX_BYTES", default_value_t = 8 * 1024 * 1024, global = true)]
     pub import_max_bytes: usize,
+    /// Comma-separated networks (CIDRs, e.g. `10.0.0.0/8,fd00::/8`) of the
+    /// proxies in front of the API: only from these are `Forwarded` and
+    /// `X-Forwarded-For` believed, for per-address limits and the log. Empty:
+    /// the peer address is the client.
+    #[arg(long, env = "TRUSTED_PROXIES", default_value = "", value_parser = clap::value_parser!(crate::client_addr::TrustedProxies), global = true)]
+    pub trusted_proxies: crate::client_addr::TrustedProxies,
     /// Requests per minute each client address may make to the public endpoints.
     #[arg(long, env = "PUBLIC_RATE_LIMIT_PER_MINUTE", default_value_t = 60, global = true)]
     pub public_rate_limit_per_minute: u32,

@@ -76,6 +76,8 @@ pub enum ApiError {
     PreconditionFailed { current: i64 },
     #[error("the request body exceeds {limit} bytes")]
     PayloadTooLarge { limit: usize },
+    #[error("the request target (path and query) exceeds {limit} bytes")]
+    UriTooLong { limit: usize },
     #[error("the request body must be {expected}")]
     UnsupportedMediaType { expected: &'static str },
     #[error("the request has invalid fields")]
@@ -107,6 +109,7 @@ impl ApiError {
             Self::Conflict { code, .. } => *code,
             Self::PreconditionFailed { .. } => ErrorCode::StaleVersion,
             Self::PayloadTooLarge { .. } => ErrorCode::PayloadTooLarge,
+            Self::UriTooLong { .. } => ErrorCode::UriTooLong,
             Self::UnsupportedMediaType { .. } => ErrorCode::UnsupportedMediaType,
             Self::Invalid(_) => ErrorCode::ValidationFailed,
             Self::ImportRejected(_) => ErrorCode::ImportRejected,

@@ -1,6 +1,7 @@
 //! Strict request extractors: JSON bodies and query strings whose errors name the
-//! offending field, as problem+json (400 malformed, 413 too large, 415 wrong type,
-//! 422 invalid field).
+//! offending field, as problem+json (400 malformed or a repeated key, 413 too
+//! large, 415 wrong type or a charset other than UTF-8, 422 invalid field, an
+//! exponent or `-0` included: see `json_body`).
 
 use std::future::Future;
 use std::pin::Pin;
@@ -20,25 +21,29 @@ pub struct StrictJson<T>(pub T);
 pub struct StrictQuery<T>(pub T);
 
 /// Turns a serde error at `path` into a field error, pulling the field name out of
-/// "unknown field `x`" / "missing field `x`" messages that serde reports at the parent.
-fn field_error(path: &serde_path_to_error::Path, message: String) -> ApiError {
+/// "unknown field `x`" / "missing field `x`" / "duplicate field `x`" messages that
+/// serde reports at the parent; `whole` names the input itself (`body`, `query`).
+fn field_error(path: &serde_path_to_error::Path, message: String, whole: &str) -> ApiError {
     let path = path.to_string();
-    let named = message
-        .split('`')
-        .nth(1)
-        .filter(|_| message.starts_with("unknown field") || message.starts_with("missing field"));
+    let named = message.split('`').nth(1).filter(|_| {
+        message.starts_with("unknown field")
+            || message.starts_with("missing field")
+            || message.starts_with("duplicate field")
+    });
     let field = match (path.as_str(), named) {
         (".", Some(n)) => n.to_string(),
         // serde_path_to_error already ends the path with an unknown field's name.
         (p, Some(n)) if p == n || p.ends_with(&format!(".{n}")) => p.to_string(),
         (p, Some(n)) => format!("{p}.{n}"),
-        (".", None) => "body".to_string(),
+        (".", None) => whole.to_string(),
         (p, None) => p.to_string(),
     };
     let code = if message.starts_with("unknown field") {
         "unknown_field"
     } else if message.starts_with("missing field") {
         "required"
+    } else if message.starts_with("duplicate field") {
+        "repeated"
     } else {
         "invalid_value"
     };
@@ -46,9 +51,16 @@ fn field_error(path: &serde_path_to_error::Path, message: String) -> ApiError {
     ApiError::invalid(&field, code, message)
 }
 
+/// `application/json` or `+json`, in UTF-8 (RFC 8259 §8.1): a `charset`
+/// parameter, if any, must say so.
 fn is_json(req: &HttpRequest) -> bool {
     match req.mime_type() {
-        Ok(Some(m)) => m.type_() == mime::APPLICATION && (m.subtype() == mime::JSON || m.suffix() == Some(mime::JSON)),
+        Ok(Some(m)) => {
+            m.type_() == mime::APPLICATION
+                && (m.subtype() == mime::JSON || m.suffix() == Some(mime::JSON))
+                && m.get_param(mime::CHARSET)
+                    .is_none_or(|c| c.as_str().eq_ignore_ascii_case("utf-8"))
+        }
         _ => false,
     }
 }
@@ -75,7 +87,7 @@ impl<T: DeserializeOwned + 'static> FromRequest for StrictJson<T> {
             }
             if !json {
                 return Err(ApiError::UnsupportedMediaType {
-                    expected: "application/json",
+                    expected: "application/json (UTF-8)",
                 });
             }
             let bytes = body.await.map_err(|e| match e.as_error::<PayloadError>() {
@@ -88,6 +100,7 @@ impl<T: DeserializeOwned + 'static> FromRequest for StrictJson<T> {
             // Syntax first (400, trailing data included), then the fields (422, named).
             let json: serde_json::Value = serde_json::from_slice(&bytes)
                 .map_err(|e| ApiError::Malformed(format!("the body is not valid JSON: {e}")))?;
+            crate::json_body::check(&bytes)?;
             if !json.is_object() {
                 return Err(ApiError::invalid(
                     "body",
@@ -97,7 +110,7 @@ impl<T: DeserializeOwned + 'static> FromRequest for StrictJson<T> {
             }
             let value = serde_path_to_error::deserialize(json).map_err(|e| {
                 let message = e.inner().to_string();
-                field_error(e.path(), message)
+                field_error(e.path(), message, "body")
             })?;
             Ok(StrictJson(value))
         })
@@ -112,7 +125,7 @@ impl<T: DeserializeOwned + 'static> FromRequest for StrictQuery<T> {
         let de = serde_urlencoded::Deserializer::new(form_urlencoded::parse(req.query_string().as_bytes()));
         std::future::ready(serde_path_to_error::deserialize(de).map(StrictQuery).map_err(|e| {
             let message = e.inner().to_string();
-            field_error(e.path(), message)
+            field_error(e.path(), message, "query")
         }))
     }
 }

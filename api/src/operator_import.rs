@@ -1,12 +1,17 @@
 //! The legacy operator import: a CSV of the old portal (`email,name,legacy_role,
-//! organization`) checked row by row, then written all at once or not at all.
+//! organization`) checked row by row, then written all at once or not at all,
+//! streamed: the file is spooled to a temporary file and read twice, the report
+//! written to another (`import_report`), so memory does not grow with the file.
 //! Shared by `POST /v1/organizations/{id}/operators/import` and the
 //! `import-operators` command.
 
 use std::collections::HashMap;
+use std::io::{Read, Seek};
 
 use domain::{map_legacy_role, DisplayName, FieldError, RoleSet, TreePath, WorkEmail};
 use persistence::{AuditEntry, ImportRow, Organization, Store, StoreError};
+
+pub use crate::import_report::ReportWriter;
 use serde::Serialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -64,158 +69,244 @@ fn file_error(line: u64, code: &str, message: impl Into<String>) -> ImportError 
     }])
 }
 
-/// Parses, checks and (unless `dry_run`) writes the file, for operators homed in
-/// `target`'s subtree, on behalf of a caller whose scope is `scope`.
-pub fn import(
+/// Most problems a rejected file lists; a last entry counts the rest.
+pub const MAX_LISTED_PROBLEMS: usize = 1_000;
+
+/// Valid rows written (or looked up) per batch of the write pass.
+const BATCH: usize = 500;
+
+/// Checks and (unless `dry_run`) writes the file in `file`, for operators
+/// homed in `target`'s subtree, on behalf of a caller whose scope is `scope`;
+/// the report goes to `report`. Memory stays bounded whatever the file's
+/// size: the file is read twice from where it is spooled, row by row. The
+/// first pass checks every row (nothing is written if any is bad); the second
+/// writes the rows in batches, all in one transaction.
+pub fn import<F: Read + Seek>(
     store: &Store,
     scope: &TreePath,
     target: &Organization,
-    bytes: &[u8],
+    file: &mut F,
     dry_run: bool,
     who: &AuditEntry,
-) -> Result<ImportReport, ImportError> {
-    let text = decode(bytes)?;
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(true)
-        .flexible(false)
-        .from_reader(text.as_bytes());
-    let columns = header(&mut reader)?;
-    let mut errors = Vec::new();
-    let mut rows = Vec::new();
+    report: &mut ReportWriter,
+) -> Result<(), ImportError> {
+    if is_blank(file)? {
+        return Err(file_error(1, "empty_file", "the file is empty; expected a header line"));
+    }
     let mut resolver = Resolver::new(store, target);
-    let mut seen: HashMap<(Uuid, String), u64> = HashMap::new();
+    let rows = check(&mut reader(file)?, &mut resolver)?;
+    let mut reader = reader(file)?;
+    let columns = header(&mut reader)?;
+    let mut records = reader.into_records();
+    let mut next = || -> Result<Option<Vec<ImportRow>>, StoreError> {
+        let mut batch = Vec::with_capacity(BATCH);
+        for record in records.by_ref() {
+            let record = record.map_err(|e| StoreError::Corrupt(format!("the spooled import changed: {e}")))?;
+            let line = record.position().map(|p| p.line()).unwrap_or(0);
+            let row = parse_row(&record, &columns, &mut resolver)?
+                .map_err(|_| StoreError::Corrupt(format!("line {line} of the spooled import changed")))?;
+            batch.push(ImportRow { line, ..row });
+            if batch.len() == BATCH {
+                break;
+            }
+        }
+        Ok((!batch.is_empty()).then_some(batch))
+    };
+    store.import_operators(scope, who, dry_run, &mut next, |row, id, imported| {
+        report.row(row, id, imported).map_err(|e| spool_error(e).into_store())
+    })?;
+    report.set_rows(rows);
+    Ok(())
+}
+
+/// The first pass: every row checked; the number of data rows, or every problem.
+fn check<R: Read>(reader: &mut csv::Reader<R>, resolver: &mut Resolver) -> Result<usize, ImportError> {
+    let columns = header(reader)?;
+    let mut problems = Problems::default();
+    // (organisation, e-mail) → first line; hashed so a large file costs 16 bytes a row.
+    let seen_key = std::hash::RandomState::new();
+    let mut seen: HashMap<u64, u64> = HashMap::new();
     let mut count = 0;
     for record in reader.records() {
         count += 1;
         let record = match record {
             Ok(r) => r,
             Err(e) => {
-                let line = e.position().map(|p| p.line()).unwrap_or(0);
-                errors.push(RowError {
-                    line,
-                    column: "file".into(),
-                    code: "malformed_csv".into(),
-                    message: csv_message(&e),
-                });
+                problems.push(file_problem(&e));
                 continue;
             }
         };
         let line = record.position().map(|p| p.line()).unwrap_or(0);
-        let cell = |name: &str| columns.get(name).and_then(|i| record.get(*i)).unwrap_or("");
-        let mut row_errors = Vec::new();
-        let mut check = |r: Result<(), FieldError>| {
-            if let Err(e) = r {
-                row_errors.push(RowError {
-                    line,
-                    column: e.field.clone(),
-                    code: e.code.into(),
-                    message: e.message,
-                });
+        let row = match parse_row(&record, &columns, resolver)? {
+            Ok(row) => row,
+            Err(errors) => {
+                for e in errors {
+                    problems.push(RowError {
+                        line,
+                        column: e.field,
+                        code: e.code.into(),
+                        message: e.message,
+                    });
+                }
+                continue;
             }
         };
-        let email = WorkEmail::parse(cell("email"), "email");
-        let name = DisplayName::parse(cell("name"));
-        let role = map_legacy_role(cell("legacy_role"));
-        let org = resolver.resolve(cell("organization"))?;
-        check(email.as_ref().map(|_| ()).map_err(Clone::clone));
-        check(name.as_ref().map(|_| ()).map_err(Clone::clone));
-        check(role.as_ref().map(|_| ()).map_err(Clone::clone));
-        check(org.as_ref().map(|_| ()).map_err(Clone::clone));
-        if let (Ok(email), Ok(name), Ok(role), Ok(org)) = (email, name, role, org) {
-            let key = (org, email.as_str().to_string());
-            if let Some(first) = seen.get(&key) {
-                check(Err(FieldError::new(
-                    "email",
-                    "duplicate_row",
-                    format!("the same operator as line {first}"),
-                )));
-            } else {
+        let key = std::hash::BuildHasher::hash_one(&seen_key, (row.home_organization_id, row.email.as_str()));
+        match seen.get(&key) {
+            Some(first) => problems.push(RowError {
+                line,
+                column: "email".into(),
+                code: "duplicate_row".into(),
+                message: format!("the same operator as line {first}"),
+            }),
+            None => {
                 seen.insert(key, line);
-                rows.push(ImportRow {
-                    line,
-                    home_organization_id: org,
-                    email,
-                    name,
-                    roles: RoleSet::new([role]),
-                });
             }
         }
-        errors.extend(row_errors);
     }
     if count == 0 {
-        errors.push(RowError {
+        problems.push(RowError {
             line: 2,
             column: "file".into(),
             code: "no_rows".into(),
             message: "the file has a header but no operators".into(),
         });
     }
-    if !errors.is_empty() {
-        return Err(ImportError::Rows(errors));
-    }
-    let pairs: Vec<(Uuid, String)> = rows
-        .iter()
-        .map(|r| (r.home_organization_id, r.email.as_str().to_string()))
-        .collect();
-    let present = store.existing_operators(&pairs)?;
-    let (existing, new): (Vec<ImportRow>, Vec<ImportRow>) = rows
-        .into_iter()
-        .partition(|r| present.contains_key(&(r.home_organization_id, r.email.as_str().to_string())));
-    let ids: Vec<Option<Uuid>> = if dry_run || new.is_empty() {
-        vec![None; new.len()]
-    } else {
-        store
-            .import_operators(scope, &new, who)?
+    problems.into_result().map(|()| count)
+}
+
+/// One record as a row (its `line` left 0), or the problems of its cells.
+fn parse_row(
+    record: &csv::StringRecord,
+    columns: &HashMap<String, usize>,
+    resolver: &mut Resolver,
+) -> Result<Result<ImportRow, Vec<FieldError>>, StoreError> {
+    let cell = |name: &str| columns.get(name).and_then(|i| record.get(*i)).unwrap_or("");
+    let email = WorkEmail::parse(cell("email"), "email");
+    let name = DisplayName::parse(cell("name"));
+    let role = map_legacy_role(cell("legacy_role"));
+    let org = resolver.resolve(cell("organization"))?;
+    Ok(match (email, name, role, org) {
+        (Ok(email), Ok(name), Ok(role), Ok(org)) => Ok(ImportRow {
+            line: 0,
+            home_organization_id: org,
+            email,
+            name,
+            roles: RoleSet::new([role]),
+        }),
+        (email, name, role, org) => Err([email.err(), name.err(), role.err(), org.err()]
             .into_iter()
-            .map(Some)
-            .collect()
-    };
-    let report = |r: &ImportRow, id: Option<Uuid>| ImportedOperator {
-        line: r.line,
-        email: r.email.as_str().to_string(),
-        organization_id: r.home_organization_id,
-        operator_id: id,
-    };
-    Ok(ImportReport {
-        dry_run,
-        rows: count,
-        created: new.iter().zip(ids).map(|(r, id)| report(r, id)).collect(),
-        existing: existing
-            .iter()
-            .map(|r| {
-                report(
-                    r,
-                    present
-                        .get(&(r.home_organization_id, r.email.as_str().to_string()))
-                        .copied(),
-                )
-            })
-            .collect(),
+            .flatten()
+            .collect()),
     })
 }
 
-/// UTF-8 only (a byte-order mark is allowed); the error names the first bad line.
-fn decode(bytes: &[u8]) -> Result<&str, ImportError> {
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    let text = std::str::from_utf8(bytes).map_err(|e| {
-        let line = bytes[..e.valid_up_to()].iter().filter(|b| **b == b'\n').count() as u64 + 1;
-        file_error(
-            line,
-            "not_utf8",
-            "the file must be UTF-8 encoded (save it as CSV UTF-8)",
-        )
-    })?;
-    if text.trim().is_empty() {
-        return Err(file_error(1, "empty_file", "the file is empty; expected a header line"));
+/// The problems of a file: the first [`MAX_LISTED_PROBLEMS`], then a count.
+#[derive(Default)]
+struct Problems {
+    listed: Vec<RowError>,
+    more: usize,
+}
+
+impl Problems {
+    fn push(&mut self, e: RowError) {
+        if self.listed.len() < MAX_LISTED_PROBLEMS {
+            self.listed.push(e);
+        } else {
+            self.more += 1;
+        }
     }
-    Ok(text)
+
+    fn into_result(mut self) -> Result<(), ImportError> {
+        if self.more > 0 {
+            let line = self.listed.last().map_or(0, |e| e.line);
+            self.listed.push(RowError {
+                line,
+                column: "file".into(),
+                code: "too_many_problems".into(),
+                message: format!("{} more problems after line {line} are not listed", self.more),
+            });
+        }
+        if self.listed.is_empty() {
+            Ok(())
+        } else {
+            Err(ImportError::Rows(self.listed))
+        }
+    }
+}
+
+fn file_problem(e: &csv::Error) -> RowError {
+    let line = e.position().map(|p| p.line()).unwrap_or(0);
+    match e.kind() {
+        csv::ErrorKind::Utf8 { .. } => RowError {
+            line,
+            column: "file".into(),
+            code: "not_utf8".into(),
+            message: "the file must be UTF-8 encoded (save it as CSV UTF-8)".into(),
+        },
+        _ => RowError {
+            line,
+            column: "file".into(),
+            code: "malformed_csv".into(),
+            message: csv_message(e),
+        },
+    }
+}
+
+/// A reader of the whole file from its start (a UTF-8 byte-order mark is skipped).
+fn reader<F: Read + Seek>(file: &mut F) -> Result<csv::Reader<std::io::BufReader<&mut F>>, ImportError> {
+    file.rewind().map_err(spool_error)?;
+    Ok(csv::ReaderBuilder::new()
+        .has_headers(true)
+        .flexible(false)
+        .from_reader(std::io::BufReader::new(file)))
+}
+
+/// Nothing but white space (or nothing at all), read without holding the file.
+fn is_blank<F: Read + Seek>(file: &mut F) -> Result<bool, ImportError> {
+    file.rewind().map_err(spool_error)?;
+    let mut buf = [0u8; 8192];
+    let mut first = true;
+    loop {
+        let n = file.read(&mut buf).map_err(spool_error)?;
+        if n == 0 {
+            return Ok(true);
+        }
+        let mut chunk = &buf[..n];
+        if first {
+            chunk = chunk.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(chunk);
+            first = false;
+        }
+        if !chunk.iter().all(u8::is_ascii_whitespace) {
+            return Ok(false);
+        }
+    }
+}
+
+/// The spooled file or report could not be read or written: an internal error.
+fn spool_error(e: std::io::Error) -> ImportError {
+    ImportError::Store(StoreError::Corrupt(format!("the import's spool file: {e}")))
+}
+
+impl ImportError {
+    fn into_store(self) -> StoreError {
+        match self {
+            ImportError::Store(e) => e,
+            ImportError::Rows(rows) => StoreError::Corrupt(format!("{} problems after the check", rows.len())),
+        }
+    }
 }
 
 /// Column positions by name; exactly the four columns, in any order.
-fn header(reader: &mut csv::Reader<&[u8]>) -> Result<HashMap<String, usize>, ImportError> {
+fn header<R: Read>(reader: &mut csv::Reader<R>) -> Result<HashMap<String, usize>, ImportError> {
     let headers = reader
         .headers()
-        .map_err(|e| file_error(1, "malformed_csv", csv_message(&e)))?
+        .map_err(|e| {
+            ImportError::Rows(vec![RowError {
+                line: 1,
+                ..file_problem(&e)
+            }])
+        })?
         .clone();
     let columns: HashMap<String, usize> = headers
         .iter()

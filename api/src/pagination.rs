@@ -86,6 +86,19 @@ mod tests {
         assert!(decode("path", "%%%").is_err());
     }
 
+    proptest::proptest! {
+        /// Fuzz target (`bench/fuzz.sh`): any text is a cursor of this list or
+        /// a 422 naming `cursor`, never a panic; keys round-trip.
+        #[test]
+        fn cursors(raw in "\\PC{0,80}|[A-Za-z0-9_-]{0,80}", key in "\\PC{0,40}") {
+            if let Err(e) = decode("path", &raw) {
+                proptest::prop_assert!(matches!(&e, ApiError::Invalid(f) if f[0].field == "cursor"));
+            }
+            let _ = decode_uuid("id", Some(&raw));
+            proptest::prop_assert_eq!(decode("path", &encode("path", &key)).ok(), Some(key));
+        }
+    }
+
     #[test]
     fn limits_are_bounded() {
         assert_eq!(limit(None).unwrap(), 50);

@@ -143,7 +143,7 @@ pub fn shape_codes(op: &Operation, path: &str) -> Vec<ErrorCode> {
         .parameters
         .as_ref()
         .is_some_and(|ps| ps.iter().any(|p| !matches!(p.parameter_in, ParameterIn::Path)));
-    let mut codes = vec![InternalError];
+    let mut codes = vec![InternalError, UriTooLong];
     if body.is_some() || params {
         codes.push(MalformedRequest);
     }

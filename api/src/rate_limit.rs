@@ -1,5 +1,6 @@
 //! Rate limiting of the public endpoints (domain availability, applications),
-//! per client address, in memory: each API replica limits on its own.
+//! per client address (behind `TRUSTED_PROXIES`, the one they forwarded for:
+//! `client_addr`), in memory: each API replica limits on its own.
 
 use std::net::IpAddr;
 use std::num::NonZeroU32;
@@ -25,7 +26,7 @@ impl PublicRateLimiter {
 
     /// 429 with the seconds to wait when this client is over its quota.
     pub fn check(&self, req: &HttpRequest) -> Result<(), ApiError> {
-        let Some(ip) = req.peer_addr().map(|a| a.ip()) else {
+        let Some(ip) = crate::client_addr::ClientAddr::of(req) else {
             return Ok(());
         };
         self.limiter.check_key(&ip).map_err(|not_until| {

@@ -56,7 +56,11 @@ impl RootSpanBuilder for RedactingRootSpan {
             pattern.as_deref(),
             request.uri().path_and_query().map(|p| p.as_str()).unwrap_or(""),
         );
-        let client_ip = request.connection_info().realip_remote_addr().unwrap_or("").to_string();
+        let client_ip = request
+            .extensions()
+            .get::<crate::client_addr::ClientAddr>()
+            .map(|c| c.0.to_string())
+            .unwrap_or_default();
         let request_id = request
             .extensions()
             .get::<crate::access_log::RequestId>()

@@ -5,6 +5,12 @@
 //! `round_half_even(unit_price_minor × seat_days / days_in_period)`, computed
 //! with 128-bit integers, where a day counts the seats in force at the end of
 //! that day (UTC) and days before the subscription existed count zero.
+//!
+//! Every sum and product of money is checked: an amount that does not fit the
+//! 64-bit minor units an invoice stores is [`AmountOverflow`] (the run or the
+//! request fails), never a clamped or wrapped number. Inputs are bounded
+//! (`Money::MAX_AMOUNT_MINOR`, `Seats::MAX`) so that one line always fits;
+//! only totals over very many lines can overflow.
 
 use crate::error_code::ErrorCode;
 use chrono::{Datelike, NaiveDate, NaiveDateTime};
@@ -79,9 +85,30 @@ pub fn billed_in(cycle: BillingCycle, created: NaiveDate, period: Period) -> boo
     }
 }
 
+/// A money amount or total that does not fit in 64-bit minor units.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("an amount exceeds the largest one an invoice can hold ({} minor units)", i64::MAX)]
+pub struct AmountOverflow;
+
+impl From<AmountOverflow> for DomainError {
+    fn from(e: AmountOverflow) -> Self {
+        DomainError::conflict(ErrorCode::AmountOverflow, None, e.to_string())
+    }
+}
+
+/// `total + amount`, or [`AmountOverflow`].
+pub fn add_amount(total: i64, amount: i64) -> Result<i64, AmountOverflow> {
+    total.checked_add(amount).ok_or(AmountOverflow)
+}
+
+/// The sum of `amounts`, or [`AmountOverflow`] as soon as a partial sum does not fit.
+pub fn total_of(amounts: impl IntoIterator<Item = i64>) -> Result<i64, AmountOverflow> {
+    amounts.into_iter().try_fold(0, add_amount)
+}
+
 /// Seat-days in `period` from a seat history (`(changed_at, quantity)`, any
 /// order): each day counts the quantity of the last change on or before it.
-pub fn seat_days(history: &[(NaiveDateTime, i64)], period: Period) -> i64 {
+pub fn seat_days(history: &[(NaiveDateTime, i64)], period: Period) -> Result<i64, AmountOverflow> {
     let mut changes = history.to_vec();
     changes.sort_by_key(|(at, _)| *at);
     let mut total = 0i64;
@@ -93,16 +120,17 @@ pub fn seat_days(history: &[(NaiveDateTime, i64)], period: Period) -> i64 {
             quantity = changes[i].1;
             i += 1;
         }
-        total += quantity.max(0);
+        total = add_amount(total, quantity.max(0))?;
         day = day.succ_opt().unwrap_or(period.end());
     }
-    total
+    Ok(total)
 }
 
-/// `round_half_even(unit_price_minor × seat_days / days)`, exact in 128-bit integers.
-pub fn prorate(unit_price_minor: i64, seat_days: i64, days: i64) -> i64 {
+/// `round_half_even(unit_price_minor × seat_days / days)`, exact in 128-bit
+/// integers; [`AmountOverflow`] when the result does not fit in 64 bits.
+pub fn prorate(unit_price_minor: i64, seat_days: i64, days: i64) -> Result<i64, AmountOverflow> {
     if days <= 0 {
-        return 0;
+        return Ok(0);
     }
     let num = i128::from(unit_price_minor) * i128::from(seat_days);
     let den = i128::from(days);
@@ -113,7 +141,7 @@ pub fn prorate(unit_price_minor: i64, seat_days: i64, days: i64) -> i64 {
         std::cmp::Ordering::Greater => q + 1,
         std::cmp::Ordering::Equal => q + (q & 1),
     };
-    i64::try_from(rounded).unwrap_or(i64::MAX)
+    i64::try_from(rounded).map_err(|_| AmountOverflow)
 }
 
 /// Where a billing run is: `queued` → `running` → `succeeded` or `failed`.
@@ -264,28 +292,115 @@ mod tests {
     fn seat_days_follow_the_history() {
         let sep = Period::parse("2026-09", "period").unwrap();
         // 10 seats since August, 20 from 16 September: 15 × 10 + 15 × 20.
-        assert_eq!(seat_days(&[(at(2026, 8, 10), 10), (at(2026, 9, 16), 20)], sep), 450);
+        let days = |h: &[(NaiveDateTime, i64)]| seat_days(h, sep).unwrap();
+        assert_eq!(days(&[(at(2026, 8, 10), 10), (at(2026, 9, 16), 20)]), 450);
         // Created on the 16th: 15 days of one seat.
-        assert_eq!(seat_days(&[(at(2026, 9, 16), 1)], sep), 15);
+        assert_eq!(days(&[(at(2026, 9, 16), 1)]), 15);
         // Cancelled (seats to zero) on the 11th: 10 days.
-        assert_eq!(seat_days(&[(at(2026, 9, 1), 3), (at(2026, 9, 11), 0)], sep), 30);
+        assert_eq!(days(&[(at(2026, 9, 1), 3), (at(2026, 9, 11), 0)]), 30);
         // Several changes in one day: the last one counts, in whatever order they come.
         let later = at(2026, 9, 1) + chrono::Duration::hours(2);
-        assert_eq!(seat_days(&[(at(2026, 9, 1), 3), (later, 5)], sep), 150);
-        assert_eq!(seat_days(&[(later, 5), (at(2026, 9, 1), 3)], sep), 150);
-        assert_eq!(seat_days(&[(at(2026, 10, 1), 5)], sep), 0);
+        assert_eq!(days(&[(at(2026, 9, 1), 3), (later, 5)]), 150);
+        assert_eq!(days(&[(later, 5), (at(2026, 9, 1), 3)]), 150);
+        assert_eq!(days(&[(at(2026, 10, 1), 5)]), 0);
+        // A quantity no input allows cannot make a silent total either.
+        assert_eq!(seat_days(&[(at(2026, 9, 1), i64::MAX)], sep), Err(AmountOverflow));
     }
 
     #[test]
     fn amounts_round_half_to_even() {
-        assert_eq!(prorate(1730, 450, 30), 25_950);
-        assert_eq!(prorate(1730, 300, 30), 17_300);
-        assert_eq!(prorate(1, 15, 30), 0); // 0.5 → 0
-        assert_eq!(prorate(3, 15, 30), 2); // 1.5 → 2
-        assert_eq!(prorate(5, 15, 30), 2); // 2.5 → 2
-        assert_eq!(prorate(1730, 7, 30), 404); // 403.67 → 404
-        assert_eq!(prorate(1000, 1, 3), 333); // 333.33 → 333
-        assert_eq!(prorate(i64::MAX, 31, 31), i64::MAX);
+        let p = |price, days, of| prorate(price, days, of).unwrap();
+        assert_eq!(p(1730, 450, 30), 25_950);
+        assert_eq!(p(1730, 300, 30), 17_300);
+        assert_eq!(p(1, 15, 30), 0); // 0.5 → 0
+        assert_eq!(p(3, 15, 30), 2); // 1.5 → 2
+        assert_eq!(p(5, 15, 30), 2); // 2.5 → 2
+        assert_eq!(p(1730, 7, 30), 404); // 403.67 → 404
+        assert_eq!(p(1000, 1, 3), 333); // 333.33 → 333
+        assert_eq!(p(i64::MAX, 31, 31), i64::MAX);
+    }
+
+    #[test]
+    fn money_never_saturates() {
+        // Was i64::MAX (a clamp): an invoice of 9223372036854775807.
+        assert_eq!(prorate(i64::MAX, 62, 31), Err(AmountOverflow));
+        assert_eq!(add_amount(i64::MAX, 1), Err(AmountOverflow));
+        assert_eq!(total_of([i64::MAX - 1, 1]), Ok(i64::MAX));
+        assert_eq!(total_of([i64::MAX, 1, -1]), Err(AmountOverflow));
+        assert_eq!(
+            DomainError::from(AmountOverflow),
+            DomainError::conflict(ErrorCode::AmountOverflow, None, AmountOverflow.to_string())
+        );
+    }
+
+    /// The largest line the input bounds allow fits, with room for a total of
+    /// at least 90 such lines.
+    #[test]
+    fn the_input_bounds_keep_every_line_in_range() {
+        use crate::subscription::{Money, Seats};
+        let most = prorate(Money::MAX_AMOUNT_MINOR, Seats::MAX * 31, 31).unwrap();
+        assert_eq!(most, Money::MAX_AMOUNT_MINOR * Seats::MAX);
+        assert!(i128::from(Money::MAX_AMOUNT_MINOR) * i128::from(Seats::MAX * 31) < i128::from(i64::MAX));
+        assert!(total_of(std::iter::repeat_n(most, 90)).is_ok());
+    }
+
+    mod properties {
+        use super::*;
+        use proptest::prelude::*;
+
+        proptest! {
+            /// Fuzz target (`bench/fuzz.sh`): any text parses as a period or
+            /// is refused, never panics; a period prints as it parsed.
+            #[test]
+            fn periods(raw in "\\PC{0,12}|[0-9]{1,5}-[0-9]{1,3}") {
+                if let Ok(p) = Period::parse(&raw, "period") {
+                    prop_assert_eq!(p.as_string(), raw.clone());
+                    prop_assert!((28..=31).contains(&p.days()));
+                }
+            }
+
+            /// A prorated amount is exact or an error, never a clamped value.
+            #[test]
+            fn prorate_is_exact_or_an_error(price in any::<i64>(), seat_days in 0i64..=i64::MAX, days in 1i64..=31) {
+                let exact = i128::from(price) * i128::from(seat_days);
+                match prorate(price, seat_days, days) {
+                    Ok(amount) => {
+                        // Within half a minor unit of the exact quotient.
+                        let diff = (i128::from(amount) * i128::from(days) - exact).abs();
+                        prop_assert!(2 * diff <= i128::from(days));
+                    }
+                    Err(AmountOverflow) => {
+                        prop_assert!(exact / i128::from(days) >= i128::from(i64::MAX) - 1
+                            || exact / i128::from(days) <= i128::from(i64::MIN) + 1);
+                    }
+                }
+            }
+
+            /// A total is the exact sum, or an error when the exact sum does not fit.
+            #[test]
+            fn totals_are_exact_or_an_error(amounts in proptest::collection::vec(any::<i64>(), 0..20)) {
+                let exact: i128 = amounts.iter().map(|a| i128::from(*a)).sum();
+                match total_of(amounts.iter().copied()) {
+                    Ok(total) => prop_assert_eq!(i128::from(total), exact),
+                    Err(AmountOverflow) => {
+                        // Some partial sum left the range.
+                        let mut partial = 0i128;
+                        let left = amounts.iter().any(|a| {
+                            partial += i128::from(*a);
+                            i64::try_from(partial).is_err()
+                        });
+                        prop_assert!(left);
+                    }
+                }
+            }
+
+            /// Every amount the input bounds accept bills without overflow.
+            #[test]
+            fn bounded_inputs_always_bill(price in 0..=crate::subscription::Money::MAX_AMOUNT_MINOR,
+                                          seats in 0..=crate::subscription::Seats::MAX, days in 28i64..=31) {
+                prop_assert!(prorate(price, seats * days, days).is_ok());
+            }
+        }
     }
 
     #[test]

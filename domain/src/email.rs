@@ -183,3 +183,24 @@ mod tests {
         }
     }
 }
+
+/// Fuzz target (`bench/fuzz.sh`): any input parses or is refused, never
+/// panics; a parsed address is lowercase, bounded, qualified and re-parses.
+#[cfg(test)]
+mod fuzz {
+    use super::{EmailAddress, WorkEmail};
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn work_emails(raw in "\\PC{0,300}|[a-zA-Z0-9.+_-]{0,20}@[a-zA-Z0-9.-]{0,30}|[^@]{0,5}@\\PC{0,10}") {
+            if let Ok(e) = WorkEmail::parse(&raw, "email") {
+                let s = e.as_str();
+                prop_assert_eq!(s.to_lowercase(), s);
+                prop_assert!(s.len() <= EmailAddress::MAX_CHARS);
+                prop_assert!(s.rsplit_once('@').is_some_and(|(_, d)| d.contains('.')));
+                prop_assert_eq!(WorkEmail::parse(s, "email").ok(), Some(e.clone()));
+            }
+        }
+    }
+}

@@ -115,7 +115,7 @@ error_codes! {
     LastProviderAdmin = (409, "last_provider_admin", "The request conflicts with the current state"),
     /// A customer must keep at least one active master admin.
     LastMasterAdmin = (409, "last_master_admin", "The request conflicts with the current state"),
-    /// A revoked API client cannot get a new secret.
+    /// A revoked API client cannot be changed or get a new secret.
     ClientRevoked = (409, "client_revoked", "The request conflicts with the current state"),
     /// A disabled customer user cannot be impersonated.
     UserDisabled = (409, "user_disabled", "The request conflicts with the current state"),
@@ -131,11 +131,15 @@ error_codes! {
     ApplicationDecided = (409, "application_decided", "The request conflicts with the current state"),
     /// A billing run for this organisation and period is still queued or running.
     BillingRunActive = (409, "billing_run_active", "The request conflicts with the current state"),
+    /// A total would exceed the largest amount (2^63 − 1 minor units); nothing was written.
+    AmountOverflow = (409, "amount_overflow", "The request conflicts with the current state"),
     /// `If-Match` names a version that is no longer current; nothing was written.
     StaleVersion = (412, "stale_version", "The record was changed since you read it"),
     /// The body is larger than the limit.
     PayloadTooLarge = (413, "payload_too_large", "Request body too large"),
-    /// The body has another content type than the operation takes.
+    /// The request target (path and query) is longer than the limit.
+    UriTooLong = (414, "uri_too_long", "Request URI too long"),
+    /// The body has another content type than the operation takes, or JSON in a charset other than UTF-8.
     UnsupportedMediaType = (415, "unsupported_media_type", "Unsupported content type"),
     /// Fields or parameters are invalid; `errors` names each one.
     ValidationFailed = (422, "validation_failed", "The request has invalid fields"),

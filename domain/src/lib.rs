@@ -33,7 +33,8 @@ pub mod webhook;
 pub use api_client::ApiClientStatus;
 pub use audit_action::{AuditAction, UnknownAuditAction};
 pub use billing::{
-    billed_in, check_no_active_run, prorate, seat_days, BillingRunStatus, InvoiceChange, InvoiceStatus, Period,
+    add_amount, billed_in, check_no_active_run, prorate, seat_days, total_of, AmountOverflow, BillingRunStatus,
+    InvoiceChange, InvoiceStatus, Period,
 };
 pub use customer::{check_accepts_changes, Country, CustomerDetails, CustomerInput, TenantId};
 pub use customer_user::{

@@ -187,12 +187,17 @@ pub struct Money {
 }
 
 impl Money {
+    /// The largest price in minor units (1,000,000,000.00 in a two-decimal
+    /// currency): with at most `Seats::MAX` seats every invoice line fits in 64
+    /// bits with room to spare, so billing never has to clamp.
+    pub const MAX_AMOUNT_MINOR: i64 = 100_000_000_000;
+
     pub fn new(amount_minor: i64, currency: &str, field: &str) -> Result<Self, FieldError> {
-        if amount_minor < 0 {
+        if !(0..=Self::MAX_AMOUNT_MINOR).contains(&amount_minor) {
             return Err(FieldError::new(
                 format!("{field}.amount_minor"),
                 "out_of_range",
-                "the amount cannot be negative",
+                format!("the amount must be between 0 and {}", Self::MAX_AMOUNT_MINOR),
             ));
         }
         let currency = Currency::parse(currency).map_err(|e| e.at(format!("{field}.currency")))?;
@@ -278,6 +283,13 @@ mod tests {
         );
         assert_eq!(
             Money::new(-1, "NZD", "unit_price").unwrap_err().field,
+            "unit_price.amount_minor"
+        );
+        assert!(Money::new(Money::MAX_AMOUNT_MINOR, "NZD", "unit_price").is_ok());
+        assert_eq!(
+            Money::new(Money::MAX_AMOUNT_MINOR + 1, "NZD", "unit_price")
+                .unwrap_err()
+                .field,
             "unit_price.amount_minor"
         );
         assert!(Sku::parse("O365_BUSINESS_PREMIUM").is_ok());

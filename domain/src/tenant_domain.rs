@@ -105,3 +105,24 @@ mod tests {
             .is_reserved());
     }
 }
+
+/// Fuzz target (`bench/fuzz.sh` runs it with `PROPTEST_CASES` large): any
+/// input parses or is refused, never panics, and what parses keeps its promises.
+#[cfg(test)]
+mod fuzz {
+    use super::TenantDomain;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn tenant_domains(raw in "\\PC{0,60}|[A-Za-z0-9 ._-]{0,30}\\.(onmicrosoft\\.com|ONMICROSOFT\\.COM)") {
+            if let Ok(d) = TenantDomain::parse(&raw, "domain") {
+                let prefix = d.prefix();
+                prop_assert!(d.as_str().ends_with(TenantDomain::SUFFIX));
+                prop_assert!((1..=TenantDomain::MAX_PREFIX).contains(&prefix.len()));
+                prop_assert!(prefix.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()));
+                prop_assert_eq!(TenantDomain::parse(d.as_str(), "domain").ok(), Some(d.clone()));
+            }
+        }
+    }
+}

@@ -9,6 +9,7 @@ mod billing;
 mod customer_summary;
 mod customer_users;
 mod domains;
+mod extreme_input;
 mod http_conventions;
 mod insights;
 mod mail_outbox;

@@ -27,6 +27,8 @@ pub struct ApiClient {
     pub status: ApiClientStatus,
     pub secret_hash: String,
     pub last_used_at: Option<DateTime<Utc>>,
+    /// When the secret was last rotated: tokens issued before it are refused.
+    pub secret_rotated_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub home_kind: OrgKind,
@@ -57,6 +59,12 @@ impl ApiClient {
     pub fn may_act(&self) -> bool {
         self.status.may_act(self.home_status)
     }
+
+    /// A token issued at `issued_at` still speaks for this client: it was not
+    /// issued before the secret's last rotation.
+    pub fn accepts_token_issued_at(&self, issued_at: DateTime<Utc>) -> bool {
+        !domain::api_client::issued_before_rotation(issued_at, self.secret_rotated_at)
+    }
 }
 
 #[derive(Queryable, Selectable)]
@@ -69,6 +77,7 @@ struct ApiClientRow {
     status: String,
     secret_hash: String,
     last_used_at: Option<NaiveDateTime>,
+    secret_rotated_at: Option<NaiveDateTime>,
     created_at: NaiveDateTime,
     updated_at: NaiveDateTime,
     #[diesel(embed)]
@@ -88,6 +97,7 @@ impl ApiClientRow {
                 .ok_or_else(|| StoreError::Corrupt(format!("{owner}: bad status")))?,
             secret_hash: self.secret_hash,
             last_used_at: self.last_used_at.map(utc),
+            secret_rotated_at: self.secret_rotated_at.map(utc),
             created_at: utc(self.created_at),
             updated_at: utc(self.updated_at),
             home_kind: home.kind,
@@ -193,11 +203,13 @@ pub(crate) fn rotate(
 ) -> Result<ApiClient, StoreError> {
     let client = visible(conn, scope, id)?;
     client.status.check_rotatable()?;
+    let ts = now();
     diesel::update(api_clients::table.find(id.to_string()))
         .set((
             api_clients::secret_hash.eq(secret_hash),
+            api_clients::secret_rotated_at.eq(ts),
             api_clients::version.eq(api_clients::version + 1),
-            api_clients::updated_at.eq(now()),
+            api_clients::updated_at.eq(ts),
         ))
         .execute(conn)?;
     audit::record(
@@ -238,7 +250,8 @@ pub(crate) fn revoke(conn: &mut DbConn, scope: &TreePath, id: Uuid, who: &AuditE
     find(conn, id)?.ok_or(StoreError::NotFound)
 }
 
-/// Renames a client or changes its roles; the new roles apply to its next request.
+/// Renames a client or changes its roles; the new roles apply to its next
+/// request. A revoked client cannot be changed.
 pub(crate) fn update(
     conn: &mut DbConn,
     scope: &TreePath,
@@ -249,6 +262,7 @@ pub(crate) fn update(
 ) -> Result<ApiClient, StoreError> {
     let name = name.map(DisplayName::as_str);
     let client = visible(conn, scope, id)?;
+    client.status.check_changeable()?;
     diesel::update(api_clients::table.find(id.to_string()))
         .set((
             name.map(|n| api_clients::name.eq(n.to_string())),

@@ -42,9 +42,19 @@ impl From<diesel::result::Error> for StoreError {
                 }
                 duplicate_field(&haystack).unwrap_or(StoreError::Database(e))
             }
+            Error::DatabaseError(_, info) if is_integer_overflow(info.message()) => {
+                StoreError::Rule(domain::AmountOverflow.into())
+            }
             _ => StoreError::Database(e),
         }
     }
+}
+
+/// The backends' words for a 64-bit integer leaving its range: PostgreSQL's
+/// `bigint out of range` (SQLSTATE 22003) and SQLite's `integer overflow`.
+/// Only sums and products of money can overflow, so this is `AmountOverflow`.
+fn is_integer_overflow(message: &str) -> bool {
+    message == "bigint out of range" || message == "integer out of range" || message == "integer overflow"
 }
 
 /// Constraint names (PostgreSQL) and column lists (SQLite) that map to a client field.

@@ -78,6 +78,7 @@ diesel::table! {
         version -> BigInt,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        secret_rotated_at -> Nullable<Timestamp>,
     }
 }
 

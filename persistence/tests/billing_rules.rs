@@ -118,11 +118,11 @@ fn expected(subs: &[BulkSubscription], period: Period) -> Expected {
             .filter(|(at, _, _)| at.date() < period.end())
             .map(|(at, q, _)| (*at, *q))
             .collect();
-        let days = seat_days(&history, period);
+        let days = seat_days(&history, period).unwrap();
         if days == 0 {
             continue;
         }
-        let amount = prorate(s.unit_price_minor, days, period.days());
+        let amount = prorate(s.unit_price_minor, days, period.days()).unwrap();
         let entry = out.entry((s.customer_id, s.currency.clone())).or_default();
         entry.0 += amount;
         entry.1.push((s.sku.clone(), days, amount));
@@ -208,5 +208,100 @@ fn billing_statements_follow_the_domain_rules() {
             run_to_end(&store, &root.path, root.id, period);
             assert_eq!(billed(&store, &root.path, period), want, "{raw} on {}", db.url);
         }
+    }
+}
+
+/// A run over `subs` (all of one fresh provider's customer) in February 2026:
+/// what its first step answered.
+fn bill_first_step(store: &Store, subs: impl Fn(Uuid, &TreePath) -> Vec<BulkSubscription>) -> Result<RunStep, String> {
+    store
+        .bootstrap(
+            &DisplayName::parse("Provider").unwrap(),
+            &domain::WorkEmail::parse("admin@provider.example", "email").unwrap(),
+            &DisplayName::parse("Admin").unwrap(),
+        )
+        .unwrap();
+    let root = store.root().unwrap().unwrap();
+    let partner = store
+        .create_organization(
+            &root.path,
+            &NewOrganization {
+                parent_id: root.id,
+                kind: OrgKind::Partner,
+                name: DisplayName::parse("Partner").unwrap(),
+                customer: None,
+            },
+            &who(),
+            None,
+        )
+        .unwrap();
+    let (id, path) = customer(store, &root.path, partner.id, "Overflow");
+    store.bulk_insert_customer_data(&subs(id, &path), &[]).unwrap();
+    let period = Period::parse("2026-02", "period").unwrap();
+    store.start_billing_run(&root.path, root.id, period, &who()).unwrap();
+    let now = Utc::now();
+    let claim = store
+        .claim_billing_run(now, now + Duration::seconds(60))
+        .unwrap()
+        .unwrap();
+    store
+        .billing_run_step(&claim, now + Duration::seconds(60), 7)
+        .map_err(|e| e.to_string())
+}
+
+/// A monthly subscription with `seats` seats since before February 2026.
+fn priced(customer: Uuid, path: &TreePath, sku: String, price: i64, seats: i64) -> BulkSubscription {
+    let created = Period::parse("2025-12", "p")
+        .unwrap()
+        .start()
+        .and_hms_opt(9, 0, 0)
+        .unwrap();
+    BulkSubscription {
+        customer_id: customer,
+        customer_path: path.clone(),
+        description: sku.clone(),
+        sku,
+        quantity: seats,
+        assigned: 0,
+        unit_price_minor: price,
+        currency: "NZD".into(),
+        billing_cycle: BillingCycle::Monthly,
+        renews_on: Period::parse("2026-03", "p").unwrap().start(),
+        status: SubscriptionStatus::Active,
+        history: vec![(created, seats, 0)],
+    }
+}
+
+/// Money never saturates in the set-based statements: a line whose product
+/// leaves 64 bits (a price stored before prices were bounded) and a total of
+/// lines each within bounds both fail the run with `amount_overflow`, on both
+/// backends. SQLite used to turn the product into a float and bill
+/// 9223372036854775807.
+#[test]
+fn impossible_amounts_fail_the_run_instead_of_clamping() {
+    let overflow = domain::AmountOverflow.to_string();
+    for backend in [TestBackend::Sqlite, TestBackend::Postgres] {
+        let Some(db) = TestDatabase::new(backend) else { continue };
+        let store = Store::connect(&db.url, 4).unwrap();
+        store.migrate().unwrap();
+        let step = bill_first_step(&store, |id, path| vec![priced(id, path, "HUGE".into(), i64::MAX, 2)]);
+        assert_eq!(step, Err(overflow.clone()), "one line, {}", db.url);
+        let filter = InvoiceFilter::default();
+        let root = store.root().unwrap().unwrap();
+        assert!(
+            store.invoices(&root.path, &filter, None, 10).unwrap().is_empty(),
+            "nothing billed"
+        );
+
+        let Some(db) = TestDatabase::new(backend) else { continue };
+        let store = Store::connect(&db.url, 4).unwrap();
+        store.migrate().unwrap();
+        // Each line is the largest the input bounds allow (10^17); 93 of them exceed 2^63 − 1.
+        let step = bill_first_step(&store, |id, path| {
+            (0..93)
+                .map(|i| priced(id, path, format!("MAX_{i}"), 100_000_000_000, 1_000_000))
+                .collect()
+        });
+        assert_eq!(step, Err(overflow.clone()), "a total, {}", db.url);
     }
 }

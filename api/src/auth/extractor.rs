@@ -86,8 +86,13 @@ impl Authenticated {
         let operator = match verified.subject {
             VerifiedSubject::ApiClient(id) => {
                 return match store.api_client(id)? {
-                    Some(c) if c.may_act() => Ok(c.principal()),
-                    Some(_) => Err(refused("this API client is revoked or its organisation is inactive")),
+                    Some(c) if !c.may_act() => {
+                        Err(refused("this API client is revoked or its organisation is inactive"))
+                    }
+                    Some(c) if !c.accepts_token_issued_at(verified.issued_at) => {
+                        Err(refused("this token was issued before the client's secret was rotated"))
+                    }
+                    Some(c) => Ok(c.principal()),
                     None => Err(refused("the token names no API client")),
                 };
             }

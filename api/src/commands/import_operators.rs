@@ -1,6 +1,7 @@
 //! `import-operators FILE`: the legacy CSV import from the command line, acting
 //! as the system (audited as such) with the whole tree in scope.
 
+use std::io::Write;
 use std::path::Path;
 
 use anyhow::{bail, Context};
@@ -8,11 +9,11 @@ use persistence::{Actor, AuditEntry};
 use uuid::Uuid;
 
 use crate::config::Config;
-use crate::operator_import::{import, ImportError};
+use crate::operator_import::{import, ImportError, ReportWriter};
 use crate::startup;
 
 pub fn run(config: &Config, file: &Path, organization: Option<Uuid>, dry_run: bool) -> anyhow::Result<()> {
-    let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
+    let mut csv = std::fs::File::open(file).with_context(|| format!("cannot read {}", file.display()))?;
     let store = startup::open_store(config, true)?;
     startup::bootstrap(&store, config)?;
     let root = store.root()?.context("the database has no provider root")?;
@@ -22,16 +23,21 @@ pub fn run(config: &Config, file: &Path, organization: Option<Uuid>, dry_run: bo
             .with_context(|| format!("no organisation {id}"))?,
         None => root.clone(),
     };
+    let mut report = ReportWriter::new(dry_run)?;
     match import(
         &store,
         &root.path,
         &target,
-        &bytes,
+        &mut csv,
         dry_run,
         &AuditEntry::by(Actor::System),
+        &mut report,
     ) {
-        Ok(report) => {
-            println!("{}", serde_json::to_string_pretty(&report)?);
+        Ok(()) => {
+            let (mut json, _) = report.finish()?;
+            let mut stdout = std::io::stdout().lock();
+            std::io::copy(&mut json, &mut stdout)?;
+            writeln!(stdout)?;
             Ok(())
         }
         Err(ImportError::Rows(rows)) => {

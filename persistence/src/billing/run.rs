@@ -86,16 +86,28 @@ pub(super) fn next_customers(
 /// of the next change (or the period's end), so of several changes on one day
 /// only the last one counts, as in `domain::seat_days`; amounts round half to
 /// even, as in `domain::prorate`.
+///
+/// Money is checked, never clamped: PostgreSQL raises "bigint out of range" on
+/// a product or total that leaves 64 bits; SQLite raises "integer overflow" on
+/// a total, but turns an overflowing product into a float (which would be read
+/// back clamped to `i64::MAX`), so there the product is tested and an overflow
+/// raised by hand (`abs` of the smallest integer). `StoreError` turns both
+/// into `AmountOverflow`, which fails the run.
 fn lines_cte(c: &DbConn) -> String {
-    // Day of the month and month of a timestamp: where the backends' SQL differs.
-    let (day, month) = match c {
+    // Day of the month and month of a timestamp, and the checked product:
+    // where the backends' SQL differs.
+    let (day, month, num) = match c {
         DbConn::Pg(_) => (
             "CAST(EXTRACT(DAY FROM ch.changed_at) AS INTEGER)",
             "CAST(EXTRACT(MONTH FROM s.created_at) AS INTEGER)",
+            "s.unit_price_minor * seats.seat_days",
         ),
         DbConn::Sqlite(_) => (
             "CAST(strftime('%d', ch.changed_at) AS INTEGER)",
             "CAST(strftime('%m', s.created_at) AS INTEGER)",
+            "CASE WHEN typeof(s.unit_price_minor * seats.seat_days) = 'integer' \
+               THEN s.unit_price_minor * seats.seat_days \
+               ELSE abs(length(s.id) * 0 - 9223372036854775807 - 1) END",
         ),
     };
     format!(
@@ -114,7 +126,7 @@ fn lines_cte(c: &DbConn) -> String {
          priced AS (
            SELECT s.id, s.customer_id, s.customer_path, s.sku, s.description, s.billing_cycle,
                   s.unit_price_minor, s.currency, seats.seat_days,
-                  s.unit_price_minor * seats.seat_days AS num
+                  {num} AS num
            FROM subscriptions s JOIN seats ON seats.subscription_id = s.id
            WHERE s.customer_path BETWEEN $1 AND $2 AND s.created_at < $4 AND seats.seat_days > 0
              AND (s.billing_cycle = 'monthly' OR (s.billing_cycle = 'annual' AND {month} = $5))),

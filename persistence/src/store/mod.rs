@@ -33,6 +33,7 @@ use crate::snapshot::Snapshot;
 use crate::tx::write;
 
 pub use mail_outbox::MailBacklog;
+pub use operators::Imported;
 
 /// How long a checkout waits for a connection while the database is up (all
 /// of them busy); while it is down, a checkout fails at once.

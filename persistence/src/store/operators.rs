@@ -1,13 +1,12 @@
 //! Operators: invitations, role and status changes, sign-ins and imports.
 
-use std::collections::HashMap;
-
 use chrono::{DateTime, Utc};
 use domain::{DisplayName, RoleSet, TreePath};
 use uuid::Uuid;
 
 use super::Store;
 use crate::audit::AuditEntry;
+use crate::connection::DbConn;
 use crate::error::StoreError;
 use crate::mail_outbox::{self, OutgoingMail};
 use crate::operators::{self, ImportRow, NewOperator, Operator, OperatorFilter};
@@ -91,27 +90,63 @@ impl Store {
         self.read(|c| organizations::child_named(c, parent, name))
     }
 
-    /// Which of these (home, e-mail) pairs already are operators.
-    pub fn existing_operators(&self, pairs: &[(Uuid, String)]) -> Result<HashMap<(Uuid, String), Uuid>, StoreError> {
-        self.read(|c| operators::existing_pairs(c, pairs))
-    }
-
-    /// Inserts an import's new operators in one transaction (all or nothing),
-    /// re-checking inside it that none appeared meanwhile.
+    /// The writes of a streamed import, in one transaction (all or nothing; a
+    /// dry run writes nothing and takes no write lock). `next` yields the
+    /// file's valid rows a batch at a time; of each batch the operators already
+    /// present are looked up and the others inserted with their audit events,
+    /// and `report` hears every row: the operator's id (`None` for a new one on
+    /// a dry run) and whether it already existed. Memory is one batch.
     pub fn import_operators(
         &self,
         scope: &TreePath,
-        rows: &[ImportRow],
         who: &AuditEntry,
-    ) -> Result<Vec<Uuid>, StoreError> {
-        self.change(|c| {
-            let mut homes: Vec<Uuid> = rows.iter().map(|r| r.home_organization_id).collect();
-            homes.sort_unstable();
-            homes.dedup();
-            for home in homes {
-                organizations::lock_in_scope(c, scope, home, RowLock::Share)?;
+        dry_run: bool,
+        mut next: impl FnMut() -> Result<Option<Vec<ImportRow>>, StoreError>,
+        mut report: impl FnMut(&ImportRow, Option<Uuid>, Imported) -> Result<(), StoreError>,
+    ) -> Result<(), StoreError> {
+        let mut batches = |c: &mut DbConn| -> Result<(), StoreError> {
+            while let Some(rows) = next()? {
+                let key = |r: &ImportRow| (r.home_organization_id, r.email.as_str().to_string());
+                let pairs: Vec<(Uuid, String)> = rows.iter().map(key).collect();
+                let present = operators::existing_pairs(c, &pairs)?;
+                let (existing, new): (Vec<ImportRow>, Vec<ImportRow>) =
+                    rows.into_iter().partition(|r| present.contains_key(&key(r)));
+                for r in &existing {
+                    report(r, present.get(&key(r)).copied(), Imported::Existing)?;
+                }
+                if dry_run || new.is_empty() {
+                    for r in &new {
+                        report(r, None, Imported::Created)?;
+                    }
+                    continue;
+                }
+                let mut homes: Vec<Uuid> = new.iter().map(|r| r.home_organization_id).collect();
+                homes.sort_unstable();
+                homes.dedup();
+                for home in homes {
+                    organizations::lock_in_scope(c, scope, home, RowLock::Share)?;
+                }
+                let ids = operators::insert_all(c, &new, who)?;
+                for (r, id) in new.iter().zip(ids) {
+                    report(r, Some(id), Imported::Created)?;
+                }
             }
-            operators::insert_all(c, rows, who)
-        })
+            Ok(())
+        };
+        if dry_run {
+            let mut c = self.conn()?;
+            batches(c.db()?)
+        } else {
+            self.change(batches)
+        }
     }
+}
+
+/// What an import did with a row.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Imported {
+    /// A new operator (or, on a dry run, one that would be created).
+    Created,
+    /// The operator was already there: reported, not duplicated.
+    Existing,
 }

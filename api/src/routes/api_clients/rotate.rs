@@ -14,8 +14,8 @@ use crate::state::AppState;
 /// Rotate an API client's secret
 ///
 /// Issues a new secret (shown in this answer only); the old one stops working at
-/// once. Tokens already issued stay valid until they expire; revoke the client to
-/// stop those too.
+/// once, and so do the tokens issued before the rotation (as a password change
+/// would): the client asks for a new token with the new secret.
 #[utoipa::path(
     tag = "API clients",
     operation_id = "rotateApiClientSecret",

@@ -1,5 +1,6 @@
 use actix_web::{patch, web, HttpResponse};
 use domain::actions::ManageApiClients;
+use domain::codes;
 use domain::{parse_all, DisplayName, Role};
 use persistence::ApiClient;
 use serde::Deserialize;
@@ -10,6 +11,7 @@ use crate::auth::audit_entry;
 use crate::error::ApiError;
 use crate::extract::StrictJson;
 use crate::guard::Guarded;
+use crate::problems::Problems;
 use crate::routes::operators::view::parse_roles;
 use crate::state::AppState;
 
@@ -31,6 +33,7 @@ pub struct UpdateApiClient {
 /// Change an API client's name or roles
 ///
 /// New roles apply to the client's very next request, with the tokens it holds.
+/// A revoked client cannot be changed (409 `client_revoked`).
 #[utoipa::path(
     tag = "API clients",
     operation_id = "updateApiClient",
@@ -38,6 +41,7 @@ pub struct UpdateApiClient {
     params(("id" = Uuid, Path, description = "API client id")),
     responses(
         (status = 200, description = "Updated", body = ApiClientView),
+        Problems<(codes::ClientRevoked,)>,
     ),
     security(("bearer" = []))
 )]

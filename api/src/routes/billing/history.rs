@@ -1,10 +1,12 @@
 use actix_web::{get, web, HttpResponse};
 use domain::actions::ReadBilling;
+use domain::codes;
 use persistence::Organization;
 
 use super::view::{BillingHistory, BillingTotalView};
 use crate::error::ApiError;
 use crate::guard::Guarded;
+use crate::problems::Problems;
 use crate::state::AppState;
 
 /// Read the billing history
@@ -18,6 +20,7 @@ use crate::state::AppState;
     params(("id" = Uuid, Path, description = "Organisation id")),
     responses(
         (status = 200, description = "Totals per period and currency", body = BillingHistory),
+        Problems<(codes::AmountOverflow,)>,
     ),
     security(("bearer" = []))
 )]

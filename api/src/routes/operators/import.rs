@@ -7,8 +7,9 @@ use utoipa::IntoParams;
 
 use crate::auth::audit_entry;
 use crate::error::ApiError;
-use crate::extract::{read_body, StrictQuery};
+use crate::extract::StrictQuery;
 use crate::guard::Guarded;
+use crate::import_report::{body, spool, ReportWriter};
 use crate::operator_import::{import, ImportReport};
 use crate::problems::Problems;
 use crate::state::AppState;
@@ -30,8 +31,10 @@ pub struct ImportQuery {
 /// separated by `/` (e.g. `Northwind Distribution/Fabrikam Reseller`). With
 /// `dry_run=true` the file is checked and nothing is written. A real run is all or
 /// nothing: if any row is bad, the answer (422) lists every bad row with its line
-/// and column and no operator is created. Operators already present are reported
-/// under `existing`, not duplicated. New operators start `invited`.
+/// and column (the first 1,000, then a count) and no operator is created.
+/// Operators already present are reported under `existing`, not duplicated.
+/// New operators start `invited`. The file is streamed: memory does not grow
+/// with its size.
 #[utoipa::path(
     tag = "Operators",
     operation_id = "importOperators",
@@ -56,19 +59,29 @@ pub async fn import_operators(
     if !is_csv {
         return Err(ApiError::UnsupportedMediaType { expected: "text/csv" });
     }
-    let body = read_body(payload, state.config.import_max_bytes).await?;
+    let mut file = spool(payload, state.config.import_max_bytes).await?;
     let dry_run = query.0.dry_run.unwrap_or(false);
-    let report = target
-        .db(&state, move |s, principal, target| {
+    let (report, len) = target
+        .db(&state, move |s, principal, target| -> Result<_, ApiError> {
+            let mut report = ReportWriter::new(dry_run).map_err(spool_failed)?;
             import(
                 s,
                 &principal.home_path,
                 &target,
-                &body,
+                &mut file,
                 dry_run,
                 &audit_entry(principal),
-            )
+                &mut report,
+            )?;
+            report.finish().map_err(spool_failed)
         })
         .await?;
-    Ok(HttpResponse::Ok().json(report))
+    Ok(HttpResponse::Ok()
+        .content_type(mime::APPLICATION_JSON)
+        .no_chunking(len)
+        .streaming(body(report)))
+}
+
+fn spool_failed(e: std::io::Error) -> ApiError {
+    ApiError::Internal(format!("the import's report spool: {e}"))
 }

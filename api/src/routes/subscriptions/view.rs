@@ -12,7 +12,9 @@ use uuid::Uuid;
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"amount_minor": 1730, "currency": "NZD"}))]
 pub struct MoneyView {
-    #[schema(minimum = 0)]
+    /// At most 100,000,000,000 (`Money::MAX_AMOUNT_MINOR`), so that every
+    /// invoice line fits; more is 422 naming the field.
+    #[schema(minimum = 0, maximum = 100000000000_i64)]
     #[serde(deserialize_with = "crate::extract::integer")]
     pub amount_minor: i64,
     #[schema(pattern = "^[A-Z]{3}$")]
