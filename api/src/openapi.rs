@@ -44,6 +44,8 @@ anything else answers 404, exactly like a record that does not exist. Errors are
         (name = "Reports", description = "Streamed CSV reports over a subtree: subscriptions, customer users, invoice lines"),
         (name = "Audit", description = "The tamper-evident, append-only audit log of a subtree, as pages or CSV"),
         (name = "Webhooks", description = "Signed pushes of every change in a subtree to a partner's endpoints (Standard Webhooks); the events and their payloads are in this document's `webhooks` section"),
+        (name = "Branding", description = "A brand per channel organisation, inherited down the tree; public by portal domain"),
+        (name = "Services", description = "The service catalogue, and launching a customer's service instance as its partner"),
     )
 )]
 pub struct ApiDoc;

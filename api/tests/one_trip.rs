@@ -95,6 +95,12 @@ async fn every_request_takes_one_pooled_connection() {
             200,
         ),
         (
+            "GET the brand in force",
+            get(&format!("/v1/organizations/{root}/branding/effective")),
+            200,
+        ),
+        ("GET the service catalogue", get("/v1/services"), 200),
+        (
             "GET the users report",
             get(&format!("/v1/organizations/{root}/reports/users.csv")),
             200,

@@ -107,6 +107,8 @@ error_codes! {
     CustomerHasNoOperators = (409, "customer_has_no_operators", "The request conflicts with the current state"),
     /// Customers have no API clients.
     CustomerHasNoApiClients = (409, "customer_has_no_api_clients", "The request conflicts with the current state"),
+    /// Customers have no brand of their own (they show their partner's).
+    CustomerHasNoBrand = (409, "customer_has_no_brand", "The request conflicts with the current state"),
     /// You cannot disable yourself.
     CannotDisableSelf = (409, "cannot_disable_self", "The request conflicts with the current state"),
     /// You cannot remove your own admin role.
@@ -119,7 +121,8 @@ error_codes! {
     ClientRevoked = (409, "client_revoked", "The request conflicts with the current state"),
     /// A disabled customer user cannot be impersonated.
     UserDisabled = (409, "user_disabled", "The request conflicts with the current state"),
-    /// The customer is suspended or archived, so its users cannot be impersonated.
+    /// The customer is suspended or archived, so its users cannot be impersonated
+    /// nor its services launched.
     CustomerInactive = (409, "customer_inactive", "The request conflicts with the current state"),
     /// Cancelled or expired subscriptions refuse changes.
     SubscriptionEnded = (409, "subscription_ended", "The request conflicts with the current state"),

@@ -9,6 +9,7 @@
 pub mod api_client;
 pub mod audit_action;
 pub mod billing;
+pub mod brand;
 pub mod customer;
 pub mod customer_user;
 pub mod display_name;
@@ -18,6 +19,7 @@ pub mod error_code;
 pub mod fields;
 pub mod insights;
 pub mod legacy_role;
+pub mod logo;
 pub mod onboarding;
 pub mod operator;
 pub mod organization;
@@ -36,6 +38,7 @@ pub use billing::{
     add_amount, billed_in, check_no_active_run, prorate, seat_days, total_of, AmountOverflow, BillingRunStatus,
     InvoiceChange, InvoiceStatus, Period,
 };
+pub use brand::{BrandInput, HexColor, HttpsUrl, PortalDomain, RawBrand};
 pub use customer::{check_accepts_changes, Country, CustomerDetails, CustomerInput, TenantId};
 pub use customer_user::{
     check_impersonable, check_keeps_master_admin, parse_mobile, AdminFlags, CustomerUserStatus, Mobile,
@@ -46,13 +49,14 @@ pub use error::{DomainError, FieldError, Forbidden};
 pub use error_code::{codes, ErrorCode, KnownCode};
 pub use fields::{parse_all, FieldResults, IntoFieldErrors};
 pub use legacy_role::map_legacy_role;
+pub use logo::{Logo, LogoType};
 pub use onboarding::{ApplicationStatus, Decision, FirstAdmin, LinkState};
 pub use operator::{check_admin_change, AdminChange, OperatorStatus};
 pub use organization::{check_move, check_status_change, MoveNode, NotAHome, OrgKind, OrgStatus, StatusChange};
 pub use permission::{actions, check_listable, listable_kinds, Action, ActionPolicy, PageNotAvailable};
 pub use principal::{Principal, PrincipalKind, Scoped};
 pub use role::{Role, RoleSet};
-pub use service::Slug;
+pub use service::{check_launchable, Regions, Slug};
 pub use subscription::{check_date, BillingCycle, Currency, Money, Seats, Sku, SubscriptionChange, SubscriptionStatus};
 pub use tenant_domain::TenantDomain;
 pub use tree_path::TreePath;

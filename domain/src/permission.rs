@@ -85,6 +85,16 @@ permission_matrix! {
     ReviewApplications => (ADMIN, CHANNEL),
     ReadWebhooks => (ADMIN, CHANNEL),
     ManageWebhooks => (ADMIN, CHANNEL),
+    /// Read an organisation's own and effective brand and logo.
+    ReadBranding => (VIEWER_UP, CHANNEL),
+    /// Set or remove a brand or its logo.
+    ManageBranding => (ADMIN, CHANNEL),
+    /// Read the service catalogue (to provision instances from it).
+    ReadServices => (VIEWER_UP, CHANNEL),
+    /// Keep the service catalogue: the provider's admins only.
+    ManageServices => (ADMIN, &[OrgKind::Provider]),
+    /// Open a customer's service instance as its partner (a launch token).
+    LaunchService => (ADMIN, CHANNEL),
     /// Scrape `GET /metrics`: the whole service's figures, so the provider's admins only.
     Metrics => (ADMIN, &[OrgKind::Provider]),
 }
@@ -172,6 +182,18 @@ mod tests {
         assert!(!Action::ReadBilling.allowed(&v, OrgKind::Partner));
         assert!(!Action::ImpersonateCustomerUser.allowed(&v, OrgKind::Partner));
         assert!(!Action::ReadAuditLog.allowed(&v, OrgKind::Partner));
+        assert!(Action::ReadBranding.allowed(&v, OrgKind::Partner));
+        assert!(!Action::ManageBranding.allowed(&v, OrgKind::Partner));
+        assert!(!Action::LaunchService.allowed(&v, OrgKind::Partner));
+    }
+
+    #[test]
+    fn only_the_providers_admins_keep_the_catalogue() {
+        let a = roles(&[Role::Admin]);
+        assert!(Action::ManageServices.allowed(&a, OrgKind::Provider));
+        assert!(!Action::ManageServices.allowed(&a, OrgKind::Distributor));
+        assert!(Action::ReadServices.allowed(&roles(&[Role::Viewer]), OrgKind::Partner));
+        assert!(Action::LaunchService.allowed(&a, OrgKind::Partner));
     }
 
     #[test]

@@ -330,6 +330,21 @@ pub struct Tree {
 }
 
 impl TestApp {
+    /// Adds services to the catalogue as the provider's admin: (key, regions),
+    /// each launched at `https://<key>.example/launch`.
+    pub async fn catalogue(&self, services: &[(&str, &[&str])]) {
+        for (key, regions) in services {
+            let body = json!({
+                "key": key,
+                "name": key,
+                "launch_url": format!("https://{key}.example/launch"),
+                "regions": regions,
+            });
+            let r = self.admin().post("/v1/services", body).await;
+            assert_eq!(r.status, 201, "catalogue {key}: {}", r.text);
+        }
+    }
+
     pub async fn tree(&self) -> Tree {
         let t = &self.admin_token;
         let dist = self.create(t, self.root, "distributor", "Northwind Distribution").await;

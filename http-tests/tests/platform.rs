@@ -103,6 +103,8 @@ const PUBLIC_V1: &[&str] = &[
     "GET /v1/activations/{token}",
     "POST /v1/activations/{token}",
     "POST /v1/programmes/{org_id}/applications",
+    "GET /v1/brands/{portal_domain}",
+    "GET /v1/brands/{portal_domain}/logo",
 ];
 
 both_backends!(swagger_ui_is_served_and_the_bare_path_redirects, |app| async move {

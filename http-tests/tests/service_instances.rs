@@ -2,7 +2,8 @@
 //! unique per (customer, service, region), also under a race, while the same
 //! service in another region or for another customer is fine; removing frees the
 //! triple again; slugs are validated field by field; only customers have
-//! instances; viewers read but do not change; a sibling reseller sees nothing.
+//! instances; viewers read but do not change; a sibling reseller sees nothing;
+//! an instance names a catalogue service and one of its regions.
 
 use domain::Role;
 use http_tests::{both_backends, join2, Reply, TestApp};
@@ -45,6 +46,17 @@ async fn listed(app: &TestApp, token: &str, customer: Uuid) -> Vec<(String, Stri
         .collect()
 }
 
+/// The catalogue every test here provisions from.
+async fn catalogue(app: &TestApp) {
+    let longest = "a".repeat(63);
+    app.catalogue(&[
+        ("call-manager", &["eu-west", "us-east", "ap-southeast"][..]),
+        ("backup", &["eu-west"][..]),
+        (longest.as_str(), &["eu-west"][..]),
+    ])
+    .await;
+}
+
 fn pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {
     list.iter().map(|(s, r)| (s.to_string(), r.to_string())).collect()
 }
@@ -53,6 +65,7 @@ both_backends!(
     provision_list_and_remove_with_one_live_instance_per_triple,
     |app| async move {
         let t = app.tree().await;
+        catalogue(&app).await;
         assert!(listed(&app, &app.admin_token, t.customer_a).await.is_empty());
 
         let r = provision(&app, &app.admin_token, t.customer_a, "call-manager", "eu-west").await;
@@ -121,6 +134,7 @@ both_backends!(
     two_racing_provisions_of_one_triple_give_one_201_and_one_409,
     |app| async move {
         let t = app.tree().await;
+        catalogue(&app).await;
         let (a, b) = join2(
             provision(&app, &app.admin_token, t.customer_a2, "call-manager", "ap-southeast"),
             provision(&app, &app.admin_token, t.customer_a2, "call-manager", "ap-southeast"),
@@ -140,6 +154,7 @@ both_backends!(
 
 both_backends!(service_and_region_must_be_slugs, |app| async move {
     let t = app.tree().await;
+    catalogue(&app).await;
     for (service, region, field) in [
         ("Call Manager", "eu-west", "service"),
         ("-call", "eu-west", "service"),
@@ -192,6 +207,7 @@ both_backends!(service_and_region_must_be_slugs, |app| async move {
 
 both_backends!(only_customers_have_service_instances, |app| async move {
     let t = app.tree().await;
+    catalogue(&app).await;
     for id in [t.reseller_a, t.dist, app.root, Uuid::now_v7()] {
         let r = app.admin().customers().service_instances(id).await;
         assert_eq!(r.status, 404, "list on {id}: {}", r.text);
@@ -205,6 +221,7 @@ both_backends!(only_customers_have_service_instances, |app| async move {
 
 both_backends!(viewers_read_but_do_not_provision_or_remove, |app| async move {
     let t = app.tree().await;
+    catalogue(&app).await;
     let id = provisioned(&app, t.customer_a2, "call-manager", "eu-west").await;
     let (_, viewer) = app.operator(t.reseller_a, "viewer@reseller-a.example", &[Role::Viewer]);
     assert_eq!(
@@ -236,6 +253,7 @@ both_backends!(viewers_read_but_do_not_provision_or_remove, |app| async move {
 
 both_backends!(a_sibling_reseller_sees_nothing_like_a_random_id, |app| async move {
     let t = app.tree().await;
+    catalogue(&app).await;
     let id = provisioned(&app, t.customer_a, "call-manager", "eu-west").await;
     let (_, admin_b) = app.operator(t.reseller_b, "admin@reseller-b.example", &[Role::Admin]);
     let random = Uuid::now_v7();
@@ -264,3 +282,20 @@ both_backends!(a_sibling_reseller_sees_nothing_like_a_random_id, |app| async mov
     let r = provision(&app, &admin_b, t.customer_b, "backup", "eu-west").await;
     assert_eq!(r.status, 201, "{}", r.text);
 });
+
+both_backends!(
+    an_instance_names_a_catalogue_service_and_one_of_its_regions,
+    |app| async move {
+        let t = app.tree().await;
+        catalogue(&app).await;
+        let r = provision(&app, &app.admin_token, t.customer_a, "fax-gateway", "eu-west").await;
+        assert_eq!(r.status, 404, "{}", r.text);
+        assert_eq!(r.code(), Some("reference_not_found"));
+        assert_eq!(r.error_field(), Some("service"));
+        let r = provision(&app, &app.admin_token, t.customer_a, "backup", "us-east").await;
+        assert_eq!(r.status, 422, "{}", r.text);
+        assert_eq!(r.error_field(), Some("region"));
+        assert_eq!(r.body["errors"][0]["code"], "not_offered");
+        assert!(listed(&app, &app.admin_token, t.customer_a).await.is_empty());
+    }
+);

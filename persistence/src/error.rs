@@ -68,6 +68,16 @@ const UNIQUE_FIELDS: &[(&[&str], &str, &str)] = &[
         "this service is already provisioned for the customer in this region",
     ),
     (
+        &["brands_portal_domain_key", "brands.portal_domain"],
+        "portal_domain",
+        "this portal domain is already used by another brand",
+    ),
+    (
+        &["services_key_key", "services.service_key"],
+        "key",
+        "a service with this key is already in the catalogue",
+    ),
+    (
         &["organizations_primary_domain_key", "organizations.primary_domain"],
         "primary_domain",
         "this domain is already taken",

@@ -17,6 +17,7 @@ mod applications;
 mod audit;
 mod availability;
 mod billing;
+mod brands;
 mod bulk;
 mod connection;
 mod customer_users;
@@ -32,6 +33,7 @@ mod reports;
 mod rollups;
 mod schema;
 mod service_instances;
+mod services;
 mod snapshot;
 mod store;
 mod subscriptions;
@@ -47,6 +49,7 @@ pub use api_clients::ApiClient;
 pub use applications::{Application, ApplicationFilter, Approval, NewApplication};
 pub use audit::{Actor, AuditEntry, AuditEvent, AuditFilter, BrokenLink, ChainReport, SealRound};
 pub use billing::{BillingRun, BillingTotal, Invoice, InvoiceFilter, InvoiceLine, RunClaim, RunStep, Tally};
+pub use brands::{Brand, StoredLogo};
 pub use bulk::{BulkCustomerUser, BulkOperator, BulkOrganization, BulkSubscription};
 pub use connection::Backend;
 pub use customer_users::{CustomerUser, CustomerUserFilter, CustomerUserPatch, Impersonation, NewCustomerUser};
@@ -59,7 +62,8 @@ pub use organizations::{
     ChildrenFilter, CustomerFields, DescendantFilter, NewOrganization, Organization, OrganizationPatch, PathEntry,
 };
 pub use reports::{CustomerUserReportRow, SubscriptionReportRow};
-pub use service_instances::ServiceInstance;
+pub use service_instances::{Launch, ServiceInstance};
+pub use services::{NewService, Service, ServicePatch};
 pub use snapshot::Snapshot;
 pub use store::{Imported, MailBacklog, PoolStatus, Store};
 pub use subscriptions::{

@@ -263,6 +263,45 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    brands (organization_id) {
+        organization_id -> Text,
+        display_name -> Text,
+        primary_color -> Nullable<Text>,
+        accent_color -> Nullable<Text>,
+        support_email -> Nullable<Text>,
+        support_url -> Nullable<Text>,
+        portal_domain -> Nullable<Text>,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    brand_logos (organization_id) {
+        organization_id -> Text,
+        content_type -> Text,
+        digest -> Text,
+        bytes -> Binary,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    services (id) {
+        id -> Text,
+        service_key -> Text,
+        name -> Text,
+        launch_url -> Text,
+        regions -> Text,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(brands -> organizations (organization_id));
 diesel::joinable!(api_clients -> organizations (home_organization_id));
 diesel::joinable!(webhook_endpoints -> organizations (organization_id));
 diesel::joinable!(webhook_deliveries -> webhook_endpoints (endpoint_id));
@@ -285,4 +324,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     webhook_events,
     webhook_deliveries,
     webhook_attempts,
+    brands,
+    brand_logos,
+    services,
 );

@@ -1,9 +1,10 @@
-//! Service instances of a customer. Removal keeps the row (`removed_at`); only
-//! live instances are unique per (customer, service, region).
+//! Service instances of a customer. Each names a catalogue service and one of
+//! its regions. Removal keeps the row (`removed_at`); only live instances are
+//! unique per (customer, service, region). Launches are audited here.
 
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
-use domain::{check_accepts_changes, AuditAction, Slug, TreePath};
+use domain::{check_accepts_changes, check_launchable, AuditAction, DomainError, Slug, TreePath};
 use serde_json::json;
 use uuid::Uuid;
 
@@ -13,6 +14,7 @@ use crate::error::StoreError;
 use crate::ids::parse_uuid;
 use crate::organizations::{lock_in_scope, RowLock};
 use crate::schema::{organizations, service_instances};
+use crate::services::{self, Service};
 use crate::time::{now, utc};
 
 #[derive(Debug, Clone)]
@@ -104,6 +106,8 @@ pub(crate) fn add(
 ) -> Result<ServiceInstance, StoreError> {
     let org = lock_in_scope(c, scope, customer, RowLock::Share)?;
     check_accepts_changes(org.status)?;
+    let offered = services::by_key(c, service.as_str())?.ok_or(StoreError::ReferenceNotFound { field: "service" })?;
+    offered.regions.check_offered(region).map_err(DomainError::from)?;
     let id = Uuid::now_v7();
     diesel::insert_into(service_instances::table)
         .values((
@@ -152,4 +156,45 @@ pub(crate) fn remove(c: &mut DbConn, scope: &TreePath, id: Uuid, who: &AuditEntr
             details: json!({"service": instance.service, "region": instance.region}),
         },
     )
+}
+
+/// A launch of an instance: the token's id and expiry, for the audit log.
+#[derive(Debug, Clone)]
+pub struct Launch {
+    pub token_id: Uuid,
+    pub expires_at: DateTime<Utc>,
+}
+
+/// Checks that the instance's customer in `scope` may be launched into now,
+/// records the launch, and returns the catalogue service (its launch URL).
+pub(crate) fn launch(
+    c: &mut DbConn,
+    scope: &TreePath,
+    id: Uuid,
+    launch: &Launch,
+    who: &AuditEntry,
+) -> Result<Service, StoreError> {
+    let instance = find(c, id)?
+        .filter(|i| scope.is_ancestor_or_self_of(&i.customer_path))
+        .ok_or(StoreError::NotFound)?;
+    let customer = lock_in_scope(c, scope, instance.customer_id, RowLock::Share)?;
+    check_launchable(customer.status)?;
+    let service = services::by_key(c, &instance.service)?.ok_or(StoreError::NotFound)?;
+    audit::record(
+        c,
+        who,
+        Event {
+            organization_id: instance.customer_id,
+            action: AuditAction::ServiceInstanceLaunched,
+            target_type: "service_instance",
+            target_id: id,
+            details: json!({
+                "jti": launch.token_id,
+                "expires_at": launch.expires_at,
+                "service": instance.service,
+                "region": instance.region,
+            }),
+        },
+    )?;
+    Ok(service)
 }

@@ -7,6 +7,7 @@ mod extractor;
 mod impersonation;
 mod issue;
 mod keys;
+mod launch;
 mod oidc;
 mod verifier;
 
@@ -18,5 +19,6 @@ pub use impersonation::{
 };
 pub use issue::access_token;
 pub use keys::{KeyError, SigningKeys};
+pub use launch::{launch_token, LaunchClaims, LaunchTarget, LaunchToken, LAUNCH_TOKEN_TYPE, LAUNCH_TTL_SECS};
 pub use oidc::IdentityProvider;
 pub use verifier::{TokenError, TokenVerifier, Verified, VerifiedSubject};

@@ -4,6 +4,7 @@ pub mod api_clients;
 pub mod applications;
 pub mod audit;
 pub mod billing;
+pub mod branding;
 pub mod customer_users;
 pub mod customers;
 pub mod domains;
@@ -14,6 +15,7 @@ pub mod operators;
 pub mod organizations;
 pub mod platform;
 pub mod reports;
+pub mod services;
 pub mod subscriptions;
 pub mod webhooks;
 
@@ -36,4 +38,6 @@ pub fn v1(cfg: &mut ServiceConfig) {
     reports::configure(cfg);
     billing::configure(cfg);
     webhooks::configure(cfg);
+    branding::configure(cfg);
+    services::configure(cfg);
 }

@@ -99,6 +99,14 @@ impl OrgKind {
         )
     }
 
+    /// Refuses a brand for a customer: it shows its partner's.
+    pub fn check_has_brand(self) -> Result<(), NotAHome> {
+        self.refuse_customer(
+            ErrorCode::CustomerHasNoBrand,
+            "customers show their partner's brand and have none of their own",
+        )
+    }
+
     fn refuse_customer(self, code: ErrorCode, message: &'static str) -> Result<(), NotAHome> {
         if self.may_home_operators() {
             Ok(())
@@ -228,6 +236,16 @@ mod tests {
         let refused = Customer.check_homes_api_clients().unwrap_err();
         assert_eq!(refused.code, ErrorCode::CustomerHasNoApiClients);
         assert_eq!(refused.at("organization").code, "customer_has_no_api_clients");
+    }
+
+    #[test]
+    fn customers_have_no_brand() {
+        assert!(Partner.check_has_brand().is_ok());
+        assert!(Provider.check_has_brand().is_ok());
+        assert_eq!(
+            Customer.check_has_brand().unwrap_err().code,
+            ErrorCode::CustomerHasNoBrand
+        );
     }
 
     #[test]

@@ -8,12 +8,14 @@ mod api_clients;
 mod applications;
 mod audit_log;
 mod billing;
+mod brands;
 mod bulk;
 mod customer_users;
 mod mail_outbox;
 mod operators;
 mod organizations;
 mod service_instances;
+mod services;
 mod subscriptions;
 mod webhooks;
 

@@ -6,7 +6,8 @@ use uuid::Uuid;
 use super::Store;
 use crate::audit::AuditEntry;
 use crate::error::StoreError;
-use crate::service_instances::{self, ServiceInstance};
+use crate::service_instances::{self, Launch, ServiceInstance};
+use crate::services::Service;
 
 impl Store {
     /// A live service instance.
@@ -32,5 +33,17 @@ impl Store {
 
     pub fn remove_service_instance(&self, scope: &TreePath, id: Uuid, who: &AuditEntry) -> Result<(), StoreError> {
         self.change(|c| service_instances::remove(c, scope, id, who))
+    }
+
+    /// Refuses inactive customers; otherwise audits the launch (in its own
+    /// transaction) and returns the instance's catalogue service.
+    pub fn record_launch(
+        &self,
+        scope: &TreePath,
+        id: Uuid,
+        launch: &Launch,
+        who: &AuditEntry,
+    ) -> Result<Service, StoreError> {
+        self.change(|c| service_instances::launch(c, scope, id, launch, who))
     }
 }

@@ -85,8 +85,10 @@ pub async fn list_service_instances(
 
 /// Provision a service instance
 ///
-/// Adds a service in a region for the customer; a customer has at most one live
-/// instance per service and region.
+/// Adds a catalogue service in one of its regions for the customer (404
+/// `reference_not_found` naming `service` for a key not in the catalogue, 422
+/// `region` for a region it is not offered in); a customer has at most one
+/// live instance per service and region.
 #[utoipa::path(
     tag = "Customers",
     operation_id = "createServiceInstance",
@@ -95,7 +97,7 @@ pub async fn list_service_instances(
     responses(
         (status = 201, description = "Provisioned", body = ServiceInstanceView,
             headers(("Location" = String, description = "URL of the instance"))),
-        Problems<(codes::Duplicate, codes::CustomerArchived)>,
+        Problems<(codes::Duplicate, codes::CustomerArchived, codes::ReferenceNotFound)>,
     ),
     security(("bearer" = []))
 )]

@@ -1,0 +1,3 @@
+DROP TABLE services;
+DROP TABLE brand_logos;
+DROP TABLE brands;
