@@ -368,3 +368,25 @@ pub(crate) fn impersonate(
     )?;
     Ok(user)
 }
+
+/// Sets a customer user's password (through a reset or invitation link) and
+/// records when, so the customer portal can refuse its older sessions.
+pub(crate) fn set_password(
+    conn: &mut DbConn,
+    id: Uuid,
+    password_hash: &str,
+    changed_at: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    let user = find(conn, id)?.ok_or(StoreError::NotFound)?;
+    diesel::update(customer_users::table.find(id.to_string()))
+        .set((
+            customer_users::password_hash.eq(password_hash),
+            customer_users::credentials_changed_at.eq(crate::time::naive(changed_at)),
+        ))
+        .execute(conn)?;
+    audit::record(
+        conn,
+        &AuditEntry::by(crate::audit::Actor::System),
+        event(&user, AuditAction::CustomerUserPasswordSet, json!({})),
+    )
+}

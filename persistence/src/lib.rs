@@ -19,6 +19,7 @@ mod availability;
 mod billing;
 mod bulk;
 mod connection;
+mod credentials;
 mod customer_users;
 mod error;
 mod home;
@@ -49,6 +50,7 @@ pub use audit::{Actor, AuditEntry, AuditEvent, AuditFilter, BrokenLink, ChainRep
 pub use billing::{BillingRun, BillingTotal, Invoice, InvoiceFilter, InvoiceLine, RunClaim, RunStep, Tally};
 pub use bulk::{BulkCustomerUser, BulkOperator, BulkOrganization, BulkSubscription};
 pub use connection::Backend;
+pub use credentials::{NewPasswordLink, OperatorSecrets, PasswordLinkHolder, PasswordLinkPurpose, SignInCandidate};
 pub use customer_users::{CustomerUser, CustomerUserFilter, CustomerUserPatch, Impersonation, NewCustomerUser};
 pub use domain::{ApiClientStatus, CustomerUserStatus};
 pub use error::StoreError;
@@ -61,7 +63,7 @@ pub use organizations::{
 pub use reports::{CustomerUserReportRow, SubscriptionReportRow};
 pub use service_instances::ServiceInstance;
 pub use snapshot::Snapshot;
-pub use store::{MailBacklog, PoolStatus, Store};
+pub use store::{MailBacklog, PoolStatus, SignInLookup, Store};
 pub use subscriptions::{
     CustomerRollup, Dashboard, DashboardFigures, NewSubscription, OrgCount, SeatChange, Subscription,
     SubscriptionFilter, SubscriptionPatch, UsageBucket, UsageInterval,

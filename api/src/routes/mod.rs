@@ -14,6 +14,7 @@ pub mod operators;
 pub mod organizations;
 pub mod platform;
 pub mod reports;
+pub mod sessions;
 pub mod subscriptions;
 pub mod webhooks;
 
@@ -36,4 +37,5 @@ pub fn v1(cfg: &mut ServiceConfig) {
     reports::configure(cfg);
     billing::configure(cfg);
     webhooks::configure(cfg);
+    sessions::configure(cfg);
 }

@@ -9,6 +9,7 @@ mod applications;
 mod audit_log;
 mod billing;
 mod bulk;
+mod credentials;
 mod customer_users;
 mod mail_outbox;
 mod operators;
@@ -32,6 +33,7 @@ use crate::migrations;
 use crate::snapshot::Snapshot;
 use crate::tx::write;
 
+pub use credentials::SignInLookup;
 pub use mail_outbox::MailBacklog;
 
 /// How long a checkout waits for a connection while the database is up (all
