@@ -35,7 +35,7 @@ impl TotpSealer {
             source,
         };
         let key = if path.exists() {
-            let text = std::fs::read_to_string(&path).map_err(io)?;
+            let text = std::fs::read_to_string(path).map_err(io)?;
             STANDARD
                 .decode(text.trim())
                 .ok()
@@ -115,6 +115,11 @@ impl TotpSecret {
             Some(issuer.to_string()),
             account.to_string(),
         )
+    }
+
+    /// A secret as an authenticator holds it (base32, as enrolment shows it).
+    pub fn from_base32(encoded: &str) -> Option<Self> {
+        totp_rs::Secret::Encoded(encoded.to_string()).to_bytes().ok().map(Self)
     }
 
     /// The secret in base32, for typing into an authenticator.

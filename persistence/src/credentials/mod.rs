@@ -10,6 +10,7 @@ pub(crate) use failures::{clear_failures, failures_since, record_failure};
 pub(crate) use links::{consume_link, insert_link};
 pub use links::{NewPasswordLink, PasswordLinkHolder, PasswordLinkPurpose};
 pub(crate) use secrets::{
-    accept_totp_step, candidates, clear_totp, confirm_totp, secrets, set_operator_password, start_totp,
+    accept_totp_step, candidates, clear_totp, confirm_totp, secrets, set_initial_password, set_operator_password,
+    start_totp,
 };
 pub use secrets::{OperatorSecrets, SignInCandidate};

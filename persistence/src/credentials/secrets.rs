@@ -174,3 +174,23 @@ pub(crate) fn clear_totp(conn: &mut DbConn, op: &Operator, step: i64, who: &Audi
     }
     Ok(n == 1)
 }
+
+/// The first password of an account created just now (an accepted activation
+/// link): nothing to revoke, so no credential change is recorded.
+pub(crate) fn set_initial_password(
+    conn: &mut DbConn,
+    holder: crate::credentials::PasswordLinkHolder,
+    password_hash: &str,
+) -> Result<(), StoreError> {
+    use crate::credentials::PasswordLinkHolder;
+    use crate::schema::customer_users as cu;
+    match holder {
+        PasswordLinkHolder::Operator(id) => diesel::update(ops::table.find(id.to_string()))
+            .set(ops::password_hash.eq(password_hash))
+            .execute(conn)?,
+        PasswordLinkHolder::CustomerUser(id) => diesel::update(cu::table.find(id.to_string()))
+            .set(cu::password_hash.eq(password_hash))
+            .execute(conn)?,
+    };
+    Ok(())
+}
