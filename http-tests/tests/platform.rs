@@ -103,6 +103,10 @@ const PUBLIC_V1: &[&str] = &[
     "GET /v1/activations/{token}",
     "POST /v1/activations/{token}",
     "POST /v1/programmes/{org_id}/applications",
+    "POST /v1/sessions",
+    "POST /v1/customer-sessions",
+    "POST /v1/password-resets",
+    "POST /v1/password-resets/{token}",
 ];
 
 both_backends!(swagger_ui_is_served_and_the_bare_path_redirects, |app| async move {

@@ -39,7 +39,12 @@ fn link_token(app: &TestApp, email: &str) -> String {
     let mail = mails
         .iter()
         .rev()
-        .find(|m| matches!(m.kind, MailKind::PasswordReset | MailKind::OperatorInvitation))
+        .find(|m| {
+            matches!(
+                m.kind,
+                MailKind::PasswordReset | MailKind::OperatorInvitation | MailKind::CustomerUserInvitation
+            )
+        })
         .unwrap_or_else(|| panic!("no password mail to {email}: {mails:?}"));
     mail.body_text
         .lines()
@@ -420,3 +425,84 @@ both_backends!(an_activation_accepts_a_password_for_the_first_admin, |app| async
     let session = token_of(&sign_in(&app, "boss@pending.example", PASSWORD, None).await);
     assert_eq!(app.as_(&session).organizations().get(partner).await.status, 200);
 });
+
+both_backends!(
+    an_invited_operator_sets_a_password_with_the_mailed_link,
+    |app| async move {
+        let t = app.tree().await;
+        let r = app
+            .admin()
+            .operators()
+            .create(
+                t.reseller_a,
+                json!({"email": "new@reseller-a.example", "name": "New One", "roles": ["viewer"]}),
+            )
+            .await;
+        assert_eq!(r.status, 201, "{}", r.text);
+        let token = link_token(&app, "new@reseller-a.example");
+        assert_eq!(use_link(&app, &token, PASSWORD).await.status, 204);
+        let session = token_of(&sign_in(&app, "new@reseller-a.example", PASSWORD, None).await);
+        let me = app.as_(&session).get("/v1/me").await;
+        assert_eq!(me.body["id"], r.body["id"], "{}", me.text);
+    }
+);
+
+both_backends!(
+    customer_users_are_invited_sign_in_to_the_portal_and_not_to_this_api,
+    |app| async move {
+        let t = app.tree().await;
+        let email = "kim@customer-a.example";
+        let created = app
+            .admin()
+            .customer_users()
+            .create(
+                t.customer_a,
+                json!({"email": email, "name": "Kim", "send_invitation": true}),
+            )
+            .await;
+        assert_eq!(created.status, 201, "{}", created.text);
+        let user = created.id();
+        assert_refused(&sign_in_customer(&app, email, PASSWORD).await);
+
+        assert_eq!(use_link(&app, &link_token(&app, email), PASSWORD).await.status, 204);
+        let session = sign_in_customer(&app, email, PASSWORD).await;
+        let token = token_of(&session);
+        let claims = jsonwebtoken::dangerous::insecure_decode::<Value>(&token)
+            .expect("claims")
+            .claims;
+        assert_eq!(claims["aud"], "customer-portal");
+        assert_eq!(claims["sub"], user.to_string());
+        let refused = app.as_(&token).get("/v1/me").await;
+        assert_eq!(refused.status, 401, "{}", refused.text);
+        assert_eq!(refused.code(), Some("invalid_token"));
+        assert_refused(&sign_in(&app, email, PASSWORD, None).await);
+
+        let again = app
+            .admin()
+            .post(&format!("/v1/customer-users/{user}/invitation"), json!({}))
+            .await;
+        assert_eq!(again.status, 202, "{}", again.text);
+        assert_eq!(request_reset(&app, email).await.status, 202);
+        assert_eq!(use_link(&app, &link_token(&app, email), NEW_PASSWORD).await.status, 204);
+        token_of(&sign_in_customer(&app, email, NEW_PASSWORD).await);
+
+        let disabled = app
+            .admin()
+            .customer_users()
+            .update(user, json!({"status": "disabled"}), None)
+            .await;
+        assert_eq!(disabled.status, 200, "{}", disabled.text);
+        assert_refused(&sign_in_customer(&app, email, NEW_PASSWORD).await);
+        let invite = app
+            .admin()
+            .post(&format!("/v1/customer-users/{user}/invitation"), json!({}))
+            .await;
+        assert_eq!(invite.code(), Some("user_disabled"), "{}", invite.text);
+    }
+);
+
+async fn sign_in_customer(app: &TestApp, email: &str, password: &str) -> Reply {
+    app.anonymous()
+        .post("/v1/customer-sessions", json!({"email": email, "password": password}))
+        .await
+}

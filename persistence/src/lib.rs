@@ -63,7 +63,7 @@ pub use organizations::{
 pub use reports::{CustomerUserReportRow, SubscriptionReportRow};
 pub use service_instances::ServiceInstance;
 pub use snapshot::Snapshot;
-pub use store::{MailBacklog, PoolStatus, SignInLookup, Store};
+pub use store::{CustomerSignInLookup, MailBacklog, PoolStatus, SignInLookup, Store};
 pub use subscriptions::{
     CustomerRollup, Dashboard, DashboardFigures, NewSubscription, OrgCount, SeatChange, Subscription,
     SubscriptionFilter, SubscriptionPatch, UsageBucket, UsageInterval,

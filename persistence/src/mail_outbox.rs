@@ -69,7 +69,7 @@ impl MailKind {
 }
 
 /// The body a delivered token-carrying mail keeps.
-pub const DELIVERED_BODY_REMOVED: &str = "[removed after delivery: this mail carried a single-use activation link]";
+pub const DELIVERED_BODY_REMOVED: &str = "[removed after delivery: this mail carried a single-use link]";
 
 /// A mail to queue, composed by the caller.
 #[derive(Debug, Clone)]

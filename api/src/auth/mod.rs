@@ -3,6 +3,7 @@
 //! the extractor that turns a request into a fresh [`domain::Principal`].
 
 mod claims;
+mod customer_session;
 mod extractor;
 mod impersonation;
 mod issue;
@@ -13,6 +14,7 @@ mod totp;
 mod verifier;
 
 pub use claims::{AccessClaims, ACCESS_AUDIENCE, ACCESS_TOKEN_TYPE, TOTP_ENROLMENT_SCOPE};
+pub use customer_session::{customer_session_token, CustomerSessionClaims, CUSTOMER_ACCESS_TOKEN_TYPE};
 pub use extractor::{audit_entry, Authenticated, EnrolmentCaller};
 pub use impersonation::{
     impersonation_token, ActingParty, ImpersonationClaims, ImpersonationToken, IMPERSONATION_AUDIENCE,

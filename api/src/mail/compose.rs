@@ -55,8 +55,17 @@ pub fn activation_link(
     }
 }
 
-/// A new operator was added to an organisation.
-pub fn operator_invitation(to: &str, name: &str, organization: &str, roles: &RoleSet, portal: &str) -> OutgoingMail {
+/// A new operator was added to an organisation; `set_password` is their
+/// single-use link to choose a password.
+pub fn operator_invitation(
+    to: &str,
+    name: &str,
+    organization: &str,
+    roles: &RoleSet,
+    portal: &str,
+    set_password: &str,
+    expires_at: DateTime<Utc>,
+) -> OutgoingMail {
     let roles: Vec<&str> = roles.iter().map(|r| r.as_str()).collect();
     OutgoingMail {
         recipient: to.to_string(),
@@ -65,9 +74,14 @@ pub fn operator_invitation(to: &str, name: &str, organization: &str, roles: &Rol
             "Hello {name},\n\n\
              You have been added as an operator of {organization} on the partner portal\n\
              ({portal}) with the roles: {roles}.\n\n\
-             Sign in with your work account ({to}); your account becomes active at your\n\
-             first sign-in.\n",
+             Sign in with your work account ({to}), or choose a password with this link\n\
+             (it works once and expires on {expires}):\n\n\
+             {set_password}\n\n\
+             {how}\n\
+             Your account becomes active at your first sign-in.\n",
             roles = roles.join(", "),
+            how = how_to_set_password(set_password),
+            expires = when(expires_at),
         ),
         kind: MailKind::OperatorInvitation,
     }

@@ -2,12 +2,16 @@
 
 use chrono::{DateTime, Utc};
 use domain::credentials::{Throttle, EMAIL_LIMIT};
-use domain::AuditAction;
+use domain::{AuditAction, TreePath};
 use serde_json::json;
+use uuid::Uuid;
 
 use super::Store;
 use crate::audit::{self, Actor, AuditEntry, Event};
-use crate::credentials::{self, NewPasswordLink, OperatorSecrets, PasswordLinkHolder, SignInCandidate};
+use crate::credentials::{
+    self, NewPasswordLink, OperatorSecrets, PasswordLinkHolder, PasswordLinkPurpose, SignInCandidate,
+};
+use crate::customer_users::{self, CustomerUser};
 use crate::error::StoreError;
 use crate::mail_outbox::{self, OutgoingMail};
 use crate::operators::{self, Operator};
@@ -186,6 +190,95 @@ impl Store {
                 }
             }
             Ok(holder)
+        })
+    }
+}
+
+/// What a customer-portal sign-in reads before it looks at the password.
+#[derive(Debug, Clone)]
+pub struct CustomerSignInLookup {
+    pub by_email: Throttle,
+    pub by_address: Throttle,
+    /// The users the e-mail names, with their password hashes.
+    pub candidates: Vec<(CustomerUser, Option<String>)>,
+}
+
+/// Customer-portal failures are counted under their own key, apart from operators'.
+fn customer_key(email: &str) -> String {
+    format!("customer-portal:{email}")
+}
+
+impl Store {
+    pub fn customer_sign_in_lookup(
+        &self,
+        email: &str,
+        address: &str,
+        since: DateTime<Utc>,
+    ) -> Result<CustomerSignInLookup, StoreError> {
+        self.read(|c| {
+            let (by_email, by_address) = credentials::failures_since(c, &customer_key(email), address, since)?;
+            Ok(CustomerSignInLookup {
+                by_email,
+                by_address,
+                candidates: customer_users::find_by_email_with_password(c, email)?,
+            })
+        })
+    }
+
+    pub fn customer_sign_in_failed(&self, email: &str, address: &str, at: DateTime<Utc>) -> Result<(), StoreError> {
+        self.change(|c| credentials::record_failure(c, &customer_key(email), address, at))
+    }
+
+    pub fn customer_signed_in(&self, user: &CustomerUser, at: DateTime<Utc>) -> Result<(), StoreError> {
+        self.change(|c| {
+            credentials::clear_failures(c, &customer_key(&user.email))?;
+            customer_users::record_sign_in(c, user, at)
+        })
+    }
+
+    /// Active customer users (of operating customers) with this e-mail.
+    pub fn customer_users_by_email(&self, email: &str) -> Result<Vec<CustomerUser>, StoreError> {
+        self.read(|c| {
+            Ok(customer_users::find_by_email_with_password(c, email)?
+                .into_iter()
+                .map(|(user, _)| user)
+                .collect())
+        })
+    }
+
+    /// Stores a password link for a customer user in `scope` and queues its
+    /// mail (an invitation, or a reset when `who` is the system), with the
+    /// audit event.
+    pub fn send_customer_user_link(
+        &self,
+        scope: &TreePath,
+        user: Uuid,
+        link: &NewPasswordLink,
+        mail: &OutgoingMail,
+        now: DateTime<Utc>,
+        who: &AuditEntry,
+    ) -> Result<CustomerUser, StoreError> {
+        self.change(|c| {
+            let found = customer_users::find_visible(c, scope, user)?;
+            credentials::insert_link(c, link, now)?;
+            let mail_id = mail_outbox::enqueue(c, mail, naive(now))?;
+            match link.purpose {
+                PasswordLinkPurpose::Invitation => {
+                    customer_users::record_invitation(c, &found, mail_id, link.expires_at, who)?
+                }
+                PasswordLinkPurpose::Reset => audit::record(
+                    c,
+                    who,
+                    Event {
+                        organization_id: found.customer_id,
+                        action: AuditAction::CustomerUserPasswordResetRequested,
+                        target_type: "customer_user",
+                        target_id: found.id,
+                        details: json!({"mail_id": mail_id, "expires_at": link.expires_at}),
+                    },
+                )?,
+            }
+            Ok(found)
         })
     }
 }

@@ -33,7 +33,7 @@ use crate::migrations;
 use crate::snapshot::Snapshot;
 use crate::tx::write;
 
-pub use credentials::SignInLookup;
+pub use credentials::{CustomerSignInLookup, SignInLookup};
 pub use mail_outbox::MailBacklog;
 
 /// How long a checkout waits for a connection while the database is up (all

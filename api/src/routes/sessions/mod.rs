@@ -2,6 +2,7 @@
 //! second factor) for a bearer token, password changes and resets, and
 //! second-factor enrolment. Passwords are hashed on the blocking pool.
 
+mod customer_sign_in;
 mod password;
 mod resets;
 mod sign_in;
@@ -13,6 +14,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 
 pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(sign_in::create_session)
+        .service(customer_sign_in::create_customer_session)
         .service(resets::request_password_reset)
         .service(resets::reset_password)
         .service(password::change_password)

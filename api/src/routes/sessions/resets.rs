@@ -8,7 +8,7 @@ use actix_web::{post, web, HttpRequest, HttpResponse};
 use chrono::Utc;
 use domain::codes;
 use domain::credentials::{credentials_changed_at, RESET_TTL};
-use persistence::{NewPasswordLink, PasswordLinkHolder, PasswordLinkPurpose};
+use persistence::{Actor, AuditEntry, NewPasswordLink, PasswordLinkHolder, PasswordLinkPurpose};
 
 use super::off_workers;
 use super::view::{new_password, RequestPasswordReset, ResetPassword};
@@ -23,8 +23,8 @@ use crate::state::AppState;
 /// Ask for a password-reset link
 ///
 /// Public (rate limited per client address). When the e-mail names an operator
-/// who may sign in, a link that sets a new password is mailed to it; it works
-/// once, within an hour. The answer is 202 whether or not the e-mail names an
+/// who may sign in, or an active customer user (customer portal), a link that
+/// sets a new password is mailed to it; it works once, within an hour. The answer is 202 whether or not the e-mail names an
 /// account.
 #[utoipa::path(
     tag = "Sign-in",
@@ -67,6 +67,28 @@ pub async fn request_password_reset(
                     link.expires_at,
                 );
                 s.request_password_reset(&op, &link, &mail, now)?;
+            }
+            let users = s.customer_users_by_email(&email)?;
+            for user in users
+                .into_iter()
+                .filter(|u| u.status == domain::CustomerUserStatus::Active && u.customer_status.is_operating())
+            {
+                let (token, token_hash) = activation_token();
+                let link = NewPasswordLink {
+                    holder: PasswordLinkHolder::CustomerUser(user.id),
+                    purpose: PasswordLinkPurpose::Reset,
+                    token_hash,
+                    expires_at: now + RESET_TTL,
+                };
+                let mail = compose::password_reset(
+                    &user.email,
+                    &user.name,
+                    "customer portal",
+                    &config.password_link(&token),
+                    link.expires_at,
+                );
+                let system = AuditEntry::by(Actor::System);
+                s.send_customer_user_link(&user.customer_path, user.id, &link, &mail, now, &system)?;
             }
             Ok(())
         })
