@@ -26,6 +26,14 @@ pub struct Config {
     /// PEM file (PKCS#8 Ed25519) of the token signing key; generated into DATA_DIR when absent.
     #[arg(long, env = "SIGNING_KEY_FILE", global = true)]
     pub signing_key_file: Option<PathBuf>,
+    /// File with the key (32 bytes, base64) that seals TOTP secrets at rest;
+    /// generated into DATA_DIR when absent. Give every replica the same one.
+    #[arg(long, env = "TOTP_KEY_FILE", global = true)]
+    pub totp_key_file: Option<PathBuf>,
+    /// Where password-reset and invitation links point; the token is appended
+    /// as a path segment (default: `$PUBLIC_URL/v1/password-resets`).
+    #[arg(long, env = "PASSWORD_RESET_BASE_URL", global = true)]
+    pub password_reset_base_url: Option<String>,
     /// E-mail of the first admin operator created on an empty database.
     #[arg(
         long,
@@ -151,6 +159,22 @@ impl Config {
             .activation_base_url
             .clone()
             .unwrap_or_else(|| format!("{}/v1/activations", self.issuer()));
+        format!("{}/{token}", base.trim_end_matches('/'))
+    }
+
+    /// The TOTP sealing key's file: `TOTP_KEY_FILE`, or `DATA_DIR/totp-key`.
+    pub fn totp_key_path(&self) -> PathBuf {
+        self.totp_key_file
+            .clone()
+            .unwrap_or_else(|| self.data_dir.join("totp-key"))
+    }
+
+    /// The link a password-reset or invitation token travels in.
+    pub fn password_link(&self, token: &str) -> String {
+        let base = self
+            .password_reset_base_url
+            .clone()
+            .unwrap_or_else(|| format!("{}/v1/password-resets", self.issuer()));
         format!("{}/{token}", base.trim_end_matches('/'))
     }
 

@@ -53,6 +53,11 @@ pub enum ApiError {
     Unauthenticated(&'static str),
     #[error("{0}")]
     InvalidToken(String),
+    /// Unknown e-mail, wrong password or code, disabled account: one answer for all.
+    #[error("the e-mail, password or code is wrong, or the account cannot sign in")]
+    InvalidCredentials,
+    #[error("the password is right; this account also needs a code from its authenticator in `totp_code`")]
+    TotpRequired,
     #[error("your roles do not allow this action")]
     Forbidden(#[from] Forbidden),
     #[error(transparent)]
@@ -62,6 +67,9 @@ pub enum ApiError {
     /// Unknown, used, expired and revoked activation links: one answer for all.
     #[error("this activation link is not valid")]
     ActivationNotFound,
+    /// Unknown, used and expired password links: one answer for all.
+    #[error("this link is not valid: it may be mistyped, used or expired; ask for a new one")]
+    ResetLinkNotFound,
     #[error("this path accepts only {allow}")]
     MethodNotAllowed { allow: String },
     #[error("the record named by `{field}` was not found")]
@@ -99,6 +107,9 @@ impl ApiError {
             Self::Malformed(_) => ErrorCode::MalformedRequest,
             Self::Unauthenticated(_) => ErrorCode::Unauthenticated,
             Self::InvalidToken(_) => ErrorCode::InvalidToken,
+            Self::InvalidCredentials => ErrorCode::InvalidCredentials,
+            Self::TotpRequired => ErrorCode::TotpRequired,
+            Self::ResetLinkNotFound => ErrorCode::ResetLinkNotFound,
             Self::Forbidden(_) => ErrorCode::Forbidden,
             Self::PageNotAvailable(_) => ErrorCode::PageNotAvailable,
             Self::NotFound => ErrorCode::NotFound,

@@ -33,6 +33,7 @@ anything else answers 404, exactly like a record that does not exist. Errors are
         (name = "Organizations", description = "The organisation tree: provider, distributors, partners, customers"),
         (name = "Operators", description = "The people who may use the portal, their roles, and the legacy import"),
         (name = "API clients", description = "Credentials for PSA integrations (OAuth2 client credentials)"),
+        (name = "Sign-in", description = "Local sign-in without an identity provider: passwords, resets, second factor (TOTP)"),
         (name = "OAuth", description = "The OAuth2 token endpoint (RFC 6749 client-credentials grant)"),
         (name = "Customers", description = "Tenants: domain availability, the customer summary, service instances"),
         (name = "Subscriptions", description = "Customers' purchases, their seats and seat history"),
@@ -62,7 +63,7 @@ impl Modify for CommonResponses {
                     .scheme(HttpAuthScheme::Bearer)
                     .bearer_format("JWT")
                     .description(Some(
-                        "A JWT this API signed (`partner-portal token`, or the OAuth2 token endpoint), or one from \
+                        "A JWT this API signed (`partner-portal token`, `POST /v1/sessions`, or the OAuth2 token endpoint), or one from \
                          the organisation's identity provider.",
                     ))
                     .build(),

@@ -2,7 +2,8 @@
 //! tracing-actix-web's, except that paths which carry a secret are never
 //! recorded: an activation link's token travels in the path
 //! (`/v1/activations/{token}`), so those requests are logged by their route
-//! template, and any unrouted path that mentions activations is replaced whole.
+//! template, and any unrouted path that mentions activations is replaced whole;
+//! password-reset links (`/v1/password-resets/{token}`) likewise.
 
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
@@ -18,7 +19,7 @@ pub fn loggable_target(pattern: Option<&str>, path_and_query: &str) -> String {
         return pattern.unwrap_or_default().to_string();
     }
     let decoded = percent_decoded_lowercase(path_and_query);
-    if pattern.is_none() && decoded.contains("activations") {
+    if pattern.is_none() && (decoded.contains("activations") || decoded.contains("password-resets")) {
         return "[redacted]".to_string();
     }
     path_and_query.to_string()
@@ -106,6 +107,7 @@ mod tests {
         let routed = loggable_target(Some("/v1/activations/{token}"), "/v1/activations/s3cr3tT0k3n?x=1");
         assert_eq!(routed, "/v1/activations/{token}");
         assert_eq!(loggable_target(None, "/v1/activations/s3cr3t/extra"), "[redacted]");
+        assert_eq!(loggable_target(None, "/v1/password-resets/s3cr3t/extra"), "[redacted]");
         assert_eq!(loggable_target(None, "/v1/%61ctivations/s3cr3t"), "[redacted]");
         assert_eq!(
             loggable_target(Some("/v1/organizations/{id}"), "/v1/organizations/42"),

@@ -110,6 +110,7 @@ pub fn app_state(config: &Config, store: Store) -> anyhow::Result<AppState> {
         store,
         keys,
         verifier,
+        totp: crate::auth::TotpSealer::load_or_generate(&config.totp_key_path())?,
         config: config.clone(),
         public_limiter: PublicRateLimiter::new(config.public_rate_limit_per_minute),
         exports: crate::csv_export::ExportSlots::new(

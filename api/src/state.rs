@@ -14,6 +14,8 @@ pub struct AppState {
     pub store: Store,
     pub keys: Arc<SigningKeys>,
     pub verifier: TokenVerifier,
+    /// Seals operators' TOTP secrets at rest.
+    pub totp: crate::auth::TotpSealer,
     pub config: Config,
     pub public_limiter: PublicRateLimiter,
     pub exports: crate::csv_export::ExportSlots,

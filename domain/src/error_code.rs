@@ -71,6 +71,11 @@ error_codes! {
     /// The token is invalid or expired, or names a disabled account, a revoked
     /// client or an inactive organisation.
     InvalidToken = (401, "invalid_token", "The bearer token was refused"),
+    /// The e-mail, password or second-factor code is wrong, or the account cannot
+    /// sign in: one answer for all, so it reveals no account.
+    InvalidCredentials = (401, "invalid_credentials", "Sign-in refused"),
+    /// The password is right and the account has a second factor: send `totp_code` too.
+    TotpRequired = (401, "totp_required", "A second-factor code is required"),
     /// The record is in your scope but your roles do not allow this action.
     Forbidden = (403, "forbidden", "Your roles do not allow this action"),
     /// A `kind` filter names a kind your organisation's kind does not list (pages by kind).
@@ -81,6 +86,8 @@ error_codes! {
     ReferenceNotFound = (404, "reference_not_found", "A record named in the request was not found"),
     /// The activation link is unknown, used, expired or replaced: one answer for all.
     ActivationNotFound = (404, "activation_not_found", "No such activation link"),
+    /// The password-reset or invitation link is unknown, used or expired: one answer for all.
+    ResetLinkNotFound = (404, "reset_link_not_found", "No such password-reset link"),
     /// The path exists but not with this method; `Allow` lists the methods it takes.
     MethodNotAllowed = (405, "method_not_allowed", "Method not allowed"),
     /// A unique value (domain, tenant id, e-mail, a pending application, a live service instance, …) is taken; `errors` names the field.
@@ -136,6 +143,10 @@ error_codes! {
     BillingRunActive = (409, "billing_run_active", "The request conflicts with the current state"),
     /// A total would exceed the largest amount (2^63 − 1 minor units); nothing was written.
     AmountOverflow = (409, "amount_overflow", "The request conflicts with the current state"),
+    /// A second factor is already enrolled; remove it before enrolling another.
+    TotpEnrolled = (409, "totp_enrolled", "The request conflicts with the current state"),
+    /// No second-factor enrolment is started (to confirm) or confirmed (to remove).
+    TotpNotEnrolled = (409, "totp_not_enrolled", "The request conflicts with the current state"),
     /// `If-Match` names a version that is no longer current; nothing was written.
     StaleVersion = (412, "stale_version", "The record was changed since you read it"),
     /// The body is larger than the limit.

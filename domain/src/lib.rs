@@ -10,6 +10,7 @@ pub mod api_client;
 pub mod audit_action;
 pub mod billing;
 pub mod brand;
+pub mod credentials;
 pub mod customer;
 pub mod customer_user;
 pub mod display_name;

@@ -57,6 +57,7 @@ fn access_claims(app: &TestApp, sub: Uuid) -> Value {
         nbf: now,
         exp: now + 600,
         jti: Uuid::now_v7().to_string(),
+        scope: None,
     })
     .expect("claims")
 }

@@ -28,5 +28,6 @@ mod pages_by_kind;
 mod platform;
 mod reports;
 mod service_instances;
+mod sign_in;
 mod subscriptions;
 mod webhooks;

@@ -105,6 +105,10 @@ const PUBLIC_V1: &[&str] = &[
     "POST /v1/programmes/{org_id}/applications",
     "GET /v1/brands/{portal_domain}",
     "GET /v1/brands/{portal_domain}/logo",
+    "POST /v1/sessions",
+    "POST /v1/customer-sessions",
+    "POST /v1/password-resets",
+    "POST /v1/password-resets/{token}",
 ];
 
 both_backends!(swagger_ui_is_served_and_the_bare_path_redirects, |app| async move {

@@ -25,6 +25,7 @@ use uuid::Uuid;
 
 use crate::audit::{self, Actor, AuditEntry, Event};
 use crate::connection::DbConn;
+use crate::credentials::PasswordLinkHolder;
 use crate::customer_users::{self, CustomerUser, NewCustomerUser};
 use crate::error::StoreError;
 use crate::ids::parse_uuid;
@@ -76,6 +77,8 @@ pub struct ActivationTarget {
 pub struct FirstAdminDetails {
     pub name: DisplayName,
     pub email: WorkEmail,
+    /// Argon2id hash of the password they chose, so they can sign in at once.
+    pub password_hash: Option<String>,
 }
 
 /// The first admin an accepted link created.
@@ -310,11 +313,14 @@ pub(crate) fn accept(
                 },
                 &who,
             )?;
+            if let Some(hash) = &admin.password_hash {
+                crate::credentials::set_initial_password(conn, PasswordLinkHolder::Operator(id), hash)?;
+            }
             CreatedAdmin::Operator(operators::find(conn, id)?.ok_or(StoreError::NotFound)?)
         }
         FirstAdmin::CustomerUser => {
             let email = EmailAddress::parse(admin.email.as_str(), "email").map_err(domain::DomainError::from)?;
-            CreatedAdmin::CustomerUser(customer_users::insert(
+            let user = customer_users::insert(
                 conn,
                 &org.path,
                 &NewCustomerUser {
@@ -328,7 +334,11 @@ pub(crate) fn accept(
                     },
                 },
                 &who,
-            )?)
+            )?;
+            if let Some(hash) = &admin.password_hash {
+                crate::credentials::set_initial_password(conn, PasswordLinkHolder::CustomerUser(user.id), hash)?;
+            }
+            CreatedAdmin::CustomerUser(user)
         }
     };
     let (admin_type, admin_id) = match &created {

@@ -194,6 +194,7 @@ pub(crate) fn insert_organizations(conn: &mut DbConn, orgs: &[BulkOrganization])
             created_at: ts,
             updated_at: ts,
             programme_open: false,
+            require_totp: false,
         })
         .collect();
     insert_chunks!(conn, organizations::table, rows);

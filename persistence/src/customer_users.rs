@@ -368,3 +368,84 @@ pub(crate) fn impersonate(
     )?;
     Ok(user)
 }
+
+/// Sets a customer user's password (through a reset or invitation link) and
+/// records when, so the customer portal can refuse its older sessions.
+pub(crate) fn set_password(
+    conn: &mut DbConn,
+    id: Uuid,
+    password_hash: &str,
+    changed_at: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    let user = find(conn, id)?.ok_or(StoreError::NotFound)?;
+    diesel::update(customer_users::table.find(id.to_string()))
+        .set((
+            customer_users::password_hash.eq(password_hash),
+            customer_users::credentials_changed_at.eq(crate::time::naive(changed_at)),
+        ))
+        .execute(conn)?;
+    audit::record(
+        conn,
+        &AuditEntry::by(crate::audit::Actor::System),
+        event(&user, AuditAction::CustomerUserPasswordSet, json!({})),
+    )
+}
+
+/// Every customer user with this e-mail (one per customer at most), with its
+/// password hash.
+pub(crate) fn find_by_email_with_password(
+    conn: &mut DbConn,
+    email: &str,
+) -> Result<Vec<(CustomerUser, Option<String>)>, StoreError> {
+    customer_users::table
+        .inner_join(organizations::table)
+        .filter(customer_users::email.eq(email.trim().to_lowercase()))
+        .select((
+            Row::as_select(),
+            (organizations::path, organizations::status),
+            customer_users::password_hash,
+        ))
+        .order(customer_users::id.asc())
+        .load::<(Row, (String, String), Option<String>)>(conn)?
+        .into_iter()
+        .map(|(row, org, hash)| Ok((into_model((row, org))?, hash)))
+        .collect()
+}
+
+/// A customer-portal sign-in: recorded on the user, with its audit event.
+pub(crate) fn record_sign_in(conn: &mut DbConn, user: &CustomerUser, at: DateTime<Utc>) -> Result<(), StoreError> {
+    diesel::update(customer_users::table.find(user.id.to_string()))
+        .set(customer_users::last_sign_in_at.eq(crate::time::naive(at)))
+        .execute(conn)?;
+    audit::record(
+        conn,
+        &AuditEntry::by(crate::audit::Actor::System),
+        event(user, AuditAction::CustomerUserSignedIn, json!({})),
+    )
+}
+
+/// The user `id` if its customer lies in `scope`.
+pub(crate) fn find_visible(conn: &mut DbConn, scope: &TreePath, id: Uuid) -> Result<CustomerUser, StoreError> {
+    find(conn, id)?
+        .filter(|u| scope.is_ancestor_or_self_of(&u.customer_path))
+        .ok_or(StoreError::NotFound)
+}
+
+/// An invitation (or its re-send) was queued for the user.
+pub(crate) fn record_invitation(
+    conn: &mut DbConn,
+    user: &CustomerUser,
+    mail_id: Uuid,
+    expires_at: DateTime<Utc>,
+    who: &AuditEntry,
+) -> Result<(), StoreError> {
+    audit::record(
+        conn,
+        who,
+        event(
+            user,
+            AuditAction::CustomerUserInvited,
+            json!({"mail_id": mail_id, "expires_at": expires_at}),
+        ),
+    )
+}

@@ -20,6 +20,7 @@ mod billing;
 mod brands;
 mod bulk;
 mod connection;
+mod credentials;
 mod customer_users;
 mod error;
 mod home;
@@ -52,6 +53,7 @@ pub use billing::{BillingRun, BillingTotal, Invoice, InvoiceFilter, InvoiceLine,
 pub use brands::{Brand, StoredLogo};
 pub use bulk::{BulkCustomerUser, BulkOperator, BulkOrganization, BulkSubscription};
 pub use connection::Backend;
+pub use credentials::{NewPasswordLink, OperatorSecrets, PasswordLinkHolder, PasswordLinkPurpose, SignInCandidate};
 pub use customer_users::{CustomerUser, CustomerUserFilter, CustomerUserPatch, Impersonation, NewCustomerUser};
 pub use domain::{ApiClientStatus, CustomerUserStatus};
 pub use error::StoreError;
@@ -65,7 +67,7 @@ pub use reports::{CustomerUserReportRow, SubscriptionReportRow};
 pub use service_instances::{Launch, ServiceInstance};
 pub use services::{NewService, Service, ServicePatch};
 pub use snapshot::Snapshot;
-pub use store::{Imported, MailBacklog, PoolStatus, Store};
+pub use store::{CustomerSignInLookup, Imported, MailBacklog, PoolStatus, SignInLookup, Store};
 pub use subscriptions::{
     CustomerRollup, Dashboard, DashboardFigures, NewSubscription, OrgCount, SeatChange, Subscription,
     SubscriptionFilter, SubscriptionPatch, UsageBucket, UsageInterval,

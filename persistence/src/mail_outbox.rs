@@ -26,14 +26,18 @@ pub enum MailKind {
     OperatorInvitation,
     ApplicationApproved,
     ApplicationRejected,
+    PasswordReset,
+    CustomerUserInvitation,
 }
 
 impl MailKind {
-    pub const ALL: [MailKind; 4] = [
+    pub const ALL: [MailKind; 6] = [
         Self::ActivationLink,
         Self::OperatorInvitation,
         Self::ApplicationApproved,
         Self::ApplicationRejected,
+        Self::PasswordReset,
+        Self::CustomerUserInvitation,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -42,6 +46,8 @@ impl MailKind {
             Self::OperatorInvitation => "operator_invitation",
             Self::ApplicationApproved => "application_approved",
             Self::ApplicationRejected => "application_rejected",
+            Self::PasswordReset => "password_reset",
+            Self::CustomerUserInvitation => "customer_user_invitation",
         }
     }
 
@@ -51,12 +57,19 @@ impl MailKind {
 
     /// Mails whose body holds a single-use token.
     pub fn carries_token(self) -> bool {
-        matches!(self, Self::ActivationLink | Self::ApplicationApproved)
+        matches!(
+            self,
+            Self::ActivationLink
+                | Self::ApplicationApproved
+                | Self::OperatorInvitation
+                | Self::PasswordReset
+                | Self::CustomerUserInvitation
+        )
     }
 }
 
 /// The body a delivered token-carrying mail keeps.
-pub const DELIVERED_BODY_REMOVED: &str = "[removed after delivery: this mail carried a single-use activation link]";
+pub const DELIVERED_BODY_REMOVED: &str = "[removed after delivery: this mail carried a single-use link]";
 
 /// A mail to queue, composed by the caller.
 #[derive(Debug, Clone)]

@@ -18,6 +18,7 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         programme_open -> Bool,
+        require_totp -> Bool,
     }
 }
 
@@ -33,6 +34,11 @@ diesel::table! {
         version -> BigInt,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        password_hash -> Nullable<Text>,
+        credentials_changed_at -> Nullable<Timestamp>,
+        totp_secret -> Nullable<Text>,
+        totp_confirmed_at -> Nullable<Timestamp>,
+        totp_last_step -> Nullable<BigInt>,
     }
 }
 
@@ -107,6 +113,8 @@ diesel::table! {
         version -> BigInt,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        password_hash -> Nullable<Text>,
+        credentials_changed_at -> Nullable<Timestamp>,
     }
 }
 
@@ -257,6 +265,28 @@ diesel::table! {
 }
 
 diesel::table! {
+    sign_in_failures (id) {
+        id -> Text,
+        email -> Text,
+        client_address -> Text,
+        failed_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    password_links (id) {
+        id -> Text,
+        token_hash -> Text,
+        purpose -> Text,
+        operator_id -> Nullable<Text>,
+        customer_user_id -> Nullable<Text>,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+        used_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
     webhook_dispatch (id) {
         id -> Integer,
         last_seq -> BigInt,
@@ -303,6 +333,8 @@ diesel::table! {
 
 diesel::joinable!(brands -> organizations (organization_id));
 diesel::joinable!(api_clients -> organizations (home_organization_id));
+diesel::joinable!(password_links -> operators (operator_id));
+diesel::joinable!(password_links -> customer_users (customer_user_id));
 diesel::joinable!(webhook_endpoints -> organizations (organization_id));
 diesel::joinable!(webhook_deliveries -> webhook_endpoints (endpoint_id));
 diesel::joinable!(webhook_deliveries -> webhook_events (event_id));
@@ -327,4 +359,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     brands,
     brand_logos,
     services,
+    sign_in_failures,
+    password_links,
 );

@@ -6,6 +6,7 @@
 use std::future::{ready, Ready};
 
 use actix_web::{web, FromRequest, HttpRequest};
+use domain::credentials::issued_before_credential_change;
 use domain::{OperatorStatus, Principal, PrincipalKind};
 use persistence::{Actor, AuditEntry, Operator, Store};
 
@@ -36,8 +37,33 @@ impl FromRequest for Authenticated {
     }
 }
 
+/// A caller of `/v1/me` or the second-factor enrolment paths: the one place a
+/// token limited to enrolment (`scope: totp_enrolment`) is accepted.
+pub struct EnrolmentCaller(pub Authenticated);
+
+impl FromRequest for EnrolmentCaller {
+    type Error = ApiError;
+    type Future = Ready<Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut actix_web::dev::Payload) -> Self::Future {
+        ready(Authenticated::verify_any(req).map(Self))
+    }
+}
+
 impl Authenticated {
+    /// A verified token that is not limited to second-factor enrolment.
     pub(crate) fn verify(req: &HttpRequest) -> Result<Self, ApiError> {
+        let caller = Self::verify_any(req)?;
+        if caller.0.enrolment_only {
+            return Err(refused(
+                "this token reaches only /v1/me and /v1/me/totp: your organisation requires a second factor; \
+                 enrol one and sign in again",
+            ));
+        }
+        Ok(caller)
+    }
+
+    fn verify_any(req: &HttpRequest) -> Result<Self, ApiError> {
         let state = req
             .app_data::<web::Data<AppState>>()
             .ok_or_else(|| ApiError::Internal("application state missing".into()))?;
@@ -102,6 +128,11 @@ impl Authenticated {
         let operator = operator.ok_or_else(|| refused("the token names no operator"))?;
         if !operator.may_sign_in() {
             return Err(refused("this account is disabled or its organisation is inactive"));
+        }
+        if issued_before_credential_change(verified.issued_at, operator.credentials_changed_at) {
+            return Err(refused(
+                "the token was issued before the account's password last changed",
+            ));
         }
         if is_new_sign_in(&operator, &verified.issued_at) {
             store.record_sign_in(&operator, verified.issued_at)?;

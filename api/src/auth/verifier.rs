@@ -8,7 +8,7 @@ use jsonwebtoken::{decode, decode_header, Algorithm, Validation};
 use serde::Deserialize;
 use uuid::Uuid;
 
-use super::claims::{AccessClaims, ACCESS_AUDIENCE, ACCESS_TOKEN_TYPE};
+use super::claims::{AccessClaims, ACCESS_AUDIENCE, ACCESS_TOKEN_TYPE, TOTP_ENROLMENT_SCOPE};
 use super::keys::SigningKeys;
 use super::oidc::IdentityProvider;
 
@@ -26,6 +26,8 @@ pub enum VerifiedSubject {
 pub struct Verified {
     pub subject: VerifiedSubject,
     pub issued_at: DateTime<Utc>,
+    /// The token reaches only `/v1/me` and second-factor enrolment.
+    pub enrolment_only: bool,
 }
 
 /// Why a token was refused; shown to the client as the problem's detail.
@@ -111,6 +113,7 @@ impl TokenVerifier {
             return Ok(Verified {
                 subject,
                 issued_at: timestamp(c.iat)?,
+                enrolment_only: c.scope.as_deref() == Some(TOTP_ENROLMENT_SCOPE),
             });
         }
         let idp = self.idp.as_ref().ok_or(TokenError::UnknownKey)?;
@@ -130,6 +133,7 @@ impl TokenVerifier {
         Ok(Verified {
             subject: VerifiedSubject::Email(email.trim().to_lowercase()),
             issued_at: timestamp(c.iat.unwrap_or(c.nbf))?,
+            enrolment_only: false,
         })
     }
 }

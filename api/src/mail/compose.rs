@@ -55,8 +55,17 @@ pub fn activation_link(
     }
 }
 
-/// A new operator was added to an organisation.
-pub fn operator_invitation(to: &str, name: &str, organization: &str, roles: &RoleSet, portal: &str) -> OutgoingMail {
+/// A new operator was added to an organisation; `set_password` is their
+/// single-use link to choose a password.
+pub fn operator_invitation(
+    to: &str,
+    name: &str,
+    organization: &str,
+    roles: &RoleSet,
+    portal: &str,
+    set_password: &str,
+    expires_at: DateTime<Utc>,
+) -> OutgoingMail {
     let roles: Vec<&str> = roles.iter().map(|r| r.as_str()).collect();
     OutgoingMail {
         recipient: to.to_string(),
@@ -65,11 +74,70 @@ pub fn operator_invitation(to: &str, name: &str, organization: &str, roles: &Rol
             "Hello {name},\n\n\
              You have been added as an operator of {organization} on the partner portal\n\
              ({portal}) with the roles: {roles}.\n\n\
-             Sign in with your work account ({to}); your account becomes active at your\n\
-             first sign-in.\n",
+             Sign in with your work account ({to}), or choose a password with this link\n\
+             (it works once and expires on {expires}):\n\n\
+             {set_password}\n\n\
+             {how}\n\
+             Your account becomes active at your first sign-in.\n",
             roles = roles.join(", "),
+            how = how_to_set_password(set_password),
+            expires = when(expires_at),
         ),
         kind: MailKind::OperatorInvitation,
+    }
+}
+
+/// How to set a password with a link without a browser.
+fn how_to_set_password(link: &str) -> String {
+    format!(
+        "To choose your password (12 characters or more), send it to the link:\n\n\
+         curl -X POST '{link}' \\\n  -H 'Content-Type: application/json' \\\n  \
+         -d '{{\"password\": \"your long passphrase\"}}'\n"
+    )
+}
+
+/// A password-reset link, asked for at `/v1/password-resets`.
+pub fn password_reset(to: &str, name: &str, portal: &str, link: &str, expires_at: DateTime<Utc>) -> OutgoingMail {
+    OutgoingMail {
+        recipient: to.to_string(),
+        subject: format!("Reset your password for the {portal}"),
+        body_text: format!(
+            "Hello {name},\n\n\
+             Someone (hopefully you) asked to reset the password of {to} on the {portal}.\n\
+             This link sets a new one:\n\n\
+             {link}\n\n\
+             {how}\n\
+             The link works once and expires on {expires}. If you did not ask for it,\n\
+             ignore this mail: your password stays as it is.\n",
+            how = how_to_set_password(link),
+            expires = when(expires_at),
+        ),
+        kind: MailKind::PasswordReset,
+    }
+}
+
+/// A customer user's "activate your account" mail: they choose a password.
+pub fn customer_user_invitation(
+    to: &str,
+    name: &str,
+    customer: &str,
+    link: &str,
+    expires_at: DateTime<Utc>,
+) -> OutgoingMail {
+    OutgoingMail {
+        recipient: to.to_string(),
+        subject: format!("Activate your account for {customer} on the customer portal"),
+        body_text: format!(
+            "Hello {name},\n\n\
+             An account was created for you ({to}) in the customer portal of {customer}.\n\
+             Activate it by choosing a password with this link:\n\n\
+             {link}\n\n\
+             {how}\n\
+             The link works once and expires on {expires}.\n",
+            how = how_to_set_password(link),
+            expires = when(expires_at),
+        ),
+        kind: MailKind::CustomerUserInvitation,
     }
 }
 

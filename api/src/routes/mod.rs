@@ -16,6 +16,7 @@ pub mod organizations;
 pub mod platform;
 pub mod reports;
 pub mod services;
+pub mod sessions;
 pub mod subscriptions;
 pub mod webhooks;
 
@@ -40,4 +41,5 @@ pub fn v1(cfg: &mut ServiceConfig) {
     webhooks::configure(cfg);
     branding::configure(cfg);
     services::configure(cfg);
+    sessions::configure(cfg);
 }

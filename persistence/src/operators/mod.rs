@@ -37,6 +37,8 @@ pub struct Operator {
     pub roles: RoleSet,
     pub status: OperatorStatus,
     pub last_sign_in_at: Option<DateTime<Utc>>,
+    /// The last password change or reset: tokens issued before it are refused.
+    pub credentials_changed_at: Option<DateTime<Utc>>,
     pub version: i64,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -90,6 +92,7 @@ pub(crate) struct OperatorRow {
     roles: String,
     status: String,
     last_sign_in_at: Option<NaiveDateTime>,
+    credentials_changed_at: Option<NaiveDateTime>,
     version: i64,
     created_at: NaiveDateTime,
     updated_at: NaiveDateTime,
@@ -110,6 +113,7 @@ impl OperatorRow {
             status: OperatorStatus::parse(&self.status)
                 .ok_or_else(|| StoreError::Corrupt(format!("{owner}: bad status")))?,
             last_sign_in_at: self.last_sign_in_at.map(utc),
+            credentials_changed_at: self.credentials_changed_at.map(utc),
             version: self.version,
             created_at: utc(self.created_at),
             updated_at: utc(self.updated_at),

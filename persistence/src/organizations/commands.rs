@@ -105,6 +105,7 @@ pub(crate) fn create_root(conn: &mut DbConn, name: &DisplayName, who: &AuditEntr
         created_at: ts,
         updated_at: ts,
         programme_open: false,
+        require_totp: false,
     };
     diesel::insert_into(o::organizations).values(&row).execute(conn)?;
     let org = row.into_model()?;
@@ -158,6 +159,7 @@ pub(crate) fn insert_child(
         created_at: ts,
         updated_at: ts,
         programme_open: false,
+        require_totp: false,
     };
     diesel::insert_into(o::organizations).values(&row).execute(c)?;
     if let Some(claim) = claim {
@@ -211,6 +213,9 @@ pub(crate) fn update(
     if let Some(open) = patch.programme_open {
         changed.insert("programme_open".into(), json!(open));
     }
+    if let Some(required) = patch.require_totp {
+        changed.insert("require_totp".into(), json!(required));
+    }
     diesel::update(o::organizations.find(id.to_string()))
         .set((
             name.map(|n| o::name.eq(n)),
@@ -219,6 +224,7 @@ pub(crate) fn update(
             contact_email.map(|v| o::contact_email.eq(v)),
             country.map(|v| o::country.eq(v)),
             patch.programme_open.map(|v| o::programme_open.eq(v)),
+            patch.require_totp.map(|v| o::require_totp.eq(v)),
             o::version.eq(org.version + 1),
             o::updated_at.eq(now()),
         ))

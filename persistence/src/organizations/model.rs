@@ -17,6 +17,8 @@ pub struct Organization {
     pub updated_at: DateTime<Utc>,
     /// Whether its partner programme takes applications (channel organisations).
     pub programme_open: bool,
+    /// Every operator at or below it needs a second factor to sign in.
+    pub require_totp: bool,
 }
 
 impl domain::Scoped for Organization {
@@ -59,6 +61,8 @@ pub struct OrganizationPatch {
     pub country: Option<Option<Country>>,
     /// Channel organisations only: open or close the partner programme.
     pub programme_open: Option<bool>,
+    /// Require a second factor of every operator at or below it.
+    pub require_totp: Option<bool>,
 }
 
 impl OrganizationPatch {

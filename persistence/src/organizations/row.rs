@@ -27,6 +27,7 @@ pub(crate) struct OrgRow {
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
     pub programme_open: bool,
+    pub require_totp: bool,
 }
 
 impl OrgRow {
@@ -53,6 +54,7 @@ impl OrgRow {
             created_at: utc(self.created_at),
             updated_at: utc(self.updated_at),
             programme_open: self.programme_open,
+            require_totp: self.require_totp,
         })
     }
 }

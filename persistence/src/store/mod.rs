@@ -10,6 +10,7 @@ mod audit_log;
 mod billing;
 mod brands;
 mod bulk;
+mod credentials;
 mod customer_users;
 mod mail_outbox;
 mod operators;
@@ -34,6 +35,7 @@ use crate::migrations;
 use crate::snapshot::Snapshot;
 use crate::tx::write;
 
+pub use credentials::{CustomerSignInLookup, SignInLookup};
 pub use mail_outbox::MailBacklog;
 pub use operators::Imported;
 

@@ -7,6 +7,7 @@ use uuid::Uuid;
 use super::Store;
 use crate::audit::AuditEntry;
 use crate::connection::DbConn;
+use crate::credentials::{self, NewPasswordLink, PasswordLinkHolder, PasswordLinkPurpose};
 use crate::error::StoreError;
 use crate::mail_outbox::{self, OutgoingMail};
 use crate::operators::{self, ImportRow, NewOperator, Operator, OperatorFilter};
@@ -27,17 +28,30 @@ impl Store {
     }
 
     /// Adds an operator to an organisation in `scope` (re-checked in the transaction)
-    /// and queues the invitation mail in the same transaction.
+    /// and queues the invitation mail, whose set-password link (`link`: the
+    /// token's hash and expiry) is stored in the same transaction.
     pub fn invite_operator(
         &self,
         scope: &TreePath,
         new: &NewOperator,
+        link: (&str, DateTime<Utc>),
         mail: &OutgoingMail,
         who: &AuditEntry,
     ) -> Result<Operator, StoreError> {
         self.change(|c| {
             organizations::lock_in_scope(c, scope, new.home_organization_id, RowLock::Share)?;
             let id = operators::insert(c, new, who)?;
+            let (token_hash, expires_at) = link;
+            credentials::insert_link(
+                c,
+                &NewPasswordLink {
+                    holder: PasswordLinkHolder::Operator(id),
+                    purpose: PasswordLinkPurpose::Invitation,
+                    token_hash: token_hash.to_string(),
+                    expires_at,
+                },
+                Utc::now(),
+            )?;
             mail_outbox::enqueue(c, mail, now())?;
             operators::find(c, id)?.ok_or(StoreError::NotFound)
         })

@@ -2,6 +2,7 @@ use actix_web::{http::header, post, web, HttpResponse};
 use domain::actions::ManageCustomerUsers;
 use domain::codes;
 
+use super::invitation::invite;
 use super::view::{CreateCustomerUser, CustomerUserView};
 use crate::auth::audit_entry;
 use crate::error::ApiError;
@@ -16,7 +17,9 @@ use crate::state::AppState;
 /// Adds a person to a customer tenant, `active` at once. The e-mail may be at any
 /// mailbox provider but is unique within the customer; `mobile` is E.164.
 /// `master_admin` implies `admin`. A customer should have an active master admin,
-/// and once it has one it never loses the last one.
+/// and once it has one it never loses the last one. With `send_invitation`, the
+/// user is mailed an "activate your account" link that sets their
+/// customer-portal password.
 #[utoipa::path(
     tag = "Customer users",
     operation_id = "createCustomerUser",
@@ -35,10 +38,17 @@ pub async fn create_customer_user(
     customer: Guarded<ManageCustomerUsers, Customer>,
     body: StrictJson<CreateCustomerUser>,
 ) -> Result<HttpResponse, ApiError> {
+    let config = state.config.clone();
+    let now = state.clock.now();
     let user = customer
         .db(&state, move |s, principal, customer| -> Result<_, ApiError> {
             let new = body.0.parse(customer.id)?;
-            Ok(s.add_customer_user(&principal.home_path, &new, &audit_entry(principal))?)
+            let user = s.add_customer_user(&principal.home_path, &new, &audit_entry(principal))?;
+            if body.0.send_invitation {
+                let who = audit_entry(principal);
+                invite(s, &config, &principal.home_path, &user, &customer.0.name, now, &who)?;
+            }
+            Ok(user)
         })
         .await?;
     Ok(tagged(

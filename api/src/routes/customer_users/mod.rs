@@ -4,6 +4,7 @@
 mod create;
 mod get;
 mod impersonate;
+mod invitation;
 mod list;
 mod update;
 pub mod view;
@@ -15,5 +16,6 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(create::create_customer_user)
         .service(get::get_customer_user)
         .service(update::update_customer_user)
-        .service(impersonate::impersonate_customer_user);
+        .service(impersonate::impersonate_customer_user)
+        .service(invitation::invite_customer_user);
 }

@@ -122,6 +122,10 @@ pub struct CreateCustomerUser {
     pub admin: Option<bool>,
     /// Default `false`. Implies `admin`.
     pub master_admin: Option<bool>,
+    /// Mail the user an "activate your account" link that sets their
+    /// customer-portal password (default `false`).
+    #[serde(default)]
+    pub send_invitation: bool,
 }
 
 /// Change a customer user (absent fields stay as they are).

@@ -15,7 +15,8 @@ use crate::state::AppState;
 /// Public (no bearer token; rate limited per client address). The link's
 /// organisation becomes `active`, and the person named here becomes its first
 /// admin: an operator with the `admin` role for a partner or distributor (sign in
-/// with that work e-mail), a master-admin customer user for a customer. The link
+/// with that work e-mail), a master-admin customer user for a customer. With a
+/// `password`, the first admin can sign in at once (`POST /v1/sessions`). The link
 /// works once: of two accepts at the same moment exactly one succeeds. Unknown,
 /// used, expired and revoked links all get the same 404 `activation_not_found`.
 #[utoipa::path(
@@ -37,14 +38,26 @@ pub async fn accept_activation(
     body: StrictJson<AcceptActivation>,
 ) -> Result<HttpResponse, ApiError> {
     state.public_limiter.check(&req)?;
-    let (name, email) = body.0.parse()?;
+    let (name, email, password) = body.0.parse()?;
     let token = token.into_inner();
     if token.chars().count() > MAX_TOKEN_CHARS {
         return Err(ApiError::ActivationNotFound);
     }
     let hash = crate::secrets::hash(&token);
     let now = state.clock.now();
-    let admin = FirstAdminDetails { name, email };
+    let password_hash = match password {
+        Some(p) => Some(
+            web::block(move || crate::auth::hash_password(p.expose()))
+                .await
+                .map_err(|e| ApiError::Internal(format!("blocking pool: {e}")))??,
+        ),
+        None => None,
+    };
+    let admin = FirstAdminDetails {
+        name,
+        email,
+        password_hash,
+    };
     let activation = state
         .db(move |s| s.accept_activation(&hash, &admin, now))
         .await

@@ -1,6 +1,7 @@
 //! JSON shapes of activation links. None of them ever holds a token.
 
 use chrono::{DateTime, Utc};
+use domain::credentials::Password;
 use domain::{parse_all, DisplayName, OrgKind, OrgStatus, WorkEmail};
 use persistence::{Activation, ActivationLink, ActivationTarget, CreatedAdmin};
 use serde::{Deserialize, Serialize};
@@ -89,13 +90,23 @@ pub struct AcceptActivation {
     /// A work or school address; consumer mail domains are refused.
     #[schema(format = Email, max_length = 254)]
     pub email: String,
+    /// Optional: a password (12 to 256 characters, not a common one), so the
+    /// first admin can sign in at once with `POST /v1/sessions`.
+    #[schema(min_length = 12, max_length = 256, format = Password)]
+    pub password: Option<String>,
 }
 
 impl AcceptActivation {
-    pub fn parse(&self) -> Result<(DisplayName, WorkEmail), ApiError> {
+    pub fn parse(&self) -> Result<(DisplayName, WorkEmail, Option<Password>), ApiError> {
+        let password = self
+            .password
+            .as_deref()
+            .map(|p| Password::parse(p, "password"))
+            .transpose();
         Ok(parse_all((
             DisplayName::parse(&self.name),
             WorkEmail::parse(&self.email, "email"),
+            password,
         ))?)
     }
 }

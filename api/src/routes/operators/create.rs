@@ -15,7 +15,9 @@ use crate::state::AppState;
 /// Add an operator
 ///
 /// Adds a person to this organisation with the given roles and mails them an
-/// invitation. They start `invited` and become `active` at their first sign-in. The same e-mail can be added to an
+/// invitation with a link that sets their password (7 days, once; then they
+/// sign in with `POST /v1/sessions`, or with their identity provider). They
+/// start `invited` and become `active` at their first sign-in. The same e-mail can be added to an
 /// organisation only once; customers (tenants) have customer users, not operators.
 #[utoipa::path(
     tag = "Operators",
@@ -36,6 +38,9 @@ pub async fn create_operator(
     body: StrictJson<CreateOperator>,
 ) -> Result<HttpResponse, ApiError> {
     let issuer = state.config.issuer();
+    let (token, token_hash) = crate::routes::onboarding::activation_token();
+    let set_password = state.config.password_link(&token);
+    let expires_at = state.clock.now() + domain::credentials::INVITATION_TTL;
     let op = org
         .db(&state, move |s, principal, org| -> Result<_, ApiError> {
             let (email, name, roles) = body.0.parse()?;
@@ -53,8 +58,16 @@ pub async fn create_operator(
                 &org.name,
                 &new.roles,
                 &issuer,
+                &set_password,
+                expires_at,
             );
-            Ok(s.invite_operator(&principal.home_path, &new, &mail, &audit_entry(principal))?)
+            Ok(s.invite_operator(
+                &principal.home_path,
+                &new,
+                (&token_hash, expires_at),
+                &mail,
+                &audit_entry(principal),
+            )?)
         })
         .await?;
     Ok(tagged(

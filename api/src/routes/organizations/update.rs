@@ -75,5 +75,6 @@ fn parse(body: UpdateOrganization) -> Result<OrganizationPatch, ApiError> {
         contact_email,
         country,
         programme_open: body.programme_open,
+        require_totp: body.require_totp,
     })
 }

@@ -55,6 +55,7 @@ pub struct PartnerPathEntry {
     "contact_email": "it@alpineskihouse.com",
     "country": "NZ",
     "programme_open": false,
+    "require_totp": false,
     "version": 3,
     "created_at": "2026-11-23T18:00:00Z",
     "updated_at": "2026-11-23T18:05:00Z"
@@ -79,6 +80,9 @@ pub struct OrganizationView {
     /// Whether its partner programme takes applications (`POST /v1/programmes/{org_id}/applications`);
     /// always false for customers.
     pub programme_open: bool,
+    /// Set here: operators here and below need a second factor to sign in
+    /// (it is in force when any organisation on the path up has it set).
+    pub require_totp: bool,
     /// Increases with every change; the ETag is this number in quotes.
     pub version: i64,
     pub created_at: DateTime<Utc>,
@@ -156,6 +160,9 @@ pub struct UpdateOrganization {
     pub country: Option<Option<String>>,
     /// Not for customers: open (`true`) or close (`false`) the partner programme to applications.
     pub programme_open: Option<bool>,
+    /// Require a second factor (TOTP) of every operator here and below: those
+    /// without one can then only enrol until they do.
+    pub require_totp: Option<bool>,
 }
 
 /// Move an organisation (with its whole subtree) under another parent.
@@ -194,6 +201,7 @@ pub(crate) fn view(org: Organization, scope_root: &TreePath, names: &HashMap<Uui
         contact_email: customer.as_ref().and_then(|c| c.contact_email.clone()),
         country: customer.as_ref().and_then(|c| c.country.clone()),
         programme_open: org.programme_open,
+        require_totp: org.require_totp,
         version: org.version,
         created_at: org.created_at,
         updated_at: org.updated_at,

@@ -4,7 +4,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::auth::Authenticated;
+use crate::auth::EnrolmentCaller;
 use crate::error::ApiError;
 use crate::state::AppState;
 
@@ -44,8 +44,8 @@ pub struct Me {
     security(("bearer" = []))
 )]
 #[get("/me")]
-pub async fn me(state: web::Data<AppState>, caller: Authenticated) -> Result<HttpResponse, ApiError> {
-    let p = caller.db(&state, |_, p| Ok::<_, ApiError>(p.clone())).await?;
+pub async fn me(state: web::Data<AppState>, caller: EnrolmentCaller) -> Result<HttpResponse, ApiError> {
+    let p = caller.0.db(&state, |_, p| Ok::<_, ApiError>(p.clone())).await?;
     let permissions = Action::ALL
         .iter()
         .filter(|a| p.may(**a))

@@ -1,0 +1,10 @@
+DROP TABLE password_links;
+DROP TABLE sign_in_failures;
+ALTER TABLE organizations DROP COLUMN require_totp;
+ALTER TABLE customer_users DROP COLUMN credentials_changed_at;
+ALTER TABLE customer_users DROP COLUMN password_hash;
+ALTER TABLE operators DROP COLUMN totp_last_step;
+ALTER TABLE operators DROP COLUMN totp_confirmed_at;
+ALTER TABLE operators DROP COLUMN totp_secret;
+ALTER TABLE operators DROP COLUMN credentials_changed_at;
+ALTER TABLE operators DROP COLUMN password_hash;
