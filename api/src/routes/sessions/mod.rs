@@ -23,10 +23,11 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(totp::remove_totp);
 }
 
-/// The client's address as the socket sees it (throttling key).
+/// The client's address (throttling key): behind `TRUSTED_PROXIES`, the one
+/// its trusted proxies forwarded for (`client_addr`).
 fn client_address(req: &HttpRequest) -> String {
-    req.peer_addr()
-        .map(|a| a.ip().to_string())
+    crate::client_addr::ClientAddr::of(req)
+        .map(|ip| ip.to_string())
         .unwrap_or_else(|| "unknown".into())
 }
 
