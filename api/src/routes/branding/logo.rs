@@ -58,7 +58,7 @@ fn serve(req: &HttpRequest, logo: StoredLogo, cache: &'static str) -> HttpRespon
         ("If-None-Match" = Option<String>, Header, description = "An ETag you hold; 304 if it is still current"),
     ),
     responses(
-        (status = 200, description = "The logo", content_type = "image/png", body = Vec<u8>,
+        (status = 200, description = "The logo", content((Vec<u8> = "image/png"), (Vec<u8> = "image/jpeg")),
             headers(("ETag" = String, description = "Strong: the SHA-256 of the bytes"), ("Cache-Control" = String))),
         (status = 304, description = "Your copy is current"),
     ),
@@ -90,7 +90,7 @@ pub async fn get_branding_logo(
         ("If-None-Match" = Option<String>, Header, description = "An ETag you hold; 304 if it is still current"),
     ),
     responses(
-        (status = 200, description = "The logo", content_type = "image/png", body = Vec<u8>,
+        (status = 200, description = "The logo", content((Vec<u8> = "image/png"), (Vec<u8> = "image/jpeg")),
             headers(("ETag" = String, description = "Strong: the SHA-256 of the bytes"), ("Cache-Control" = String))),
         (status = 304, description = "Your copy is current"),
     ),
@@ -122,7 +122,7 @@ pub async fn get_effective_branding_logo(
         ("If-None-Match" = Option<String>, Header, description = "An ETag you hold; 304 if it is still current"),
     ),
     responses(
-        (status = 200, description = "The logo", content_type = "image/png", body = Vec<u8>,
+        (status = 200, description = "The logo", content((Vec<u8> = "image/png"), (Vec<u8> = "image/jpeg")),
             headers(("ETag" = String, description = "Strong: the SHA-256 of the bytes"), ("Cache-Control" = String))),
         (status = 304, description = "Your copy is current"),
         Problems<(codes::NotFound, codes::RateLimited, codes::Unavailable)>,
@@ -157,7 +157,7 @@ pub async fn get_public_brand_logo(
     tag = "Branding",
     operation_id = "putBrandingLogo",
     params(("id" = Uuid, Path, description = "Organisation id")),
-    request_body(content = Vec<u8>, content_type = "image/png", description = "The image (`image/png` or `image/jpeg`)"),
+    request_body(content((Vec<u8> = "image/png"), (Vec<u8> = "image/jpeg")), description = "The image (`image/png` or `image/jpeg`)"),
     responses(
         (status = 204, description = "Stored"),
         Problems<(codes::ValidationFailed, codes::CustomerHasNoBrand)>,
