@@ -262,7 +262,7 @@ pub(crate) fn history(
         .map(AttemptRow::into_model)
         .chain(waiting.load(conn)?.into_iter().map(DeliveryRow::into_pending))
         .collect::<Result<Vec<_>, StoreError>>()?;
-    lines.sort_by(|a, b| b.id.cmp(&a.id));
+    lines.sort_by_key(|l| std::cmp::Reverse(l.id));
     lines.truncate(usize::try_from(limit).unwrap_or(0));
     Ok(lines)
 }
