@@ -22,7 +22,7 @@ psql_admin "DROP DATABASE IF EXISTS $DB" >/dev/null
 psql_admin "CREATE DATABASE $DB" >/dev/null
 trap 'psql_admin "DROP DATABASE IF EXISTS $DB" >/dev/null' EXIT
 start_server
-trap 'kill $SERVER 2>/dev/null; rm -rf "$WORK"; psql_admin "DROP DATABASE IF EXISTS $DB" >/dev/null' EXIT
+trap 'kill $SERVER 2>/dev/null; wait $SERVER 2>/dev/null; rm -rf "$WORK"; psql_admin "DROP DATABASE IF EXISTS $DB" >/dev/null' EXIT
 
 # Give the bootstrap admin a password through the reset flow (the mail is an .eml file).
 curl -fs -o /dev/null -X POST -H 'Content-Type: application/json' \
@@ -35,7 +35,8 @@ for _ in $(seq 1 50); do
 done
 [[ -n "$LINK" ]] || { echo "no reset mail arrived" >&2; exit 1; }
 curl -fs -o /dev/null -X POST -H 'Content-Type: application/json' -d "{\"password\":\"$PASSWORD\"}" "$LINK"
-
+# Tokens issued in the second of a password change are revoked with it.
+sleep 1.1
 TOKEN=$(token_for)
 ROOT=$(curl -fs -H "Authorization: Bearer $TOKEN" "http://$BIND/v1/me" | python3 -c 'import json,sys; print(json.load(sys.stdin)["home_organization_id"])')
 
