@@ -43,10 +43,10 @@ pub async fn request_password_reset(
     body: StrictJson<RequestPasswordReset>,
 ) -> Result<HttpResponse, ApiError> {
     state.public_limiter.check(&req)?;
-    let email = body.0.email.trim().to_lowercase();
-    if email.is_empty() || email.chars().count() > 254 {
-        return Err(ApiError::invalid("email", "invalid", "email must be an e-mail address"));
-    }
+    // A malformed address is refused (it names no account, so saying so reveals nothing).
+    let email = domain::EmailAddress::parse(body.0.email.trim(), "email")?
+        .as_str()
+        .to_lowercase();
     let now = state.clock.now();
     let config = state.config.clone();
     state
