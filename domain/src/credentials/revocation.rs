@@ -10,6 +10,17 @@ pub fn credentials_changed_at(now: DateTime<Utc>) -> DateTime<Utc> {
     now.trunc_subsecs(0)
 }
 
+/// The change time to store for a change in second `now` when the previous
+/// change was at `previous`: after it, because tokens issued in the previous
+/// change's second were dated the second after it (`issue_time`), and this
+/// change must revoke them too.
+pub fn next_credentials_change(now: DateTime<Utc>, previous: Option<DateTime<Utc>>) -> DateTime<Utc> {
+    match previous {
+        Some(p) if now <= p => p + Duration::seconds(1),
+        _ => now,
+    }
+}
+
 /// A token issued at `issued_at` predates the account's last credential change.
 pub fn issued_before_credential_change(issued_at: DateTime<Utc>, changed_at: Option<DateTime<Utc>>) -> bool {
     changed_at.is_some_and(|changed| issued_at <= changed)
@@ -28,6 +39,18 @@ pub fn issue_time(now: DateTime<Utc>, changed_at: Option<DateTime<Utc>>) -> Date
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_second_change_in_one_second_revokes_tokens_dated_after_the_first() {
+        let first = credentials_changed_at(t(0));
+        let token = issue_time(t(300), Some(first));
+        let second = next_credentials_change(credentials_changed_at(t(600)), Some(first));
+        assert!(issued_before_credential_change(token, Some(second)));
+        assert!(!issued_before_credential_change(
+            issue_time(t(700), Some(second)),
+            Some(second)
+        ));
+    }
 
     fn t(ms: i64) -> DateTime<Utc> {
         DateTime::from_timestamp_millis(1_800_000_000_000 + ms).unwrap()

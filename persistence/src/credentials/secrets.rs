@@ -108,6 +108,7 @@ pub(crate) fn set_operator_password(
     action: AuditAction,
     who: &AuditEntry,
 ) -> Result<(), StoreError> {
+    let changed_at = domain::credentials::next_credentials_change(changed_at, op.credentials_changed_at);
     diesel::update(ops::table.find(op.id.to_string()))
         .set((
             ops::password_hash.eq(password_hash),
