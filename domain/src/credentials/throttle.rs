@@ -18,6 +18,12 @@ pub struct Throttle {
     pub newest: Option<DateTime<Utc>>,
 }
 
+/// Seconds to wait before a sign-in is looked at, when either its e-mail
+/// ([`EMAIL_LIMIT`]) or its client address ([`ADDRESS_LIMIT`]) is throttled.
+pub fn sign_in_retry_after(by_email: Throttle, by_address: Throttle, now: DateTime<Utc>) -> Option<u64> {
+    retry_after(by_email, EMAIL_LIMIT, now).or_else(|| retry_after(by_address, ADDRESS_LIMIT, now))
+}
+
 /// Seconds to wait (at least 1) when `limit` failures happened within the window:
 /// the key stays throttled for a whole window after its newest failure.
 pub fn retry_after(t: Throttle, limit: i64, now: DateTime<Utc>) -> Option<u64> {
@@ -34,6 +40,26 @@ mod tests {
 
     fn t(secs: i64) -> DateTime<Utc> {
         DateTime::from_timestamp(1_800_000_000 + secs, 0).unwrap()
+    }
+
+    #[test]
+    fn a_sign_in_waits_when_its_email_or_its_address_is_throttled() {
+        let quiet = Throttle {
+            failures: 0,
+            newest: None,
+        };
+        let at = |failures| Throttle {
+            failures,
+            newest: Some(t(0)),
+        };
+        assert_eq!(sign_in_retry_after(quiet, quiet, t(10)), None);
+        assert_eq!(sign_in_retry_after(at(EMAIL_LIMIT), quiet, t(10)), Some(890));
+        assert_eq!(
+            sign_in_retry_after(quiet, at(EMAIL_LIMIT), t(10)),
+            None,
+            "an address may fail more"
+        );
+        assert_eq!(sign_in_retry_after(quiet, at(ADDRESS_LIMIT), t(10)), Some(890));
     }
 
     #[test]

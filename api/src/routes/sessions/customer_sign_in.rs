@@ -3,12 +3,12 @@
 use actix_web::http::header;
 use actix_web::{post, web, HttpRequest, HttpResponse};
 use chrono::Utc;
-use domain::credentials::{retry_after, ADDRESS_LIMIT, EMAIL_LIMIT, THROTTLE_WINDOW};
+use domain::credentials::THROTTLE_WINDOW;
 use domain::{codes, CustomerUserStatus};
 use persistence::CustomerUser;
 
 use super::view::{Session, SignIn};
-use super::{client_address, off_workers};
+use super::{client_address, off_workers, refuse_if_throttled};
 use crate::auth::{customer_session_token, verify_password};
 use crate::error::ApiError;
 use crate::extract::StrictJson;
@@ -66,12 +66,7 @@ pub async fn create_customer_session(
             .db(move |s| s.customer_sign_in_lookup(&email, &address, now - THROTTLE_WINDOW))
             .await?
     };
-    if let Some(secs) =
-        retry_after(lookup.by_email, EMAIL_LIMIT, now).or_else(|| retry_after(lookup.by_address, ADDRESS_LIMIT, now))
-    {
-        crate::metrics::rate_limited("sign_in");
-        return Err(ApiError::RateLimited { retry_after_secs: secs });
-    }
+    refuse_if_throttled(lookup.by_email, lookup.by_address, now)?;
     let Some(user) = off_workers(move || check(lookup.candidates, &password)).await? else {
         state
             .db(move |s| s.customer_sign_in_failed(&email, &address, now))

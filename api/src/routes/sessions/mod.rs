@@ -31,6 +31,22 @@ fn client_address(req: &HttpRequest) -> String {
         .unwrap_or_else(|| "unknown".into())
 }
 
+/// 429 with `Retry-After` while the e-mail or the client address is
+/// throttled (`domain::credentials::sign_in_retry_after`), before any password is looked at.
+fn refuse_if_throttled(
+    by_email: domain::credentials::Throttle,
+    by_address: domain::credentials::Throttle,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<(), crate::error::ApiError> {
+    match domain::credentials::sign_in_retry_after(by_email, by_address, now) {
+        Some(secs) => {
+            crate::metrics::rate_limited("sign_in");
+            Err(crate::error::ApiError::RateLimited { retry_after_secs: secs })
+        }
+        None => Ok(()),
+    }
+}
+
 /// Runs CPU-heavy work (Argon2) on the blocking pool, off the async workers.
 async fn off_workers<T: Send + 'static>(
     f: impl FnOnce() -> Result<T, crate::error::ApiError> + Send + 'static,

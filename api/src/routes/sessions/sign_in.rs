@@ -9,14 +9,11 @@ use actix_web::http::header;
 use actix_web::{post, web, HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
 use domain::codes;
-use domain::credentials::{
-    is_fresh_step, issue_time, retry_after, sign_in_outcome, SecondFactor, SignInOutcome, ADDRESS_LIMIT, EMAIL_LIMIT,
-    THROTTLE_WINDOW,
-};
+use domain::credentials::{is_fresh_step, issue_time, sign_in_outcome, SecondFactor, SignInOutcome, THROTTLE_WINDOW};
 use persistence::{Operator, SignInCandidate};
 
 use super::view::{Session, SignIn};
-use super::{client_address, off_workers};
+use super::{client_address, off_workers, refuse_if_throttled};
 use crate::auth::{sign_in_token, verify_password, TOTP_ENROLMENT_SCOPE};
 use crate::error::ApiError;
 use crate::extract::StrictJson;
@@ -129,12 +126,7 @@ pub async fn create_session(
             .db(move |s| s.sign_in_lookup(&email, &address, now - THROTTLE_WINDOW))
             .await?
     };
-    if let Some(secs) =
-        retry_after(lookup.by_email, EMAIL_LIMIT, now).or_else(|| retry_after(lookup.by_address, ADDRESS_LIMIT, now))
-    {
-        crate::metrics::rate_limited("sign_in");
-        return Err(ApiError::RateLimited { retry_after_secs: secs });
-    }
+    refuse_if_throttled(lookup.by_email, lookup.by_address, now)?;
     let checker = state.clone();
     let verdict = off_workers(move || check(&checker, lookup.candidates, &password, totp_code.as_deref(), now)).await?;
     let failures_before = lookup.by_email.failures;
