@@ -59,6 +59,8 @@ struct Deliveries {
     outcomes: Vec<Attempt>,
     /// Finished since the last lease.
     ended_since_claim: usize,
+    /// When the last lease was taken.
+    last_claim: Option<Instant>,
 }
 
 #[derive(Default)]
@@ -97,7 +99,6 @@ pub struct Worker {
     clock: Clock,
     lease: Duration,
     shared: Arc<Shared>,
-    last_claim: Arc<Mutex<Option<Instant>>>,
 }
 
 impl Worker {
@@ -108,7 +109,6 @@ impl Worker {
             clock,
             lease: LEASE,
             shared: Arc::default(),
-            last_claim: Arc::default(),
         }
     }
 
@@ -122,11 +122,9 @@ impl Worker {
     /// run, once a group of them has ended or after [`POLL`].
     fn claim_due(&self) -> bool {
         let state = self.shared.lock();
-        if state.held.is_empty() || state.ended_since_claim >= GROUP {
-            return true;
-        }
-        let last = *self.last_claim.lock().unwrap_or_else(|p| p.into_inner());
-        last.is_none_or(|t| t.elapsed() >= POLL)
+        state.held.is_empty()
+            || state.ended_since_claim >= GROUP
+            || state.last_claim.is_none_or(|t| t.elapsed() >= POLL)
     }
 
     /// Leases what is due, up to the free slots, and starts a thread for each.
@@ -140,9 +138,9 @@ impl Worker {
         let claimed =
             self.store
                 .claim_webhook_deliveries(now, now + self.lease, free as i64, HELD_PER_ENDPOINT, &held)?;
-        *self.last_claim.lock().unwrap_or_else(|p| p.into_inner()) = Some(Instant::now());
         {
             let mut state = self.shared.lock();
+            state.last_claim = Some(Instant::now());
             state.ended_since_claim = 0;
             for delivery in &claimed {
                 *state.held.entry(delivery.endpoint_id).or_default() += 1;
