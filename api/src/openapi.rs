@@ -232,3 +232,28 @@ pub fn spec() -> OpenApi {
 }
 
 use utoipa_actix_web::AppExt;
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn webhook_event_fields_list_every_event_type() {
+        let spec: serde_json::Value = super::spec_json()
+            .and_then(|s| serde_json::from_str(&s))
+            .unwrap_or_default();
+        let schemas = &spec["components"]["schemas"];
+        for body in ["CreateWebhookEndpoint", "UpdateWebhookEndpoint"] {
+            assert_eq!(
+                schemas[body]["properties"]["events"]["items"]["$ref"], "#/components/schemas/WebhookEventType",
+                "{body}"
+            );
+        }
+        let names = schemas["WebhookEventType"]["enum"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
+        assert!(names.contains(&"*".into()));
+        for action in domain::AuditAction::ALL {
+            assert!(names.contains(&action.as_str().into()), "{}", action.as_str());
+        }
+    }
+}
