@@ -155,9 +155,9 @@ pub(crate) fn set(roles: &[&str]) -> BTreeSet<String> {
 }
 
 /// Rows of `query`, run with the database's own command-line client (`sqlite3` or
-/// `psql`), columns joined by `|`; `None` (and a note) when that client is not
-/// installed. The HTTP tests have no diesel connection of their own.
-pub(crate) fn sql(app: &TestApp, query: &str) -> Option<Vec<String>> {
+/// `psql`), columns joined by `|`. The HTTP tests have no diesel connection of
+/// their own; the clients are test prerequisites (README), so a missing one fails.
+pub(crate) fn sql(app: &TestApp, query: &str) -> Vec<String> {
     let url = &app.config.database_url;
     let (program, mut cmd) = if url.starts_with("postgres") {
         let mut c = Command::new("psql");
@@ -182,35 +182,27 @@ pub(crate) fn sql(app: &TestApp, query: &str) -> Option<Vec<String>> {
         c.args(["-cmd", ".timeout 5000", path, query]);
         ("sqlite3", c)
     };
-    match cmd.output() {
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            eprintln!("{program} is not installed: database-level check skipped");
-            None
-        }
-        Err(e) => panic!("{program}: {e}"),
-        Ok(out) => {
-            assert!(
-                out.status.success(),
-                "{program} {query}: {}",
-                String::from_utf8_lossy(&out.stderr)
-            );
-            Some(
-                String::from_utf8_lossy(&out.stdout)
-                    .lines()
-                    .filter(|l| !l.is_empty())
-                    .map(str::to_owned)
-                    .collect(),
-            )
-        }
-    }
+    let out = cmd
+        .output()
+        .unwrap_or_else(|e| panic!("{program} (a test prerequisite, see the README): {e}"));
+    assert!(
+        out.status.success(),
+        "{program} {query}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter(|l| !l.is_empty())
+        .map(str::to_owned)
+        .collect()
 }
 
 /// (actor_type, actor_id, action) of every audit event about `target`, sorted.
-pub(crate) fn audit_events_of(app: &TestApp, target: Uuid) -> Option<Vec<(String, String, String)>> {
+pub(crate) fn audit_events_of(app: &TestApp, target: Uuid) -> Vec<(String, String, String)> {
     let rows = sql(
         app,
         &format!("SELECT actor_type, actor_id, action FROM audit_events WHERE target_id = '{target}'"),
-    )?;
+    );
     let mut events: Vec<(String, String, String)> = rows
         .iter()
         .map(|row| {
@@ -220,7 +212,7 @@ pub(crate) fn audit_events_of(app: &TestApp, target: Uuid) -> Option<Vec<(String
         })
         .collect();
     events.sort();
-    Some(events)
+    events
 }
 
 fn assert_no_secret(r: &Reply, secrets: &[&str], what: &str) {
@@ -638,12 +630,11 @@ both_backends!(a_client_acts_through_the_same_permission_checks, |app| async mov
 
     // The audit log names the client as the actor of what it did.
     assert_eq!(app.store.audit_event_count(org).unwrap(), 1);
-    if let Some(events) = audit_events_of(&app, org) {
-        assert_eq!(events.len(), 1, "{events:?}");
-        let (actor_type, actor_id, _) = &events[0];
-        assert_eq!(actor_type, "api_client", "{events:?}");
-        assert_eq!(actor_id, &admin.id.to_string(), "{events:?}");
-    }
+    let events = audit_events_of(&app, org);
+    assert_eq!(events.len(), 1, "{events:?}");
+    let (actor_type, actor_id, _) = &events[0];
+    assert_eq!(actor_type, "api_client", "{events:?}");
+    assert_eq!(actor_id, &admin.id.to_string(), "{events:?}");
 });
 
 both_backends!(last_used_at_records_token_grants, |app| async move {
@@ -694,44 +685,40 @@ both_backends!(audit_log_names_the_client_and_never_its_secret, |app| async move
     assert_eq!(app.store.audit_event_count(c.id).unwrap(), granted + 1, "revoked");
 
     // Who did what, read from the database.
-    if let Some(events) = audit_events_of(&app, c.id) {
-        let by_admin: BTreeSet<&str> = events
+    let events = audit_events_of(&app, c.id);
+    let by_admin: BTreeSet<&str> = events
+        .iter()
+        .filter(|(ty, id, _)| ty == "operator" && *id == admin_a_id.to_string())
+        .map(|(_, _, action)| action.as_str())
+        .collect();
+    assert_eq!(
+        by_admin,
+        BTreeSet::from(["api_client.created", "api_client.secret_rotated", "api_client.revoked"]),
+        "what the operator did: {events:?}"
+    );
+    for (ty, id, _) in &events {
+        let by_admin = ty == "operator" && *id == admin_a_id.to_string();
+        let by_client = ty == "api_client" && *id == c.id.to_string();
+        assert!(by_admin || by_client, "{events:?}");
+    }
+    let events = audit_events_of(&app, org);
+    assert_eq!(
+        events
             .iter()
-            .filter(|(ty, id, _)| ty == "operator" && *id == admin_a_id.to_string())
-            .map(|(_, _, action)| action.as_str())
-            .collect();
-        assert_eq!(
-            by_admin,
-            BTreeSet::from(["api_client.created", "api_client.secret_rotated", "api_client.revoked"]),
-            "what the operator did: {events:?}"
-        );
-        for (ty, id, _) in &events {
-            let by_admin = ty == "operator" && *id == admin_a_id.to_string();
-            let by_client = ty == "api_client" && *id == c.id.to_string();
-            assert!(by_admin || by_client, "{events:?}");
-        }
-    }
-    if let Some(events) = audit_events_of(&app, org) {
-        assert_eq!(
-            events
-                .iter()
-                .map(|(ty, id, _)| (ty.as_str(), id.clone()))
-                .collect::<Vec<_>>(),
-            vec![("api_client", c.id.to_string())],
-            "the organisation's creation names the client"
-        );
-    }
+            .map(|(ty, id, _)| (ty.as_str(), id.clone()))
+            .collect::<Vec<_>>(),
+        vec![("api_client", c.id.to_string())],
+        "the organisation's creation names the client"
+    );
     // No audit row, in any column, holds either secret.
-    if let Some(rows) = sql(&app, "SELECT * FROM audit_events") {
-        assert!(rows.len() >= 5, "{rows:?}");
-        for row in rows {
-            assert!(!row.contains(&c.secret) && !row.contains(&new), "{row}");
-            assert!(!row.contains("pps_"), "{row}");
-        }
+    let rows = sql(&app, "SELECT * FROM audit_events");
+    assert!(rows.len() >= 5, "{rows:?}");
+    for row in rows {
+        assert!(!row.contains(&c.secret) && !row.contains(&new), "{row}");
+        assert!(!row.contains("pps_"), "{row}");
     }
-    if let Some(rows) = sql(&app, "SELECT * FROM api_clients") {
-        for row in rows {
-            assert!(!row.contains(&c.secret) && !row.contains(&new), "{row}");
-        }
+    let rows = sql(&app, "SELECT * FROM api_clients");
+    for row in rows {
+        assert!(!row.contains(&c.secret) && !row.contains(&new), "{row}");
     }
 });

@@ -9,7 +9,7 @@ use std::process::Command;
 
 use chrono::{Duration, Utc};
 use domain::Role;
-use http_tests::{both_backends, Reply, TestApp};
+use http_tests::{both_backends, Backend, Reply, TestApp};
 use serde_json::{json, Value};
 use uuid::Uuid;
 
@@ -294,31 +294,24 @@ both_backends!(csv_export_matches_the_list, |app| async move {
     assert!(rows.is_empty());
 });
 
-/// `psql` against the test schema; `None` when psql is missing.
-fn psql(app: &TestApp, query: &str) -> Option<std::process::Output> {
+/// `psql` against the test schema (psql is a test prerequisite, see the README).
+fn psql(app: &TestApp, query: &str) -> std::process::Output {
     let url = &app.config.database_url;
-    match Command::new("psql")
+    Command::new("psql")
         .args(["-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-d", url, "-c", query])
         .output()
-    {
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            eprintln!("psql is not installed: database-level check skipped");
-            None
-        }
-        other => Some(other.unwrap()),
-    }
+        .unwrap_or_else(|e| panic!("psql (a test prerequisite, see the README): {e}"))
 }
 
-both_backends!(postgres_refuses_update_and_delete, |app| async move {
-    if !app.config.database_url.starts_with("postgres") {
-        return; // SQLite has no trigger: the store has no update or delete path.
-    }
-    let Some(out) = psql(
+/// PostgreSQL only: SQLite has no trigger (the store has no update or delete path).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(not(test_database), ignore = "TEST_DATABASE_URL is not set (PostgreSQL)")]
+async fn postgres_refuses_update_and_delete() {
+    let app = TestApp::spawn(Backend::Postgres).await;
+    let out = psql(
         &app,
         "SELECT tgname FROM pg_trigger WHERE tgrelid = 'audit_events'::regclass ORDER BY 1",
-    ) else {
-        return;
-    };
+    );
     let triggers = String::from_utf8_lossy(&out.stdout).to_string();
     assert!(triggers.contains("audit_events_append_only"), "{triggers}");
     for statement in [
@@ -326,7 +319,7 @@ both_backends!(postgres_refuses_update_and_delete, |app| async move {
         "DELETE FROM audit_events",
         "TRUNCATE audit_events",
     ] {
-        let out = psql(&app, statement).unwrap();
+        let out = psql(&app, statement);
         assert!(!out.status.success(), "{statement} was allowed");
         assert!(
             String::from_utf8_lossy(&out.stderr).contains("append-only"),
@@ -334,6 +327,6 @@ both_backends!(postgres_refuses_update_and_delete, |app| async move {
             String::from_utf8_lossy(&out.stderr)
         );
     }
-    let out = psql(&app, "SELECT count(*) FROM audit_events WHERE action = 'forged'").unwrap();
+    let out = psql(&app, "SELECT count(*) FROM audit_events WHERE action = 'forged'");
     assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "0");
-});
+}

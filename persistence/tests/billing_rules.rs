@@ -17,7 +17,7 @@ use domain::{
     billed_in, prorate, seat_days, BillingCycle, CustomerDetails, DisplayName, OrgKind, Period, SubscriptionStatus,
     TenantDomain, TreePath,
 };
-use persistence::testing::{TestBackend, TestDatabase};
+use persistence::backend_tests;
 use persistence::{Actor, AuditEntry, BulkSubscription, InvoiceFilter, NewOrganization, RunStep, Store};
 use uuid::Uuid;
 
@@ -166,50 +166,46 @@ fn billed(store: &Store, scope: &TreePath, period: Period) -> Expected {
     out
 }
 
-#[test]
-fn billing_statements_follow_the_domain_rules() {
-    for backend in [TestBackend::Sqlite, TestBackend::Postgres] {
-        let Some(db) = TestDatabase::new(backend) else { continue };
-        let store = Store::connect(&db.url, 4).unwrap();
-        store.migrate().unwrap();
-        store
-            .bootstrap(
-                &DisplayName::parse("Provider").unwrap(),
-                &domain::WorkEmail::parse("admin@provider.example", "email").unwrap(),
-                &DisplayName::parse("Admin").unwrap(),
-            )
-            .unwrap();
-        let root = store.root().unwrap().unwrap();
-        let partner = store
-            .create_organization(
-                &root.path,
-                &NewOrganization {
-                    parent_id: root.id,
-                    kind: OrgKind::Partner,
-                    name: DisplayName::parse("Partner").unwrap(),
-                    customer: None,
-                },
-                &who(),
-                None,
-            )
-            .unwrap();
-        let mut rng = Lcg(42);
-        let mut subs = Vec::new();
-        for n in 0..20 {
-            let (id, path) = customer(&store, &root.path, partner.id, &format!("Customer{n}"));
-            let period = Period::parse("2026-02", "p").unwrap();
-            subs.extend(generated(&mut rng, id, &path, period, 12));
-        }
-        store.bulk_insert_customer_data(&subs, &[]).unwrap();
-        for raw in ["2026-02", "2026-03", "2025-12"] {
-            let period = Period::parse(raw, "period").unwrap();
-            let want = expected(&subs, period);
-            assert!(want.len() > 10, "the generator bills enough invoices in {raw}");
-            run_to_end(&store, &root.path, root.id, period);
-            assert_eq!(billed(&store, &root.path, period), want, "{raw} on {}", db.url);
-        }
+backend_tests!(billing_statements_follow_the_domain_rules, |db| {
+    let store = Store::connect(&db.url, 4).unwrap();
+    store.migrate().unwrap();
+    store
+        .bootstrap(
+            &DisplayName::parse("Provider").unwrap(),
+            &domain::WorkEmail::parse("admin@provider.example", "email").unwrap(),
+            &DisplayName::parse("Admin").unwrap(),
+        )
+        .unwrap();
+    let root = store.root().unwrap().unwrap();
+    let partner = store
+        .create_organization(
+            &root.path,
+            &NewOrganization {
+                parent_id: root.id,
+                kind: OrgKind::Partner,
+                name: DisplayName::parse("Partner").unwrap(),
+                customer: None,
+            },
+            &who(),
+            None,
+        )
+        .unwrap();
+    let mut rng = Lcg(42);
+    let mut subs = Vec::new();
+    for n in 0..20 {
+        let (id, path) = customer(&store, &root.path, partner.id, &format!("Customer{n}"));
+        let period = Period::parse("2026-02", "p").unwrap();
+        subs.extend(generated(&mut rng, id, &path, period, 12));
     }
-}
+    store.bulk_insert_customer_data(&subs, &[]).unwrap();
+    for raw in ["2026-02", "2026-03", "2025-12"] {
+        let period = Period::parse(raw, "period").unwrap();
+        let want = expected(&subs, period);
+        assert!(want.len() > 10, "the generator bills enough invoices in {raw}");
+        run_to_end(&store, &root.path, root.id, period);
+        assert_eq!(billed(&store, &root.path, period), want, "{raw} on {}", db.url);
+    }
+});
 
 /// A run over `subs` (all of one fresh provider's customer) in February 2026:
 /// what its first step answered.
@@ -272,36 +268,32 @@ fn priced(customer: Uuid, path: &TreePath, sku: String, price: i64, seats: i64) 
     }
 }
 
-/// Money never saturates in the set-based statements: a line whose product
-/// leaves 64 bits (a price stored before prices were bounded) and a total of
-/// lines each within bounds both fail the run with `amount_overflow`, on both
-/// backends. SQLite used to turn the product into a float and bill
-/// 9223372036854775807.
-#[test]
-fn impossible_amounts_fail_the_run_instead_of_clamping() {
-    let overflow = domain::AmountOverflow.to_string();
-    for backend in [TestBackend::Sqlite, TestBackend::Postgres] {
-        let Some(db) = TestDatabase::new(backend) else { continue };
-        let store = Store::connect(&db.url, 4).unwrap();
-        store.migrate().unwrap();
-        let step = bill_first_step(&store, |id, path| vec![priced(id, path, "HUGE".into(), i64::MAX, 2)]);
-        assert_eq!(step, Err(overflow.clone()), "one line, {}", db.url);
-        let filter = InvoiceFilter::default();
-        let root = store.root().unwrap().unwrap();
-        assert!(
-            store.invoices(&root.path, &filter, None, 10).unwrap().is_empty(),
-            "nothing billed"
-        );
+// Money never saturates in the set-based statements: a line whose product
+// leaves 64 bits (a price stored before prices were bounded) and a total of
+// lines each within bounds both fail the run with `amount_overflow`, on both
+// backends. SQLite used to turn the product into a float and bill
+// 9223372036854775807.
+backend_tests!(a_product_past_64_bits_fails_the_run, |db| {
+    let store = Store::connect(&db.url, 4).unwrap();
+    store.migrate().unwrap();
+    let step = bill_first_step(&store, |id, path| vec![priced(id, path, "HUGE".into(), i64::MAX, 2)]);
+    assert_eq!(step, Err(domain::AmountOverflow.to_string()), "one line, {}", db.url);
+    let filter = InvoiceFilter::default();
+    let root = store.root().unwrap().unwrap();
+    assert!(
+        store.invoices(&root.path, &filter, None, 10).unwrap().is_empty(),
+        "nothing billed"
+    );
+});
 
-        let Some(db) = TestDatabase::new(backend) else { continue };
-        let store = Store::connect(&db.url, 4).unwrap();
-        store.migrate().unwrap();
-        // Each line is the largest the input bounds allow (10^17); 93 of them exceed 2^63 − 1.
-        let step = bill_first_step(&store, |id, path| {
-            (0..93)
-                .map(|i| priced(id, path, format!("MAX_{i}"), 100_000_000_000, 1_000_000))
-                .collect()
-        });
-        assert_eq!(step, Err(overflow.clone()), "a total, {}", db.url);
-    }
-}
+backend_tests!(a_total_past_64_bits_fails_the_run, |db| {
+    let store = Store::connect(&db.url, 4).unwrap();
+    store.migrate().unwrap();
+    // Each line is the largest the input bounds allow (10^17); 93 of them exceed 2^63 − 1.
+    let step = bill_first_step(&store, |id, path| {
+        (0..93)
+            .map(|i| priced(id, path, format!("MAX_{i}"), 100_000_000_000, 1_000_000))
+            .collect()
+    });
+    assert_eq!(step, Err(domain::AmountOverflow.to_string()), "a total, {}", db.url);
+});

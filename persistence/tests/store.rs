@@ -9,16 +9,10 @@
 )]
 
 use domain::{CustomerDetails, DisplayName, OrgKind, StatusChange, TenantDomain, TreePath};
-use persistence::testing::{TestBackend, TestDatabase};
+use persistence::backend_tests;
+use persistence::testing::TestDatabase;
 use persistence::{Actor, AuditEntry, DescendantFilter, NewOrganization, Store, StoreError};
 use uuid::Uuid;
-
-fn backends() -> Vec<TestDatabase> {
-    [TestBackend::Sqlite, TestBackend::Postgres]
-        .into_iter()
-        .filter_map(TestDatabase::new)
-        .collect()
-}
 
 fn store(db: &TestDatabase) -> Store {
     let store = Store::connect(&db.url, 4).expect("connect");
@@ -71,128 +65,111 @@ fn all_below(store: &Store, path: &TreePath) -> Vec<String> {
         .collect()
 }
 
-#[test]
-fn migrations_go_up_down_and_up_again() {
-    for db in backends() {
-        let store = store(&db);
-        assert!(store.ready().unwrap());
-        store.revert_all_migrations().unwrap();
-        assert!(!store.ready().unwrap(), "pending after revert on {}", db.url);
-        assert!(store.migrate().unwrap() > 0);
-        assert!(store.ready().unwrap());
-        root(&store);
-    }
-}
+backend_tests!(migrations_go_up_down_and_up_again, |db| {
+    let store = store(&db);
+    assert!(store.ready().unwrap());
+    store.revert_all_migrations().unwrap();
+    assert!(!store.ready().unwrap(), "pending after revert on {}", db.url);
+    assert!(store.migrate().unwrap() > 0);
+    assert!(store.ready().unwrap());
+    root(&store);
+});
 
-#[test]
-fn moves_rewrite_the_whole_subtree_in_one_go() {
-    for db in backends() {
-        let store = store(&db);
-        let (root_id, root_path) = root(&store);
-        let a = create(&store, &root_path, root_id, OrgKind::Partner, "A").unwrap();
-        let a1 = create(&store, &root_path, a, OrgKind::Partner, "Aone").unwrap();
-        let leaf = create(&store, &root_path, a1, OrgKind::Customer, "Leaf").unwrap();
-        let b = create(&store, &root_path, root_id, OrgKind::Partner, "B").unwrap();
-        store.move_organization(&root_path, a, b, &who()).unwrap();
-        let b_path = store.organization(b).unwrap().unwrap().path;
-        assert_eq!(all_below(&store, &b_path), vec!["A", "Aone", "Leaf"]);
-        let leaf_org = store.organization(leaf).unwrap().unwrap();
-        assert_eq!(leaf_org.path.ids(), vec![root_id, b, a, a1, leaf]);
-        // Moving B under its own descendant is refused and changes nothing.
-        let err = store.move_organization(&root_path, b, a1, &who()).unwrap_err();
-        assert!(matches!(err, StoreError::Rule(_)), "{err:?}");
-        assert_eq!(store.organization(b).unwrap().unwrap().path, b_path);
-    }
-}
+backend_tests!(moves_rewrite_the_whole_subtree_in_one_go, |db| {
+    let store = store(&db);
+    let (root_id, root_path) = root(&store);
+    let a = create(&store, &root_path, root_id, OrgKind::Partner, "A").unwrap();
+    let a1 = create(&store, &root_path, a, OrgKind::Partner, "Aone").unwrap();
+    let leaf = create(&store, &root_path, a1, OrgKind::Customer, "Leaf").unwrap();
+    let b = create(&store, &root_path, root_id, OrgKind::Partner, "B").unwrap();
+    store.move_organization(&root_path, a, b, &who()).unwrap();
+    let b_path = store.organization(b).unwrap().unwrap().path;
+    assert_eq!(all_below(&store, &b_path), vec!["A", "Aone", "Leaf"]);
+    let leaf_org = store.organization(leaf).unwrap().unwrap();
+    assert_eq!(leaf_org.path.ids(), vec![root_id, b, a, a1, leaf]);
+    // Moving B under its own descendant is refused and changes nothing.
+    let err = store.move_organization(&root_path, b, a1, &who()).unwrap_err();
+    assert!(matches!(err, StoreError::Rule(_)), "{err:?}");
+    assert_eq!(store.organization(b).unwrap().unwrap().path, b_path);
+});
 
-/// Two moves that each put one subtree under the other's child lock each
-/// other's rows from opposite ends; PostgreSQL aborts one as a deadlock, which
-/// runs again and then meets the cycle rule: one move wins, the other is refused.
-#[test]
-fn crossing_moves_end_in_one_move_and_one_refusal() {
-    for db in backends() {
-        let store = store(&db);
-        let (root_id, root_path) = root(&store);
-        for round in 0..8 {
-            let partner = |parent, name: &str| create(&store, &root_path, parent, OrgKind::Partner, name).unwrap();
-            let a = partner(root_id, &format!("A{round}"));
-            let a1 = partner(a, &format!("Aone{round}"));
-            let b = partner(root_id, &format!("B{round}"));
-            let b1 = partner(b, &format!("Bone{round}"));
-            let start = std::sync::Barrier::new(2);
-            let (first, second) = std::thread::scope(|s| {
-                let (store, root_path, start) = (&store, &root_path, &start);
-                let one = s.spawn(move || {
-                    start.wait();
-                    store.move_organization(root_path, a, b1, &who())
-                });
-                let other = s.spawn(move || {
-                    start.wait();
-                    store.move_organization(root_path, b, a1, &who())
-                });
-                (one.join().unwrap(), other.join().unwrap())
+// Two moves that each put one subtree under the other's child lock each
+// other's rows from opposite ends; PostgreSQL aborts one as a deadlock, which
+// runs again and then meets the cycle rule: one move wins, the other is refused.
+backend_tests!(crossing_moves_end_in_one_move_and_one_refusal, |db| {
+    let store = store(&db);
+    let (root_id, root_path) = root(&store);
+    for round in 0..8 {
+        let partner = |parent, name: &str| create(&store, &root_path, parent, OrgKind::Partner, name).unwrap();
+        let a = partner(root_id, &format!("A{round}"));
+        let a1 = partner(a, &format!("Aone{round}"));
+        let b = partner(root_id, &format!("B{round}"));
+        let b1 = partner(b, &format!("Bone{round}"));
+        let start = std::sync::Barrier::new(2);
+        let (first, second) = std::thread::scope(|s| {
+            let (store, root_path, start) = (&store, &root_path, &start);
+            let one = s.spawn(move || {
+                start.wait();
+                store.move_organization(root_path, a, b1, &who())
             });
-            let refused = [&first, &second]
-                .iter()
-                .filter(|r| matches!(r, Err(StoreError::Rule(_))))
-                .count();
-            assert!(
-                first.is_ok() != second.is_ok() && refused == 1,
-                "round {round} on {}: {first:?} / {second:?}",
-                db.url
-            );
-        }
-    }
-}
-
-#[test]
-fn unique_violations_name_their_field_and_roll_back() {
-    for db in backends() {
-        let store = store(&db);
-        let (root_id, root_path) = root(&store);
-        let p = create(&store, &root_path, root_id, OrgKind::Partner, "P").unwrap();
-        create(&store, &root_path, p, OrgKind::Customer, "Contoso").unwrap();
-        let err = create(&store, &root_path, p, OrgKind::Customer, "Contoso").unwrap_err();
-        match err {
-            StoreError::Duplicate { field, .. } => assert_eq!(field, "primary_domain"),
-            other => panic!("expected a duplicate, got {other:?}"),
-        }
-        let p_path = store.organization(p).unwrap().unwrap().path;
-        assert_eq!(
-            all_below(&store, &p_path),
-            vec!["Contoso"],
-            "the failed insert left nothing"
-        );
-    }
-}
-
-#[test]
-fn writes_outside_the_scope_are_not_found() {
-    for db in backends() {
-        let store = store(&db);
-        let (root_id, root_path) = root(&store);
-        let a = create(&store, &root_path, root_id, OrgKind::Partner, "A").unwrap();
-        let b = create(&store, &root_path, root_id, OrgKind::Partner, "B").unwrap();
-        let a_path = store.organization(a).unwrap().unwrap().path;
-        let err = create(&store, &a_path, b, OrgKind::Partner, "Sneaky").unwrap_err();
+            let other = s.spawn(move || {
+                start.wait();
+                store.move_organization(root_path, b, a1, &who())
+            });
+            (one.join().unwrap(), other.join().unwrap())
+        });
+        let refused = [&first, &second]
+            .iter()
+            .filter(|r| matches!(r, Err(StoreError::Rule(_))))
+            .count();
         assert!(
-            matches!(err, StoreError::ReferenceNotFound { field: "parent_id" }),
-            "{err:?}"
+            first.is_ok() != second.is_ok() && refused == 1,
+            "round {round} on {}: {first:?} / {second:?}",
+            db.url
         );
-        let err = store
-            .change_organization_status(&a_path, b, StatusChange::Archive, &who())
-            .unwrap_err();
-        assert!(matches!(err, StoreError::NotFound), "{err:?}");
-        assert_eq!(store.audit_event_count(b).unwrap(), 1, "only B's creation is audited");
     }
-}
+});
+
+backend_tests!(unique_violations_name_their_field_and_roll_back, |db| {
+    let store = store(&db);
+    let (root_id, root_path) = root(&store);
+    let p = create(&store, &root_path, root_id, OrgKind::Partner, "P").unwrap();
+    create(&store, &root_path, p, OrgKind::Customer, "Contoso").unwrap();
+    let err = create(&store, &root_path, p, OrgKind::Customer, "Contoso").unwrap_err();
+    match err {
+        StoreError::Duplicate { field, .. } => assert_eq!(field, "primary_domain"),
+        other => panic!("expected a duplicate, got {other:?}"),
+    }
+    let p_path = store.organization(p).unwrap().unwrap().path;
+    assert_eq!(
+        all_below(&store, &p_path),
+        vec!["Contoso"],
+        "the failed insert left nothing"
+    );
+});
+
+backend_tests!(writes_outside_the_scope_are_not_found, |db| {
+    let store = store(&db);
+    let (root_id, root_path) = root(&store);
+    let a = create(&store, &root_path, root_id, OrgKind::Partner, "A").unwrap();
+    let b = create(&store, &root_path, root_id, OrgKind::Partner, "B").unwrap();
+    let a_path = store.organization(a).unwrap().unwrap().path;
+    let err = create(&store, &a_path, b, OrgKind::Partner, "Sneaky").unwrap_err();
+    assert!(
+        matches!(err, StoreError::ReferenceNotFound { field: "parent_id" }),
+        "{err:?}"
+    );
+    let err = store
+        .change_organization_status(&a_path, b, StatusChange::Archive, &who())
+        .unwrap_err();
+    assert!(matches!(err, StoreError::NotFound), "{err:?}");
+    assert_eq!(store.audit_event_count(b).unwrap(), 1, "only B's creation is audited");
+});
 
 #[test]
+#[cfg_attr(not(test_database), ignore = "TEST_DATABASE_URL is not set (PostgreSQL)")]
 fn a_read_cut_by_a_dead_connection_runs_again_on_a_fresh_one() {
-    let Some(db) = TestDatabase::new(TestBackend::Postgres) else {
-        eprintln!("skipped: TEST_DATABASE_URL is unset (PostgreSQL only)");
-        return;
-    };
+    let db = TestDatabase::postgres();
     let store = Store::connect(&db.url, 1).expect("connect");
     store.migrate().expect("migrate");
     let (root_id, scope) = root(&store);

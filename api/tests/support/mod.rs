@@ -56,14 +56,11 @@ pub fn assert_success(out: &Output, what: &str) {
     );
 }
 
-/// A database of its own on the PostgreSQL of `TEST_DATABASE_URL`, or `None`
-/// (said on stderr) for a test that only means something there.
-pub fn postgres() -> Option<persistence::testing::TestDatabase> {
-    let db = persistence::testing::TestDatabase::new(persistence::testing::TestBackend::Postgres);
-    if db.is_none() {
-        eprintln!("TEST_DATABASE_URL not set: PostgreSQL-only test skipped");
-    }
-    db
+/// A database of its own on the PostgreSQL of `TEST_DATABASE_URL`, for a test
+/// that only means something there (and carries
+/// `#[cfg_attr(not(test_database), ignore = …)]`).
+pub fn postgres() -> persistence::testing::TestDatabase {
+    persistence::testing::TestDatabase::postgres()
 }
 
 pub fn free_port() -> u16 {
