@@ -44,7 +44,7 @@ from partner_portal_client.models import (
     UpdateOrganization,
     UpdateSubscription,
 )
-from partner_portal_client.types import File, Response
+from partner_portal_client.types import UNSET, File, Response
 
 
 class FlowError(Exception):
@@ -147,10 +147,11 @@ def run() -> None:
     cursor: str | None = None
     pages = 0
     while True:
-        kwargs: dict[str, Any] = {"limit": 3}
-        if cursor:
-            kwargs["cursor"] = cursor
-        page = expect(list_descendants.sync_detailed(home, client=psa, **kwargs), 200, f"descendants page {pages + 1}")
+        page = expect(
+            list_descendants.sync_detailed(home, client=psa, limit=3, cursor=cursor or UNSET),
+            200,
+            f"descendants page {pages + 1}",
+        )
         pages += 1
         seen.extend(o.id for o in page.items)
         cursor = page.next_cursor if isinstance(page.next_cursor, str) else None
