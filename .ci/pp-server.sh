@@ -5,26 +5,26 @@
 #   pp_server_start DIR        `serve --demo` with DIR as its working folder: the
 #                              default SQLite file, signing key and mail folder
 #                              land there; a free port on 127.0.0.1. Sets
-#                              PP_SERVER_PID, PP_BASE_URL and exports BIND and
-#                              PUBLIC_URL (so `partner-portal token` in DIR signs
-#                              tokens this server accepts).
+#                              PP_SERVER_PID, PP_BASE_URL and PP_SERVER_ENV (the
+#                              BIND and PUBLIC_URL a command needs to sign tokens
+#                              this server accepts: `env "${PP_SERVER_ENV[@]}" …`).
 #   pp_server_stop             SIGTERM, then SIGKILL after 5 s.
 #
 # Needs PP_BIN (the binary) and python3 (to pick a free port).
 
 PP_SERVER_PID=
 PP_BASE_URL=
+PP_SERVER_ENV=()
 
 pp_server_start() {
   local dir=$1 port i
   port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
-  export BIND=127.0.0.1:$port
-  export PUBLIC_URL=http://$BIND
-  # CI resolves no outside host names: webhook URLs are not looked up.
-  export WEBHOOK_ALLOW_PRIVATE_TARGETS=true
-  export RUST_LOG=${RUST_LOG:-warn}
-  PP_BASE_URL=$PUBLIC_URL
-  (cd "$dir" && SHUTDOWN_DRAIN_SECS=0 exec "$PP_BIN" serve --demo) >"$dir/server.log" 2>&1 </dev/null &
+  PP_BASE_URL=http://127.0.0.1:$port
+  PP_SERVER_ENV=("BIND=127.0.0.1:$port" "PUBLIC_URL=$PP_BASE_URL")
+  # CI resolves no outside host names: webhook URLs are not looked up. No drain
+  # period on stop: nothing balances load onto this server.
+  (cd "$dir" && exec env "${PP_SERVER_ENV[@]}" WEBHOOK_ALLOW_PRIVATE_TARGETS=true SHUTDOWN_DRAIN_SECS=0 \
+    RUST_LOG="${RUST_LOG:-warn}" "$PP_BIN" serve --demo) >"$dir/server.log" 2>&1 </dev/null &
   PP_SERVER_PID=$!
   for ((i = 0; i < 120; i++)); do
     if ! kill -0 "$PP_SERVER_PID" 2>/dev/null; then
