@@ -128,7 +128,7 @@ def run() -> None:
     anonymous = Client(base_url=base)
     grant = expect(
         issue_token.sync_detailed(
-            client=anonymous,  # type: ignore[arg-type]
+            client=anonymous,
             body=TokenRequest.from_dict(
                 {
                     "grant_type": "client_credentials",
