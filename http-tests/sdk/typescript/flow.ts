@@ -216,11 +216,13 @@ async function run(): Promise<void> {
     },
   });
   const sub = expect(subAnswer, 201, 'create subscription');
+  const subEtag = subAnswer.response.headers.get('etag');
+  check(subEtag, 'no ETag on the created subscription');
   const changed = expect(
     await updateSubscription({
       client: psa,
       path: { id: sub.id },
-      headers: { 'If-Match': subAnswer.response.headers.get('etag') },
+      headers: { 'If-Match': subEtag },
       body: { quantity: 25, assigned: 21 },
     }),
     200,
