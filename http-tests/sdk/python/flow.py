@@ -78,18 +78,7 @@ def expect_problem(resp: Response[Any], status: int, code: str, what: str) -> An
     return problem
 
 
-def skipped(check_name: str) -> bool:
-    """Local runs only (`.ci/run` refuses it under CI): a check named in
-    SDK_FLOW_SKIP is reported as skipped, for behaviour not yet on this branch."""
-    if check_name in os.environ.get("SDK_FLOW_SKIP", "").split(","):
-        print(f"   SKIPPED {check_name} (SDK_FLOW_SKIP)", flush=True)
-        return True
-    return False
-
-
 def replayed(resp: Response[Any], what: str) -> None:
-    if skipped("replayed"):
-        return
     check(
         resp.headers.get("idempotent-replayed") == "true",
         f"{what}: no `Idempotent-Replayed: true` on the replay (headers: {dict(resp.headers)})",
@@ -267,8 +256,7 @@ def run() -> None:
     check(any(str(sub.id) in line for line in lines[1:]), "the new subscription is not in the report")
 
     step("import operators from a CSV file (multipart `file`)")
-    if not skipped("import"):
-        _import_operators(psa, partner.id, run_id)
+    _import_operators(psa, partner.id, run_id)
 
     step("a 404 problem: an organisation that does not exist")
     expect_problem(

@@ -64,17 +64,7 @@ function expectProblem(answer: Answer<unknown>, status: number, code: string, wh
   return problem;
 }
 
-/** Local runs only (`.ci/run` refuses it under CI): checks named in SDK_FLOW_SKIP are skipped. */
-function skipped(name: string): boolean {
-  if ((process.env.SDK_FLOW_SKIP ?? '').split(',').includes(name)) {
-    console.log(`   SKIPPED ${name} (SDK_FLOW_SKIP)`);
-    return true;
-  }
-  return false;
-}
-
 function replayed(answer: Answer<unknown>, what: string): void {
-  if (skipped('replayed')) return;
   const header = answer.response?.headers.get('idempotent-replayed');
   check(header === 'true', `${what}: no \`Idempotent-Replayed: true\` on the replay`);
 }
@@ -267,22 +257,20 @@ async function run(): Promise<void> {
   check(lines.slice(1).some((line) => line.includes(sub.id)), 'the new subscription is not in the report');
 
   step('import operators from a CSV file (multipart `file`)');
-  if (!skipped('import')) {
-    const file = new Blob(
-      [
-        'email,name,legacy_role,organization\n' +
-          `ann.${runId}@sdk.example,Ann Lee,Invoice,${partner.id}\n` +
-          `bob.${runId}@sdk.example,Bob Ray,TenantAdmin,${partner.id}\n`,
-      ],
-      { type: 'text/csv' },
-    );
-    const imported = expect(
-      await importOperators({ client: psa, path: { id: partner.id }, body: { file } }),
-      200,
-      'import operators',
-    );
-    check(imported.created.length === 2, `${imported.created.length} operators created, expected 2`);
-  }
+  const file = new Blob(
+    [
+      'email,name,legacy_role,organization\n' +
+        `ann.${runId}@sdk.example,Ann Lee,Invoice,${partner.id}\n` +
+        `bob.${runId}@sdk.example,Bob Ray,TenantAdmin,${partner.id}\n`,
+    ],
+    { type: 'text/csv' },
+  );
+  const imported = expect(
+    await importOperators({ client: psa, path: { id: partner.id }, body: { file } }),
+    200,
+    'import operators',
+  );
+  check(imported.created.length === 2, `${imported.created.length} operators created, expected 2`);
 
   step('a 404 problem: an organisation that does not exist');
   expectProblem(
