@@ -404,7 +404,10 @@ both_backends!(only_admins_in_scope_send_and_revoke_links, |app| async move {
     assert!(app.store.activation_links(t.customer_a).unwrap().is_empty());
 });
 
-both_backends!(the_public_activation_endpoints_are_rate_limited, |app| async move {
+both_backends!(
+    the_public_activation_endpoints_are_rate_limited,
+    flags = ["--public-rate-limit-per-minute", "60"],
+    |app| async move {
     let unknown = api::routes::onboarding::activation_token().0;
     let activations = app.anonymous().activations();
     let per_minute = app.config.public_rate_limit_per_minute as usize;

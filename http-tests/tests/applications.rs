@@ -399,7 +399,10 @@ both_backends!(two_decisions_at_once_exactly_one_wins, |app| async move {
     assert_eq!(app.store.mail_outbox(Some("ann@adatum.example")).unwrap().len(), 1);
 });
 
-both_backends!(applying_is_rate_limited_per_client_address, |app| async move {
+both_backends!(
+    applying_is_rate_limited_per_client_address,
+    flags = ["--public-rate-limit-per-minute", "60"],
+    |app| async move {
     let t = app.tree().await;
     open_programme(&app, t.reseller_a).await;
     let per_minute = app.config.public_rate_limit_per_minute as usize;

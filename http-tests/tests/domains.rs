@@ -267,7 +267,10 @@ both_backends!(a_tenant_id_belongs_to_one_customer_only, |app| async move {
     assert_eq!(loser.error_field(), Some("tenant_id"));
 });
 
-both_backends!(the_public_check_is_rate_limited_per_client_address, |app| async move {
+both_backends!(
+    the_public_check_is_rate_limited_per_client_address,
+    flags = ["--public-rate-limit-per-minute", "60"],
+    |app| async move {
     let domain = fresh("ratelimit");
     let started = Instant::now();
     let mut served: u64 = 0;

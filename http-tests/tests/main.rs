@@ -25,6 +25,7 @@ mod organizations_moves;
 mod organizations_scope;
 mod organizations_status;
 mod pages_by_kind;
+mod rate_limits;
 mod platform;
 mod reports;
 mod service_instances;

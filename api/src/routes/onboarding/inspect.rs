@@ -1,5 +1,5 @@
 use actix_web::http::header;
-use actix_web::{get, web, HttpRequest, HttpResponse};
+use actix_web::{get, web, HttpResponse};
 use domain::codes;
 
 use super::view::ActivationView;
@@ -27,10 +27,8 @@ use crate::state::AppState;
 #[get("/activations/{token}")]
 pub async fn get_activation(
     state: web::Data<AppState>,
-    req: HttpRequest,
     token: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    state.public_limiter.check(&req)?;
     let token = token.into_inner();
     if token.chars().count() > MAX_TOKEN_CHARS {
         return Err(ApiError::ActivationNotFound);
