@@ -46,7 +46,7 @@ fn assert_limited(r: &Reply, policy_name: &str) {
 }
 
 both_backends!(every_answer_carries_the_callers_fields, |app| async move {
-    let ok = app.admin().me().await;
+    let ok = app.admin().platform().me().await;
     assert_eq!(ok.status, 200, "{}", ok.text);
     assert_eq!(policy(&ok), ("caller".into(), 1_000_000, 60));
     let (name, remaining, reset) = limit(&ok);
@@ -62,7 +62,7 @@ both_backends!(every_answer_carries_the_callers_fields, |app| async move {
     let public = app.anonymous().customers().domain("fields-check.onmicrosoft.com").await;
     assert_eq!(public.status, 200, "{}", public.text);
     assert_eq!(policy(&public), ("public".into(), 1_000_000, 60));
-    let refused = app.anonymous().me().await;
+    let refused = app.anonymous().platform().me().await;
     assert_eq!(refused.status, 401);
     assert_eq!(limit(&refused).0, "public");
     assert_eq!(limit(&refused).1, limit(&public).1 - 1);
@@ -77,12 +77,12 @@ both_backends!(
     remaining_decreases_and_an_export_costs_ten,
     flags = ["--rate-limit-per-minute", "100"],
     |app| async move {
-        let first = limit(&app.admin().me().await).1;
-        assert_eq!(limit(&app.admin().me().await).1, first - 1);
+        let first = limit(&app.admin().platform().me().await).1;
+        assert_eq!(limit(&app.admin().platform().me().await).1, first - 1);
         let export = app.admin().reports().get(app.root, "subscriptions", "").await;
         assert_eq!(export.status, 200, "{}", export.text);
         assert_eq!(limit(&export).1, first - 11, "a CSV export counts as 10 requests");
-        assert_eq!(limit(&app.admin().me().await).1, first - 12);
+        assert_eq!(limit(&app.admin().platform().me().await).1, first - 12);
     }
 );
 
@@ -91,11 +91,11 @@ both_backends!(
     flags = ["--rate-limit-per-minute", "5"],
     |app| async move {
         for i in 0..5 {
-            let r = app.admin().me().await;
+            let r = app.admin().platform().me().await;
             assert_eq!(r.status, 200, "request {i}: {}", r.text);
             assert_eq!(limit(&r).1, 4 - i);
         }
-        let over = app.admin().me().await;
+        let over = app.admin().platform().me().await;
         assert_limited(&over, "caller");
         assert_eq!(policy(&over), ("caller".into(), 5, 60));
         // Refusals use nothing, and any operation is refused alike.
@@ -103,14 +103,14 @@ both_backends!(
 
         // Another operator, and callers without a token, have budgets of their own.
         let (_, other) = app.operator(app.root, "other@contoso-cloud.example", &[Role::Viewer]);
-        let r = app.as_(&other).me().await;
+        let r = app.as_(&other).platform().me().await;
         assert_eq!((r.status, limit(&r).1), (200, 4), "{}", r.text);
         let r = app.anonymous().customers().domain("other-budget.onmicrosoft.com").await;
         assert_eq!((r.status, limit(&r).0.as_str()), (200, "public"));
 
         // A new window, a full quota.
         app.advance_clock(60);
-        let r = app.admin().me().await;
+        let r = app.admin().platform().me().await;
         assert_eq!((r.status, limit(&r).1), (200, 4), "{}", r.text);
     }
 );
@@ -124,7 +124,7 @@ both_backends!(
         let again = app.admin().reports().get(app.root, "subscriptions", "").await;
         assert_eq!((again.status, again.code()), (429, Some("rate_limited")), "{}", again.text);
         assert_eq!(limit(&again).1, 2, "what is left stays for cheaper calls");
-        assert_eq!(app.admin().me().await.status, 200);
+        assert_eq!(app.admin().platform().me().await.status, 200);
     }
 );
 
@@ -135,10 +135,10 @@ both_backends!(
         let r = app.anonymous().customers().domain("addr-budget.onmicrosoft.com").await;
         assert_eq!(r.status, 200, "{}", r.text);
         // A wrong token counts against the address, as no token does.
-        assert_eq!(app.as_("not-a-token").me().await.status, 401);
-        assert_eq!(app.anonymous().me().await.status, 401);
+        assert_eq!(app.as_("not-a-token").platform().me().await.status, 401);
+        assert_eq!(app.anonymous().platform().me().await.status, 401);
         assert_limited(&app.anonymous().customers().domain("addr-budget.onmicrosoft.com").await, "public");
-        assert_limited(&app.as_("not-a-token").me().await, "public");
+        assert_limited(&app.as_("not-a-token").platform().me().await, "public");
         // A valid token is its own caller.
         let r = app.admin().customers().domain("addr-budget.onmicrosoft.com").await;
         assert_eq!((r.status, limit(&r).0.as_str()), (200, "caller"), "{}", r.text);
@@ -149,7 +149,7 @@ both_backends!(
     each_of_n_replicas_counts_a_request_n_times,
     flags = ["--rate-limit-per-minute", "10", "--rate-limit-replicas", "2"],
     |app| async move {
-        let counts: Vec<(u16, u64)> = futures_util::future::join_all((0..6).map(|_| app.admin().me()))
+        let counts: Vec<(u16, u64)> = futures_util::future::join_all((0..6).map(|_| app.admin().platform().me()))
             .await
             .iter()
             .map(|r| (r.status, limit(r).1))
@@ -166,7 +166,7 @@ both_backends!(
     flags = ["--rate-limit-per-minute", "1", "--rate-limits-enabled", "false"],
     |app| async move {
         for _ in 0..3 {
-            let r = app.admin().me().await;
+            let r = app.admin().platform().me().await;
             assert_eq!(r.status, 200, "{}", r.text);
             assert!(r.header("ratelimit").is_none() && r.header("ratelimit-policy").is_none());
         }
