@@ -231,7 +231,8 @@ impl Modify for RateLimitFields {
             for (method, op) in methods {
                 let Some(op) = op else { continue };
                 if crate::rate_limit::expensive(&method, path) {
-                    let note = "Counts as `RATE_LIMIT_EXPENSIVE_COST` requests (10 by default) of the caller's rate limit.";
+                    let note =
+                        "Counts as `RATE_LIMIT_EXPENSIVE_COST` requests (10 by default) of the caller's rate limit.";
                     op.description = Some(match op.description.take() {
                         Some(d) if !d.is_empty() => format!("{d}\n\n{note}"),
                         _ => note.to_owned(),
@@ -304,7 +305,9 @@ mod tests {
         for (path, item) in &paths {
             let limited = crate::rate_limit::limited(path);
             let ops = item.as_object().into_iter().flatten();
-            for (method, op) in ops.filter(|(m, _)| ["get", "post", "put", "patch", "delete", "head"].contains(&m.as_str())) {
+            for (method, op) in
+                ops.filter(|(m, _)| ["get", "post", "put", "patch", "delete", "head"].contains(&m.as_str()))
+            {
                 let responses = op["responses"].as_object().cloned().unwrap_or_default();
                 assert_eq!(
                     responses.contains_key("429"),

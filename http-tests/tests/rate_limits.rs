@@ -42,7 +42,10 @@ fn assert_limited(r: &Reply, policy_name: &str) {
     let retry: u64 = r.header("retry-after").expect("Retry-After").parse().expect("seconds");
     let (name, remaining, reset) = limit(r);
     assert_eq!((name.as_str(), remaining), (policy_name, 0));
-    assert!((1..=60).contains(&retry) && retry == reset, "Retry-After {retry}, t={reset}");
+    assert!(
+        (1..=60).contains(&retry) && retry == reset,
+        "Retry-After {retry}, t={reset}"
+    );
 }
 
 both_backends!(every_answer_carries_the_callers_fields, |app| async move {
@@ -51,7 +54,10 @@ both_backends!(every_answer_carries_the_callers_fields, |app| async move {
     assert_eq!(policy(&ok), ("caller".into(), 1_000_000, 60));
     let (name, remaining, reset) = limit(&ok);
     assert_eq!(name, "caller");
-    assert!(remaining < 1_000_000 && (1..=60).contains(&reset), "{remaining} {reset}");
+    assert!(
+        remaining < 1_000_000 && (1..=60).contains(&reset),
+        "{remaining} {reset}"
+    );
 
     let missing = app.admin().organizations().get(Uuid::new_v4()).await;
     assert_eq!(missing.status, 404);
@@ -122,7 +128,12 @@ both_backends!(
         let export = app.admin().reports().get(app.root, "subscriptions", "").await;
         assert_eq!((export.status, limit(&export).1), (200, 2), "{}", export.text);
         let again = app.admin().reports().get(app.root, "subscriptions", "").await;
-        assert_eq!((again.status, again.code()), (429, Some("rate_limited")), "{}", again.text);
+        assert_eq!(
+            (again.status, again.code()),
+            (429, Some("rate_limited")),
+            "{}",
+            again.text
+        );
         assert_eq!(limit(&again).1, 2, "what is left stays for cheaper calls");
         assert_eq!(app.admin().platform().me().await.status, 200);
     }
@@ -137,7 +148,10 @@ both_backends!(
         // A wrong token counts against the address, as no token does.
         assert_eq!(app.as_("not-a-token").platform().me().await.status, 401);
         assert_eq!(app.anonymous().platform().me().await.status, 401);
-        assert_limited(&app.anonymous().customers().domain("addr-budget.onmicrosoft.com").await, "public");
+        assert_limited(
+            &app.anonymous().customers().domain("addr-budget.onmicrosoft.com").await,
+            "public",
+        );
         assert_limited(&app.as_("not-a-token").platform().me().await, "public");
         // A valid token is its own caller.
         let r = app.admin().customers().domain("addr-budget.onmicrosoft.com").await;

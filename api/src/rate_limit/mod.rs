@@ -198,7 +198,11 @@ mod tests {
         let me = Caller::Email("a@b.example".into());
         let csv = l.cost(&Method::GET, "/v1/organizations/x/reports/users.csv");
         assert_eq!(csv, 10);
-        assert_eq!(l.charge(&me, csv, at(0)).remaining, 20, "10 units, on each of 2 replicas");
+        assert_eq!(
+            l.charge(&me, csv, at(0)).remaining,
+            20,
+            "10 units, on each of 2 replicas"
+        );
         assert_eq!(l.charge(&me, 1, at(1)).remaining, 18);
         assert!(!l.charge(&me, csv, at(2)).allowed, "18 left, 20 needed");
         assert_eq!(l.charge(&me, 1, at(3)).remaining, 16, "the refusal used nothing");
@@ -211,7 +215,13 @@ mod tests {
         for path in ["/healthz", "/readyz", "/openapi.json", "/swagger-ui/index.html"] {
             assert!(!limited(path), "{path}");
         }
-        for path in ["/v1/me", "/oauth/token", "/.well-known/jwks.json", "/metrics", "/nowhere"] {
+        for path in [
+            "/v1/me",
+            "/oauth/token",
+            "/.well-known/jwks.json",
+            "/metrics",
+            "/nowhere",
+        ] {
             assert!(limited(path), "{path}");
         }
     }

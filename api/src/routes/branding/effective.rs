@@ -58,10 +58,7 @@ pub async fn get_effective_branding(
     security(())
 )]
 #[get("/brands/{portal_domain}")]
-pub async fn get_public_brand(
-    state: web::Data<AppState>,
-    domain: web::Path<String>,
-) -> Result<HttpResponse, ApiError> {
+pub async fn get_public_brand(state: web::Data<AppState>, domain: web::Path<String>) -> Result<HttpResponse, ApiError> {
     let domain = PortalDomain::parse(&domain).map_err(|_| ApiError::NotFound)?;
     let brand = state
         .db(move |s| s.brand_by_domain(domain.as_str()))

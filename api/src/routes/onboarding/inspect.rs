@@ -25,10 +25,7 @@ use crate::state::AppState;
     security(())
 )]
 #[get("/activations/{token}")]
-pub async fn get_activation(
-    state: web::Data<AppState>,
-    token: web::Path<String>,
-) -> Result<HttpResponse, ApiError> {
+pub async fn get_activation(state: web::Data<AppState>, token: web::Path<String>) -> Result<HttpResponse, ApiError> {
     let token = token.into_inner();
     if token.chars().count() > MAX_TOKEN_CHARS {
         return Err(ApiError::ActivationNotFound);
