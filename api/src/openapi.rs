@@ -213,7 +213,7 @@ impl Modify for RateLimitFields {
             "\"caller\";q=600;w=60",
         );
         let limit = field(
-            "What is left of the quota: `r` requests, for `t` more seconds, when a new window starts.",
+            "What is left of the quota: `r` requests, until a new window starts in `t` seconds.",
             "\"caller\";r=599;t=60",
         );
         for (path, item) in api.paths.paths.iter_mut() {
