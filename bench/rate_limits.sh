@@ -5,7 +5,8 @@
 # they never refuse (every request counted and its RateLimit fields written:
 # the whole cost of a request that passes). Modes alternate over ROUNDS rounds
 # on one server process each, so a busy machine's drift hits both; the median
-# of the rounds is printed.
+# of the rounds is printed, then the limiter's own CPU per request
+# (api/examples/rate_limit_cost.rs).
 #
 # usage: bench/rate_limits.sh [SECONDS]    (default 10 per measurement)
 # env:   ROUNDS (default 3), BENCH_DATABASE (default partner_portal_rate),
@@ -47,6 +48,7 @@ for round in $(seq 1 "$ROUNDS"); do
     kill "$SERVER"; wait "$SERVER" 2>/dev/null || true
   done
 done
+trap 'rm -rf "$WORK"' EXIT
 python3 - "${GET[off]}" "${GET[on]}" "${POST[off]}" "${POST[on]}" <<'PY'
 import statistics, sys
 g_off, g_on, p_off, p_on = (statistics.median(map(float, a.split())) for a in sys.argv[1:])
@@ -54,3 +56,5 @@ print(f"GET  /v1/organizations/{{id}}: off {g_off:.0f} req/s, on {g_on:.0f} req/
 print(f"POST /v1/organizations:      off {p_off:.0f} req/s, on {p_on:.0f} req/s ({(p_on - p_off) / p_off:+.1%}; goal > -10 %)")
 PY
 psql_admin "DROP DATABASE IF EXISTS $DB" >/dev/null
+# The limiter's own CPU, which the noise of a busy machine can hide.
+cargo run --release -q -p api --example rate_limit_cost
