@@ -18,7 +18,9 @@ struct Only {
 fn main() {
     let config = Only::parse_from(["bench", "--rate-limit-per-minute", "1000000000"]).config;
     let limiter = RateLimiter::new(&config);
-    let callers: Vec<Caller> = (0..10_000u128).map(|i| Caller::Principal(uuid::Uuid::from_u128(i))).collect();
+    let callers: Vec<Caller> = (0..10_000u128)
+        .map(|i| Caller::Principal(uuid::Uuid::from_u128(i)))
+        .collect();
     let now = chrono::Utc::now();
     let n = 2_000_000;
     let start = Instant::now();
