@@ -4,6 +4,8 @@ PGURL="postgres://${PGUSER:-postgres}@${PGHOST:-127.0.0.1}:${PGPORT:-5432}"
 BIN=${BENCH_BIN:-target/release/partner-portal}
 WORK=$(mktemp -d)
 export DATABASE_URL="$PGURL/$DB" DATA_DIR="$WORK/data" BIND="127.0.0.1:$PORT" RUST_LOG=warn
+# Load from one address and a few tokens: quotas the benches never meet, unless set.
+export RATE_LIMIT_PER_MINUTE=${RATE_LIMIT_PER_MINUTE:-1000000000} PUBLIC_RATE_LIMIT_PER_MINUTE=${PUBLIC_RATE_LIMIT_PER_MINUTE:-1000000000}
 psql_admin() { psql "$PGURL/postgres" -qAtX -v ON_ERROR_STOP=1 -c "$1"; }
 now() { date +%s.%N; }
 

@@ -66,6 +66,7 @@ pub fn serve(state: web::Data<AppState>, listener: TcpListener) -> std::io::Resu
             .app_data(web::PathConfig::default().error_handler(|_, _| ApiError::NotFound.into()))
             .wrap(actix_web::middleware::from_fn(crate::uri_limit::check))
             .wrap(tracing_actix_web::TracingLogger::<crate::request_log::RedactingRootSpan>::new())
+            .wrap(actix_web::middleware::from_fn(crate::rate_limit::middleware::enforce))
             .wrap(actix_web::middleware::from_fn(crate::access_log::log))
             .route("/openapi.json", web::get().to(openapi_json))
             .service(SwaggerUi::new("/swagger-ui/{_:.*}").config(utoipa_swagger_ui::Config::from("/openapi.json")))

@@ -69,9 +69,24 @@ pub struct Config {
     /// the peer address is the client.
     #[arg(long, env = "TRUSTED_PROXIES", default_value = "", value_parser = clap::value_parser!(crate::client_addr::TrustedProxies), global = true)]
     pub trusted_proxies: crate::client_addr::TrustedProxies,
-    /// Requests per minute each client address may make to the public endpoints.
-    #[arg(long, env = "PUBLIC_RATE_LIMIT_PER_MINUTE", default_value_t = 60, global = true)]
+    /// Requests per minute each client address may make without a valid
+    /// token (the public endpoints, sign-in, the token endpoint).
+    #[arg(long, env = "PUBLIC_RATE_LIMIT_PER_MINUTE", default_value_t = 60, value_parser = clap::value_parser!(u32).range(1..), global = true)]
     pub public_rate_limit_per_minute: u32,
+    /// Requests per minute each operator or API client may make with its token.
+    #[arg(long, env = "RATE_LIMIT_PER_MINUTE", default_value_t = 600, value_parser = clap::value_parser!(u32).range(1..), global = true)]
+    pub rate_limit_per_minute: u32,
+    /// Requests a CSV export, a CSV import or a billing run counts as.
+    #[arg(long, env = "RATE_LIMIT_EXPENSIVE_COST", default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..), global = true)]
+    pub rate_limit_expensive_cost: u32,
+    /// API replicas behind the load balancer: each counts a request this many
+    /// times, so the quotas hold in all (give every replica the same number).
+    #[arg(long, env = "RATE_LIMIT_REPLICAS", default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..), global = true)]
+    pub rate_limit_replicas: u32,
+    /// `false` turns the rate limits (and their response fields) off, e.g. when
+    /// a gateway in front already limits.
+    #[arg(long, env = "RATE_LIMITS_ENABLED", default_value_t = true, action = clap::ArgAction::Set, global = true)]
+    pub rate_limits_enabled: bool,
     /// Database connections per API process.
     #[arg(long, env = "DB_POOL_SIZE", default_value_t = 16, global = true)]
     pub db_pool_size: u32,

@@ -35,7 +35,7 @@ pub const OUTBOX_OLDEST_SECONDS: &str = "mail_outbox_oldest_age_seconds";
 pub const EXPORT_SLOTS_IN_USE: &str = "export_slots_in_use";
 /// Exports ended before their last row, by `reason` (`shutdown`, `too_slow`, `failed`).
 pub const EXPORTS_CUT: &str = "exports_cut_total";
-/// Requests refused with 429, by `limiter` (`public`, `exports`).
+/// Requests refused with 429, by `limiter` (`caller`, `public`, `sign_in`, `exports`).
 pub const RATE_LIMITED: &str = "rate_limit_rejections_total";
 
 const DURATION_BUCKETS: &[f64] = &[0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0];

@@ -2,10 +2,12 @@
 //! to every operation (bearer security, and the errors any authenticated call or
 //! any call with a body can meet).
 
+use actix_web::http::Method;
 use domain::customer::country_codes;
 use domain::subscription::currency_codes;
+use utoipa::openapi::header::HeaderBuilder;
 use utoipa::openapi::link::LinkBuilder;
-use utoipa::openapi::schema::Schema;
+use utoipa::openapi::schema::{ObjectBuilder, Schema, Type};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::openapi::{OpenApi, RefOr};
 use utoipa::{Modify, OpenApi as _};
@@ -189,6 +191,62 @@ pub fn complete(api: &mut OpenApi) {
             crate::problems::document(op, path);
         }
     }
+    RateLimitFields.modify(api);
+}
+
+/// The `RateLimit-Policy` and `RateLimit` fields on every response of every
+/// limited operation (`crate::rate_limit`), and the cost of the expensive ones;
+/// run after the error responses (429 among them) are generated.
+struct RateLimitFields;
+
+impl Modify for RateLimitFields {
+    fn modify(&self, api: &mut OpenApi) {
+        let field = |description: &str, example: &str| {
+            HeaderBuilder::new()
+                .schema(ObjectBuilder::new().schema_type(Type::String).examples([example]))
+                .description(Some(description))
+                .build()
+        };
+        let policy = field(
+            "The caller's quota (draft-ietf-httpapi-ratelimit-headers): `q` requests per `w` seconds, per principal \
+             (policy `caller`, with a bearer token) or per client address (policy `public`, without one).",
+            "\"caller\";q=600;w=60",
+        );
+        let limit = field(
+            "What is left of the quota: `r` requests, until a new window starts in `t` seconds.",
+            "\"caller\";r=599;t=60",
+        );
+        for (path, item) in api.paths.paths.iter_mut() {
+            if !crate::rate_limit::limited(path) {
+                continue;
+            }
+            let methods = [
+                (Method::GET, item.get.as_mut()),
+                (Method::POST, item.post.as_mut()),
+                (Method::PUT, item.put.as_mut()),
+                (Method::PATCH, item.patch.as_mut()),
+                (Method::DELETE, item.delete.as_mut()),
+                (Method::HEAD, item.head.as_mut()),
+            ];
+            for (method, op) in methods {
+                let Some(op) = op else { continue };
+                if crate::rate_limit::expensive(&method, path) {
+                    let note =
+                        "Counts as `RATE_LIMIT_EXPENSIVE_COST` requests (10 by default) of the caller's rate limit.";
+                    op.description = Some(match op.description.take() {
+                        Some(d) if !d.is_empty() => format!("{d}\n\n{note}"),
+                        _ => note.to_owned(),
+                    });
+                }
+                for response in op.responses.responses.values_mut() {
+                    if let RefOr::T(response) = response {
+                        response.headers.insert("RateLimit-Policy".into(), policy.clone());
+                        response.headers.insert("RateLimit".into(), limit.clone());
+                    }
+                }
+            }
+        }
+    }
 }
 
 /// The document as served at `/openapi.json` and printed by `partner-portal openapi`.
@@ -235,6 +293,46 @@ use utoipa_actix_web::AppExt;
 
 #[cfg(test)]
 mod tests {
+    /// Every limited operation documents the rate-limit fields on each of its
+    /// responses, and 429 with `Retry-After`; the probes document neither.
+    #[test]
+    fn every_operation_documents_its_rate_limit() {
+        let spec: serde_json::Value = super::spec_json()
+            .and_then(|s| serde_json::from_str(&s))
+            .unwrap_or_default();
+        let paths = spec["paths"].as_object().cloned().unwrap_or_default();
+        assert!(paths.len() > 50, "the spec has its paths");
+        for (path, item) in &paths {
+            let limited = crate::rate_limit::limited(path);
+            let ops = item.as_object().into_iter().flatten();
+            for (method, op) in
+                ops.filter(|(m, _)| ["get", "post", "put", "patch", "delete", "head"].contains(&m.as_str()))
+            {
+                let responses = op["responses"].as_object().cloned().unwrap_or_default();
+                assert_eq!(
+                    responses.contains_key("429"),
+                    limited,
+                    "{method} {path}: 429 documented exactly when limited"
+                );
+                if limited {
+                    assert!(
+                        responses["429"]["headers"].get("Retry-After").is_some(),
+                        "{method} {path}: 429 has Retry-After"
+                    );
+                }
+                for (status, response) in &responses {
+                    for field in ["RateLimit-Policy", "RateLimit"] {
+                        assert_eq!(
+                            response["headers"].get(field).is_some(),
+                            limited,
+                            "{method} {path} {status}: {field}"
+                        );
+                    }
+                }
+            }
+        }
+    }
+
     #[test]
     fn webhook_event_fields_list_every_event_type() {
         let spec: serde_json::Value = super::spec_json()

@@ -144,6 +144,9 @@ pub fn shape_codes(op: &Operation, path: &str) -> Vec<ErrorCode> {
         .as_ref()
         .is_some_and(|ps| ps.iter().any(|p| !matches!(p.parameter_in, ParameterIn::Path)));
     let mut codes = vec![InternalError, UriTooLong];
+    if crate::rate_limit::limited(path) {
+        codes.push(RateLimited);
+    }
     if body.is_some() || params {
         codes.push(MalformedRequest);
     }

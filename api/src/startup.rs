@@ -9,7 +9,7 @@ use persistence::{Store, StoreError};
 
 use crate::auth::{IdentityProvider, SigningKeys, TokenVerifier};
 use crate::config::Config;
-use crate::rate_limit::PublicRateLimiter;
+use crate::rate_limit::RateLimiter;
 use crate::state::AppState;
 
 /// Logs go to stderr, so commands that print (token, openapi) keep stdout clean;
@@ -112,7 +112,7 @@ pub fn app_state(config: &Config, store: Store) -> anyhow::Result<AppState> {
         verifier,
         totp: crate::auth::TotpSealer::load_or_generate(&config.totp_key_path())?,
         config: config.clone(),
-        public_limiter: PublicRateLimiter::new(config.public_rate_limit_per_minute),
+        rate_limiter: RateLimiter::new(config),
         exports: crate::csv_export::ExportSlots::new(
             config.max_concurrent_exports,
             config.max_exports_per_caller,

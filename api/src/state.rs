@@ -8,7 +8,7 @@ use persistence::{Store, StoreError};
 use crate::auth::{SigningKeys, TokenVerifier};
 use crate::config::Config;
 use crate::error::ApiError;
-use crate::rate_limit::PublicRateLimiter;
+use crate::rate_limit::RateLimiter;
 
 pub struct AppState {
     pub store: Store,
@@ -17,7 +17,8 @@ pub struct AppState {
     /// Seals operators' TOTP secrets at rest.
     pub totp: crate::auth::TotpSealer,
     pub config: Config,
-    pub public_limiter: PublicRateLimiter,
+    /// Every caller's requests in the current window (`crate::rate_limit`).
+    pub rate_limiter: RateLimiter,
     pub exports: crate::csv_export::ExportSlots,
     /// Set on SIGTERM: `/readyz` answers 503 while requests are still served.
     pub lifecycle: crate::shutdown::Lifecycle,

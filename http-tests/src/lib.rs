@@ -86,6 +86,9 @@ impl TestApp {
             ("--oidc-issuer", IDP_ISSUER),
             ("--oidc-audience", IDP_AUDIENCE),
             ("--oidc-jwks-path", &jwks),
+            // Budgets no test meets by accident; rate-limit tests set small ones.
+            ("--rate-limit-per-minute", "1000000"),
+            ("--public-rate-limit-per-minute", "1000000"),
         ];
         // A flag the test gives replaces its default.
         let args = std::iter::once("test")

@@ -267,50 +267,54 @@ both_backends!(a_tenant_id_belongs_to_one_customer_only, |app| async move {
     assert_eq!(loser.error_field(), Some("tenant_id"));
 });
 
-both_backends!(the_public_check_is_rate_limited_per_client_address, |app| async move {
-    let domain = fresh("ratelimit");
-    let started = Instant::now();
-    let mut served: u64 = 0;
-    let limited = loop {
-        let r = app.anonymous().customers().domain(&domain).await;
-        if r.status == 429 {
-            break r;
-        }
-        assert_eq!(r.status, 200, "{}", r.text);
-        served += 1;
-        assert!(served <= 200, "200 requests and never limited");
-    };
-    let elapsed = started.elapsed().as_secs();
-    // The default quota is 60 a minute (a burst of 60, then one a second).
-    assert!(served >= 60, "limited after only {served} requests");
-    assert!(
-        served <= 61 + elapsed,
-        "{served} requests served in {elapsed} s: above 60 a minute"
-    );
-    assert_eq!(limited.code(), Some("rate_limited"), "{}", limited.text);
-    assert_eq!(
-        limited.header("content-type").as_deref(),
-        Some("application/problem+json")
-    );
-    let retry: u64 = limited
-        .header("retry-after")
-        .expect("Retry-After")
-        .parse()
-        .expect("Retry-After in seconds");
-    assert!((1..=60).contains(&retry), "Retry-After {retry}");
-    let r = app.anonymous().customers().head_domain(&domain).await;
-    assert_eq!(r.status, 429, "HEAD is limited too");
-    assert!(r.header("retry-after").is_some());
+both_backends!(
+    the_public_check_is_rate_limited_per_client_address,
+    flags = ["--public-rate-limit-per-minute", "60"],
+    |app| async move {
+        let domain = fresh("ratelimit");
+        let started = Instant::now();
+        let mut served: u64 = 0;
+        let limited = loop {
+            let r = app.anonymous().customers().domain(&domain).await;
+            if r.status == 429 {
+                break r;
+            }
+            assert_eq!(r.status, 200, "{}", r.text);
+            served += 1;
+            assert!(served <= 200, "200 requests and never limited");
+        };
+        let elapsed = started.elapsed().as_secs();
+        // The default quota is 60 a minute (a burst of 60, then one a second).
+        assert!(served >= 60, "limited after only {served} requests");
+        assert!(
+            served <= 61 + elapsed,
+            "{served} requests served in {elapsed} s: above 60 a minute"
+        );
+        assert_eq!(limited.code(), Some("rate_limited"), "{}", limited.text);
+        assert_eq!(
+            limited.header("content-type").as_deref(),
+            Some("application/problem+json")
+        );
+        let retry: u64 = limited
+            .header("retry-after")
+            .expect("Retry-After")
+            .parse()
+            .expect("Retry-After in seconds");
+        assert!((1..=60).contains(&retry), "Retry-After {retry}");
+        let r = app.anonymous().customers().head_domain(&domain).await;
+        assert_eq!(r.status, 429, "HEAD is limited too");
+        assert!(r.header("retry-after").is_some());
 
-    // Token-authenticated endpoints are not affected...
-    let r = app.admin().organizations().get(app.root).await;
-    assert_eq!(r.status, 200, "{}", r.text);
-    // ... and another client address has its own quota.
-    let other = reqwest::Client::builder()
-        .local_address(IpAddr::from([127, 0, 0, 2]))
-        .build()
-        .unwrap();
-    let r = app.send(other.get(app.url(&paths::domain(&domain)))).await;
-    assert_eq!(r.status, 200, "{}", r.text);
-    assert_eq!(r.body["available"], true);
-});
+        // Token-authenticated endpoints are not affected...
+        let r = app.admin().organizations().get(app.root).await;
+        assert_eq!(r.status, 200, "{}", r.text);
+        // ... and another client address has its own quota.
+        let other = reqwest::Client::builder()
+            .local_address(IpAddr::from([127, 0, 0, 2]))
+            .build()
+            .unwrap();
+        let r = app.send(other.get(app.url(&paths::domain(&domain)))).await;
+        assert_eq!(r.status, 200, "{}", r.text);
+        assert_eq!(r.body["available"], true);
+    }
+);

@@ -26,6 +26,7 @@ mod organizations_scope;
 mod organizations_status;
 mod pages_by_kind;
 mod platform;
+mod rate_limits;
 mod reports;
 mod service_instances;
 mod sign_in;

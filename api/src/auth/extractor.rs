@@ -5,7 +5,7 @@
 
 use std::future::{ready, Ready};
 
-use actix_web::{web, FromRequest, HttpRequest};
+use actix_web::{web, FromRequest, HttpMessage, HttpRequest};
 use domain::credentials::issued_before_credential_change;
 use domain::{OperatorStatus, Principal, PrincipalKind};
 use persistence::{Actor, AuditEntry, Operator, Store};
@@ -64,6 +64,10 @@ impl Authenticated {
     }
 
     fn verify_any(req: &HttpRequest) -> Result<Self, ApiError> {
+        // Verified already by the rate limiter, which charged the request to it.
+        if let Some(verified) = req.extensions().get::<Verified>() {
+            return Ok(Self(verified.clone(), crate::request_context::current()));
+        }
         let state = req
             .app_data::<web::Data<AppState>>()
             .ok_or_else(|| ApiError::Internal("application state missing".into()))?;
@@ -159,7 +163,7 @@ fn pick_single(mut found: Vec<Operator>) -> Option<Operator> {
     }
 }
 
-fn bearer_token(header: &str) -> Option<&str> {
+pub(crate) fn bearer_token(header: &str) -> Option<&str> {
     let (scheme, token) = header.split_once(' ')?;
     (scheme.eq_ignore_ascii_case("bearer") && !token.trim().is_empty()).then(|| token.trim())
 }

@@ -16,6 +16,7 @@ mod verifier;
 
 pub use claims::{AccessClaims, ACCESS_AUDIENCE, ACCESS_TOKEN_TYPE, TOTP_ENROLMENT_SCOPE};
 pub use customer_session::{customer_session_token, CustomerSessionClaims, CUSTOMER_ACCESS_TOKEN_TYPE};
+pub(crate) use extractor::bearer_token;
 pub use extractor::{audit_entry, Authenticated, EnrolmentCaller};
 pub use impersonation::{
     impersonation_token, ActingParty, ImpersonationClaims, ImpersonationToken, IMPERSONATION_AUDIENCE,

@@ -1,4 +1,4 @@
-use actix_web::{http::header, post, web, HttpRequest, HttpResponse};
+use actix_web::{http::header, post, web, HttpResponse};
 use domain::codes;
 use uuid::Uuid;
 
@@ -31,11 +31,9 @@ use crate::state::AppState;
 #[post("/programmes/{org_id}/applications")]
 pub async fn apply_to_programme(
     state: web::Data<AppState>,
-    req: HttpRequest,
     org_id: web::Path<Uuid>,
     body: StrictJson<ApplyToProgramme>,
 ) -> Result<HttpResponse, ApiError> {
-    state.public_limiter.check(&req)?;
     let new = body.0.parse(org_id.into_inner())?;
     let now = state.clock.now();
     let app = state.db(move |s| s.submit_application(&new, now)).await?;

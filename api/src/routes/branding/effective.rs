@@ -1,7 +1,7 @@
 //! The brand in force for an organisation, and the public brand of a sign-in page.
 
 use actix_web::http::header;
-use actix_web::{get, web, HttpRequest, HttpResponse};
+use actix_web::{get, web, HttpResponse};
 use domain::actions::ReadBranding;
 use domain::{codes, PortalDomain};
 use persistence::Organization;
@@ -58,12 +58,7 @@ pub async fn get_effective_branding(
     security(())
 )]
 #[get("/brands/{portal_domain}")]
-pub async fn get_public_brand(
-    state: web::Data<AppState>,
-    req: HttpRequest,
-    domain: web::Path<String>,
-) -> Result<HttpResponse, ApiError> {
-    state.public_limiter.check(&req)?;
+pub async fn get_public_brand(state: web::Data<AppState>, domain: web::Path<String>) -> Result<HttpResponse, ApiError> {
     let domain = PortalDomain::parse(&domain).map_err(|_| ApiError::NotFound)?;
     let brand = state
         .db(move |s| s.brand_by_domain(domain.as_str()))

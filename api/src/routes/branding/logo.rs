@@ -135,7 +135,6 @@ pub async fn get_public_brand_logo(
     req: HttpRequest,
     domain: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    state.public_limiter.check(&req)?;
     let domain = PortalDomain::parse(&domain).map_err(|_| ApiError::NotFound)?;
     let logo = state
         .db(move |s| -> Result<_, ApiError> {

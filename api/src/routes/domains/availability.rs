@@ -1,4 +1,4 @@
-use actix_web::{get, head, web, HttpRequest, HttpResponse};
+use actix_web::{get, head, web, HttpResponse};
 use domain::{codes, TenantDomain};
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -28,8 +28,7 @@ pub struct DomainAvailability {
     pub reason: Option<Unavailable>,
 }
 
-async fn check(state: &AppState, req: &HttpRequest, raw: String) -> Result<DomainAvailability, ApiError> {
-    state.public_limiter.check(req)?;
+async fn check(state: &AppState, raw: String) -> Result<DomainAvailability, ApiError> {
     let Ok(domain) = TenantDomain::parse(&raw, "domain") else {
         return Ok(DomainAvailability {
             domain: raw,
@@ -72,10 +71,9 @@ async fn check(state: &AppState, req: &HttpRequest, raw: String) -> Result<Domai
 #[get("/domains/{domain}")]
 pub async fn get_domain_availability(
     state: web::Data<AppState>,
-    req: HttpRequest,
     domain: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    Ok(HttpResponse::Ok().json(check(&state, &req, domain.into_inner()).await?))
+    Ok(HttpResponse::Ok().json(check(&state, domain.into_inner()).await?))
 }
 
 /// Is a domain taken?
@@ -97,10 +95,9 @@ pub async fn get_domain_availability(
 #[head("/domains/{domain}")]
 pub async fn head_domain_availability(
     state: web::Data<AppState>,
-    req: HttpRequest,
     domain: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let answer = check(&state, &req, domain.into_inner()).await?;
+    let answer = check(&state, domain.into_inner()).await?;
     Ok(if answer.available {
         HttpResponse::NotFound().finish()
     } else {

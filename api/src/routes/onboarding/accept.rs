@@ -1,5 +1,5 @@
 use actix_web::http::header;
-use actix_web::{post, web, HttpRequest, HttpResponse};
+use actix_web::{post, web, HttpResponse};
 use domain::codes;
 use persistence::FirstAdminDetails;
 
@@ -33,11 +33,9 @@ use crate::state::AppState;
 #[post("/activations/{token}")]
 pub async fn accept_activation(
     state: web::Data<AppState>,
-    req: HttpRequest,
     token: web::Path<String>,
     body: StrictJson<AcceptActivation>,
 ) -> Result<HttpResponse, ApiError> {
-    state.public_limiter.check(&req)?;
     let (name, email, password) = body.0.parse()?;
     let token = token.into_inner();
     if token.chars().count() > MAX_TOKEN_CHARS {

@@ -1,5 +1,5 @@
 use actix_web::http::header;
-use actix_web::{get, web, HttpRequest, HttpResponse};
+use actix_web::{get, web, HttpResponse};
 use domain::codes;
 
 use super::view::ActivationView;
@@ -25,12 +25,7 @@ use crate::state::AppState;
     security(())
 )]
 #[get("/activations/{token}")]
-pub async fn get_activation(
-    state: web::Data<AppState>,
-    req: HttpRequest,
-    token: web::Path<String>,
-) -> Result<HttpResponse, ApiError> {
-    state.public_limiter.check(&req)?;
+pub async fn get_activation(state: web::Data<AppState>, token: web::Path<String>) -> Result<HttpResponse, ApiError> {
     let token = token.into_inner();
     if token.chars().count() > MAX_TOKEN_CHARS {
         return Err(ApiError::ActivationNotFound);

@@ -55,7 +55,6 @@ pub async fn create_customer_session(
     req: HttpRequest,
     body: StrictJson<SignIn>,
 ) -> Result<HttpResponse, ApiError> {
-    state.public_limiter.check(&req)?;
     let email = body.0.email()?;
     let password = body.0.password;
     let address = client_address(&req);

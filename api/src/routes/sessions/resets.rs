@@ -4,7 +4,7 @@
 //! used the same way.
 
 use actix_web::http::header;
-use actix_web::{post, web, HttpRequest, HttpResponse};
+use actix_web::{post, web, HttpResponse};
 use chrono::Utc;
 use domain::codes;
 use domain::credentials::{credentials_changed_at, RESET_TTL};
@@ -39,10 +39,8 @@ use crate::state::AppState;
 #[post("/password-resets")]
 pub async fn request_password_reset(
     state: web::Data<AppState>,
-    req: HttpRequest,
     body: StrictJson<RequestPasswordReset>,
 ) -> Result<HttpResponse, ApiError> {
-    state.public_limiter.check(&req)?;
     // A malformed address is refused (it names no account, so saying so reveals nothing).
     let email = domain::EmailAddress::parse(body.0.email.trim(), "email")?
         .as_str()
@@ -118,11 +116,9 @@ pub async fn request_password_reset(
 #[post("/password-resets/{token}")]
 pub async fn reset_password(
     state: web::Data<AppState>,
-    req: HttpRequest,
     token: web::Path<String>,
     body: StrictJson<ResetPassword>,
 ) -> Result<HttpResponse, ApiError> {
-    state.public_limiter.check(&req)?;
     let password = new_password(&body.0.password, "password")?;
     let token = token.into_inner();
     if token.chars().count() > MAX_TOKEN_CHARS {

@@ -113,7 +113,6 @@ pub async fn create_session(
     req: HttpRequest,
     body: StrictJson<SignIn>,
 ) -> Result<HttpResponse, ApiError> {
-    state.public_limiter.check(&req)?;
     let email = body.0.email()?;
     let SignIn {
         password, totp_code, ..
