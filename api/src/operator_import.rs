@@ -40,6 +40,16 @@ pub struct ImportedOperator {
     pub operator_id: Option<Uuid>,
 }
 
+/// The file as a `multipart/form-data` upload, for clients that send files
+/// that way (the spec's schema of that body; the part is streamed, not parsed
+/// into this).
+#[derive(Debug, ToSchema)]
+pub struct ImportUpload {
+    /// The CSV file.
+    #[schema(value_type = String, format = Binary, content_media_type = "text/csv")]
+    pub file: Vec<u8>,
+}
+
 /// What an import did, or on a dry run would do.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct ImportReport {

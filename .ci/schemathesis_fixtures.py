@@ -1,0 +1,158 @@
+"""Real identifiers for the schemathesis run (.ci/run, step schemathesis).
+
+After `partner-portal seed --demo`, finds the demo tree's records and creates,
+through the API, one record of each kind the demo has none of (a subscription,
+an operator, an API client, a webhook endpoint and a delivery, a service and an
+instance, a customer user, an application, a billing run and its invoice, a
+brand's portal domain). Prints `NAME=value` lines, which .ci/schemathesis.toml
+reads as `${NAME}` so that every operation is tested on records that exist.
+
+    python3 .ci/schemathesis_fixtures.py BASE_URL TOKEN > fixtures.env
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import sys
+import time
+import urllib.error
+import urllib.request
+
+BASE, TOKEN = sys.argv[1], sys.argv[2]
+
+
+def call(method: str, path: str, body: object | None = None, token: str | None = TOKEN) -> dict:
+    data = None if body is None else json.dumps(body).encode()
+    req = urllib.request.Request(BASE + path, data=data, method=method)
+    if token:
+        req.add_header("Authorization", f"Bearer {token}")
+    if data is not None:
+        req.add_header("Content-Type", "application/json")
+    try:
+        with urllib.request.urlopen(req, timeout=10) as res:
+            text = res.read()
+    except urllib.error.HTTPError as e:
+        sys.exit(f"{method} {path}: {e.code} {e.read().decode(errors='replace')}")
+    return json.loads(text) if text else {}
+
+
+def wait_for(what: str, probe) -> object:
+    """Polls `probe` (background workers) for up to 30 s."""
+    for _ in range(60):
+        found = probe()
+        if found:
+            return found
+        time.sleep(0.5)
+    sys.exit(f"timed out waiting for {what}")
+
+
+me = call("GET", "/v1/me")
+root = me["home_organization_id"]
+tree = {o["name"]: o["id"] for o in call("GET", f"/v1/organizations/{root}/descendants?limit=500")["items"]}
+org, customer = tree["Fabrikam Reseller"], tree["Alpine Ski House"]
+
+# A partner of its own for the operations that change an organisation's state
+# (suspend, archive, move, update), so the reads keep their tree.
+scratch = call(
+    "POST",
+    "/v1/organizations",
+    {"parent_id": org, "kind": "partner", "name": "Contract Test Partner"},
+)["id"]
+
+today = datetime.date.today()
+subscription = call(
+    "POST",
+    f"/v1/customers/{customer}/subscriptions",
+    {
+        "sku": "O365_BUSINESS_PREMIUM",
+        "description": "Microsoft 365 Business Premium",
+        "quantity": 10,
+        "assigned": 5,
+        "unit_price": {"amount_minor": 3300, "currency": "NZD"},
+        "billing_cycle": "monthly",
+        "renews_on": (today + datetime.timedelta(days=365)).isoformat(),
+    },
+)["id"]
+operator = call(
+    "POST",
+    f"/v1/organizations/{org}/operators",
+    {"email": "contract-test@fabrikam.example", "name": "Contract Test", "roles": ["viewer"]},
+)["id"]
+api_client = call(
+    "POST", f"/v1/organizations/{org}/api-clients", {"name": "Contract test", "roles": ["viewer"]}
+)["id"]
+webhook = call(
+    "POST",
+    f"/v1/organizations/{org}/webhook-endpoints",
+    {"url": "http://127.0.0.1:9/hooks", "events": ["*"], "description": "Contract test"},
+)["id"]
+call("POST", f"/v1/webhook-endpoints/{webhook}/test")
+delivery = wait_for(
+    "a webhook delivery",
+    lambda: next(iter(call("GET", f"/v1/webhook-endpoints/{webhook}/deliveries")["items"]), {}).get("id"),
+)
+service = call(
+    "POST",
+    "/v1/services",
+    {
+        "key": "contract-test",
+        "name": "Contract Test",
+        "launch_url": "https://service.example/launch",
+        "regions": ["eu-west", "us-east"],
+    },
+)["key"]
+instance = call(
+    "POST", f"/v1/customers/{customer}/service-instances", {"service": service, "region": "eu-west"}
+)["id"]
+customer_user = call(
+    "POST",
+    f"/v1/customers/{customer}/users",
+    {"email": "kim@alpineskihouse.example", "name": "Kim Abercrombie"},
+)["id"]
+application = call(
+    "POST",
+    f"/v1/programmes/{org}/applications",
+    {
+        "company_name": "Contract Test IT",
+        "contact_name": "Ann Lee",
+        "email": "ann@contract-test.example",
+        "country": "NZ",
+        "message": "We look after small businesses.",
+    },
+    token=None,
+)["id"]
+portal_domain = "portal.fabrikam.example"
+call(
+    "PUT",
+    f"/v1/organizations/{org}/branding",
+    {"display_name": "Fabrikam Cloud", "portal_domain": portal_domain},
+)
+run = call("POST", f"/v1/organizations/{org}/billing-runs", {"period": today.strftime("%Y-%m")})["id"]
+wait_for(
+    "the billing run",
+    lambda: call("GET", f"/v1/billing-runs/{run}").get("status") not in ("queued", "running"),
+)
+invoice = wait_for(
+    "an invoice",
+    lambda: next(iter(call("GET", f"/v1/organizations/{org}/invoices")["items"]), {}).get("id"),
+)
+
+for name, value in {
+    "ST_ORG_ID": org,
+    "ST_SCRATCH_ORG_ID": scratch,
+    "ST_CUSTOMER_ID": customer,
+    "ST_SUBSCRIPTION_ID": subscription,
+    "ST_OPERATOR_ID": operator,
+    "ST_API_CLIENT_ID": api_client,
+    "ST_WEBHOOK_ID": webhook,
+    "ST_DELIVERY_ID": delivery,
+    "ST_SERVICE_KEY": service,
+    "ST_SERVICE_INSTANCE_ID": instance,
+    "ST_CUSTOMER_USER_ID": customer_user,
+    "ST_APPLICATION_ID": application,
+    "ST_BILLING_RUN_ID": run,
+    "ST_INVOICE_ID": invoice,
+    "ST_PORTAL_DOMAIN": portal_domain,
+}.items():
+    print(f"{name}={value}")
