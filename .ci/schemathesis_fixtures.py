@@ -51,6 +51,7 @@ me = call("GET", "/v1/me")
 root = me["home_organization_id"]
 tree = {o["name"]: o["id"] for o in call("GET", f"/v1/organizations/{root}/descendants?limit=500")["items"]}
 org, customer = tree["Fabrikam Reseller"], tree["Alpine Ski House"]
+other_customer, move_target = tree["Blue Yonder Airlines"], tree["Tailspin Distribution"]
 
 # A partner of its own for the operations that change an organisation's state
 # (suspend, archive, move, update), so the reads keep their tree.
@@ -87,6 +88,12 @@ webhook = call(
     f"/v1/organizations/{org}/webhook-endpoints",
     {"url": "http://127.0.0.1:9/hooks", "events": ["*"], "description": "Contract test"},
 )["id"]
+# Deleting is tested on an endpoint of its own, so the others keep theirs.
+doomed_webhook = call(
+    "POST",
+    f"/v1/organizations/{org}/webhook-endpoints",
+    {"url": "http://127.0.0.1:9/doomed", "events": ["*"], "description": "Contract test (deleted)"},
+)["id"]
 call("POST", f"/v1/webhook-endpoints/{webhook}/test")
 delivery = wait_for(
     "a webhook delivery",
@@ -105,11 +112,15 @@ service = call(
 instance = call(
     "POST", f"/v1/customers/{customer}/service-instances", {"service": service, "region": "eu-west"}
 )["id"]
+doomed_instance = call(
+    "POST", f"/v1/customers/{other_customer}/service-instances", {"service": service, "region": "us-east"}
+)["id"]
 customer_user = call(
     "POST",
     f"/v1/customers/{customer}/users",
     {"email": "kim@alpineskihouse.example", "name": "Kim Abercrombie"},
 )["id"]
+call("PATCH", f"/v1/organizations/{org}", {"programme_open": True})
 application = call(
     "POST",
     f"/v1/programmes/{org}/applications",
@@ -141,14 +152,17 @@ invoice = wait_for(
 for name, value in {
     "ST_ORG_ID": org,
     "ST_SCRATCH_ORG_ID": scratch,
+    "ST_MOVE_TARGET_ID": move_target,
     "ST_CUSTOMER_ID": customer,
     "ST_SUBSCRIPTION_ID": subscription,
     "ST_OPERATOR_ID": operator,
     "ST_API_CLIENT_ID": api_client,
     "ST_WEBHOOK_ID": webhook,
+    "ST_DOOMED_WEBHOOK_ID": doomed_webhook,
     "ST_DELIVERY_ID": delivery,
     "ST_SERVICE_KEY": service,
     "ST_SERVICE_INSTANCE_ID": instance,
+    "ST_DOOMED_SERVICE_INSTANCE_ID": doomed_instance,
     "ST_CUSTOMER_USER_ID": customer_user,
     "ST_APPLICATION_ID": application,
     "ST_BILLING_RUN_ID": run,

@@ -142,9 +142,10 @@ where
     Ok(file)
 }
 
-/// The part named `field` of a `multipart/form-data` upload, spooled as
-/// [`spool`] does; the whole body counts against `limit`, and other parts are
-/// read and dropped. 422 naming `field` when the upload has no such part.
+/// The one part, named `field`, of a `multipart/form-data` upload, spooled as
+/// [`spool`] does (413 beyond `limit`). Like a JSON body's unknown fields, any
+/// other part is 422 `unknown_field`, a second one 422 `repeated`, and none 422
+/// `required`, each naming the part.
 pub async fn spool_part(
     req: &HttpRequest,
     payload: web::Payload,
@@ -153,16 +154,16 @@ pub async fn spool_part(
 ) -> Result<File, ApiError> {
     let mut parts = Multipart::new(req.headers(), payload);
     let mut found = None;
-    let mut left = limit;
     while let Some(part) = parts.next().await {
         let part = part.map_err(|e| ApiError::Malformed(format!("cannot read the multipart body: {e}")))?;
-        let wanted = found.is_none() && part.name() == Some(field);
-        let file = spool(part, left).await?;
-        let size = file.metadata().map_or(0, |m| m.len());
-        left = left.saturating_sub(usize::try_from(size).unwrap_or(usize::MAX));
-        if wanted {
-            found = Some(file);
+        let name = part.name().unwrap_or_default().to_owned();
+        if name != field {
+            return Err(ApiError::invalid(&name, "unknown_field", format!("unknown part `{name}`: send `{field}` only")));
         }
+        if found.is_some() {
+            return Err(ApiError::invalid(field, "repeated", format!("send one `{field}` part")));
+        }
+        found = Some(spool(part, limit).await?);
     }
     found.ok_or_else(|| ApiError::invalid(field, "required", format!("the upload has no `{field}` part")))
 }

@@ -12,9 +12,10 @@ use serde_json::{json, Map, Value};
 /// A slug, as `domain::service::Slug` accepts it.
 pub const SLUG_PATTERN: &str = "^[a-z0-9][a-z0-9-]{0,62}$";
 
-/// One entity tag (`"7"`, weak `W/"7"`; RFC 9110 `etagc` inside), or `*`: what
-/// `crate::preconditions::if_match` reads; anything else is 400.
-pub const IF_MATCH_PATTERN: &str = r#"^(\*|(W/)?"[!#-~]*")$"#;
+/// One entity tag (`"7"`, weak `W/"7"`; RFC 9110 `etagc` inside), `*`, or
+/// empty (no condition): what `crate::preconditions::if_match` reads; anything
+/// else is 400.
+pub const IF_MATCH_PATTERN: &str = r#"^(\*|(W/)?"[!#-~]*")?$"#;
 
 pub fn apply(doc: &mut Value) {
     cursors_are_not_empty(doc);
@@ -70,7 +71,8 @@ fn if_match_is_a_tag(doc: &mut Value) {
 /// A service's regions: at least one slug.
 fn regions_are_slugs(doc: &mut Value) {
     for body in ["CreateService", "UpdateService"] {
-        if let Some(regions) = doc["components"]["schemas"][body]["properties"]["regions"].as_object_mut() {
+        let at = format!("/components/schemas/{body}/properties/regions");
+        if let Some(regions) = doc.pointer_mut(&at).and_then(Value::as_object_mut) {
             regions.insert("items".into(), json!({"type": "string", "pattern": SLUG_PATTERN}));
             regions.insert("minItems".into(), json!(1));
         }
@@ -94,7 +96,8 @@ fn country_code_type(doc: &mut Value) {
         ("UpdateOrganization", true),
         ("ApplyToProgramme", false),
     ] {
-        let Some(field) = schemas[schema]["properties"]["country"].as_object_mut() else {
+        let at = format!("/{schema}/properties/country");
+        let Some(field) = schemas.pointer_mut(&at).and_then(Value::as_object_mut) else {
             continue;
         };
         let description = field.get("description").cloned();
@@ -152,7 +155,6 @@ const LINKS: &[(&str, &str, &[(&str, &str)])] = &[
     ("getMe", "getOrganization", &[("id", "$response.body#/home_organization_id")]),
     ("getMe", "listChildren", &[("id", "$response.body#/home_organization_id")]),
     ("getMe", "listCustomers", &[("id", "$response.body#/home_organization_id")]),
-    ("getMe", "createOrganization", &[]),
     ("createOrganization", "getOrganization", &[("id", "$response.body#/id")]),
     ("createOrganization", "createSubscription", &[("id", "$response.body#/id")]),
     ("createOrganization", "createOperator", &[("id", "$response.body#/id")]),

@@ -10,7 +10,7 @@ pub fn etag(version: i64) -> String {
     format!("\"{version}\"")
 }
 
-/// The version `If-Match` asks for: `None` when absent or `*`. A value that is
+/// The version `If-Match` asks for: `None` when absent, empty or `*`. A value that is
 /// not an entity tag (`"7"`, weak `W/"7"`; RFC 9110 §8.8.3) is malformed (400),
 /// as the spec's pattern says; a tag that is not a version of ours can never
 /// match, so it yields a version that no record has (412).
@@ -22,7 +22,8 @@ pub fn if_match(req: &HttpRequest) -> Result<Option<i64>, ApiError> {
         .to_str()
         .map_err(|_| ApiError::Malformed("If-Match is not valid ASCII".into()))?
         .trim();
-    if value == "*" {
+    // An empty field is an empty list of tags: no condition (RFC 9110 §5.6.1).
+    if value.is_empty() || value == "*" {
         return Ok(None);
     }
     let tag = entity_tag(value)
@@ -61,7 +62,8 @@ mod tests {
         assert_eq!(asked("W/\"7\"").ok(), Some(Some(7)));
         assert_eq!(asked("*").ok(), Some(None));
         assert_eq!(asked("\"other\"").ok(), Some(Some(-1)), "a tag, never ours: 412");
-        for bad in ["null", "7", "\"7", "\"a\"b\"", "W/7", ""] {
+        assert_eq!(asked("").ok(), Some(None));
+        for bad in ["null", "7", "\"7", "\"a\"b\"", "W/7"] {
             assert!(matches!(asked(bad), Err(ApiError::Malformed(_))), "{bad:?}");
         }
     }

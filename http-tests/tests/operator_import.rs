@@ -618,11 +618,7 @@ both_backends!(a_form_upload_imports_its_file_part_like_a_csv_body, |app| async 
          one@reseller-a.example,One,Invoice,Reseller A\n\
          two@reseller-a.example,Two,TenantAdmin,Reseller A/Sub A\n"
     );
-    // Other parts (a form's own fields) are read and dropped.
-    let parts: [(&str, Option<&str>, &[u8]); 2] = [
-        ("note", None, b"from the legacy portal"),
-        ("file", Some("operators.csv"), csv.as_bytes()),
-    ];
+    let parts: [(&str, Option<&str>, &[u8]); 1] = [("file", Some("operators.csv"), csv.as_bytes())];
     let r = operators().import_parts(t.reseller_a, &parts, "?dry_run=true").await;
     assert_eq!(r.status, 200, "{}", r.text);
     assert_eq!(r.body["rows"], 2);
@@ -648,16 +644,24 @@ both_backends!(a_form_upload_imports_its_file_part_like_a_csv_body, |app| async 
     );
 });
 
-both_backends!(a_form_upload_without_a_file_part_or_boundary_is_refused, |app| async move {
+both_backends!(a_form_upload_is_one_file_part_and_nothing_else, |app| async move {
     let t = app.tree().await;
     let (_, admin_a) = app.operator(t.reseller_a, "admin@reseller-a.example", &[Role::Admin]);
     let operators = || app.as_(&admin_a).operators();
     let csv = format!("{HEADER}x@reseller-a.example,X,Invoice,Reseller A\n");
-    let r = operators()
-        .import_parts(t.reseller_a, &[("upload", Some("x.csv"), csv.as_bytes())], "")
-        .await;
-    assert_eq!(r.status, 422, "{}", r.text);
-    assert_eq!(r.error_field(), Some("file"), "{}", r.text);
+    let file: (&str, Option<&str>, &[u8]) = ("file", Some("x.csv"), csv.as_bytes());
+    let cases: [(&[(&str, Option<&str>, &[u8])], &str, &str); 4] = [
+        (&[], "file", "required"),
+        (&[("upload", Some("x.csv"), csv.as_bytes())], "upload", "unknown_field"),
+        (&[file, ("note", None, b"hello")], "note", "unknown_field"),
+        (&[file, file], "file", "repeated"),
+    ];
+    for (parts, field, code) in cases {
+        let r = operators().import_parts(t.reseller_a, parts, "").await;
+        assert_eq!(r.status, 422, "{field} {code}: {}", r.text);
+        assert_eq!(r.error_field(), Some(field), "{}", r.text);
+        assert_eq!(r.body["errors"][0]["code"], code, "{}", r.text);
+    }
 
     let no_boundary = operators()
         .import_request(t.reseller_a, "")
