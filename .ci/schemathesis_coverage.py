@@ -6,7 +6,8 @@ answered with a 2xx, from schemathesis' own NDJSON report.
 
 Prints a table and exits 1 when an operation is below MIN_SHARE without a
 written reason in REASONS.toml (`[reasons]`, operationId = "why"), or when a
-reason is listed for an operation that no longer needs one or does not exist.
+reason names no operation. A reason an operation no longer needs is flagged in
+the table (to remove), not failed: shares near the line move with the data.
 """
 
 from __future__ import annotations
@@ -89,8 +90,7 @@ def main() -> int:
             note = "BELOW 20 % WITHOUT A REASON"
             failures.append(f"{op}: {ok}/{total} cases reached a 2xx")
         elif op in reasons:
-            note = "REASON NO LONGER NEEDED"
-            failures.append(f"{op} reaches {share:.0%}: remove its reason")
+            note = "reason no longer needed: remove it"
         print(f"{op:<32} {total:>6} {ok:>6} {share:>6.0%}  {note}")
     if failures:
         print("\n" + "\n".join(failures), file=sys.stderr)

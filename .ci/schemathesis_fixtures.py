@@ -12,6 +12,7 @@ reads as `${NAME}` so that every operation is tested on records that exist.
 
 from __future__ import annotations
 
+import base64
 import datetime
 import json
 import sys
@@ -52,6 +53,7 @@ root = me["home_organization_id"]
 tree = {o["name"]: o["id"] for o in call("GET", f"/v1/organizations/{root}/descendants?limit=500")["items"]}
 org, customer = tree["Fabrikam Reseller"], tree["Alpine Ski House"]
 other_customer, move_target = tree["Blue Yonder Airlines"], tree["Tailspin Distribution"]
+active_org = tree["Wingtip Partners"]  # for suspend and reactivate
 
 # A partner of its own for the operations that change an organisation's state
 # (suspend, archive, move, update), so the reads keep their tree.
@@ -61,28 +63,43 @@ scratch = call(
     {"parent_id": org, "kind": "partner", "name": "Contract Test Partner"},
 )["id"]
 
-today = datetime.date.today()
-subscription = call(
+# Operations that end a record (archive, cancel, revoke, decide) get one of
+# their own, so the others keep a live one.
+doomed_org = call(
     "POST",
-    f"/v1/customers/{customer}/subscriptions",
-    {
-        "sku": "O365_BUSINESS_PREMIUM",
-        "description": "Microsoft 365 Business Premium",
-        "quantity": 10,
-        "assigned": 5,
-        "unit_price": {"amount_minor": 3300, "currency": "NZD"},
-        "billing_cycle": "monthly",
-        "renews_on": (today + datetime.timedelta(days=365)).isoformat(),
-    },
+    "/v1/organizations",
+    {"parent_id": org, "kind": "partner", "name": "Contract Test Partner (archived)"},
 )["id"]
+
+today = datetime.date.today()
+
+
+def subscribe() -> str:
+    return call(
+        "POST",
+        f"/v1/customers/{customer}/subscriptions",
+        {
+            "sku": "O365_BUSINESS_PREMIUM",
+            "description": "Microsoft 365 Business Premium",
+            "quantity": 10,
+            "assigned": 5,
+            "unit_price": {"amount_minor": 3300, "currency": "NZD"},
+            "billing_cycle": "monthly",
+            "renews_on": (today + datetime.timedelta(days=365)).isoformat(),
+        },
+    )["id"]
+
+
+subscription, doomed_subscription = subscribe(), subscribe()
 operator = call(
     "POST",
     f"/v1/organizations/{org}/operators",
     {"email": "contract-test@fabrikam.example", "name": "Contract Test", "roles": ["viewer"]},
 )["id"]
-api_client = call(
-    "POST", f"/v1/organizations/{org}/api-clients", {"name": "Contract test", "roles": ["viewer"]}
-)["id"]
+api_client, doomed_api_client = (
+    call("POST", f"/v1/organizations/{org}/api-clients", {"name": name, "roles": ["viewer"]})["id"]
+    for name in ("Contract test", "Contract test (revoked)")
+)
 webhook = call(
     "POST",
     f"/v1/organizations/{org}/webhook-endpoints",
@@ -121,24 +138,38 @@ customer_user = call(
     {"email": "kim@alpineskihouse.example", "name": "Kim Abercrombie"},
 )["id"]
 call("PATCH", f"/v1/organizations/{org}", {"programme_open": True})
-application = call(
-    "POST",
-    f"/v1/programmes/{org}/applications",
-    {
-        "company_name": "Contract Test IT",
-        "contact_name": "Ann Lee",
-        "email": "ann@contract-test.example",
-        "country": "NZ",
-        "message": "We look after small businesses.",
-    },
-    token=None,
-)["id"]
+
+
+def apply(email: str) -> str:
+    return call(
+        "POST",
+        f"/v1/programmes/{org}/applications",
+        {
+            "company_name": "Contract Test IT",
+            "contact_name": "Ann Lee",
+            "email": email,
+            "country": "NZ",
+            "message": "We look after small businesses.",
+        },
+        token=None,
+    )["id"]
+
+
+application, rejected_application = apply("ann@contract-test.example"), apply("bo@contract-test.example")
 portal_domain = "portal.fabrikam.example"
 call(
     "PUT",
     f"/v1/organizations/{org}/branding",
     {"display_name": "Fabrikam Cloud", "portal_domain": portal_domain},
 )
+# A 1×1 PNG, so the public brand has a logo to serve.
+logo = base64.b64decode(
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAAAAAA6fptVAAAACklEQVR4nGNgAAAAAgABSK+kcQAAAABJRU5ErkJggg=="
+)
+put = urllib.request.Request(BASE + f"/v1/organizations/{org}/branding/logo", data=logo, method="PUT")
+put.add_header("Authorization", f"Bearer {TOKEN}")
+put.add_header("Content-Type", "image/png")
+urllib.request.urlopen(put, timeout=10).close()
 run = call("POST", f"/v1/organizations/{org}/billing-runs", {"period": today.strftime("%Y-%m")})["id"]
 wait_for(
     "the billing run",
@@ -153,10 +184,14 @@ for name, value in {
     "ST_ORG_ID": org,
     "ST_SCRATCH_ORG_ID": scratch,
     "ST_MOVE_TARGET_ID": move_target,
+    "ST_ACTIVE_ORG_ID": active_org,
+    "ST_DOOMED_ORG_ID": doomed_org,
     "ST_CUSTOMER_ID": customer,
     "ST_SUBSCRIPTION_ID": subscription,
+    "ST_DOOMED_SUBSCRIPTION_ID": doomed_subscription,
     "ST_OPERATOR_ID": operator,
     "ST_API_CLIENT_ID": api_client,
+    "ST_DOOMED_API_CLIENT_ID": doomed_api_client,
     "ST_WEBHOOK_ID": webhook,
     "ST_DOOMED_WEBHOOK_ID": doomed_webhook,
     "ST_DELIVERY_ID": delivery,
@@ -165,6 +200,7 @@ for name, value in {
     "ST_DOOMED_SERVICE_INSTANCE_ID": doomed_instance,
     "ST_CUSTOMER_USER_ID": customer_user,
     "ST_APPLICATION_ID": application,
+    "ST_REJECTED_APPLICATION_ID": rejected_application,
     "ST_BILLING_RUN_ID": run,
     "ST_INVOICE_ID": invoice,
     "ST_PORTAL_DOMAIN": portal_domain,

@@ -146,19 +146,18 @@ where
 /// [`spool`] does (413 beyond `limit`). Like a JSON body's unknown fields, any
 /// other part is 422 `unknown_field`, a second one 422 `repeated`, and none 422
 /// `required`, each naming the part.
-pub async fn spool_part(
-    req: &HttpRequest,
-    payload: web::Payload,
-    field: &str,
-    limit: usize,
-) -> Result<File, ApiError> {
+pub async fn spool_part(req: &HttpRequest, payload: web::Payload, field: &str, limit: usize) -> Result<File, ApiError> {
     let mut parts = Multipart::new(req.headers(), payload);
     let mut found = None;
     while let Some(part) = parts.next().await {
         let part = part.map_err(|e| ApiError::Malformed(format!("cannot read the multipart body: {e}")))?;
         let name = part.name().unwrap_or_default().to_owned();
         if name != field {
-            return Err(ApiError::invalid(&name, "unknown_field", format!("unknown part `{name}`: send `{field}` only")));
+            return Err(ApiError::invalid(
+                &name,
+                "unknown_field",
+                format!("unknown part `{name}`: send `{field}` only"),
+            ));
         }
         if found.is_some() {
             return Err(ApiError::invalid(field, "repeated", format!("send one `{field}` part")));

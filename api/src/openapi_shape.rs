@@ -152,36 +152,130 @@ fn binary_bodies(doc: &mut Value) {
 /// record to reading, changing (with the `ETag` just received) and listing
 /// what hangs off it. Contract tests' stateful phase follows the same links.
 const LINKS: &[(&str, &str, &[(&str, &str)])] = &[
-    ("getMe", "getOrganization", &[("id", "$response.body#/home_organization_id")]),
-    ("getMe", "listChildren", &[("id", "$response.body#/home_organization_id")]),
-    ("getMe", "listCustomers", &[("id", "$response.body#/home_organization_id")]),
+    (
+        "getMe",
+        "getOrganization",
+        &[("id", "$response.body#/home_organization_id")],
+    ),
+    (
+        "getMe",
+        "listChildren",
+        &[("id", "$response.body#/home_organization_id")],
+    ),
+    (
+        "getMe",
+        "listCustomers",
+        &[("id", "$response.body#/home_organization_id")],
+    ),
     ("createOrganization", "getOrganization", &[("id", "$response.body#/id")]),
-    ("createOrganization", "createSubscription", &[("id", "$response.body#/id")]),
+    (
+        "createOrganization",
+        "createSubscription",
+        &[("id", "$response.body#/id")],
+    ),
     ("createOrganization", "createOperator", &[("id", "$response.body#/id")]),
     ("createOrganization", "listChildren", &[("id", "$response.body#/id")]),
-    ("getOrganization", "updateOrganization", &[("id", "$response.body#/id"), ("header.If-Match", "$response.header.ETag")]),
+    (
+        "getOrganization",
+        "updateOrganization",
+        &[
+            ("id", "$response.body#/id"),
+            ("header.If-Match", "$response.header.ETag"),
+        ],
+    ),
     ("getOrganization", "listChildren", &[("id", "$response.body#/id")]),
     ("getOrganization", "getDashboard", &[("id", "$response.body#/id")]),
-    ("listChildren", "getOrganization", &[("id", "$response.body#/items/0/id")]),
-    ("listDescendants", "getOrganization", &[("id", "$response.body#/items/0/id")]),
-    ("listCustomers", "listCustomerSubscriptions", &[("id", "$response.body#/items/0/id")]),
-    ("listCustomers", "createSubscription", &[("id", "$response.body#/items/0/id")]),
+    (
+        "listChildren",
+        "getOrganization",
+        &[("id", "$response.body#/items/0/id")],
+    ),
+    (
+        "listDescendants",
+        "getOrganization",
+        &[("id", "$response.body#/items/0/id")],
+    ),
+    (
+        "listCustomers",
+        "listCustomerSubscriptions",
+        &[("id", "$response.body#/items/0/id")],
+    ),
+    (
+        "listCustomers",
+        "createSubscription",
+        &[("id", "$response.body#/items/0/id")],
+    ),
     ("createSubscription", "getSubscription", &[("id", "$response.body#/id")]),
-    ("createSubscription", "getSubscriptionHistory", &[("id", "$response.body#/id")]),
-    ("getSubscription", "updateSubscription", &[("id", "$response.body#/id"), ("header.If-Match", "$response.header.ETag")]),
-    ("getSubscription", "suspendSubscription", &[("id", "$response.body#/id")]),
+    (
+        "createSubscription",
+        "getSubscriptionHistory",
+        &[("id", "$response.body#/id")],
+    ),
+    (
+        "getSubscription",
+        "updateSubscription",
+        &[
+            ("id", "$response.body#/id"),
+            ("header.If-Match", "$response.header.ETag"),
+        ],
+    ),
+    (
+        "getSubscription",
+        "suspendSubscription",
+        &[("id", "$response.body#/id")],
+    ),
     ("createOperator", "getOperator", &[("id", "$response.body#/id")]),
-    ("getOperator", "updateOperator", &[("id", "$response.body#/id"), ("header.If-Match", "$response.header.ETag")]),
+    (
+        "getOperator",
+        "updateOperator",
+        &[
+            ("id", "$response.body#/id"),
+            ("header.If-Match", "$response.header.ETag"),
+        ],
+    ),
     ("createCustomerUser", "getCustomerUser", &[("id", "$response.body#/id")]),
-    ("getCustomerUser", "updateCustomerUser", &[("id", "$response.body#/id"), ("header.If-Match", "$response.header.ETag")]),
+    (
+        "getCustomerUser",
+        "updateCustomerUser",
+        &[
+            ("id", "$response.body#/id"),
+            ("header.If-Match", "$response.header.ETag"),
+        ],
+    ),
     ("createApiClient", "getApiClient", &[("id", "$response.body#/id")]),
     ("createApiClient", "revokeApiClient", &[("id", "$response.body#/id")]),
-    ("createWebhookEndpoint", "getWebhookEndpoint", &[("id", "$response.body#/id")]),
-    ("createWebhookEndpoint", "listWebhookDeliveries", &[("id", "$response.body#/id")]),
-    ("getWebhookEndpoint", "updateWebhookEndpoint", &[("id", "$response.body#/id"), ("header.If-Match", "$response.header.ETag")]),
+    (
+        "createWebhookEndpoint",
+        "getWebhookEndpoint",
+        &[("id", "$response.body#/id")],
+    ),
+    (
+        "createWebhookEndpoint",
+        "listWebhookDeliveries",
+        &[("id", "$response.body#/id")],
+    ),
+    (
+        "getWebhookEndpoint",
+        "updateWebhookEndpoint",
+        &[
+            ("id", "$response.body#/id"),
+            ("header.If-Match", "$response.header.ETag"),
+        ],
+    ),
     ("createService", "getService", &[("key", "$response.body#/key")]),
-    ("getService", "updateService", &[("key", "$response.body#/key"), ("header.If-Match", "$response.header.ETag")]),
-    ("createServiceInstance", "launchServiceInstance", &[("id", "$response.body#/id")]),
+    (
+        "getService",
+        "updateService",
+        &[
+            ("key", "$response.body#/key"),
+            ("header.If-Match", "$response.header.ETag"),
+        ],
+    ),
+    (
+        "createServiceInstance",
+        "launchServiceInstance",
+        &[("id", "$response.body#/id")],
+    ),
     ("runBilling", "getBillingRun", &[("id", "$response.body#/id")]),
     ("listInvoices", "getInvoice", &[("id", "$response.body#/items/0/id")]),
     ("listInvoices", "issueInvoice", &[("id", "$response.body#/items/0/id")]),
@@ -245,7 +339,10 @@ mod tests {
     #[test]
     fn schema_states_cursor_if_match_and_country_rules() {
         let mut doc = spec();
-        assert_eq!(doc["components"]["schemas"]["CreateOrganization"]["properties"]["country"]["anyOf"][1]["type"], "null");
+        assert_eq!(
+            doc["components"]["schemas"]["CreateOrganization"]["properties"]["country"]["anyOf"][1]["type"],
+            "null"
+        );
         for param in parameters(&mut doc, "query", "cursor") {
             assert_eq!(param["schema"]["minLength"], 1);
         }

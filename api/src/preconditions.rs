@@ -53,7 +53,11 @@ mod tests {
     use super::*;
 
     fn asked(value: &str) -> Result<Option<i64>, ApiError> {
-        if_match(&TestRequest::default().insert_header((header::IF_MATCH, value)).to_http_request())
+        if_match(
+            &TestRequest::default()
+                .insert_header((header::IF_MATCH, value))
+                .to_http_request(),
+        )
     }
 
     #[test]

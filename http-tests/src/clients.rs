@@ -231,7 +231,9 @@ impl Operators<'_> {
         const BOUNDARY: &str = "----partner-portal-test-7d1f";
         let mut body = Vec::new();
         for (name, file, bytes) in parts {
-            body.extend_from_slice(format!("--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"{name}\"").as_bytes());
+            body.extend_from_slice(
+                format!("--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"{name}\"").as_bytes(),
+            );
             if let Some(file) = file {
                 body.extend_from_slice(format!("; filename=\"{file}\"\r\nContent-Type: text/csv").as_bytes());
             }

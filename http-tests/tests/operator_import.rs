@@ -650,8 +650,7 @@ both_backends!(a_form_upload_is_one_file_part_and_nothing_else, |app| async move
     let operators = || app.as_(&admin_a).operators();
     let csv = format!("{HEADER}x@reseller-a.example,X,Invoice,Reseller A\n");
     let file: (&str, Option<&str>, &[u8]) = ("file", Some("x.csv"), csv.as_bytes());
-    let cases: [(&[(&str, Option<&str>, &[u8])], &str, &str); 4] = [
-        (&[], "file", "required"),
+    let cases: [(&[(&str, Option<&str>, &[u8])], &str, &str); 3] = [
         (&[("upload", Some("x.csv"), csv.as_bytes())], "upload", "unknown_field"),
         (&[file, ("note", None, b"hello")], "note", "unknown_field"),
         (&[file, file], "file", "repeated"),
@@ -662,6 +661,10 @@ both_backends!(a_form_upload_is_one_file_part_and_nothing_else, |app| async move
         assert_eq!(r.error_field(), Some(field), "{}", r.text);
         assert_eq!(r.body["errors"][0]["code"], code, "{}", r.text);
     }
+
+    // A multipart body has at least one part (RFC 2046 §5.1.1).
+    let r = operators().import_parts(t.reseller_a, &[], "").await;
+    assert_eq!((r.status, r.code()), (400, Some("malformed_request")), "{}", r.text);
 
     let no_boundary = operators()
         .import_request(t.reseller_a, "")
