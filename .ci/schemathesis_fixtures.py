@@ -54,6 +54,9 @@ tree = {o["name"]: o["id"] for o in call("GET", f"/v1/organizations/{root}/desce
 org, customer = tree["Fabrikam Reseller"], tree["Alpine Ski House"]
 other_customer, move_target = tree["Blue Yonder Airlines"], tree["Tailspin Distribution"]
 active_org = tree["Wingtip Partners"]  # for suspend and reactivate
+# A customer to change (a customer takes every field of an organisation), and
+# a distributor whose brand is removed (the public brand stays Fabrikam's).
+changed_customer, doomed_brand_org = tree["Humongous Insurance"], tree["Northwind Distribution"]
 
 # A partner of its own for the operations that change an organisation's state
 # (suspend, archive, move, update), so the reads keep their tree.
@@ -132,11 +135,11 @@ instance = call(
 doomed_instance = call(
     "POST", f"/v1/customers/{other_customer}/service-instances", {"service": service, "region": "us-east"}
 )["id"]
-customer_user = call(
-    "POST",
-    f"/v1/customers/{customer}/users",
-    {"email": "kim@alpineskihouse.example", "name": "Kim Abercrombie"},
-)["id"]
+# The changed user may end up disabled; impersonating and inviting get another.
+customer_user, other_customer_user = (
+    call("POST", f"/v1/customers/{customer}/users", {"email": email, "name": "Kim Abercrombie"})["id"]
+    for email in ("kim@alpineskihouse.example", "lee@alpineskihouse.example")
+)
 call("PATCH", f"/v1/organizations/{org}", {"programme_open": True})
 
 
@@ -157,19 +160,20 @@ def apply(email: str) -> str:
 
 application, rejected_application = apply("ann@contract-test.example"), apply("bo@contract-test.example")
 portal_domain = "portal.fabrikam.example"
-call(
-    "PUT",
-    f"/v1/organizations/{org}/branding",
-    {"display_name": "Fabrikam Cloud", "portal_domain": portal_domain},
-)
+for brand_org, name, domain in (
+    (org, "Fabrikam Cloud", portal_domain),
+    (doomed_brand_org, "Northwind Cloud", "portal.northwind.example"),
+):
+    call("PUT", f"/v1/organizations/{brand_org}/branding", {"display_name": name, "portal_domain": domain})
 # A 1×1 PNG, so the public brand has a logo to serve.
 logo = base64.b64decode(
     "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAAAAAA6fptVAAAACklEQVR4nGNgAAAAAgABSK+kcQAAAABJRU5ErkJggg=="
 )
-put = urllib.request.Request(BASE + f"/v1/organizations/{org}/branding/logo", data=logo, method="PUT")
-put.add_header("Authorization", f"Bearer {TOKEN}")
-put.add_header("Content-Type", "image/png")
-urllib.request.urlopen(put, timeout=10).close()
+for brand_org in (org, doomed_brand_org):
+    put = urllib.request.Request(BASE + f"/v1/organizations/{brand_org}/branding/logo", data=logo, method="PUT")
+    put.add_header("Authorization", f"Bearer {TOKEN}")
+    put.add_header("Content-Type", "image/png")
+    urllib.request.urlopen(put, timeout=10).close()
 run = call("POST", f"/v1/organizations/{org}/billing-runs", {"period": today.strftime("%Y-%m")})["id"]
 wait_for(
     "the billing run",
@@ -185,6 +189,8 @@ for name, value in {
     "ST_SCRATCH_ORG_ID": scratch,
     "ST_MOVE_TARGET_ID": move_target,
     "ST_ACTIVE_ORG_ID": active_org,
+    "ST_CHANGED_CUSTOMER_ID": changed_customer,
+    "ST_DOOMED_BRAND_ORG_ID": doomed_brand_org,
     "ST_DOOMED_ORG_ID": doomed_org,
     "ST_CUSTOMER_ID": customer,
     "ST_SUBSCRIPTION_ID": subscription,
@@ -199,6 +205,7 @@ for name, value in {
     "ST_SERVICE_INSTANCE_ID": instance,
     "ST_DOOMED_SERVICE_INSTANCE_ID": doomed_instance,
     "ST_CUSTOMER_USER_ID": customer_user,
+    "ST_OTHER_CUSTOMER_USER_ID": other_customer_user,
     "ST_APPLICATION_ID": application,
     "ST_REJECTED_APPLICATION_ID": rejected_application,
     "ST_BILLING_RUN_ID": run,

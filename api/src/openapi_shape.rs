@@ -148,10 +148,14 @@ fn binary_bodies(doc: &mut Value) {
     }
 }
 
+/// (source operation, target operation, the target's parameters with the
+/// runtime expressions that fill them).
+type Link = (&'static str, &'static str, &'static [(&'static str, &'static str)]);
+
 /// The flows a client follows from an answer, a handful per response: from a
 /// record to reading, changing (with the `ETag` just received) and listing
 /// what hangs off it. Contract tests' stateful phase follows the same links.
-const LINKS: &[(&str, &str, &[(&str, &str)])] = &[
+const LINKS: &[Link] = &[
     (
         "getMe",
         "getOrganization",
