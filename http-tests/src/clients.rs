@@ -227,7 +227,7 @@ impl Operators<'_> {
 
     /// POST an import as `multipart/form-data` with these parts (name, file
     /// name if a file, bytes), built by hand as a browser or an SDK sends it.
-    pub async fn import_parts(self, org: Uuid, parts: &[(&str, Option<&str>, &[u8])], query: &str) -> Reply {
+    pub async fn import_parts(self, org: Uuid, parts: &[Part<'_>], query: &str) -> Reply {
         const BOUNDARY: &str = "----partner-portal-test-7d1f";
         let mut body = Vec::new();
         for (name, file, bytes) in parts {
@@ -258,6 +258,9 @@ impl Operators<'_> {
         self.send(req).await
     }
 }
+
+/// One part of a `multipart/form-data` body: name, file name if a file, bytes.
+pub type Part<'a> = (&'a str, Option<&'a str>, &'a [u8]);
 
 impl Webhooks<'_> {
     pub async fn list(self, org: Uuid) -> Reply {

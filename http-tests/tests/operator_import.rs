@@ -8,7 +8,7 @@
 use std::collections::{BTreeSet, HashMap, HashSet};
 
 use domain::Role;
-use http_tests::{both_backends, paths, Reply, TestApp};
+use http_tests::{both_backends, paths, Part, Reply, TestApp};
 use serde_json::Value;
 use uuid::Uuid;
 
@@ -618,7 +618,7 @@ both_backends!(a_form_upload_imports_its_file_part_like_a_csv_body, |app| async 
          one@reseller-a.example,One,Invoice,Reseller A\n\
          two@reseller-a.example,Two,TenantAdmin,Reseller A/Sub A\n"
     );
-    let parts: [(&str, Option<&str>, &[u8]); 1] = [("file", Some("operators.csv"), csv.as_bytes())];
+    let parts: [Part; 1] = [("file", Some("operators.csv"), csv.as_bytes())];
     let r = operators().import_parts(t.reseller_a, &parts, "?dry_run=true").await;
     assert_eq!(r.status, 200, "{}", r.text);
     assert_eq!(r.body["rows"], 2);
@@ -649,8 +649,8 @@ both_backends!(a_form_upload_is_one_file_part_and_nothing_else, |app| async move
     let (_, admin_a) = app.operator(t.reseller_a, "admin@reseller-a.example", &[Role::Admin]);
     let operators = || app.as_(&admin_a).operators();
     let csv = format!("{HEADER}x@reseller-a.example,X,Invoice,Reseller A\n");
-    let file: (&str, Option<&str>, &[u8]) = ("file", Some("x.csv"), csv.as_bytes());
-    let cases: [(&[(&str, Option<&str>, &[u8])], &str, &str); 3] = [
+    let file: Part = ("file", Some("x.csv"), csv.as_bytes());
+    let cases: [(&[Part], &str, &str); 3] = [
         (&[("upload", Some("x.csv"), csv.as_bytes())], "upload", "unknown_field"),
         (&[file, ("note", None, b"hello")], "note", "unknown_field"),
         (&[file, file], "file", "repeated"),
