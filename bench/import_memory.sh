@@ -7,6 +7,7 @@
 #
 #   BENCH_BIN=target/debug/partner-portal bench/import_memory.sh
 #   BENCH_BIN=/path/to/old/partner-portal bench/import_memory.sh   # before
+#   UPLOAD=multipart bench/import_memory.sh    # the file as a form's `file` part
 #
 # Prints one line per run: idle, peak, peak over idle (kB), status, seconds.
 set -euo pipefail
@@ -14,6 +15,7 @@ cd "$(dirname "$0")/.."
 DB=bench_import_memory
 PORT=${PORT:-18093}
 SIZE_MB=${SIZE_MB:-9}
+UPLOAD=${UPLOAD:-csv} # csv: a text/csv body; multipart: multipart/form-data
 source bench/common.sh
 export IMPORT_MAX_BYTES=$((64 * 1024 * 1024))
 
@@ -29,7 +31,12 @@ with open(path, "w") as f:
         f.write(f"operator{i:07d}@bulk-import.example,\"Bulk, Operator {i}\",{role},Contoso Cloud\n")
         i += 1
 PY
-echo "file: $(stat -c %s "$csv") bytes, $(($(wc -l <"$csv") - 1)) rows; binary: $BIN"
+echo "file: $(stat -c %s "$csv") bytes, $(($(wc -l <"$csv") - 1)) rows; upload: $UPLOAD; binary: $BIN"
+if [[ $UPLOAD == multipart ]]; then
+  upload=(-F "file=@$csv;type=text/csv")
+else
+  upload=(-H 'Content-Type: text/csv' --data-binary "@$csv")
+fi
 
 for dry_run in true false; do
   psql_admin "DROP DATABASE IF EXISTS $DB" && psql_admin "CREATE DATABASE $DB"
@@ -39,7 +46,7 @@ for dry_run in true false; do
   idle=$(awk '/VmRSS/ {print $2}' "/proc/$SERVER/status")
   t0=$(now)
   status=$(curl -s -o "$WORK/report.json" -w '%{http_code}' -H "Authorization: Bearer $token" \
-    -H 'Content-Type: text/csv' --data-binary "@$csv" \
+    "${upload[@]}" \
     "http://$BIND/v1/organizations/$root/operators/import?dry_run=$dry_run")
   t1=$(now)
   peak=$(hwm)

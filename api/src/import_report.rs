@@ -1,12 +1,15 @@
 //! The operator import's report, written as it goes to temporary files and
 //! sent as a streamed body, so a large file's report costs disk, not memory:
 //! `{"dry_run", "rows", "created": […], "existing": […]}` (the shape of
-//! `ImportReport`). Also where an upload is spooled to a temporary file.
+//! `ImportReport`). Also where an upload (a plain body or one part of a
+//! `multipart/form-data` body) is spooled to a temporary file.
 
 use std::fs::File;
 use std::io::{self, BufWriter, Read, Seek, Write};
 
-use actix_web::web;
+use actix_multipart::Multipart;
+use actix_web::web::{self, Bytes};
+use actix_web::HttpRequest;
 use futures_util::{Stream, StreamExt};
 use persistence::{ImportRow, Imported};
 use uuid::Uuid;
@@ -119,9 +122,14 @@ pub fn body(file: File) -> impl Stream<Item = Result<web::Bytes, io::Error>> {
 
 /// Writes an upload of at most `limit` bytes (413 beyond) to a temporary file
 /// and returns it, so its size costs disk, not memory.
-pub async fn spool(mut payload: web::Payload, limit: usize) -> Result<File, ApiError> {
+pub async fn spool<S, E>(payload: S, limit: usize) -> Result<File, ApiError>
+where
+    S: Stream<Item = Result<Bytes, E>>,
+    E: std::fmt::Display,
+{
     let mut file = tempfile::tempfile().map_err(|e| ApiError::Internal(format!("cannot spool the upload: {e}")))?;
     let mut written = 0;
+    futures_util::pin_mut!(payload);
     while let Some(chunk) = payload.next().await {
         let chunk = chunk.map_err(|e| ApiError::Malformed(format!("cannot read the request body: {e}")))?;
         written += chunk.len();
@@ -132,4 +140,29 @@ pub async fn spool(mut payload: web::Payload, limit: usize) -> Result<File, ApiE
             .map_err(|e| ApiError::Internal(format!("cannot spool the upload: {e}")))?;
     }
     Ok(file)
+}
+
+/// The one part, named `field`, of a `multipart/form-data` upload, spooled as
+/// [`spool`] does (413 beyond `limit`). Like a JSON body's unknown fields, any
+/// other part is 422 `unknown_field`, a second one 422 `repeated`, and none 422
+/// `required`, each naming the part.
+pub async fn spool_part(req: &HttpRequest, payload: web::Payload, field: &str, limit: usize) -> Result<File, ApiError> {
+    let mut parts = Multipart::new(req.headers(), payload);
+    let mut found = None;
+    while let Some(part) = parts.next().await {
+        let part = part.map_err(|e| ApiError::Malformed(format!("cannot read the multipart body: {e}")))?;
+        let name = part.name().unwrap_or_default().to_owned();
+        if name != field {
+            return Err(ApiError::invalid(
+                &name,
+                "unknown_field",
+                format!("unknown part `{name}`: send `{field}` only"),
+            ));
+        }
+        if found.is_some() {
+            return Err(ApiError::invalid(field, "repeated", format!("send one `{field}` part")));
+        }
+        found = Some(spool(part, limit).await?);
+    }
+    found.ok_or_else(|| ApiError::invalid(field, "required", format!("the upload has no `{field}` part")))
 }

@@ -20,6 +20,7 @@ pub mod json_body;
 pub mod mail;
 pub mod metrics;
 pub mod openapi;
+pub mod openapi_shape;
 pub mod operator_import;
 pub mod pagination;
 pub mod preconditions;

@@ -3,10 +3,8 @@
 //! any call with a body can meet).
 
 use actix_web::http::Method;
-use domain::customer::country_codes;
 use domain::subscription::currency_codes;
 use utoipa::openapi::header::HeaderBuilder;
-use utoipa::openapi::link::LinkBuilder;
 use utoipa::openapi::schema::{ObjectBuilder, Schema, Type};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::openapi::{OpenApi, RefOr};
@@ -83,85 +81,15 @@ impl Modify for CommonResponses {
     }
 }
 
-/// Links from every response that carries an organisation id to the operations
-/// on `/v1/organizations/{id}…`, so clients (and contract tests) can follow them.
-fn add_links(api: &mut OpenApi) {
-    let targets: Vec<String> = api
-        .paths
-        .paths
-        .iter()
-        .filter(|(path, _)| path.starts_with("/v1/organizations/{id}"))
-        .flat_map(|(_, item)| {
-            [&item.get, &item.post, &item.patch, &item.delete]
-                .into_iter()
-                .flatten()
-                .filter_map(|op| op.operation_id.clone())
-                .collect::<Vec<_>>()
-        })
-        .collect();
-    // Which schema carries the id, and where in the body.
-    let sources = [
-        ("OrganizationView", "$response.body#/id"),
-        ("OrganizationPage", "$response.body#/items/0/id"),
-        ("Me", "$response.body#/home_organization_id"),
-    ];
-    for item in api.paths.paths.values_mut() {
-        for op in [&mut item.get, &mut item.post, &mut item.patch].into_iter().flatten() {
-            for (status, response) in op.responses.responses.iter_mut() {
-                let RefOr::T(response) = response else { continue };
-                if !status.starts_with('2') {
-                    continue;
-                }
-                let schema = response
-                    .content
-                    .get("application/json")
-                    .and_then(|c| c.schema.as_ref())
-                    .and_then(|s| match s {
-                        RefOr::Ref(r) => r.ref_location.rsplit('/').next().map(str::to_owned),
-                        RefOr::T(_) => None,
-                    });
-                let Some(expr) = sources
-                    .iter()
-                    .find(|(name, _)| Some(*name) == schema.as_deref())
-                    .map(|(_, e)| *e)
-                else {
-                    continue;
-                };
-                for target in &targets {
-                    response.links.insert(
-                        target.clone(),
-                        RefOr::T(
-                            LinkBuilder::new()
-                                .operation_id(target.clone())
-                                .parameter("id", expr)
-                                .description(format!("`{target}` on the organisation this response names"))
-                                .build(),
-                        ),
-                    );
-                }
-            }
-        }
-    }
-}
-
-/// Lists the accepted codes as enums (countries in ISO 3166-1, currencies in
-/// ISO 4217), so the contract says exactly which values the API takes; the lists
-/// live in the domain crate.
+/// Lists the accepted currency codes (ISO 4217) as an enum, so the contract says
+/// exactly which values the API takes; the list lives in the domain crate.
+/// Country codes are a named type of their own (`crate::openapi_shape`).
 fn list_codes(api: &mut OpenApi) {
     let Some(components) = api.components.as_mut() else {
         return;
     };
-    let countries: Vec<serde_json::Value> = country_codes().map(serde_json::Value::from).collect();
-    let optional_countries: Vec<serde_json::Value> =
-        countries.iter().cloned().chain([serde_json::Value::Null]).collect();
     let currencies: Vec<serde_json::Value> = currency_codes().map(serde_json::Value::from).collect();
-    // Nullable fields list `null` too, as their type does.
-    let targets = [
-        ("CreateOrganization", "country", &optional_countries),
-        ("UpdateOrganization", "country", &optional_countries),
-        ("ApplyToProgramme", "country", &countries),
-        ("MoneyView", "currency", &currencies),
-    ];
+    let targets = [("MoneyView", "currency", &currencies)];
     for (schema, property, codes) in targets {
         let Some(RefOr::T(Schema::Object(object))) = components.schemas.get_mut(schema) else {
             continue;
@@ -173,10 +101,9 @@ fn list_codes(api: &mut OpenApi) {
     }
 }
 
-/// Adds links, and generates every operation's error responses from the codes
-/// it can answer with (`crate::problems`); run after the paths are collected.
+/// Generates every operation's error responses from the codes it can answer
+/// with (`crate::problems`); run after the paths are collected.
 pub fn complete(api: &mut OpenApi) {
-    add_links(api);
     list_codes(api);
     for (path, item) in api.paths.paths.iter_mut() {
         let ops = [
@@ -251,31 +178,14 @@ impl Modify for RateLimitFields {
 
 /// The document as served at `/openapi.json` and printed by `partner-portal openapi`.
 ///
-/// utoipa 5 serializes a link's `operationId` as `operation_id`, and has no
-/// top-level `webhooks` section; both are added to the JSON here, the one place
-/// the document becomes text.
+/// utoipa 5 has no top-level `webhooks` section; it is added to the JSON here,
+/// the one place the document becomes text, with the rules of
+/// `crate::openapi_shape` that hold for every operation.
 pub fn spec_json() -> Result<String, serde_json::Error> {
     let mut doc = serde_json::to_value(spec())?;
-    mend_link_keys(&mut doc);
+    crate::openapi_shape::apply(&mut doc);
     crate::webhooks::spec::add_to(&mut doc);
     serde_json::to_string_pretty(&doc)
-}
-
-fn mend_link_keys(value: &mut serde_json::Value) {
-    match value {
-        serde_json::Value::Object(map) => {
-            if let Some(links) = map.get_mut("links").and_then(|l| l.as_object_mut()) {
-                for link in links.values_mut().filter_map(|l| l.as_object_mut()) {
-                    if let Some(id) = link.remove("operation_id") {
-                        link.insert("operationId".into(), id);
-                    }
-                }
-            }
-            map.values_mut().for_each(mend_link_keys);
-        }
-        serde_json::Value::Array(items) => items.iter_mut().for_each(mend_link_keys),
-        _ => {}
-    }
 }
 
 /// The document for the routes registered by `crate::app::register`.

@@ -12,7 +12,7 @@ use domain::{map_legacy_role, DisplayName, FieldError, RoleSet, TreePath, WorkEm
 use persistence::{AuditEntry, ImportRow, Organization, Store, StoreError};
 
 pub use crate::import_report::ReportWriter;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
@@ -38,6 +38,17 @@ pub struct ImportedOperator {
     pub organization_id: Uuid,
     /// Null on a dry run for operators that would be created.
     pub operator_id: Option<Uuid>,
+}
+
+/// The file as a `multipart/form-data` upload, for clients that send files
+/// that way (the spec's schema of that body, with no other parts; the part is
+/// streamed, not parsed into this).
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ImportUpload {
+    /// The CSV file.
+    #[schema(value_type = String, format = Binary, content_media_type = "text/csv")]
+    pub file: Vec<u8>,
 }
 
 /// What an import did, or on a dry run would do.

@@ -61,6 +61,19 @@ pub fn split_page<T>(mut rows: Vec<T>, limit: i64, key: impl Fn(&T) -> String, k
     (rows, next)
 }
 
+/// A text filter of at most `max` characters (its `maxLength` in the spec):
+/// longer is 422 naming `field`, as the schema says, not an empty page.
+pub fn bounded(field: &str, value: Option<&str>, max: usize) -> Result<(), ApiError> {
+    match value {
+        Some(s) if s.chars().count() > max => Err(ApiError::invalid(
+            field,
+            "too_long",
+            format!("{field} must be at most {max} characters"),
+        )),
+        _ => Ok(()),
+    }
+}
+
 /// A list's `q` search text: at most `max` characters and no NUL (which neither
 /// backend stores); blank means no search.
 pub fn search_text(q: Option<String>, max: usize) -> Result<Option<String>, ApiError> {

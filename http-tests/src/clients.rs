@@ -225,6 +225,30 @@ impl Operators<'_> {
         self.0.send(req).await
     }
 
+    /// POST an import as `multipart/form-data` with these parts (name, file
+    /// name if a file, bytes), built by hand as a browser or an SDK sends it.
+    pub async fn import_parts(self, org: Uuid, parts: &[Part<'_>], query: &str) -> Reply {
+        const BOUNDARY: &str = "----partner-portal-test-7d1f";
+        let mut body = Vec::new();
+        for (name, file, bytes) in parts {
+            body.extend_from_slice(
+                format!("--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"{name}\"").as_bytes(),
+            );
+            if let Some(file) = file {
+                body.extend_from_slice(format!("; filename=\"{file}\"\r\nContent-Type: text/csv").as_bytes());
+            }
+            body.extend_from_slice(b"\r\n\r\n");
+            body.extend_from_slice(bytes);
+            body.extend_from_slice(b"\r\n");
+        }
+        body.extend_from_slice(format!("--{BOUNDARY}--\r\n").as_bytes());
+        let req = self
+            .import_request(org, query)
+            .header("Content-Type", format!("multipart/form-data; boundary={BOUNDARY}"))
+            .body(body);
+        self.send(req).await
+    }
+
     /// POST a `text/csv` import; `query` such as `?dry_run=true`.
     pub async fn import(self, org: Uuid, csv: impl Into<Vec<u8>>, query: &str) -> Reply {
         let req = self
@@ -234,6 +258,9 @@ impl Operators<'_> {
         self.send(req).await
     }
 }
+
+/// One part of a `multipart/form-data` body: name, file name if a file, bytes.
+pub type Part<'a> = (&'a str, Option<&'a str>, &'a [u8]);
 
 impl Webhooks<'_> {
     pub async fn list(self, org: Uuid) -> Reply {

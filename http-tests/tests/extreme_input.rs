@@ -3,6 +3,8 @@
 //! another charset, exponents or `-0` are refused the same way on every
 //! operation; display names must show something and read in order; a URI over
 //! the limit is 414 problem+json; a repeated query parameter is named as one;
+//! text filters longer than the spec's `maxLength` and an `If-Match` that is
+//! not an entity tag are refused as the spec says (an empty one is no condition);
 //! a revoked API client cannot be changed and a rotation ends the tokens issued
 //! before it; per-address limits believe forwarding headers only from
 //! `TRUSTED_PROXIES`.
@@ -135,6 +137,51 @@ both_backends!(long_uris_and_repeated_parameters_are_named, |app| async move {
         .get(&format!("/v1/organizations/{}/children?limit=1&limit=2", app.root))
         .await;
     assert_eq!((r.status, r.error_field()), (422, Some("limit")), "{}", r.text);
+});
+
+both_backends!(what_the_schema_refuses_the_server_refuses, |app| async move {
+    let t = app.tree().await;
+    let long = "x".repeat(101);
+    for (path, field) in [
+        (
+            format!("/v1/customers/{}/subscriptions?sku={long}", t.customer_a),
+            "sku",
+        ),
+        (
+            format!("/v1/organizations/{}/subscriptions?sku={long}", t.reseller_a),
+            "sku",
+        ),
+        (
+            format!("/v1/organizations/{}/audit-events?action={long}", t.reseller_a),
+            "action",
+        ),
+        (
+            format!("/v1/organizations/{}/audit-events.csv?action={long}", t.reseller_a),
+            "action",
+        ),
+    ] {
+        let r = app.admin().get(&path).await;
+        assert_eq!((r.status, r.error_field()), (422, Some(field)), "{path}: {}", r.text);
+    }
+    let at_most = format!("/v1/customers/{}/subscriptions?sku={}", t.customer_a, "x".repeat(100));
+    assert_eq!(app.admin().get(&at_most).await.status, 200);
+
+    let org = format!("/v1/organizations/{}", t.reseller_a);
+    let name = |n: &str| json!({ "name": n });
+    for bad in ["null", "7", "W/7", "\"7"] {
+        let r = app.admin().patch(&org, name("Reseller X"), Some(bad)).await;
+        assert_eq!(
+            (r.status, r.code()),
+            (400, Some("malformed_request")),
+            "If-Match {bad}: {}",
+            r.text
+        );
+    }
+    let r = app.admin().patch(&org, name("Reseller X"), Some("\"other\"")).await;
+    assert_eq!((r.status, r.code()), (412, Some("stale_version")), "{}", r.text);
+    let r = app.admin().patch(&org, name("Reseller Y"), Some("")).await;
+    assert_eq!(r.status, 200, "an empty If-Match is no condition: {}", r.text);
+    assert_eq!(r.body["name"], "Reseller Y");
 });
 
 both_backends!(

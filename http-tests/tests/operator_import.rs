@@ -1,5 +1,5 @@
 //! Rule 6 (legacy import) over HTTP: `POST /v1/organizations/{id}/operators/import`
-//! with a `text/csv` file of the old portal. Roles map (`Invoice` → viewer,
+//! with a file of the old portal (a `text/csv` body or a form's `file` part). Roles map (`Invoice` → viewer,
 //! `TenantAdmin` → admin), organisations are ids or partner paths from the
 //! import's target down; a dry run writes nothing; a real run is all or nothing
 //! and lists every bad row with its line and column; operators already present
@@ -8,7 +8,7 @@
 use std::collections::{BTreeSet, HashMap, HashSet};
 
 use domain::Role;
-use http_tests::{both_backends, paths, Reply, TestApp};
+use http_tests::{both_backends, paths, Part, Reply, TestApp};
 use serde_json::Value;
 use uuid::Uuid;
 
@@ -607,4 +607,71 @@ both_backends!(import_takes_csv_only_and_admins_only_in_scope, |app| async move 
     let mut listed = all_emails(&app, t.reseller_a).await;
     listed.sort();
     assert_eq!(listed, vec!["admin@reseller-a.example", "viewer@reseller-a.example"]);
+});
+
+both_backends!(a_form_upload_imports_its_file_part_like_a_csv_body, |app| async move {
+    let t = app.tree().await;
+    let (_, admin_a) = app.operator(t.reseller_a, "admin@reseller-a.example", &[Role::Admin]);
+    let operators = || app.as_(&admin_a).operators();
+    let csv = format!(
+        "{HEADER}\
+         one@reseller-a.example,One,Invoice,Reseller A\n\
+         two@reseller-a.example,Two,TenantAdmin,Reseller A/Sub A\n"
+    );
+    let parts: [Part; 1] = [("file", Some("operators.csv"), csv.as_bytes())];
+    let r = operators().import_parts(t.reseller_a, &parts, "?dry_run=true").await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.body["rows"], 2);
+    assert_eq!(all_emails(&app, t.reseller_a).await, vec!["admin@reseller-a.example"]);
+
+    let r = operators().import_parts(t.reseller_a, &parts, "").await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let created = r.body["created"].as_array().unwrap();
+    assert_eq!(created.len(), 2, "{}", r.text);
+    let two = operator(&app, &created[1]["operator_id"]).await;
+    assert_eq!(two["email"], "two@reseller-a.example");
+    assert_eq!(two["home_organization_id"], t.sub_a.to_string());
+    assert_eq!(roles_of(&two), vec!["admin"]);
+
+    // The file part is checked like a body: a bad row is named by its line.
+    let bad = format!("{HEADER}three@reseller-a.example,Three,Owner,Reseller A\n");
+    let r = operators()
+        .import_parts(t.reseller_a, &[("file", Some("bad.csv"), bad.as_bytes())], "")
+        .await;
+    assert_eq!(
+        problems(&r),
+        BTreeSet::from([problem(2, "legacy_role", "unknown_legacy_role")])
+    );
+});
+
+both_backends!(a_form_upload_is_one_file_part_and_nothing_else, |app| async move {
+    let t = app.tree().await;
+    let (_, admin_a) = app.operator(t.reseller_a, "admin@reseller-a.example", &[Role::Admin]);
+    let operators = || app.as_(&admin_a).operators();
+    let csv = format!("{HEADER}x@reseller-a.example,X,Invoice,Reseller A\n");
+    let file: Part = ("file", Some("x.csv"), csv.as_bytes());
+    let cases: [(&[Part], &str, &str); 3] = [
+        (&[("upload", Some("x.csv"), csv.as_bytes())], "upload", "unknown_field"),
+        (&[file, ("note", None, b"hello")], "note", "unknown_field"),
+        (&[file, file], "file", "repeated"),
+    ];
+    for (parts, field, code) in cases {
+        let r = operators().import_parts(t.reseller_a, parts, "").await;
+        assert_eq!(r.status, 422, "{field} {code}: {}", r.text);
+        assert_eq!(r.error_field(), Some(field), "{}", r.text);
+        assert_eq!(r.body["errors"][0]["code"], code, "{}", r.text);
+    }
+
+    // A multipart body has at least one part (RFC 2046 §5.1.1).
+    let r = operators().import_parts(t.reseller_a, &[], "").await;
+    assert_eq!((r.status, r.code()), (400, Some("malformed_request")), "{}", r.text);
+
+    let no_boundary = operators()
+        .import_request(t.reseller_a, "")
+        .header("Content-Type", "multipart/form-data")
+        .body(csv);
+    let r = operators().send(no_boundary).await;
+    assert_eq!(r.status, 400, "{}", r.text);
+    assert_eq!(r.code(), Some("malformed_request"));
+    assert_eq!(all_emails(&app, t.reseller_a).await, vec!["admin@reseller-a.example"]);
 });

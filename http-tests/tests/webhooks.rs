@@ -99,6 +99,12 @@ both_backends!(
         assert_eq!(changed.status, 200, "{}", changed.text);
         assert_eq!(changed.body["events"], json!(["*"]));
         assert_eq!(changed.body["enabled"], false);
+        let empty = hooks.update(id, json!({}), None).await;
+        assert_eq!(empty.status, 200, "an empty change is no error: {}", empty.text);
+        assert_eq!(
+            (&empty.body["events"], &empty.body["enabled"]),
+            (&json!(["*"]), &json!(false))
+        );
 
         let rotated = hooks.rotate_secret(id).await;
         assert_eq!(rotated.status, 200, "{}", rotated.text);
@@ -108,8 +114,8 @@ both_backends!(
         assert_eq!(hooks.delete(id, Some("\"1\"")).await.status, 412);
         assert_eq!(hooks.delete(id, Some(&tag)).await.status, 204);
         assert_eq!(hooks.get(id).await.status, 404);
-        // created, updated, rotated, deleted: each audited.
-        assert_eq!(app.store.audit_event_count(id).expect("count"), 4);
+        // created, updated (twice, once with nothing), rotated, deleted: each audited.
+        assert_eq!(app.store.audit_event_count(id).expect("count"), 5);
     }
 );
 

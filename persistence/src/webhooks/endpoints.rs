@@ -266,28 +266,33 @@ pub(crate) fn update(
 ) -> Result<WebhookEndpoint, StoreError> {
     let endpoint = current(conn, scope, id, expected)?;
     bump(conn, &endpoint)?;
-    diesel::update(webhook_endpoints::table.find(id.to_string()))
-        .set((
-            patch
-                .url
-                .as_ref()
-                .map(|u| webhook_endpoints::url.eq(u.as_str().to_string())),
-            patch
-                .events
-                .as_ref()
-                .map(|e| webhook_endpoints::events.eq(e.to_storage())),
-            patch
-                .description
-                .as_ref()
-                .map(|d| webhook_endpoints::description.eq(d.clone())),
-            patch.enabled.map(|e| webhook_endpoints::enabled.eq(e)),
-            // Re-enabling starts the failure clock afresh.
-            patch
-                .enabled
-                .filter(|e| *e)
-                .map(|_| webhook_endpoints::failing_since.eq(None::<NaiveDateTime>)),
-        ))
-        .execute(conn)?;
+    // An empty patch (`{}`) changes nothing but the version: no SET to build.
+    let changes_columns =
+        patch.url.is_some() || patch.events.is_some() || patch.description.is_some() || patch.enabled.is_some();
+    if changes_columns {
+        diesel::update(webhook_endpoints::table.find(id.to_string()))
+            .set((
+                patch
+                    .url
+                    .as_ref()
+                    .map(|u| webhook_endpoints::url.eq(u.as_str().to_string())),
+                patch
+                    .events
+                    .as_ref()
+                    .map(|e| webhook_endpoints::events.eq(e.to_storage())),
+                patch
+                    .description
+                    .as_ref()
+                    .map(|d| webhook_endpoints::description.eq(d.clone())),
+                patch.enabled.map(|e| webhook_endpoints::enabled.eq(e)),
+                // Re-enabling starts the failure clock afresh.
+                patch
+                    .enabled
+                    .filter(|e| *e)
+                    .map(|_| webhook_endpoints::failing_since.eq(None::<NaiveDateTime>)),
+            ))
+            .execute(conn)?;
+    }
     audit::record_at(
         conn,
         who,

@@ -54,7 +54,7 @@ pub async fn export_audit_events(
     org: Guarded<ReadAuditLog, Organization>,
     filter: StrictQuery<AuditFilterQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let filter = filter.0.filter();
+    let filter = filter.0.filter()?;
     let open = move |s: &Store| {
         let (_, org) = org.check(s)?;
         // The file is one snapshot: seal what committed before it opens.

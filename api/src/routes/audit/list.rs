@@ -50,7 +50,7 @@ pub async fn list_audit_events(
         .db(&state, move |s, _, org| -> Result<_, ApiError> {
             let limit = pagination::limit(page.0.limit)?;
             let after = pagination::decode_uuid("audit_event", page.0.cursor.as_deref())?;
-            let filter = filter.0.filter();
+            let filter = filter.0.filter()?;
             Ok((s.audit_events(&org.path, &filter, after, limit + 1)?, limit))
         })
         .await?;

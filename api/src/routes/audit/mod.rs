@@ -11,6 +11,8 @@ use utoipa::IntoParams;
 use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 
+use crate::error::ApiError;
+
 pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(list::list_audit_events)
         .service(export::export_audit_events);
@@ -34,13 +36,14 @@ pub struct AuditFilterQuery {
 }
 
 impl AuditFilterQuery {
-    fn filter(&self) -> AuditFilter {
-        AuditFilter {
+    fn filter(&self) -> Result<AuditFilter, ApiError> {
+        crate::pagination::bounded("action", self.action.as_deref(), 100)?;
+        Ok(AuditFilter {
             actor: self.actor,
             action: self.action.as_deref().map(str::parse),
             target: self.target,
             from: self.from,
             to: self.to,
-        }
+        })
     }
 }

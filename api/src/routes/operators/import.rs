@@ -9,10 +9,12 @@ use crate::auth::audit_entry;
 use crate::error::ApiError;
 use crate::extract::StrictQuery;
 use crate::guard::Guarded;
-use crate::import_report::{body, spool, ReportWriter};
-use crate::operator_import::{import, ImportReport};
+use crate::import_report::{body, spool, spool_part, ReportWriter};
+use crate::operator_import::{import, ImportReport, ImportUpload};
 use crate::problems::Problems;
 use crate::state::AppState;
+
+const EXAMPLE: &str = "email,name,legacy_role,organization\njane@fabrikam.example,Jane Doe,TenantAdmin,Northwind Distribution/Fabrikam Reseller\n";
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -24,7 +26,8 @@ pub struct ImportQuery {
 
 /// Import operators from the legacy portal
 ///
-/// A `text/csv` file (UTF-8, RFC 4180) with the header
+/// A CSV file (UTF-8, RFC 4180), sent as the `text/csv` body or as the `file`
+/// part of a `multipart/form-data` upload, with the header
 /// `email,name,legacy_role,organization`. `legacy_role` maps `Invoice` → `viewer`
 /// and `TenantAdmin` → `admin` (case-insensitive). `organization` is an
 /// organisation id, or its partner path of names from this organisation down,
@@ -39,8 +42,10 @@ pub struct ImportQuery {
     tag = "Operators",
     operation_id = "importOperators",
     params(("id" = Uuid, Path, description = "The organisation whose subtree the operators join"), ImportQuery),
-    request_body(content = String, content_type = "text/csv",
-        example = "email,name,legacy_role,organization\njane@fabrikam.example,Jane Doe,TenantAdmin,Northwind Distribution/Fabrikam Reseller\n"),
+    request_body(content(
+        (String = "text/csv", example = json!(EXAMPLE)),
+        (ImportUpload = "multipart/form-data"),
+    )),
     responses(
         (status = 200, description = "Imported (or, on a dry run, checked): what was created and what already existed", body = ImportReport),
         Problems<(codes::ImportRejected, codes::Duplicate)>,
@@ -55,11 +60,18 @@ pub async fn import_operators(
     query: StrictQuery<ImportQuery>,
     payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
-    let is_csv = matches!(req.mime_type(), Ok(Some(m)) if m.type_() == mime::TEXT && m.subtype() == mime::CSV);
-    if !is_csv {
-        return Err(ApiError::UnsupportedMediaType { expected: "text/csv" });
-    }
-    let mut file = spool(payload, state.config.import_max_bytes).await?;
+    let limit = state.config.import_max_bytes;
+    let mut file = match req.mime_type() {
+        Ok(Some(m)) if m.type_() == mime::TEXT && m.subtype() == mime::CSV => spool(payload, limit).await?,
+        Ok(Some(m)) if m.type_() == mime::MULTIPART && m.subtype() == mime::FORM_DATA => {
+            spool_part(&req, payload, "file", limit).await?
+        }
+        _ => {
+            return Err(ApiError::UnsupportedMediaType {
+                expected: "text/csv or multipart/form-data",
+            })
+        }
+    };
     let dry_run = query.0.dry_run.unwrap_or(false);
     let (report, len) = target
         .db(&state, move |s, principal, target| -> Result<_, ApiError> {

@@ -36,6 +36,7 @@ pub struct SubscriptionsQuery {
 
 impl SubscriptionsQuery {
     fn filter(&self) -> Result<SubscriptionFilter, ApiError> {
+        pagination::bounded("sku", self.sku.as_deref(), 100)?;
         let renews_before = self.renews_before.map(|d| check_date(d, "renews_before")).transpose()?;
         Ok(SubscriptionFilter {
             status: self.status,
