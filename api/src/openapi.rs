@@ -176,6 +176,7 @@ fn list_codes(api: &mut OpenApi) {
 pub fn complete(api: &mut OpenApi) {
     add_links(api);
     list_codes(api);
+    crate::idempotency::spec::declare(api);
     for (path, item) in api.paths.paths.iter_mut() {
         let ops = [
             item.get.as_mut(),
@@ -189,6 +190,7 @@ pub fn complete(api: &mut OpenApi) {
             crate::problems::document(op, path);
         }
     }
+    crate::idempotency::spec::document_replays(api);
 }
 
 /// The document as served at `/openapi.json` and printed by `partner-portal openapi`.

@@ -42,7 +42,6 @@ fn customer(store: &Store, scope: &TreePath, parent: Uuid, name: &str) -> (Uuid,
                 }),
             },
             &who(),
-            None,
         )
         .unwrap();
     (org.id, org.path)
@@ -190,7 +189,6 @@ fn billing_statements_follow_the_domain_rules() {
                     customer: None,
                 },
                 &who(),
-                None,
             )
             .unwrap();
         let mut rng = Lcg(42);
@@ -232,7 +230,6 @@ fn bill_first_step(store: &Store, subs: impl Fn(Uuid, &TreePath) -> Vec<BulkSubs
                 customer: None,
             },
             &who(),
-            None,
         )
         .unwrap();
     let (id, path) = customer(store, &root.path, partner.id, "Overflow");

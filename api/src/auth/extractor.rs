@@ -80,6 +80,15 @@ impl Authenticated {
         Ok(Self(verified, crate::request_context::current()))
     }
 
+    /// Whose `Idempotency-Key`s this caller's are: the principal the token
+    /// names (by id, or by e-mail for an identity provider's token).
+    pub(crate) fn key_scope(&self) -> String {
+        match &self.0.subject {
+            VerifiedSubject::Operator(id) | VerifiedSubject::ApiClient(id) => id.to_string(),
+            VerifiedSubject::Email(email) => format!("email:{}", email.to_lowercase()),
+        }
+    }
+
     /// The request's one trip to the database: the principal (401 if it may
     /// not act), then `f` with it, all on one connection in one blocking call.
     pub async fn db<T, E, F>(self, state: &AppState, f: F) -> Result<T, ApiError>
