@@ -88,6 +88,8 @@ fn twenty_racing_retries_over_two_servers_write_once() {
     assert_eq!(created.len(), 1, "one organisation in every 201: {answers:?}");
     let fresh = answers.iter().filter(|(s, _, replayed)| *s == 201 && !replayed).count();
     assert_eq!(fresh, 1, "one execution, the other 201s are replays: {answers:?}");
+    let replays = answers.iter().filter(|(_, _, replayed)| *replayed).count();
+    eprintln!("1 execution, {replays} replays, {} refusals", 19 - replays);
     for (status, body, _) in answers.iter().filter(|(s, _, _)| *s != 201) {
         assert_eq!(*status, 409, "{body}");
         assert_eq!(json_of(body)["code"], "idempotency_key_in_use", "{body}");
