@@ -29,7 +29,9 @@ impl Replica {
         let dir = tempfile::tempdir().unwrap();
         let bind = format!("127.0.0.1:{}", free_port());
         let server = Server::start(dir.path(), &bind, &[("DATABASE_URL", url), ("RUST_LOG", "info")]);
-        let out = run(cli_on(dir.path(), url).env("BIND", &bind).args(["token", "--email", ADMIN]));
+        let out = run(cli_on(dir.path(), url)
+            .env("BIND", &bind)
+            .args(["token", "--email", ADMIN]));
         assert_success(&out, "token");
         let token = text(&out.stdout).trim().to_string();
         Replica {
@@ -44,7 +46,12 @@ impl Replica {
 fn twenty_racing_retries_over_two_servers_write_once() {
     let Some(db) = postgres() else { return };
     let replicas = Arc::new([Replica::start(&db.url), Replica::start(&db.url)]);
-    let (_, me) = curl("GET", &format!("{}/v1/me", replicas[0].server.base), Some(&replicas[0].token), None);
+    let (_, me) = curl(
+        "GET",
+        &format!("{}/v1/me", replicas[0].server.base),
+        Some(&replicas[0].token),
+        None,
+    );
     let root = json_of(&me)["home_organization_id"].as_str().unwrap().to_string();
     let body = json!({"parent_id": root, "kind": "partner", "name": "Raced Partner"}).to_string();
     let start = Arc::new(Barrier::new(20));
@@ -96,7 +103,10 @@ fn twenty_racing_retries_over_two_servers_write_once() {
     }
     let (_, listed) = curl(
         "GET",
-        &format!("{}/v1/organizations/{root}/descendants?q=raced", replicas[1].server.base),
+        &format!(
+            "{}/v1/organizations/{root}/descendants?q=raced",
+            replicas[1].server.base
+        ),
         Some(&replicas[1].token),
         None,
     );

@@ -41,7 +41,12 @@ async fn post(app: &TestApp, path: &str, body: &Value, key: &str) -> Reply {
 /// `again` is `first` replayed: same status, body and headers that matter.
 fn assert_replayed(first: &Reply, again: &Reply) {
     assert_eq!(first.header("idempotent-replayed"), None, "{}", first.text);
-    assert_eq!(again.header("idempotent-replayed").as_deref(), Some("true"), "{}", again.text);
+    assert_eq!(
+        again.header("idempotent-replayed").as_deref(),
+        Some("true"),
+        "{}",
+        again.text
+    );
     assert_eq!(again.status, first.status, "{}", again.text);
     assert_eq!(again.text, first.text);
     for name in ["location", "etag", "content-type"] {
@@ -86,7 +91,11 @@ both_backends!(
         assert_eq!(first.status, 200, "{}", first.text);
         let again = keyed(&app, &token, Method::PATCH, &path, Some(&seats), "seats-1", Some(&tag)).await;
         assert_replayed(&first, &again);
-        assert_eq!(app.admin().subscriptions().get(sub).await.body["version"], 2, "one change");
+        assert_eq!(
+            app.admin().subscriptions().get(sub).await.body["version"],
+            2,
+            "one change"
+        );
 
         // A billing run: without the key a second start is refused (one run is queued).
         let runs = paths::of_organization(t.dist, "billing-runs");
@@ -175,9 +184,17 @@ both_backends!(keys_are_swept_after_24_hours, |app| async move {
     let subs = subscriptions_of(t.customer_a);
     let r = post(&app, &subs, &body("SKU_A", 1, &day(30)), "day-old").await;
     assert_eq!(r.status, 201, "{}", r.text);
-    assert_eq!(api::idempotency::sweeper::sweep(&app.store, &app.clock).unwrap(), 0, "kept for 24 h");
+    assert_eq!(
+        api::idempotency::sweeper::sweep(&app.store, &app.clock).unwrap(),
+        0,
+        "kept for 24 h"
+    );
     app.advance_clock(24 * 3600 + 60);
-    assert_eq!(api::idempotency::sweeper::sweep(&app.store, &app.clock).unwrap(), 1, "swept");
+    assert_eq!(
+        api::idempotency::sweeper::sweep(&app.store, &app.clock).unwrap(),
+        1,
+        "swept"
+    );
     // The key is free again: another body is a fresh request, not a reuse.
     let r = post(&app, &subs, &body("SKU_B", 1, &day(30)), "day-old").await;
     assert_eq!(r.status, 201, "{}", r.text);

@@ -12,7 +12,9 @@
 use chrono::{Duration, Utc};
 use domain::{DisplayName, OrgKind};
 use persistence::testing::{TestBackend, TestDatabase};
-use persistence::{Actor, AuditEntry, Claimed, KeyClaim, NewOrganization, Organization, Store, StoreError, StoredAnswer};
+use persistence::{
+    Actor, AuditEntry, Claimed, KeyClaim, NewOrganization, Organization, Store, StoreError, StoredAnswer,
+};
 use uuid::Uuid;
 
 fn backends() -> Vec<TestDatabase> {
@@ -51,7 +53,9 @@ fn only_the_claim_holding_a_key_commits_and_a_committed_key_is_never_run_again()
         store.migrate().unwrap();
         let email = domain::WorkEmail::parse("admin@provider.example", "email").unwrap();
         let name = DisplayName::parse("Provider").unwrap();
-        store.bootstrap(&name, &email, &DisplayName::parse("Admin").unwrap()).unwrap();
+        store
+            .bootstrap(&name, &email, &DisplayName::parse("Admin").unwrap())
+            .unwrap();
         let t0 = Utc::now();
         let lease = |at| at + Duration::seconds(60);
         let old = |at| at - Duration::hours(24);

@@ -34,7 +34,9 @@ impl RequestHash {
         for part in [
             req.method().as_str().as_bytes(),
             req.uri().path_and_query().map_or("", |p| p.as_str()).as_bytes(),
-            req.headers().get(header::CONTENT_TYPE).map_or(&b""[..], |v| v.as_bytes()),
+            req.headers()
+                .get(header::CONTENT_TYPE)
+                .map_or(&b""[..], |v| v.as_bytes()),
         ] {
             h.update((part.len() as u64).to_be_bytes());
             h.update(part);

@@ -98,7 +98,11 @@ pub fn document_replays(api: &mut OpenApi) {
                 response.headers.insert(
                     REPLAYED.into(),
                     HeaderBuilder::new()
-                        .schema(ObjectBuilder::new().schema_type(Type::String).enum_values(Some(["true"])))
+                        .schema(
+                            ObjectBuilder::new()
+                                .schema_type(Type::String)
+                                .enum_values(Some(["true"])),
+                        )
                         .description(Some("Present on an answer replayed for an `Idempotency-Key`"))
                         .build(),
                 );
@@ -109,9 +113,10 @@ pub fn document_replays(api: &mut OpenApi) {
 
 /// Whether the operation declares the header.
 pub fn takes_key(op: &Operation) -> bool {
-    op.parameters
-        .as_ref()
-        .is_some_and(|ps| ps.iter().any(|p| p.name == HEADER && matches!(p.parameter_in, ParameterIn::Header)))
+    op.parameters.as_ref().is_some_and(|ps| {
+        ps.iter()
+            .any(|p| p.name == HEADER && matches!(p.parameter_in, ParameterIn::Header))
+    })
 }
 
 /// The path templates and methods that take a key, read from the document.
@@ -178,7 +183,10 @@ mod tests {
                     }
                 } else {
                     let described = op.description.as_deref().unwrap_or_default();
-                    assert!(described.contains(NO_KEY), "{name} neither takes a key nor says why not");
+                    assert!(
+                        described.contains(NO_KEY),
+                        "{name} neither takes a key nor says why not"
+                    );
                 }
             }
         }
