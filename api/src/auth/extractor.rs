@@ -63,7 +63,9 @@ impl Authenticated {
         Ok(caller)
     }
 
-    fn verify_any(req: &HttpRequest) -> Result<Self, ApiError> {
+    /// A verified token, enrolment-only ones too (`/v1/me`, second-factor
+    /// enrolment, and the Idempotency-Key's owner).
+    pub(crate) fn verify_any(req: &HttpRequest) -> Result<Self, ApiError> {
         let state = req
             .app_data::<web::Data<AppState>>()
             .ok_or_else(|| ApiError::Internal("application state missing".into()))?;

@@ -120,9 +120,9 @@ where
         None => return Ok(service.call(req).await?.map_into_boxed_body()),
     };
     // Without a verified caller there is no one to keep the key for: the
-    // handler answers (401).
+    // handler answers (401). The handler still decides what the token may do.
     let (Ok(caller), Some(state)) = (
-        Authenticated::verify(req.request()),
+        Authenticated::verify_any(req.request()),
         req.app_data::<web::Data<AppState>>().cloned(),
     ) else {
         return Ok(service.call(req).await?.map_into_boxed_body());
