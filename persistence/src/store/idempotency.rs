@@ -6,6 +6,10 @@ use super::Store;
 use crate::error::StoreError;
 use crate::idempotency::{self, Claimed, KeyClaim, StoredAnswer};
 
+// A keyed request's own bookkeeping is two single statements (the claim's
+// insert, the answer's update) on top of its work; only a key already there
+// needs a transaction (to decide on it and take it over).
+
 impl Store {
     /// This store, whose changes commit under `claim` (see [`crate::idempotency`]).
     pub fn with_claim(&self, claim: Option<KeyClaim>) -> Store {
@@ -25,7 +29,7 @@ impl Store {
         expired_before: DateTime<Utc>,
     ) -> Result<Claimed, StoreError> {
         // The common case, a fresh key, is one insert.
-        match self.change(|c| idempotency::insert(c, claim, at, locked_until)) {
+        match self.single(|c| idempotency::insert(c, claim, at, locked_until)) {
             Ok(()) => return Ok(Claimed::Fresh(claim.clone())),
             Err(StoreError::IdempotencyRace) => {}
             Err(e) => return Err(e),
@@ -38,12 +42,12 @@ impl Store {
 
     /// Keeps the answer of the request holding `claim`, for replays.
     pub fn store_idempotent_answer(&self, claim: &KeyClaim, answer: &StoredAnswer) -> Result<(), StoreError> {
-        self.change(|c| idempotency::store_answer(c, claim, answer))
+        self.single(|c| idempotency::store_answer(c, claim, answer))
     }
 
     /// Gives `claim`'s key back, unless its request committed a write.
     pub fn release_idempotency_key(&self, claim: &KeyClaim) -> Result<(), StoreError> {
-        self.change(|c| idempotency::release(c, claim))
+        self.single(|c| idempotency::release(c, claim))
     }
 
     /// Deletes the keys made before `before`; returns how many.

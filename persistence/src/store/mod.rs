@@ -255,6 +255,18 @@ impl Store {
         result
     }
 
+    /// Runs one statement that commits on its own, outside a transaction:
+    /// bookkeeping that must be visible at once and needs nothing around it
+    /// (an Idempotency-Key's claim and answer). Not retried, like a change.
+    fn single<T>(&self, f: impl FnOnce(&mut DbConn) -> Result<T, StoreError>) -> Result<T, StoreError> {
+        let mut c = self.conn()?;
+        let result = f(c.db()?);
+        if result.as_ref().is_err_and(StoreError::is_connection_lost) {
+            c.discard();
+        }
+        result
+    }
+
     /// Runs a change that can deadlock with another of its kind (moves of
     /// subtrees nested in each other lock rows from opposite ends): the
     /// database aborts one, which runs again from the start and sees the
