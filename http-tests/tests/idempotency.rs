@@ -201,3 +201,21 @@ both_backends!(keys_are_swept_after_24_hours, |app| async move {
     assert_eq!(r.header("idempotent-replayed"), None);
     assert_eq!(count(&app, &subs).await, 2);
 });
+
+both_backends!(an_action_sent_with_an_empty_json_body_is_replayed, |app| async move {
+    let t = app.tree().await;
+    let r = post(
+        &app,
+        &subscriptions_of(t.customer_a),
+        &body("SKU_A", 1, &day(30)),
+        "sub",
+    )
+    .await;
+    let suspend = format!("{}/suspend", paths::subscription(r.id()));
+    let first = post(&app, &suspend, &json!({}), "suspend-1").await;
+    assert_eq!(first.status, 200, "{}", first.text);
+    let again = post(&app, &suspend, &json!({}), "suspend-1").await;
+    assert_replayed(&first, &again);
+    let r = app.admin().post(&suspend, json!({})).await;
+    assert_eq!(r.status, 409, "without the key it runs again: {}", r.text);
+});

@@ -1,6 +1,9 @@
-//! The bodies around a keyed request: the request's is hashed as it streams
-//! past the handler (an import's upload is never held in memory), the
-//! answer's is collected to be kept, up to [`super::MAX_ANSWER_BYTES`].
+//! The bodies around a keyed request: the request's is hashed before the
+//! handler runs when it is small (at most the JSON body limit: the handler
+//! would hold it anyway, and one it does not read, such as an action's `{}`,
+//! is hashed too), else as it streams past the handler (an import's upload is
+//! never held in memory); the answer's is collected to be kept, up to
+//! [`super::MAX_ANSWER_BYTES`].
 
 use std::cell::RefCell;
 use std::pin::Pin;
@@ -8,13 +11,15 @@ use std::rc::Rc;
 use std::task::{Context, Poll};
 
 use actix_web::body::{BodyStream, BoxBody, MessageBody};
-use actix_web::dev::{Payload, ServiceRequest};
+use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
 use actix_web::error::PayloadError;
 use actix_web::http::header;
 use actix_web::web::Bytes;
 use actix_web::HttpMessage;
 use futures_util::{Stream, StreamExt};
 use sha2::{Digest, Sha256};
+
+use crate::error::ApiError;
 
 /// The hash of a request: method, path and query, content type, body. It is
 /// final once the body has been read to its end.
@@ -87,6 +92,32 @@ impl RequestHash {
         ServiceRequest::from_parts(http, Payload::Stream { payload })
     }
 
+    /// Hashes a body of at most `limit` bytes (by its `Content-Length`) before
+    /// the handler runs, and hands it on whole; a larger one is hashed as it
+    /// streams.
+    pub async fn prepare(&self, req: ServiceRequest, limit: usize) -> Result<ServiceRequest, ServiceResponse> {
+        if self.value().is_some() || content_length(&req).is_none_or(|n| n > limit) {
+            return Ok(self.wrap(req));
+        }
+        let (http, mut payload) = req.into_parts();
+        let mut body = actix_web::web::BytesMut::new();
+        while let Some(chunk) = payload.next().await {
+            match chunk {
+                Ok(chunk) => {
+                    self.update(&chunk);
+                    body.extend_from_slice(&chunk);
+                }
+                Err(e) => {
+                    self.fail();
+                    let req = ServiceRequest::from_parts(http, Payload::None);
+                    return Err(req.error_response(ApiError::Malformed(format!("cannot read the request body: {e}"))));
+                }
+            }
+        }
+        self.finish();
+        Ok(ServiceRequest::from_parts(http, Payload::from(body.freeze())))
+    }
+
     /// Reads `req`'s whole body into the hash (a replay's check), in constant memory.
     pub async fn read_all(&self, req: ServiceRequest) -> (ServiceRequest, Option<String>) {
         let mut req = self.wrap(req);
@@ -98,6 +129,13 @@ impl RequestHash {
         }
         (req, self.value())
     }
+}
+
+fn content_length(req: &ServiceRequest) -> Option<usize> {
+    req.headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse().ok())
 }
 
 fn has_body(req: &ServiceRequest) -> bool {

@@ -184,7 +184,13 @@ where
     B: MessageBody + 'static,
 {
     let hash = RequestHash::start(&req);
-    let req = hash.wrap(req);
+    let req = match hash.prepare(req, state.config.max_body_bytes).await {
+        Ok(req) => req,
+        Err(refused) => {
+            release(&state, &claim).await;
+            return Ok(refused);
+        }
+    };
     let context = crate::request_context::current();
     let task = actix_web::rt::spawn(async move {
         let scoped = super::CLAIM.scope(claim.clone(), async move { service.call(req).await });
