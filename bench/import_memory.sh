@@ -8,6 +8,7 @@
 #   BENCH_BIN=target/debug/partner-portal bench/import_memory.sh
 #   BENCH_BIN=/path/to/old/partner-portal bench/import_memory.sh   # before
 #   UPLOAD=multipart bench/import_memory.sh    # the file as a form's `file` part
+#   KEYED=1 bench/import_memory.sh   # with an Idempotency-Key (body hashed as it streams)
 #
 # Prints one line per run: idle, peak, peak over idle (kB), status, seconds.
 set -euo pipefail
@@ -44,9 +45,11 @@ for dry_run in true false; do
   token=$(token_for)
   root=$(curl -fs -H "Authorization: Bearer $token" "http://$BIND/v1/me" | python3 -c 'import json,sys; print(json.load(sys.stdin)["home_organization_id"])')
   idle=$(awk '/VmRSS/ {print $2}' "/proc/$SERVER/status")
+  key=()
+  [[ "${KEYED:-0}" == 1 ]] && key=(-H "Idempotency-Key: import-$dry_run-$(date +%s%N)")
   t0=$(now)
   status=$(curl -s -o "$WORK/report.json" -w '%{http_code}' -H "Authorization: Bearer $token" \
-    "${upload[@]}" \
+    "${upload[@]}" "${key[@]}" \
     "http://$BIND/v1/organizations/$root/operators/import?dry_run=$dry_run")
   t1=$(now)
   peak=$(hwm)

@@ -53,6 +53,7 @@ pub fn serve(state: web::Data<AppState>, listener: TcpListener) -> std::io::Resu
     // Past the grace period `shutdown` cuts the exports; this is the backstop.
     let shutdown_timeout = state.config.shutdown_grace_secs + 2;
     let routes = web::Data::new(RouteTable::from_spec(&spec));
+    let keyed = std::sync::Arc::new(crate::idempotency::spec::KeyedRoutes::from_spec(&spec));
     let mut server = HttpServer::new(move || {
         let (app, _) = App::new()
             .into_utoipa_app()
@@ -64,6 +65,7 @@ pub fn serve(state: web::Data<AppState>, listener: TcpListener) -> std::io::Resu
             .app_data(doc.clone())
             .app_data(web::PayloadConfig::new(max_body))
             .app_data(web::PathConfig::default().error_handler(|_, _| ApiError::NotFound.into()))
+            .wrap(crate::idempotency::middleware::Idempotency::new(keyed.clone()))
             .wrap(actix_web::middleware::from_fn(crate::uri_limit::check))
             .wrap(tracing_actix_web::TracingLogger::<crate::request_log::RedactingRootSpan>::new())
             .wrap(actix_web::middleware::from_fn(crate::rate_limit::middleware::enforce))

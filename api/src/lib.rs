@@ -15,6 +15,7 @@ pub mod error;
 pub mod extract;
 pub mod fallback;
 pub mod guard;
+pub mod idempotency;
 pub mod import_report;
 pub mod json_body;
 pub mod mail;

@@ -105,6 +105,7 @@ fn list_codes(api: &mut OpenApi) {
 /// with (`crate::problems`); run after the paths are collected.
 pub fn complete(api: &mut OpenApi) {
     list_codes(api);
+    crate::idempotency::spec::declare(api);
     for (path, item) in api.paths.paths.iter_mut() {
         let ops = [
             item.get.as_mut(),
@@ -118,6 +119,7 @@ pub fn complete(api: &mut OpenApi) {
             crate::problems::document(op, path);
         }
     }
+    crate::idempotency::spec::document_replays(api);
     RateLimitFields.modify(api);
 }
 

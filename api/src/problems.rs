@@ -159,6 +159,9 @@ pub fn shape_codes(op: &Operation, path: &str) -> Vec<ErrorCode> {
     if secured {
         codes.push(Unavailable);
     }
+    if crate::idempotency::spec::takes_key(op) {
+        codes.push(IdempotencyKeyInUse);
+    }
     // Only bearer operations answer 401 problems: the token endpoint refuses
     // client credentials in OAuth2's own format.
     if bearer {

@@ -37,7 +37,8 @@ impl AppState {
         ApiError: From<E>,
         F: FnOnce(&Store) -> Result<T, E> + Send + 'static,
     {
-        let store = self.store.clone();
+        // Under an Idempotency-Key, the request's writes mark the key committed.
+        let store = self.store.with_claim(crate::idempotency::current());
         Ok(web::block(move || store.session(f)).await??)
     }
 }

@@ -12,6 +12,7 @@ mod customer_users;
 mod domains;
 mod extreme_input;
 mod http_conventions;
+mod idempotency;
 mod insights;
 mod launch;
 mod mail_outbox;

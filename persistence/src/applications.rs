@@ -261,7 +261,6 @@ pub(crate) fn approve(
             customer: None,
         },
         who,
-        None,
     )?;
     diesel::update(apps::table.find(id.to_string()))
         .set(apps::partner_id.eq(partner.id.to_string()))

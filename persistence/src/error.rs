@@ -37,7 +37,7 @@ impl From<diesel::result::Error> for StoreError {
             Error::NotFound => StoreError::NotFound,
             Error::DatabaseError(DatabaseErrorKind::UniqueViolation, info) => {
                 let haystack = format!("{} {}", info.constraint_name().unwrap_or_default(), info.message());
-                if haystack.contains("idempotency_keys") {
+                if haystack.contains("idempotency_requests") {
                     return StoreError::IdempotencyRace;
                 }
                 duplicate_field(&haystack).unwrap_or(StoreError::Database(e))

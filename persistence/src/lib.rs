@@ -57,7 +57,7 @@ pub use credentials::{NewPasswordLink, OperatorSecrets, PasswordLinkHolder, Pass
 pub use customer_users::{CustomerUser, CustomerUserFilter, CustomerUserPatch, Impersonation, NewCustomerUser};
 pub use domain::{ApiClientStatus, CustomerUserStatus};
 pub use error::StoreError;
-pub use idempotency::{IdempotencyClaim, StoredResponse};
+pub use idempotency::{Claimed, KeyClaim, StoredAnswer};
 pub use mail_outbox::{MailKind, OutgoingMail, QueuedMail, DELIVERED_BODY_REMOVED};
 pub use operators::{ImportOutcome, ImportRow, NewOperator, Operator, OperatorFilter};
 pub use organizations::{

@@ -63,11 +63,16 @@ diesel::table! {
 }
 
 diesel::table! {
-    idempotency_keys (principal_id, key) {
-        principal_id -> Text,
+    idempotency_requests (scope, key) {
+        scope -> Text,
         key -> Text,
-        request_hash -> Text,
-        resource_id -> Text,
+        lease_token -> Text,
+        locked_until -> Timestamp,
+        committed_at -> Nullable<Timestamp>,
+        request_hash -> Nullable<Text>,
+        response_status -> Nullable<Integer>,
+        response_headers -> Nullable<Text>,
+        response_body -> Nullable<Binary>,
         created_at -> Timestamp,
     }
 }
@@ -344,7 +349,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     operators,
     api_clients,
     audit_events,
-    idempotency_keys,
+    idempotency_requests,
     service_instances,
     customer_users,
     subscriptions,

@@ -42,7 +42,6 @@ fn customer(store: &Store, scope: &TreePath, parent: Uuid, name: &str) -> (Uuid,
                 }),
             },
             &who(),
-            None,
         )
         .unwrap();
     (org.id, org.path)
@@ -187,7 +186,6 @@ backend_tests!(billing_statements_follow_the_domain_rules, |db| {
                 customer: None,
             },
             &who(),
-            None,
         )
         .unwrap();
     let mut rng = Lcg(42);
@@ -228,7 +226,6 @@ fn bill_first_step(store: &Store, subs: impl Fn(Uuid, &TreePath) -> Vec<BulkSubs
                 customer: None,
             },
             &who(),
-            None,
         )
         .unwrap();
     let (id, path) = customer(store, &root.path, partner.id, "Overflow");

@@ -51,7 +51,6 @@ fn create(store: &Store, scope: &TreePath, parent: Uuid, kind: OrgKind, name: &s
                 customer,
             },
             &who(),
-            None,
         )
         .map(|o| o.id)
 }

@@ -63,7 +63,9 @@ impl Authenticated {
         Ok(caller)
     }
 
-    fn verify_any(req: &HttpRequest) -> Result<Self, ApiError> {
+    /// A verified token, enrolment-only ones too (`/v1/me`, second-factor
+    /// enrolment, and the Idempotency-Key's owner).
+    pub(crate) fn verify_any(req: &HttpRequest) -> Result<Self, ApiError> {
         // Verified already by the rate limiter, which charged the request to it.
         if let Some(verified) = req.extensions().get::<Verified>() {
             return Ok(Self(verified.clone(), crate::request_context::current()));
@@ -82,6 +84,15 @@ impl Authenticated {
             .verify(token)
             .map_err(|e| ApiError::InvalidToken(e.to_string()))?;
         Ok(Self(verified, crate::request_context::current()))
+    }
+
+    /// Whose `Idempotency-Key`s this caller's are: the principal the token
+    /// names (by id, or by e-mail for an identity provider's token).
+    pub(crate) fn key_scope(&self) -> String {
+        match &self.0.subject {
+            VerifiedSubject::Operator(id) | VerifiedSubject::ApiClient(id) => id.to_string(),
+            VerifiedSubject::Email(email) => format!("email:{}", email.to_lowercase()),
+        }
     }
 
     /// The request's one trip to the database: the principal (401 if it may

@@ -145,7 +145,6 @@ fn create(store: &Store, scope: &TreePath, root: Uuid) -> anyhow::Result<()> {
                 customer,
             },
             &who,
-            None,
         )?;
         store.change_organization_status(scope, org.id, StatusChange::Activate, &who)?;
         ids.insert(name, org.id);

@@ -23,7 +23,7 @@ pub fn run(config: &Config, demo: bool) -> anyhow::Result<()> {
     );
     // The outbox worker, the audit sealer, the rollup folder, the billing
     // worker (which bills queued runs batch by batch) and the webhook
-    // dispatcher, delivery worker and pruner run beside the server and stop after it
+    // dispatcher, delivery worker and pruner, and the Idempotency-Key sweeper run beside the server and stop after it
     // (dashboards stay exact without the folder, only slower).
     let sealer = crate::sealer::spawn(store.clone())?;
     let worker = crate::mail::worker::spawn(store.clone(), mailer, state.clock.clone())?;
@@ -32,6 +32,7 @@ pub fn run(config: &Config, demo: bool) -> anyhow::Result<()> {
     let hooks = persistence::Store::connect(&config.database_url, crate::webhooks::POOL_SIZE)?;
     let dispatcher = crate::webhooks::dispatcher::spawn(hooks.clone(), state.clock.clone())?;
     let pruner = crate::webhooks::pruner::spawn(hooks.clone(), state.clock.clone())?;
+    let sweeper = crate::idempotency::sweeper::spawn(hooks.clone(), state.clock.clone())?;
     let sender = crate::webhooks::sender::Sender::new(config.webhook_allow_private_targets)?;
     let lease = chrono::Duration::seconds(config.webhook_lease_secs);
     let deliverer = crate::webhooks::worker::spawn(
@@ -64,6 +65,7 @@ pub fn run(config: &Config, demo: bool) -> anyhow::Result<()> {
     });
     deliverer.stop();
     pruner.stop();
+    sweeper.stop();
     dispatcher.stop();
     billing.stop();
     folder.stop();

@@ -17,7 +17,6 @@ use super::row::OrgRow;
 use crate::audit::{self, AuditEntry, Event};
 use crate::connection::DbConn;
 use crate::error::StoreError;
-use crate::idempotency::{self, IdempotencyClaim};
 use crate::schema::organizations::dsl as o;
 use crate::time::now;
 
@@ -130,7 +129,6 @@ pub(crate) fn insert_child(
     scope: &TreePath,
     new: &NewOrganization,
     who: &AuditEntry,
-    claim: Option<&IdempotencyClaim>,
 ) -> Result<Organization, StoreError> {
     let parent = lock_in_scope(c, scope, new.parent_id, RowLock::Share).map_err(as_reference("parent_id"))?;
     new.kind.check_new_child(parent.kind, parent.status)?;
@@ -162,9 +160,6 @@ pub(crate) fn insert_child(
         require_totp: false,
     };
     diesel::insert_into(o::organizations).values(&row).execute(c)?;
-    if let Some(claim) = claim {
-        idempotency::claim(c, claim, id)?;
-    }
     let org = row.into_model()?;
     audit::record_at(
         c,

@@ -12,6 +12,7 @@ mod brands;
 mod bulk;
 mod credentials;
 mod customer_users;
+mod idempotency;
 mod mail_outbox;
 mod operators;
 mod organizations;
@@ -31,6 +32,7 @@ use diesel::{Connection, RunQueryDsl};
 use crate::availability::{Availability, Gate};
 use crate::connection::{build_pool, establish, Backend, Checkouts, DbConn, DbPool, Manager, PooledConn};
 use crate::error::StoreError;
+use crate::idempotency::KeyClaim;
 use crate::migrations;
 use crate::snapshot::Snapshot;
 use crate::tx::write;
@@ -64,6 +66,8 @@ pub struct Store {
     availability: Arc<Availability>,
     /// Inside [`Store::session`]: the one connection every call uses.
     bound: Option<Arc<Mutex<Slot>>>,
+    /// The Idempotency-Key this store's changes commit under ([`Store::with_claim`]).
+    claim: Option<Arc<KeyClaim>>,
     checkouts: Checkouts,
 }
 
@@ -126,6 +130,7 @@ impl Store {
             url: url.into(),
             availability,
             bound: None,
+            claim: None,
             checkouts,
         })
     }
@@ -232,9 +237,30 @@ impl Store {
 
     /// Runs a change in one write transaction. A change cut by a dead
     /// connection is not retried (it may have committed); the connection goes.
+    /// Under a claimed Idempotency-Key, the transaction also marks the key
+    /// committed, and fails when the claim was lost.
     fn change<T>(&self, f: impl FnOnce(&mut DbConn) -> Result<T, StoreError>) -> Result<T, StoreError> {
         let mut c = self.conn()?;
-        let result = write(c.db()?, f);
+        let claim = self.claim.as_deref();
+        let result = write(c.db()?, |c| {
+            let done = f(c)?;
+            if let Some(claim) = claim {
+                crate::idempotency::mark_committed(c, claim)?;
+            }
+            Ok(done)
+        });
+        if result.as_ref().is_err_and(StoreError::is_connection_lost) {
+            c.discard();
+        }
+        result
+    }
+
+    /// Runs one statement that commits on its own, outside a transaction:
+    /// bookkeeping that must be visible at once and needs nothing around it
+    /// (an Idempotency-Key's claim and answer). Not retried, like a change.
+    fn single<T>(&self, f: impl FnOnce(&mut DbConn) -> Result<T, StoreError>) -> Result<T, StoreError> {
+        let mut c = self.conn()?;
+        let result = f(c.db()?);
         if result.as_ref().is_err_and(StoreError::is_connection_lost) {
             c.discard();
         }

@@ -6,7 +6,6 @@ use uuid::Uuid;
 use super::Store;
 use crate::audit::{Actor, AuditEntry};
 use crate::error::StoreError;
-use crate::idempotency::{self, IdempotencyClaim, StoredResponse};
 use crate::operators::{self, NewOperator};
 use crate::organizations::{
     self, ChildrenFilter, DescendantFilter, NewOrganization, Organization, OrganizationPatch, PathEntry,
@@ -85,9 +84,8 @@ impl Store {
         scope: &TreePath,
         new: &NewOrganization,
         who: &AuditEntry,
-        claim: Option<&IdempotencyClaim>,
     ) -> Result<Organization, StoreError> {
-        self.change(|c| organizations::insert_child(c, scope, new, who, claim))
+        self.change(|c| organizations::insert_child(c, scope, new, who))
     }
 
     pub fn update_organization(
@@ -119,9 +117,5 @@ impl Store {
         who: &AuditEntry,
     ) -> Result<Organization, StoreError> {
         self.change(|c| organizations::set_status(c, scope, id, change, who))
-    }
-
-    pub fn idempotent_result(&self, principal: Uuid, key: &str) -> Result<Option<StoredResponse>, StoreError> {
-        self.read(|c| idempotency::find(c, principal, key))
     }
 }

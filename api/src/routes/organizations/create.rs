@@ -1,7 +1,6 @@
-use actix_web::{http::header, post, web, HttpRequest, HttpResponse};
+use actix_web::{http::header, post, web, HttpResponse};
 use domain::{codes, parse_all, Action, CustomerDetails, CustomerInput, DisplayName, OrgKind};
-use persistence::{IdempotencyClaim, NewOrganization};
-use sha2::{Digest, Sha256};
+use persistence::NewOrganization;
 
 use super::view::{present_one, CreateOrganization, OrganizationView};
 use crate::auth::{audit_entry, Authenticated};
@@ -16,13 +15,11 @@ use crate::state::AppState;
 /// your scope and allowed for the kind (distributor under the provider; partner
 /// under the provider, a distributor or a partner; customer under a distributor or
 /// a partner). New organisations are `pending` until activated. A customer needs a
-/// `primary_domain`. Send an `Idempotency-Key` header to make retries safe: a
-/// repeated key with the same body returns the organisation created the first time.
+/// `primary_domain`.
 #[utoipa::path(
     tag = "Organizations",
     operation_id = "createOrganization",
     request_body = CreateOrganization,
-    params(("Idempotency-Key" = Option<String>, Header, description = "Makes retries of this create safe (up to 200 characters)")),
     responses(
         (status = 201, description = "Created", body = OrganizationView,
             headers(("Location" = String, description = "URL of the new organisation"), ("ETag" = String, description = "Its version"))),
@@ -31,7 +28,6 @@ use crate::state::AppState;
             codes::NotFound,
             codes::Duplicate,
             codes::ParentArchived,
-            codes::IdempotencyKeyInUse,
         )>,
     ),
     security(("bearer" = []))
@@ -40,11 +36,9 @@ use crate::state::AppState;
 pub async fn create_organization(
     state: web::Data<AppState>,
     caller: Authenticated,
-    req: HttpRequest,
     body: StrictJson<CreateOrganization>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.0;
-    let key = idempotency_key(&req);
     let (id, version, view) = caller
         .db(&state, move |s, principal| -> Result<_, ApiError> {
             // Like a record in the path, an invisible parent is 404 (here: of the
@@ -54,24 +48,7 @@ pub async fn create_organization(
                 .ok_or(ApiError::ReferenceNotFound { field: "parent_id" })?;
             principal.authorize(Action::CreateOrganization)?;
             let new = parse(&body)?;
-            let claim = key?.map(|key| idempotency_claim(key, principal.id, &body));
-            if let Some(claim) = &claim {
-                if let Some(earlier) = s.idempotent_result(claim.principal_id, &claim.key)? {
-                    if earlier.request_hash != claim.request_hash {
-                        return Err(ApiError::invalid(
-                            "Idempotency-Key",
-                            "idempotency_key_reused",
-                            "this key was used with a different request body",
-                        ));
-                    }
-                    let org = s
-                        .organization(earlier.resource_id)?
-                        .filter(|o| principal.can_see(&o.path))
-                        .ok_or(ApiError::NotFound)?;
-                    return Ok((org.id, org.version, present_one(s, principal, org)?));
-                }
-            }
-            let org = s.create_organization(&principal.home_path, &new, &audit_entry(principal), claim.as_ref())?;
+            let org = s.create_organization(&principal.home_path, &new, &audit_entry(principal))?;
             Ok((org.id, org.version, present_one(s, principal, org)?))
         })
         .await?;
@@ -100,42 +77,4 @@ fn parse(body: &CreateOrganization) -> Result<NewOrganization, ApiError> {
         name,
         customer,
     })
-}
-
-/// The `Idempotency-Key` header, if sent and well formed.
-fn idempotency_key(req: &HttpRequest) -> Result<Option<String>, ApiError> {
-    let Some(raw) = req.headers().get("Idempotency-Key") else {
-        return Ok(None);
-    };
-    let key = raw
-        .to_str()
-        .ok()
-        .map(str::trim)
-        .filter(|k| !k.is_empty() && k.len() <= 200)
-        .ok_or_else(|| {
-            ApiError::invalid(
-                "Idempotency-Key",
-                "invalid_value",
-                "must be 1 to 200 visible ASCII characters",
-            )
-        })?;
-    Ok(Some(key.to_string()))
-}
-
-fn idempotency_claim(key: String, principal_id: uuid::Uuid, body: &CreateOrganization) -> IdempotencyClaim {
-    let canonical = format!(
-        "{}|{}|{}|{:?}|{:?}|{:?}|{:?}",
-        body.parent_id,
-        OrgKind::from(body.kind).as_str(),
-        body.name,
-        body.primary_domain,
-        body.tenant_id,
-        body.contact_email,
-        body.country
-    );
-    IdempotencyClaim {
-        principal_id,
-        key,
-        request_hash: format!("{:x}", Sha256::digest(canonical.as_bytes())),
-    }
 }
