@@ -19,7 +19,8 @@ use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use serde_json::json;
-use support::{assert_success, cli_on, curl, free_port, json_of, postgres, run, text, wait_for, Server, ADMIN};
+use support::replica::Replica;
+use support::{assert_success, cli_on, curl, json_of, postgres, run, text, wait_for};
 
 /// One value from psql.
 fn sql(url: &str, query: &str) -> String {
@@ -31,37 +32,7 @@ fn sql(url: &str, query: &str) -> String {
     text(&out.stdout).trim().to_string()
 }
 
-/// A server in its own folder (its own signing key) on the database at `url`.
-struct Replica {
-    dir: tempfile::TempDir,
-    bind: String,
-    server: Server,
-    token: String,
-}
-
 impl Replica {
-    fn start(url: &str) -> Replica {
-        let dir = tempfile::tempdir().unwrap();
-        let bind = format!("127.0.0.1:{}", free_port());
-        let server = Server::start(dir.path(), &bind, &[("DATABASE_URL", url), ("RUST_LOG", "info")]);
-        let token = token_on(dir.path(), url, &bind);
-        Replica {
-            dir,
-            bind,
-            server,
-            token,
-        }
-    }
-
-    /// Starts again in the same folder and on the same address.
-    fn restart(&mut self, url: &str) {
-        self.server = Server::start(
-            self.dir.path(),
-            &self.bind,
-            &[("DATABASE_URL", url), ("RUST_LOG", "info")],
-        );
-    }
-
     fn client(&self) -> Client {
         Client {
             base: self.server.base.clone(),
@@ -112,12 +83,6 @@ impl Client {
         let (_, me) = curl("GET", &self.url("/v1/me"), Some(&self.token), None);
         json_of(&me)["home_organization_id"].as_str().unwrap().to_string()
     }
-}
-
-fn token_on(dir: &Path, url: &str, bind: &str) -> String {
-    let out = run(cli_on(dir, url).env("BIND", bind).args(["token", "--email", ADMIN]));
-    assert_success(&out, "token");
-    text(&out.stdout).trim().to_string()
 }
 
 /// `audit verify` passes, nothing is left unsealed, and each id has exactly one event.
@@ -227,7 +192,7 @@ fn a_killed_server_loses_no_acknowledged_write_and_sealing_resumes() {
     assert!(!acknowledged.is_empty(), "no create answered before the kill");
     // Only the restarted server is left to seal what the killed one committed.
     b.server.stop();
-    a.restart(&db.url);
+    a.restart();
     wait_for("the restarted server's sealer to seal the backlog", || {
         (sql(&db.url, "SELECT count(*) FROM audit_events WHERE seq IS NULL") == "0").then_some(())
     });

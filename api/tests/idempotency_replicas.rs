@@ -16,31 +16,8 @@ use std::collections::HashSet;
 use std::sync::{Arc, Barrier};
 
 use serde_json::json;
-use support::{assert_success, cli_on, curl, curl_args, free_port, json_of, postgres, run, text, Server, ADMIN};
-
-struct Replica {
-    _dir: tempfile::TempDir,
-    server: Server,
-    token: String,
-}
-
-impl Replica {
-    fn start(url: &str) -> Replica {
-        let dir = tempfile::tempdir().unwrap();
-        let bind = format!("127.0.0.1:{}", free_port());
-        let server = Server::start(dir.path(), &bind, &[("DATABASE_URL", url), ("RUST_LOG", "info")]);
-        let out = run(cli_on(dir.path(), url)
-            .env("BIND", &bind)
-            .args(["token", "--email", ADMIN]));
-        assert_success(&out, "token");
-        let token = text(&out.stdout).trim().to_string();
-        Replica {
-            _dir: dir,
-            server,
-            token,
-        }
-    }
-}
+use support::replica::Replica;
+use support::{curl, curl_args, json_of, postgres};
 
 #[test]
 #[cfg_attr(not(test_database), ignore = "TEST_DATABASE_URL is not set (PostgreSQL)")]

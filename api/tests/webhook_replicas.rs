@@ -15,13 +15,13 @@ mod support;
 use std::collections::HashSet;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpListener;
-use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use serde_json::json;
-use support::{assert_success, cli_on, curl, free_port, json_of, postgres, run, text, wait_for, Server, ADMIN};
+use support::replica::Replica;
+use support::{curl, json_of, postgres, wait_for};
 
 /// Webhook ids received, in order; while `hold` is set, requests get no answer.
 #[derive(Clone, Default)]
@@ -71,31 +71,10 @@ impl Receiver {
     }
 }
 
-struct Replica {
-    _dir: tempfile::TempDir,
-    server: Server,
-    token: String,
-}
+/// Webhooks to the test's own receiver, and leases short enough to run out in a test.
+const WEBHOOK_ENV: &[(&str, &str)] = &[("WEBHOOK_ALLOW_PRIVATE_TARGETS", "true"), ("WEBHOOK_LEASE_SECS", "12")];
 
 impl Replica {
-    fn start(url: &str) -> Replica {
-        let dir = tempfile::tempdir().unwrap();
-        let bind = format!("127.0.0.1:{}", free_port());
-        let env = [
-            ("DATABASE_URL", url),
-            ("RUST_LOG", "info"),
-            ("WEBHOOK_ALLOW_PRIVATE_TARGETS", "true"),
-            ("WEBHOOK_LEASE_SECS", "12"),
-        ];
-        let server = Server::start(dir.path(), &bind, &env);
-        let token = token_on(dir.path(), url, &bind);
-        Replica {
-            _dir: dir,
-            server,
-            token,
-        }
-    }
-
     fn call(&self, method: &str, path: &str, body: serde_json::Value) -> serde_json::Value {
         let (status, answer) = curl(
             method,
@@ -121,12 +100,6 @@ impl Replica {
     }
 }
 
-fn token_on(dir: &Path, url: &str, bind: &str) -> String {
-    let out = run(cli_on(dir, url).env("BIND", bind).args(["token", "--email", ADMIN]));
-    assert_success(&out, "token");
-    text(&out.stdout).trim().to_string()
-}
-
 fn subscribe(replica: &Replica, root: &str, url: &str) {
     replica.call(
         "POST",
@@ -139,8 +112,8 @@ fn subscribe(replica: &Replica, root: &str, url: &str) {
 #[cfg_attr(not(test_database), ignore = "TEST_DATABASE_URL is not set (PostgreSQL)")]
 fn two_servers_deliver_each_event_exactly_once() {
     let db = postgres();
-    let a = Replica::start(&db.url);
-    let b = Replica::start(&db.url);
+    let a = Replica::start_with(&db.url, WEBHOOK_ENV);
+    let b = Replica::start_with(&db.url, WEBHOOK_ENV);
     let receiver = Receiver::default();
     let url = receiver.start();
     let root = a.root();
@@ -162,7 +135,7 @@ fn two_servers_deliver_each_event_exactly_once() {
 #[cfg_attr(not(test_database), ignore = "TEST_DATABASE_URL is not set (PostgreSQL)")]
 fn a_server_killed_mid_delivery_loses_nothing() {
     let db = postgres();
-    let mut a = Replica::start(&db.url);
+    let mut a = Replica::start_with(&db.url, WEBHOOK_ENV);
     let receiver = Receiver::default();
     receiver.hold.store(true, Ordering::Relaxed);
     let url = receiver.start();
@@ -173,7 +146,7 @@ fn a_server_killed_mid_delivery_loses_nothing() {
     wait_for("the first attempt", || (!receiver.ids().is_empty()).then_some(()));
     a.server.kill();
     receiver.hold.store(false, Ordering::Relaxed);
-    let b = Replica::start(&db.url);
+    let b = Replica::start_with(&db.url, WEBHOOK_ENV);
     // Once `a`'s lease (12 s) has run out, `b` sends the event again.
     wait_for("the delivery after the crash", || {
         (receiver.ids().len() >= 2).then_some(())

@@ -18,7 +18,7 @@ use domain::{
     TenantDomain, TreePath,
 };
 use persistence::backend_tests;
-use persistence::{Actor, AuditEntry, BulkSubscription, InvoiceFilter, NewOrganization, RunStep, Store};
+use persistence::{Actor, AuditEntry, BulkSubscription, InvoiceFilter, NewOrganization, Organization, RunStep, Store};
 use uuid::Uuid;
 
 fn who() -> AuditEntry {
@@ -165,9 +165,8 @@ fn billed(store: &Store, scope: &TreePath, period: Period) -> Expected {
     out
 }
 
-backend_tests!(billing_statements_follow_the_domain_rules, |db| {
-    let store = Store::connect(&db.url, 4).unwrap();
-    store.migrate().unwrap();
+/// A fresh provider root and one partner under it.
+fn provider_with_partner(store: &Store) -> (Organization, Organization) {
     store
         .bootstrap(
             &DisplayName::parse("Provider").unwrap(),
@@ -188,6 +187,13 @@ backend_tests!(billing_statements_follow_the_domain_rules, |db| {
             &who(),
         )
         .unwrap();
+    (root, partner)
+}
+
+backend_tests!(billing_statements_follow_the_domain_rules, |db| {
+    let store = Store::connect(&db.url, 4).unwrap();
+    store.migrate().unwrap();
+    let (root, partner) = provider_with_partner(&store);
     let mut rng = Lcg(42);
     let mut subs = Vec::new();
     for n in 0..20 {
@@ -208,26 +214,7 @@ backend_tests!(billing_statements_follow_the_domain_rules, |db| {
 /// A run over `subs` (all of one fresh provider's customer) in February 2026:
 /// what its first step answered.
 fn bill_first_step(store: &Store, subs: impl Fn(Uuid, &TreePath) -> Vec<BulkSubscription>) -> Result<RunStep, String> {
-    store
-        .bootstrap(
-            &DisplayName::parse("Provider").unwrap(),
-            &domain::WorkEmail::parse("admin@provider.example", "email").unwrap(),
-            &DisplayName::parse("Admin").unwrap(),
-        )
-        .unwrap();
-    let root = store.root().unwrap().unwrap();
-    let partner = store
-        .create_organization(
-            &root.path,
-            &NewOrganization {
-                parent_id: root.id,
-                kind: OrgKind::Partner,
-                name: DisplayName::parse("Partner").unwrap(),
-                customer: None,
-            },
-            &who(),
-        )
-        .unwrap();
+    let (root, partner) = provider_with_partner(store);
     let (id, path) = customer(store, &root.path, partner.id, "Overflow");
     store.bulk_insert_customer_data(&subs(id, &path), &[]).unwrap();
     let period = Period::parse("2026-02", "period").unwrap();

@@ -12,6 +12,7 @@ use std::time::{Duration, Instant};
 use serde_json::Value;
 
 pub mod own_postgres;
+pub mod replica;
 
 pub const BIN: &str = env!("CARGO_BIN_EXE_partner-portal");
 pub const ADMIN: &str = "admin@contoso-cloud.example";
