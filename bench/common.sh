@@ -7,6 +7,9 @@ export DATABASE_URL="$PGURL/$DB" DATA_DIR="$WORK/data" BIND="127.0.0.1:$PORT" RU
 # Load from one address and a few tokens: quotas the benches never meet, unless set.
 export RATE_LIMIT_PER_MINUTE=${RATE_LIMIT_PER_MINUTE:-1000000000} PUBLIC_RATE_LIMIT_PER_MINUTE=${PUBLIC_RATE_LIMIT_PER_MINUTE:-1000000000}
 psql_admin() { psql "$PGURL/postgres" -qAtX -v ON_ERROR_STOP=1 -c "$1"; }
+sql() { psql "$PGURL/$DB" -qAtX -v ON_ERROR_STOP=1 -c "$1"; }
+# Requests per second from wrk's output on stdin.
+rps() { awk '/Requests\/sec/ {print $2}'; }
 now() { date +%s.%N; }
 
 [[ -n "${BENCH_BIN:-}" ]] || cargo build --release -q -p api

@@ -21,8 +21,6 @@ DB=${BENCH_DATABASE:-partner_portal_idem}
 PORT=${BENCH_PORT:-18937}
 command -v wrk >/dev/null || apt-get install -y -qq wrk >/dev/null
 source bench/common.sh
-sql() { psql "$PGURL/$DB" -qAtX -v ON_ERROR_STOP=1 -c "$1"; }
-rps() { awk '/Requests\/sec/ {print $2}'; }
 median() { sort -n | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}'; }
 
 psql_admin "DROP DATABASE IF EXISTS $DB" >/dev/null

@@ -19,8 +19,6 @@ DB=${BENCH_DATABASE:-partner_portal_rate}
 PORT=${BENCH_PORT:-18951}
 command -v wrk >/dev/null || apt-get install -y -qq wrk >/dev/null
 source bench/common.sh
-sql() { psql "$PGURL/$DB" -qAtX -v ON_ERROR_STOP=1 -c "$1"; }
-rps() { awk '/Requests\/sec/ {print $2}'; }
 non2xx() { awk '/Non-2xx/ {print $5}'; }
 
 psql_admin "DROP DATABASE IF EXISTS $DB" >/dev/null

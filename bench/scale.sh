@@ -26,9 +26,7 @@ T=${SECONDS_PER_RUN:-20}
 command -v wrk >/dev/null || apt-get install -y -qq wrk >/dev/null
 command -v pgbench >/dev/null || { echo "pgbench is missing (postgresql-client)"; exit 1; }
 source bench/common.sh
-sql() { psql "$PGURL/$DB" -qAtX -v ON_ERROR_STOP=1 -c "$1"; }
 checkpoint() { sql "CHECKPOINT" >/dev/null; }
-rps() { awk '/Requests\/sec/ {print $2}'; }
 pct() { awk -v p="$1" '$1 == p {print $2}'; }
 
 ROOT=$(sql "SELECT id FROM organizations WHERE parent_id IS NULL")

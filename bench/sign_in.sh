@@ -41,19 +41,18 @@ TOKEN=$(token_for)
 ROOT=$(curl -fs -H "Authorization: Bearer $TOKEN" "http://$BIND/v1/me" | python3 -c 'import json,sys; print(json.load(sys.stdin)["home_organization_id"])')
 
 pct() { awk -v p="$1" '$1 == p {print $2}' "$2"; }
-rps() { awk '/Requests\/sec/ {print $2}' "$1"; }
 
 echo "== Argon2id m=19456 KiB, t=2, p=1; $(nproc) cores; ${T}s per measurement"
 EMAIL=$EMAIL PASSWORD=$PASSWORD wrk -t2 -c8 -d"${T}s" --latency -s bench/sign_in.lua "http://$BIND/v1/sessions" >"$WORK/sign_in.txt"
 grep -q "Non-2xx" "$WORK/sign_in.txt" && { cat "$WORK/sign_in.txt"; echo "sign-ins failed" >&2; exit 1; }
-echo "sign-in, 8 clients: p50 $(pct 50% "$WORK/sign_in.txt"), p99 $(pct 99% "$WORK/sign_in.txt"), $(rps "$WORK/sign_in.txt") sign-ins/s"
+echo "sign-in, 8 clients: p50 $(pct 50% "$WORK/sign_in.txt"), p99 $(pct 99% "$WORK/sign_in.txt"), $(rps <"$WORK/sign_in.txt") sign-ins/s"
 
 TOKEN=$TOKEN wrk -t1 -c4 -d"${T}s" --latency -s bench/auth.lua "http://$BIND/v1/organizations/$ROOT" >"$WORK/get_alone.txt"
-echo "GET org, 4 clients, alone: p50 $(pct 50% "$WORK/get_alone.txt"), p99 $(pct 99% "$WORK/get_alone.txt"), $(rps "$WORK/get_alone.txt") req/s"
+echo "GET org, 4 clients, alone: p50 $(pct 50% "$WORK/get_alone.txt"), p99 $(pct 99% "$WORK/get_alone.txt"), $(rps <"$WORK/get_alone.txt") req/s"
 
 EMAIL=$EMAIL PASSWORD=$PASSWORD wrk -t2 -c8 -d"${T}s" --latency -s bench/sign_in.lua "http://$BIND/v1/sessions" >"$WORK/sign_in_bg.txt" &
 LOAD=$!
 sleep 1
 TOKEN=$TOKEN wrk -t1 -c4 -d"$((T - 2))s" --latency -s bench/auth.lua "http://$BIND/v1/organizations/$ROOT" >"$WORK/get_loaded.txt"
 wait $LOAD
-echo "GET org, 4 clients, with 8 signing in: p50 $(pct 50% "$WORK/get_loaded.txt"), p99 $(pct 99% "$WORK/get_loaded.txt"), $(rps "$WORK/get_loaded.txt") req/s (sign-ins meanwhile: $(rps "$WORK/sign_in_bg.txt")/s)"
+echo "GET org, 4 clients, with 8 signing in: p50 $(pct 50% "$WORK/get_loaded.txt"), p99 $(pct 99% "$WORK/get_loaded.txt"), $(rps <"$WORK/get_loaded.txt") req/s (sign-ins meanwhile: $(rps <"$WORK/sign_in_bg.txt")/s)"

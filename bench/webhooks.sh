@@ -24,8 +24,6 @@ C=${CLIENTS:-8}
 command -v wrk >/dev/null || apt-get install -y -qq wrk >/dev/null
 source bench/common.sh
 export WEBHOOK_ALLOW_PRIVATE_TARGETS=true
-sql() { psql "$PGURL/$DB" -qAtX -v ON_ERROR_STOP=1 -c "$1"; }
-rps() { awk '/Requests\/sec/ {print $2}'; }
 api() { curl -fsS -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' "$@"; }
 field() { python3 -c "import json,sys; print(json.load(sys.stdin)[\"$1\"])"; }
 
