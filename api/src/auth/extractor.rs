@@ -66,7 +66,8 @@ impl Authenticated {
     /// A verified token, enrolment-only ones too (`/v1/me`, second-factor
     /// enrolment, and the Idempotency-Key's owner).
     pub(crate) fn verify_any(req: &HttpRequest) -> Result<Self, ApiError> {
-        // Verified already by the rate limiter, which charged the request to it.
+        // A token is verified once per request, by whoever asks first (the rate
+        // limiter, the idempotency middleware or an extractor), and kept.
         if let Some(verified) = req.extensions().get::<Verified>() {
             return Ok(Self(verified.clone(), crate::request_context::current()));
         }
@@ -83,6 +84,7 @@ impl Authenticated {
             .verifier
             .verify(token)
             .map_err(|e| ApiError::InvalidToken(e.to_string()))?;
+        req.extensions_mut().insert(verified.clone());
         Ok(Self(verified, crate::request_context::current()))
     }
 
